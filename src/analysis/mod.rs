@@ -1,0 +1,1 @@
+//! Analyses: sufficiency, deprivation aggregation and the calculations behind them.

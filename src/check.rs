@@ -1,0 +1,155 @@
+//! The `check` report: counts per layer, join coverage, repairs and problems, as one JSON object.
+
+use crate::dataset::{Dataset, JoinStat};
+use crate::join::points::Placement;
+use crate::model::LayerKind;
+use crate::problem::{Problem, Severity};
+use serde::Serialize;
+
+/// One layer's line in the report.
+#[derive(Debug, Serialize)]
+pub struct LayerReport {
+    /// Layer id.
+    pub id: String,
+    /// Layer kind.
+    pub kind: LayerKind,
+    /// Number of areas.
+    pub features: usize,
+    /// Title.
+    pub title: String,
+    /// How it was derived, when it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub derived: Option<String>,
+}
+
+/// School counts.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct SchoolReport {
+    /// Rows read.
+    pub total: usize,
+    /// Open establishments.
+    pub open: usize,
+    /// Open establishments with a usable location.
+    pub located: usize,
+    /// Open located establishments outside every area of every layer (beyond the snap distance).
+    pub outside: usize,
+    /// Open establishments with a capacity.
+    pub with_capacity: usize,
+    /// Open establishments with a planning-area code (either phase).
+    pub with_planning_area: usize,
+}
+
+/// The whole report.
+#[derive(Debug, Serialize)]
+pub struct CheckReport {
+    /// Dataset name.
+    pub name: String,
+    /// True for generated demo data.
+    pub synthetic: bool,
+    /// Layers.
+    pub layers: Vec<LayerReport>,
+    /// Schools.
+    pub schools: SchoolReport,
+    /// Join coverage.
+    pub joins: Vec<JoinStat>,
+    /// Geometries repaired (warnings about geometry).
+    pub geometries_repaired: usize,
+    /// Count of problems by severity.
+    pub problem_counts: ProblemCounts,
+    /// Every problem.
+    pub problems: Vec<Problem>,
+    /// True when a fatal problem stops the build.
+    pub fatal: bool,
+}
+
+/// Problems by severity.
+#[derive(Debug, Serialize, Default)]
+pub struct ProblemCounts {
+    /// Warnings.
+    pub warning: usize,
+    /// Errors.
+    pub error: usize,
+    /// Fatal.
+    pub fatal: usize,
+}
+
+impl CheckReport {
+    /// Builds the report from a loaded dataset.
+    #[must_use]
+    pub fn new(ds: &Dataset) -> Self {
+        let open: Vec<usize> = ds.schools.iter().enumerate().filter(|(_, s)| s.open).map(|(i, _)| i).collect();
+        let located = open.iter().filter(|&&i| ds.schools[i].location.is_some()).count();
+        let outside = open
+            .iter()
+            .filter(|&&i| ds.schools[i].location.is_some() && !ds.placements.is_empty() && ds.placements.iter().all(|pl| matches!(pl[i], Placement::Outside)))
+            .count();
+        let mut counts = ProblemCounts::default();
+        for p in &ds.problems {
+            match p.severity {
+                Severity::Warning => counts.warning += 1,
+                Severity::Error => counts.error += 1,
+                Severity::Fatal => counts.fatal += 1,
+            }
+        }
+        Self {
+            name: ds.name.clone(),
+            synthetic: ds.synthetic,
+            layers: ds
+                .layers
+                .iter()
+                .map(|l| LayerReport { id: l.id.to_string(), kind: l.kind, features: l.areas.len(), title: l.title.clone(), derived: l.derived.clone() })
+                .collect(),
+            schools: SchoolReport {
+                total: ds.schools.len(),
+                open: open.len(),
+                located,
+                outside,
+                with_capacity: open.iter().filter(|&&i| ds.schools[i].capacity.is_some()).count(),
+                with_planning_area: open
+                    .iter()
+                    .filter(|&&i| ds.schools[i].planning_area_primary.is_some() || ds.schools[i].planning_area_secondary.is_some())
+                    .count(),
+            },
+            joins: ds.joins.clone(),
+            geometries_repaired: ds.problems.iter().filter(|p| p.field == "geometry" && p.message.contains("repaired")).count(),
+            problem_counts: counts,
+            problems: ds.problems.clone(),
+            fatal: ds.has_fatal(),
+        }
+    }
+
+    /// A readable summary for the terminal (problems beyond `max_problems` are counted, not listed).
+    #[must_use]
+    pub fn to_text(&self, max_problems: usize) -> String {
+        use std::fmt::Write;
+        let mut s = String::new();
+        let _ = writeln!(s, "{}{}", self.name, if self.synthetic { " (SYNTHETIC demo data)" } else { "" });
+        let _ = writeln!(s, "\nLayers");
+        for l in &self.layers {
+            let _ = writeln!(s, "  {:<28} {:<14} {:>6} areas{}", l.id, format!("{:?}", l.kind).to_lowercase(), l.features, if l.derived.is_some() { "  (derived)" } else { "" });
+        }
+        let sc = &self.schools;
+        let _ = writeln!(s, "\nSchools\n  {} rows, {} open, {} open located, {} outside every layer, {} with capacity, {} with a planning area", sc.total, sc.open, sc.located, sc.outside, sc.with_capacity, sc.with_planning_area);
+        let _ = writeln!(s, "\nJoins");
+        for j in &self.joins {
+            let pct = if j.total > 0 { 100.0 * j.matched as f64 / j.total as f64 } else { 0.0 };
+            let from = j.from.rsplit('/').next().unwrap_or(&j.from);
+            let snapped = match j.snapped {
+                Some(n) if n > 0 => format!(", {n} by snapping to the nearest area"),
+                _ => String::new(),
+            };
+            let _ = writeln!(s, "  {from:<34} → {:<26} {:>6}/{:<6} ({pct:.1}%{snapped})", j.to, j.matched, j.total);
+        }
+        let c = &self.problem_counts;
+        let _ = writeln!(s, "\nProblems: {} fatal, {} errors, {} warnings; {} geometries repaired", c.fatal, c.error, c.warning, self.geometries_repaired);
+        let mut sorted: Vec<&Problem> = self.problems.iter().collect();
+        sorted.sort_by(|a, b| b.severity.cmp(&a.severity));
+        for p in sorted.iter().take(max_problems) {
+            let _ = writeln!(s, "  {p}");
+        }
+        if sorted.len() > max_problems {
+            let _ = writeln!(s, "  … and {} more (use --json for all)", sorted.len() - max_problems);
+        }
+        s
+    }
+}

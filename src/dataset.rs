@@ -1,0 +1,293 @@
+//! The loaded, joined dataset: built once from a manifest, then frozen and shared behind `Arc`.
+//!
+//! Load steps, in order: read every input (boundaries reprojected to EPSG:27700 and repaired),
+//! join capacity tables to schools, join deprivation and population to the LSOA layer, derive
+//! missing planning areas, index every layer in an R-tree, place every school in every layer
+//! (parallel point-in-polygon), and apportion LSOAs to every coarser layer (parallel overlay).
+
+use crate::ids::{AreaCode, LayerId};
+use crate::join::apportion::{Apportionment, WeightMethod, apportion};
+use crate::join::derive::derive_planning_areas;
+use crate::join::index::AreaIndex;
+use crate::join::points::{Placement, place_schools};
+use crate::manifest::{CapacityKey, Manifest, Settings};
+use crate::model::{BoundaryLayer, LayerKind, LsoaRecord, Phase, School};
+use crate::problem::{Problem, Severity};
+use crate::readers;
+use crate::readers::forecasts::Forecasts;
+use crate::source::FileSource;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// A join's coverage: how many of `total` items of `from` matched something in `to`.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct JoinStat {
+    /// What was joined.
+    pub from: String,
+    /// What it was joined to.
+    pub to: String,
+    /// How many matched.
+    pub matched: usize,
+    /// Out of how many.
+    pub total: usize,
+    /// Of the matched, how many only by snapping to the nearest area (schools near generalised edges).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapped: Option<usize>,
+}
+
+/// The frozen dataset.
+pub struct Dataset {
+    /// Dataset name from the manifest.
+    pub name: String,
+    /// True for generated demo data.
+    pub synthetic: bool,
+    /// Academic year of the rolls (start year).
+    pub census_year: i32,
+    /// Settings from the manifest.
+    pub settings: Settings,
+    /// Every boundary layer, read and derived.
+    pub layers: Vec<BoundaryLayer>,
+    /// Index of the LSOA layer in `layers`.
+    pub lsoa_layer: Option<usize>,
+    /// Deprivation and population per LSOA, aligned with the LSOA layer's areas.
+    pub lsoas: Vec<LsoaRecord>,
+    /// Year of the population table used, if it had one.
+    pub population_year: Option<i32>,
+    /// The schools register.
+    pub schools: Vec<School>,
+    /// `placements[layer][school]`.
+    pub placements: Vec<Vec<Placement>>,
+    /// `apportionments[layer]`, `None` for the LSOA layer itself.
+    pub apportionments: Vec<Option<Apportionment>>,
+    /// Which weights aggregates use (population falls back to area without points).
+    pub weight_method: WeightMethod,
+    /// Pupil forecasts.
+    pub forecasts: Forecasts,
+    /// Join coverage figures.
+    pub joins: Vec<JoinStat>,
+    /// Everything that went wrong or was repaired.
+    pub problems: Vec<Problem>,
+}
+
+impl Dataset {
+    /// Loads and joins everything the manifest names. Problems are collected, not returned as
+    /// errors: a missing or unreadable input is a fatal problem and the rest still loads.
+    /// `progress` is told each step's name.
+    #[must_use]
+    pub fn load(manifest: &Manifest, src: &FileSource, progress: &(dyn Fn(&str) + Sync)) -> Self {
+        let mut problems = Vec::new();
+        let settings = manifest.settings.clone();
+
+        progress("reading boundaries");
+        let mut layers: Vec<BoundaryLayer> = manifest.boundaries.iter().filter_map(|b| readers::boundaries::read(b, src, &mut problems)).collect();
+        let lsoa_layer = layers.iter().position(|l| l.kind == LayerKind::Lsoa);
+
+        progress("reading schools");
+        let mut schools = manifest.schools.as_ref().map(|s| readers::schools::read(s, src, &mut problems)).unwrap_or_default();
+        let mut joins = Vec::new();
+        for cap in &manifest.capacity {
+            let rows = readers::capacity::read(cap, src, &mut problems);
+            let mut by_key: HashMap<u32, usize> = HashMap::new();
+            for (i, s) in schools.iter().enumerate() {
+                let key = match cap.key {
+                    CapacityKey::Urn => Some(s.urn.0),
+                    CapacityKey::Laestab => s.laestab,
+                };
+                if let Some(k) = key {
+                    // Prefer the open establishment when a LAESTAB was reused after academy conversion.
+                    match by_key.get(&k) {
+                        Some(&j) if schools[j].open => {}
+                        _ => {
+                            by_key.insert(k, i);
+                        }
+                    }
+                }
+            }
+            let mut matched = 0;
+            for r in &rows {
+                let Some(&i) = by_key.get(&r.key) else {
+                    problems.push(Problem::new(Severity::Warning, src.display(&cap.path), format!("row {}", r.line), "key", format!("{} matches no school in the register", r.key)));
+                    continue;
+                };
+                matched += 1;
+                let s = &mut schools[i];
+                if r.pa_primary.is_some() {
+                    s.planning_area_primary.clone_from(&r.pa_primary);
+                }
+                if r.pa_secondary.is_some() {
+                    s.planning_area_secondary.clone_from(&r.pa_secondary);
+                }
+                if cap.use_for_capacity {
+                    s.capacity = r.capacity.or(s.capacity);
+                    s.pupils = r.pupils.or(s.pupils);
+                }
+            }
+            joins.push(JoinStat { from: src.display(&cap.path), to: "schools".into(), matched, total: rows.len(), snapped: None });
+        }
+
+        progress("reading deprivation and population");
+        let mut dep: HashMap<AreaCode, LsoaRecord> = HashMap::new();
+        for d in &manifest.deprivation {
+            readers::deprivation::read_into(d, src, &mut dep, &mut problems);
+        }
+        let (population_year, pop) = manifest.population.as_ref().map(|p| readers::population::read(p, src, &mut problems)).unwrap_or_default();
+        let mut lsoas = Vec::new();
+        if let Some(li) = lsoa_layer {
+            let layer = &layers[li];
+            let (mut dep_hit, mut pop_hit) = (0, 0);
+            for a in &layer.areas {
+                let mut rec = dep.get(&a.code).cloned().unwrap_or_default();
+                if dep.contains_key(&a.code) {
+                    dep_hit += 1;
+                } else if !manifest.deprivation.is_empty() {
+                    problems.push(Problem::new(Severity::Warning, layer.source.clone(), format!("area {}", a.code), "code", "LSOA not found in the deprivation files"));
+                }
+                if let Some(p) = pop.get(&a.code) {
+                    pop_hit += 1;
+                    rec.population = Some(p.total);
+                    rec.children_0_15 = Some(p.children_0_15);
+                    rec.ages.clone_from(&p.ages);
+                } else if manifest.population.is_some() {
+                    problems.push(Problem::new(Severity::Warning, layer.source.clone(), format!("area {}", a.code), "code", "LSOA not found in the population table"));
+                }
+                lsoas.push(rec);
+            }
+            if !manifest.deprivation.is_empty() {
+                joins.push(JoinStat { from: layer.id.to_string(), to: "deprivation".into(), matched: dep_hit, total: layer.areas.len(), snapped: None });
+            }
+            if manifest.population.is_some() {
+                joins.push(JoinStat { from: layer.id.to_string(), to: "population".into(), matched: pop_hit, total: layer.areas.len(), snapped: None });
+            }
+        } else if !manifest.deprivation.is_empty() {
+            problems.push(Problem::new(Severity::Error, "manifest", "boundaries", "kind", "deprivation is loaded but no boundary layer has kind = \"lsoa\", so it cannot be mapped"));
+        }
+
+        progress("deriving planning areas");
+        if let Some(li) = lsoa_layer {
+            for phase in Phase::ALL {
+                let has = layers.iter().any(|l| l.kind == LayerKind::PlanningArea && l.phase.is_none_or(|p| p == phase));
+                if !has {
+                    if let Some(d) = derive_planning_areas(&layers[li], &schools, phase) {
+                        layers.push(d);
+                    }
+                }
+            }
+        }
+
+        progress("indexing and joining schools");
+        let indexes: Vec<AreaIndex> = layers.par_iter().map(AreaIndex::new).collect();
+        let placements: Vec<Vec<Placement>> =
+            layers.iter().zip(&indexes).map(|(l, ix)| place_schools(&schools, l, ix, settings.snap_distance_m)).collect();
+        let schools_file = manifest.schools.as_ref().map_or_else(String::new, |s| src.display(&s.path));
+        let open_located = schools.iter().filter(|s| s.open && s.location.is_some()).count();
+        for (layer, pl) in layers.iter().zip(&placements) {
+            let (mut matched, mut snapped) = (0, 0);
+            for (s, p) in schools.iter().zip(pl) {
+                if !s.open {
+                    continue;
+                }
+                match p {
+                    Placement::Inside(_) => matched += 1,
+                    Placement::Snapped(i, d) => {
+                        matched += 1;
+                        snapped += 1;
+                        problems.push(Problem::new(
+                            Severity::Warning,
+                            schools_file.clone(),
+                            format!("school URN {} (row {})", s.urn, s.row),
+                            "location",
+                            format!("{} lies {d:.0} m outside every area of {}; assigned to the nearest, {}", s.name, layer.id, layer.areas[*i].name),
+                        ));
+                    }
+                    Placement::Outside => problems.push(Problem::new(
+                        Severity::Warning,
+                        schools_file.clone(),
+                        format!("school URN {} (row {})", s.urn, s.row),
+                        "location",
+                        format!("{} lies outside every area of {} (more than {} m away)", s.name, layer.id, settings.snap_distance_m),
+                    )),
+                    Placement::NotLocated => {}
+                }
+            }
+            joins.push(JoinStat { from: "open schools".into(), to: layer.id.to_string(), matched, total: open_located, snapped: Some(snapped) });
+        }
+
+        progress("apportioning LSOAs");
+        let points = manifest.weighting_points.as_ref().map(|p| readers::points::read(p, src, &mut problems)).unwrap_or_default();
+        let lsoa_points: Vec<Vec<geo::Coord>> = match lsoa_layer {
+            Some(li) if !points.is_empty() => {
+                let located: Vec<Option<usize>> = points.par_iter().map(|p| indexes[li].locate(&layers[li], *p, 0.0).map(|(i, _)| i)).collect();
+                let mut per = vec![Vec::new(); layers[li].areas.len()];
+                for (p, l) in points.iter().zip(located) {
+                    if let Some(l) = l {
+                        per[l].push(*p);
+                    }
+                }
+                per
+            }
+            _ => Vec::new(),
+        };
+        let apportionments: Vec<Option<Apportionment>> = match lsoa_layer {
+            Some(li) => layers
+                .par_iter()
+                .enumerate()
+                .map(|(i, l)| if i == li { None } else { Some(apportion(&layers[li], l, &indexes[i], &lsoa_points)) })
+                .collect(),
+            None => vec![None; layers.len()],
+        };
+        if let Some(li) = lsoa_layer {
+            for (layer, ap) in layers.iter().zip(&apportionments) {
+                let Some(ap) = ap else { continue };
+                let matched = ap.by_lsoa.iter().filter(|v| !v.is_empty()).count();
+                joins.push(JoinStat { from: layers[li].id.to_string(), to: layer.id.to_string(), matched, total: layers[li].areas.len(), snapped: None });
+                for (l, pieces) in ap.by_lsoa.iter().enumerate() {
+                    if pieces.is_empty() && layer.kind != LayerKind::Other {
+                        problems.push(Problem::new(
+                            Severity::Warning,
+                            layer.source.clone(),
+                            format!("LSOA {}", layers[li].areas[l].code),
+                            "geometry",
+                            format!("this LSOA does not overlap any area of {}", layer.id),
+                        ));
+                    }
+                }
+            }
+        }
+        let weight_method = if settings.apportionment == WeightMethod::Population && lsoa_points.is_empty() { WeightMethod::Area } else { settings.apportionment };
+
+        progress("reading forecasts");
+        let forecasts = manifest.forecasts.as_ref().map(|f| readers::forecasts::read(f, src, &mut problems)).unwrap_or_default();
+        let census_year = manifest.census_year.unwrap_or(2022);
+        progress("done");
+        Self {
+            name: manifest.name.clone(),
+            synthetic: manifest.synthetic,
+            census_year,
+            settings,
+            layers,
+            lsoa_layer,
+            lsoas,
+            population_year,
+            schools,
+            placements,
+            apportionments,
+            weight_method,
+            forecasts,
+            joins,
+            problems,
+        }
+    }
+
+    /// The layer with id `id`.
+    #[must_use]
+    pub fn layer(&self, id: &LayerId) -> Option<(usize, &BoundaryLayer)> {
+        self.layers.iter().enumerate().find(|(_, l)| &l.id == id)
+    }
+
+    /// True when any problem is fatal.
+    #[must_use]
+    pub fn has_fatal(&self) -> bool {
+        self.problems.iter().any(|p| p.severity == Severity::Fatal)
+    }
+}

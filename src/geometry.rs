@@ -1,0 +1,104 @@
+//! Geometry checks and safe repair. Invalid polygons are repaired and reported, never dropped
+//! silently: a self-intersecting ring is re-noded by a boolean union (the `buffer(0)` idiom),
+//! rings with fewer than three distinct points are removed, and the area change is reported.
+
+use crate::problem::{ProblemSink, Severity};
+use geo::orient::{Direction, Orient};
+use geo::{Area, BooleanOps, Coord, LineString, MultiPolygon, Polygon, Validation};
+
+/// Builds a polygon ring from raw positions, closing it if needed (reported).
+/// Returns `None` (reported) when the ring has fewer than 3 distinct points or non-finite numbers.
+pub fn ring(coords: Vec<Coord>, sink: &mut ProblemSink<'_>, location: &str) -> Option<LineString<f64>> {
+    if coords.iter().any(|c| !c.x.is_finite() || !c.y.is_finite()) {
+        sink.push(Severity::Error, location, "geometry", "a ring has a coordinate that is not a finite number; ring left out");
+        return None;
+    }
+    let mut coords = coords;
+    let mut distinct = coords.clone();
+    distinct.dedup();
+    if distinct.first() == distinct.last() && distinct.len() > 1 {
+        distinct.pop();
+    }
+    if distinct.len() < 3 {
+        sink.push(Severity::Error, location, "geometry", format!("a ring has {} distinct points (needs 3); ring left out", distinct.len()));
+        return None;
+    }
+    if coords.first() != coords.last() {
+        sink.push(Severity::Warning, location, "geometry", "a ring is not closed (first point ≠ last point); closed it");
+        if let Some(first) = coords.first().copied() {
+            coords.push(first);
+        }
+    }
+    Some(LineString::new(coords))
+}
+
+/// Checks validity and repairs when needed. Returns `None` only when nothing with area is left,
+/// which is reported as an error.
+pub fn repair(mp: MultiPolygon<f64>, sink: &mut ProblemSink<'_>, location: &str) -> Option<MultiPolygon<f64>> {
+    if mp.0.is_empty() {
+        sink.push(Severity::Error, location, "geometry", "has no polygon with area; feature left out");
+        return None;
+    }
+    // One winding everywhere (exterior counter-clockwise): boolean ops take their fill rule
+    // from the first ring, so mixed windings would make some polygons cancel others.
+    let mp = mp.orient(Direction::Default);
+    if mp.is_valid() {
+        return Some(mp);
+    }
+    let reason = mp.validation_errors().first().map_or_else(|| "invalid".to_owned(), ToString::to_string);
+    let before = mp.unsigned_area();
+    let fixed = geo::unary_union(mp.0.iter());
+    let after = fixed.unsigned_area();
+    if fixed.0.is_empty() || after <= 0.0 {
+        sink.push(Severity::Error, location, "geometry", format!("invalid ({reason}) and could not be repaired; feature left out"));
+        return None;
+    }
+    let change = if before > 0.0 { 100.0 * (after - before) / before } else { 0.0 };
+    sink.push(
+        Severity::Warning,
+        location,
+        "geometry",
+        format!("invalid polygon ({reason}); repaired by re-noding, area change {change:+.3}%"),
+    );
+    Some(fixed.orient(Direction::Default))
+}
+
+/// Dissolves polygons into one multipolygon (used for derived territories and the demo).
+#[must_use]
+pub fn dissolve<'a>(parts: impl IntoIterator<Item = &'a MultiPolygon<f64>>) -> MultiPolygon<f64> {
+    let polys: Vec<Polygon<f64>> = parts.into_iter().flat_map(|m| m.0.iter().map(|p| p.orient(Direction::Default))).collect();
+    geo::unary_union(polys.iter()).orient(Direction::Default)
+}
+
+/// Intersection area of two multipolygons in square metres.
+#[must_use]
+pub fn overlap_area(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> f64 {
+    a.intersection(b).unsigned_area()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::polygon;
+
+    #[test]
+    fn a_bowtie_is_repaired_and_reported() {
+        let bowtie = polygon![(x: 0., y: 0.), (x: 2., y: 2.), (x: 2., y: 0.), (x: 0., y: 2.), (x: 0., y: 0.)];
+        let mut out = Vec::new();
+        let mut sink = ProblemSink::new("t.geojson", &mut out);
+        let fixed = repair(MultiPolygon::new(vec![bowtie]), &mut sink, "feature 1").expect("repairable");
+        assert!(fixed.is_valid());
+        assert!((fixed.unsigned_area() - 2.0).abs() < 1e-9);
+        assert_eq!(out.len(), 1);
+        assert!(out[0].message.contains("repaired"));
+    }
+
+    #[test]
+    fn unclosed_rings_are_closed_with_a_warning() {
+        let mut out = Vec::new();
+        let mut sink = ProblemSink::new("t", &mut out);
+        let r = ring(vec![Coord { x: 0., y: 0. }, Coord { x: 1., y: 0. }, Coord { x: 1., y: 1. }], &mut sink, "f").expect("ring");
+        assert!(r.is_closed());
+        assert_eq!(out.len(), 1);
+    }
+}

@@ -1,0 +1,137 @@
+//! Typed identifiers: a layer id, an area code and a school URN cannot be mixed up.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Why a string was refused as an identifier.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum IdError {
+    /// Layer ids are short slugs so that they can appear in URLs and file names.
+    #[error("layer id {0:?} must be 1–64 characters of a–z, 0–9, '_' or '-'")]
+    BadLayerId(String),
+    /// Area codes may not be blank.
+    #[error("area code is blank")]
+    BlankCode,
+    /// URNs are positive whole numbers.
+    #[error("URN {0:?} is not a positive whole number")]
+    BadUrn(String),
+}
+
+/// The id of a boundary layer as named in the manifest (`wards_2023`, `lsoa`, …).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct LayerId(String);
+
+impl LayerId {
+    /// Validates a layer id: lower-case ASCII letters, digits, `_` and `-`, 1–64 characters.
+    ///
+    /// # Errors
+    /// [`IdError::BadLayerId`] when the id has other characters or a bad length.
+    pub fn new(s: &str) -> Result<Self, IdError> {
+        let ok = !s.is_empty()
+            && s.len() <= 64
+            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+        if ok { Ok(Self(s.to_owned())) } else { Err(IdError::BadLayerId(s.to_owned())) }
+    }
+    /// The id as text.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for LayerId {
+    type Error = IdError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::new(&s)
+    }
+}
+impl From<LayerId> for String {
+    fn from(id: LayerId) -> Self {
+        id.0
+    }
+}
+impl fmt::Display for LayerId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A GSS or local area code (`E05011394`, `E01011698`, a planning-area code `3830052`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct AreaCode(String);
+
+impl AreaCode {
+    /// Trims the code; refuses a blank one.
+    ///
+    /// # Errors
+    /// [`IdError::BlankCode`] for an empty or all-space code.
+    pub fn new(s: &str) -> Result<Self, IdError> {
+        let t = s.trim();
+        if t.is_empty() { Err(IdError::BlankCode) } else { Ok(Self(t.to_owned())) }
+    }
+    /// The code as text.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+impl TryFrom<String> for AreaCode {
+    type Error = IdError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::new(&s)
+    }
+}
+impl From<AreaCode> for String {
+    fn from(c: AreaCode) -> Self {
+        c.0
+    }
+}
+impl fmt::Display for AreaCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A DfE Unique Reference Number of an establishment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Urn(pub u32);
+
+impl Urn {
+    /// Parses a URN (digits only, leading/trailing spaces allowed).
+    ///
+    /// # Errors
+    /// [`IdError::BadUrn`] when the text is not a positive whole number.
+    pub fn parse(s: &str) -> Result<Self, IdError> {
+        match s.trim().parse::<u32>() {
+            Ok(n) if n > 0 => Ok(Self(n)),
+            _ => Err(IdError::BadUrn(s.to_owned())),
+        }
+    }
+}
+impl fmt::Display for Urn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layer_ids_are_slugs() {
+        assert!(LayerId::new("wards_2023").is_ok());
+        assert!(LayerId::new("../etc").is_err());
+        assert!(LayerId::new("").is_err());
+        assert!(LayerId::new("Wards").is_err());
+    }
+
+    #[test]
+    fn urns_must_be_positive_numbers() {
+        assert_eq!(Urn::parse(" 107881 "), Ok(Urn(107_881)));
+        assert!(Urn::parse("0").is_err());
+        assert!(Urn::parse("abc").is_err());
+    }
+}

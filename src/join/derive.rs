@@ -1,0 +1,68 @@
+//! Planning-area territories for councils that have planning-area codes on their schools (SCAP)
+//! but no planning-area polygons.
+//!
+//! Method (a discrete Voronoi diagram on the LSOA geography): every LSOA goes to the planning
+//! area of the nearest open school that has a code for the phase, measured from the LSOA's
+//! interior point; LSOAs are then dissolved by code. The result tiles the authority exactly
+//! (it is clipped to the authority by construction) and is marked as derived.
+
+use crate::geometry::dissolve;
+use crate::ids::{AreaCode, LayerId};
+use crate::model::{Area, BoundaryLayer, LayerKind, Phase, School};
+use geo::InteriorPoint;
+use rayon::prelude::*;
+use rstar::RTree;
+use rstar::primitives::GeomWithData;
+use std::collections::BTreeMap;
+
+/// Derives the planning areas of `phase`. `None` when no open located school has a code.
+#[must_use]
+pub fn derive_planning_areas(lsoas: &BoundaryLayer, schools: &[School], phase: Phase) -> Option<BoundaryLayer> {
+    let code_of = |s: &School| match phase {
+        Phase::Primary => s.planning_area_primary.clone(),
+        Phase::Secondary => s.planning_area_secondary.clone(),
+    };
+    let points: Vec<GeomWithData<[f64; 2], AreaCode>> = schools
+        .iter()
+        .filter(|s| s.open)
+        .filter_map(|s| Some(GeomWithData::new([s.location?.x, s.location?.y], code_of(s)?)))
+        .collect();
+    if points.is_empty() {
+        return None;
+    }
+    let tree = RTree::bulk_load(points);
+    let assigned: Vec<Option<AreaCode>> = lsoas
+        .areas
+        .par_iter()
+        .map(|a| {
+            let p = a.geometry.interior_point()?;
+            tree.nearest_neighbor(&[p.x(), p.y()]).map(|n| n.data.clone())
+        })
+        .collect();
+    let mut groups: BTreeMap<AreaCode, Vec<usize>> = BTreeMap::new();
+    for (i, c) in assigned.into_iter().enumerate() {
+        if let Some(c) = c {
+            groups.entry(c).or_default().push(i);
+        }
+    }
+    let areas: Vec<Area> = groups
+        .into_par_iter()
+        .map(|(code, members)| Area {
+            name: format!("Planning area {code}"),
+            geometry: dissolve(members.iter().map(|&i| &lsoas.areas[i].geometry)),
+            code,
+        })
+        .collect();
+    let id = LayerId::new(&format!("planning_areas_{}", phase.as_str())).ok()?;
+    Some(BoundaryLayer {
+        id,
+        kind: LayerKind::PlanningArea,
+        title: format!("{} planning areas (derived)", if phase == Phase::Primary { "Primary" } else { "Secondary" }),
+        areas,
+        derived: Some(
+            "derived: each LSOA assigned to the planning area of the nearest open school with a code for this phase, then dissolved by code".into(),
+        ),
+        phase: Some(phase),
+        source: lsoas.source.clone(),
+    })
+}

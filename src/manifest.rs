@@ -1,0 +1,270 @@
+//! The dataset manifest: a TOML file naming each input by path, format and column mapping.
+//! Paths are relative to the manifest file. Published formats (GIAS, IoD 2019, ONS boundaries)
+//! need no column mapping. See README.md, "Loading your own council's data".
+
+use crate::ids::LayerId;
+use crate::model::LayerKind;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Why a manifest could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    /// The manifest file could not be read.
+    #[error("cannot read manifest {path}: {source}")]
+    Read {
+        /// The path.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The TOML is malformed or has unknown keys.
+    #[error("manifest {path} is not valid: {message}")]
+    Parse {
+        /// The path.
+        path: String,
+        /// The TOML error, with line and column.
+        message: String,
+    },
+    /// Two layers share an id.
+    #[error("manifest {path}: layer id {id:?} is used twice")]
+    DuplicateLayer {
+        /// The path.
+        path: String,
+        /// The repeated id.
+        id: String,
+    },
+}
+
+/// The whole manifest.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// Name of the authority or dataset, shown in reports.
+    pub name: String,
+    /// Set to true for generated demo data; shown as "synthetic" everywhere.
+    #[serde(default)]
+    pub synthetic: bool,
+    /// The academic year the rolls describe, by its starting calendar year (2022 for 2022/23).
+    pub census_year: Option<i32>,
+    /// Boundary layers, any number.
+    #[serde(default)]
+    pub boundaries: Vec<BoundaryInput>,
+    /// The schools register.
+    pub schools: Option<SchoolsInput>,
+    /// Deprivation tables (IoD 2019 files 1/2/3/6/7 or a mapped equivalent), merged by LSOA code.
+    #[serde(default)]
+    pub deprivation: Vec<TableInput>,
+    /// Population by LSOA: single year of age, or IoD File 6 denominators.
+    pub population: Option<PopulationInput>,
+    /// Capacity / roll tables keyed by URN or LAESTAB, with planning-area codes (SCAP).
+    #[serde(default)]
+    pub capacity: Vec<CapacityInput>,
+    /// Address or postcode points used to population-weight LSOA apportionment.
+    pub weighting_points: Option<PointsInput>,
+    /// Pupil forecasts by school or planning area × phase × year.
+    pub forecasts: Option<TableInput>,
+    /// Analysis settings.
+    #[serde(default)]
+    pub settings: Settings,
+}
+
+/// One boundary layer.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BoundaryInput {
+    /// Layer id (`wards_2023`): lower-case slug, used in URLs and on the command line.
+    pub id: LayerId,
+    /// What the areas are.
+    pub kind: LayerKind,
+    /// Display title; defaults to the id.
+    pub title: Option<String>,
+    /// Path to `.geojson`/`.json` or `.shp` (with `.dbf`, `.shx`, `.prj` beside it).
+    pub path: String,
+    /// Property holding the area code; guessed (`*CD`, `code`) when absent.
+    pub code_field: Option<String>,
+    /// Property holding the area name; guessed (`*NM`, `name`) when absent.
+    pub name_field: Option<String>,
+    /// CRS of the coordinates when the file does not say (`EPSG:27700`, `EPSG:4326`).
+    pub crs: Option<String>,
+    /// For per-phase planning areas.
+    pub phase: Option<crate::model::Phase>,
+}
+
+/// A CSV table with optional column renames (`our name = "their column"`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableInput {
+    /// Path to `.csv` or `.csv.gz`.
+    pub path: String,
+    /// Title lines to skip before the header row.
+    #[serde(default)]
+    pub skip_lines: usize,
+    /// Column mapping overrides.
+    #[serde(default)]
+    pub columns: BTreeMap<String, String>,
+}
+
+/// The schools register.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchoolsInput {
+    /// Path to the GIAS establishment CSV.
+    pub path: String,
+    /// Column mapping overrides (keys: urn, la_code, establishment_number, name, status, phase, type,
+    /// low_age, high_age, capacity, pupils, fsm_pct, ofsted, easting, northing, latitude, longitude, lsoa).
+    #[serde(default)]
+    pub columns: BTreeMap<String, String>,
+}
+
+/// Population by LSOA.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PopulationInput {
+    /// Path.
+    pub path: String,
+    /// `syoa` (columns `0`…`89`, `90+`) or `iod_file6` (IoD 2019 File 6 denominators).
+    #[serde(default = "default_pop_format")]
+    pub format: PopulationFormat,
+    /// For multi-year tables, the year to use (value of the `year` column). Default: the latest.
+    pub year: Option<i32>,
+    /// Column mapping overrides (keys: code, year, total).
+    #[serde(default)]
+    pub columns: BTreeMap<String, String>,
+}
+
+fn default_pop_format() -> PopulationFormat {
+    PopulationFormat::Syoa
+}
+
+/// Layout of a population table.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PopulationFormat {
+    /// Single year of age columns `0`…`90+`.
+    Syoa,
+    /// IoD 2019 File 6 (total and 0–15 only).
+    IodFile6,
+}
+
+/// A capacity table.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapacityInput {
+    /// Path.
+    pub path: String,
+    /// What the key column holds.
+    #[serde(default = "default_key")]
+    pub key: CapacityKey,
+    /// When true, the table's capacity and roll replace the register's. Default false: the table
+    /// supplies planning-area codes, the register supplies current capacity and roll.
+    #[serde(default)]
+    pub use_for_capacity: bool,
+    /// Column mapping overrides (keys: key, pupils, capacity, pa_primary, pa_secondary).
+    #[serde(default)]
+    pub columns: BTreeMap<String, String>,
+}
+
+fn default_key() -> CapacityKey {
+    CapacityKey::Laestab
+}
+
+/// Key of a capacity table.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CapacityKey {
+    /// DfE URN.
+    Urn,
+    /// LA code × 10000 + establishment number (SCAP `LAEstab`). Survives academy conversion.
+    Laestab,
+}
+
+/// Points used as a population proxy.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PointsInput {
+    /// Path to a CSV.
+    pub path: String,
+    /// Easting column (EPSG:27700). Default `Eastings`.
+    pub x: Option<String>,
+    /// Northing column. Default `Northings`.
+    pub y: Option<String>,
+}
+
+/// Analysis settings; every one has a documented default.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// Schools up to this distance outside every area of a layer are assigned to the nearest area
+    /// (generalised boundaries clip real school sites). Default 250 m.
+    pub snap_distance_m: f64,
+    /// Operating margin added to pupils when computing places needed. Default 0.02 (2%).
+    pub operating_margin: f64,
+    /// Upper bounds of the status bands, as spare-place fractions: deficit below `deficit_below`,
+    /// tight below `tight_below`, healthy up to `healthy_below`, surplus above.
+    pub bands: Bands,
+    /// How LSOAs are apportioned to coarser areas: `population` (needs weighting points, falls back
+    /// to area), `area`, or `best_fit`.
+    pub apportionment: crate::join::apportion::WeightMethod,
+}
+
+/// Status band thresholds (fractions of capacity).
+#[derive(Clone, Copy, Debug, Deserialize, serde::Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Bands {
+    /// Spare below this is a deficit. Default 0.0.
+    pub deficit_below: f64,
+    /// Spare below this is tight. Default 0.02.
+    pub tight_below: f64,
+    /// Spare up to this is healthy; above it is surplus. Default 0.10.
+    pub healthy_below: f64,
+    /// A school is flagged with at least this surplus fraction … Default 0.25.
+    pub school_flag_fraction: f64,
+    /// … and at least this many spare places. Default 30.
+    pub school_flag_places: f64,
+}
+
+impl Default for Bands {
+    fn default() -> Self {
+        Self { deficit_below: 0.0, tight_below: 0.02, healthy_below: 0.10, school_flag_fraction: 0.25, school_flag_places: 30.0 }
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            snap_distance_m: 250.0,
+            operating_margin: 0.02,
+            bands: Bands::default(),
+            apportionment: crate::join::apportion::WeightMethod::Population,
+        }
+    }
+}
+
+impl Manifest {
+    /// Parses manifest text; `name` is used in messages.
+    ///
+    /// # Errors
+    /// [`ManifestError::Parse`] for bad TOML, unknown keys or bad values; duplicate layer ids.
+    pub fn parse(text: &str, name: &str) -> Result<Self, ManifestError> {
+        let m: Manifest = toml::from_str(text).map_err(|e| ManifestError::Parse { path: name.to_owned(), message: e.to_string() })?;
+        let mut seen = std::collections::HashSet::new();
+        for b in &m.boundaries {
+            if !seen.insert(b.id.clone()) {
+                return Err(ManifestError::DuplicateLayer { path: name.to_owned(), id: b.id.to_string() });
+            }
+        }
+        Ok(m)
+    }
+
+    /// Reads and parses a manifest file.
+    ///
+    /// # Errors
+    /// [`ManifestError`] when the file cannot be read or parsed.
+    pub fn from_path(path: &Path) -> Result<Self, ManifestError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ManifestError::Read { path: path.to_owned(), source })?;
+        Self::parse(&text, &path.display().to_string())
+    }
+}

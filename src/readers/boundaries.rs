@@ -1,0 +1,350 @@
+//! Boundary layers from GeoJSON (FeatureCollection, single Feature, or one Feature per line)
+//! and ESRI Shapefile (`.shp` + `.dbf`, with `.shx` and `.prj` when present).
+//!
+//! Each feature is read on its own, so one broken feature is reported and the rest load.
+//! Coordinates are reprojected to EPSG:27700 here, once.
+
+use crate::crs::{Crs, multipolygon_to_bng};
+use crate::geometry::{repair, ring};
+use crate::ids::AreaCode;
+use crate::manifest::BoundaryInput;
+use crate::model::{Area, BoundaryLayer};
+use crate::problem::{Problem, ProblemSink, Severity};
+use crate::source::{FileSource, with_extension};
+use geo::{Coord, MultiPolygon, Polygon};
+use rayon::prelude::*;
+use serde_json::Value;
+use std::collections::HashSet;
+
+/// A feature before reprojection: properties and geometry in the file's CRS.
+struct RawFeature {
+    location: String,
+    props: Vec<(String, String)>,
+    geometry: MultiPolygon<f64>,
+}
+
+/// Reads one boundary layer. Returns `None` (with a fatal problem) when the file cannot be used.
+pub fn read(input: &BoundaryInput, src: &FileSource, problems: &mut Vec<Problem>) -> Option<BoundaryLayer> {
+    let file = src.display(&input.path);
+    let lower = input.path.to_ascii_lowercase();
+    let (raw, file_crs) = if lower.ends_with(".shp") {
+        read_shapefile(&input.path, src, problems)?
+    } else if lower.ends_with(".geojson") || lower.ends_with(".json") || lower.ends_with(".geojsonl") {
+        read_geojson(&input.path, src, problems)?
+    } else {
+        problems.push(Problem::fatal(&file, "unknown boundary format: use .geojson / .json or .shp (TopoJSON: convert with mapshaper first)"));
+        return None;
+    };
+    let declared = match &input.crs {
+        Some(c) => match Crs::parse(c) {
+            Some(c) => Some(c),
+            None => {
+                problems.push(Problem::fatal(&file, format!("CRS {c:?} is not supported; use EPSG:27700 or EPSG:4326")));
+                return None;
+            }
+        },
+        None => None,
+    };
+    let crs = declared.or(file_crs).unwrap_or(Crs::Wgs84);
+    // Catch BNG metres labelled as lon/lat (and the reverse) before reprojecting garbage.
+    if let Some(f) = raw.first().and_then(|f| f.geometry.0.first()).and_then(|p| p.exterior().0.first()) {
+        let looks_metres = f.x.abs() > 180.0 || f.y.abs() > 90.0;
+        if crs == Crs::Wgs84 && looks_metres {
+            problems.push(Problem::fatal(
+                &file,
+                format!("coordinates like ({:.0}, {:.0}) are metres, not longitude/latitude; add crs = \"EPSG:27700\" to this layer in the manifest", f.x, f.y),
+            ));
+            return None;
+        }
+        if crs == Crs::Bng && !looks_metres {
+            problems.push(Problem::fatal(&file, format!("coordinates like ({}, {}) look like longitude/latitude but the CRS is EPSG:27700", f.x, f.y)));
+            return None;
+        }
+    }
+    let code_field = input.code_field.clone().or_else(|| guess_field(&raw, |k| k.ends_with("cd") || k == "code"));
+    let name_field = input.name_field.clone().or_else(|| guess_field(&raw, |k| (k.ends_with("nm") || k == "name") && !k.ends_with("nmw")));
+    let Some(code_field) = code_field else {
+        problems.push(Problem::fatal(&file, "cannot tell which property holds the area code; set code_field in the manifest"));
+        return None;
+    };
+    // Reproject and repair in parallel; collect problems per feature, then in order.
+    let results: Vec<(Option<Area>, Vec<Problem>)> = raw
+        .into_par_iter()
+        .map(|f| {
+            let mut local = Vec::new();
+            let mut sink = ProblemSink::new(file.clone(), &mut local);
+            let get = |k: &str| f.props.iter().find(|(p, _)| p == k).map(|(_, v)| v.clone());
+            let code = match get(&code_field).as_deref().map(AreaCode::new) {
+                Some(Ok(c)) => c,
+                _ => {
+                    sink.push(Severity::Error, &f.location, &code_field, "no area code; feature left out");
+                    return (None, local);
+                }
+            };
+            let name = name_field.as_deref().and_then(get).unwrap_or_else(|| code.to_string());
+            let geometry = match multipolygon_to_bng(&f.geometry, crs) {
+                Ok(g) => g,
+                Err(e) => {
+                    sink.push(Severity::Error, &f.location, "geometry", format!("{e}; feature left out"));
+                    return (None, local);
+                }
+            };
+            let geometry = repair(geometry, &mut sink, &f.location);
+            (geometry.map(|geometry| Area { code, name, geometry }), local)
+        })
+        .collect();
+    let mut areas = Vec::with_capacity(results.len());
+    let mut seen = HashSet::new();
+    for (area, mut probs) in results {
+        problems.append(&mut probs);
+        if let Some(a) = area {
+            if !seen.insert(a.code.clone()) {
+                problems.push(Problem::new(Severity::Error, &file, format!("area {}", a.code), &code_field, "duplicate area code; second feature left out"));
+                continue;
+            }
+            areas.push(a);
+        }
+    }
+    if areas.is_empty() {
+        problems.push(Problem::fatal(&file, "no usable areas in this layer"));
+        return None;
+    }
+    Some(BoundaryLayer {
+        id: input.id.clone(),
+        kind: input.kind,
+        title: input.title.clone().unwrap_or_else(|| input.id.to_string()),
+        areas,
+        derived: None,
+        phase: input.phase,
+        source: file,
+    })
+}
+
+fn guess_field(raw: &[RawFeature], pred: impl Fn(&str) -> bool) -> Option<String> {
+    raw.first()?.props.iter().map(|(k, _)| k).find(|k| pred(&k.to_ascii_lowercase())).cloned()
+}
+
+fn value_to_string(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn read_geojson(rel: &str, src: &FileSource, problems: &mut Vec<Problem>) -> Option<(Vec<RawFeature>, Option<Crs>)> {
+    let file = src.display(rel);
+    let bytes = match src.read(rel) {
+        Ok(b) => b,
+        Err(e) => {
+            problems.push(Problem::fatal(&file, format!("cannot read: {e}")));
+            return None;
+        }
+    };
+    let text = match crate::text::decode(&bytes, &file, problems) {
+        Ok(t) => t,
+        Err(p) => {
+            problems.push(p);
+            return None;
+        }
+    };
+    let docs: Vec<Value> = match serde_json::from_str::<Value>(&text) {
+        Ok(v) => vec![v],
+        Err(whole) => {
+            // One GeoJSON Feature per line (`.geojsonl`).
+            let lines: Result<Vec<Value>, _> = text.lines().filter(|l| !l.trim().is_empty()).map(serde_json::from_str).collect();
+            match lines {
+                Ok(v) if !v.is_empty() => v,
+                _ => {
+                    problems.push(Problem::fatal(&file, format!("not valid JSON: {whole}")));
+                    return None;
+                }
+            }
+        }
+    };
+    let mut crs = None;
+    let mut features = Vec::new();
+    for doc in docs {
+        if let Some(name) = doc.pointer("/crs/properties/name").and_then(Value::as_str) {
+            crs = Crs::parse(name);
+            if crs.is_none() {
+                problems.push(Problem::fatal(&file, format!("declares CRS {name:?}, which is not supported (use EPSG:27700 or CRS84)")));
+                return None;
+            }
+        }
+        match doc.get("type").and_then(Value::as_str) {
+            Some("FeatureCollection") => match doc.get("features").and_then(Value::as_array) {
+                Some(fs) => features.extend(fs.iter().cloned()),
+                None => {
+                    problems.push(Problem::fatal(&file, "FeatureCollection has no \"features\" array"));
+                    return None;
+                }
+            },
+            Some("Feature") => features.push(doc),
+            Some("Topology") => {
+                problems.push(Problem::fatal(&file, "this is TopoJSON; convert it to GeoJSON (e.g. mapshaper -o format=geojson) or use the GeoJSON release"));
+                return None;
+            }
+            other => {
+                problems.push(Problem::fatal(&file, format!("expected a GeoJSON FeatureCollection, found type {other:?}")));
+                return None;
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(features.len());
+    let mut sink = ProblemSink::new(file.clone(), problems);
+    for (i, f) in features.into_iter().enumerate() {
+        let location = format!("feature {}", i + 1);
+        let props: Vec<(String, String)> = f
+            .get("properties")
+            .and_then(Value::as_object)
+            .map(|o| o.iter().filter_map(|(k, v)| value_to_string(v).map(|s| (k.clone(), s))).collect())
+            .unwrap_or_default();
+        let Some(g) = f.get("geometry").filter(|g| !g.is_null()) else {
+            sink.push(Severity::Error, &location, "geometry", "feature has no geometry; left out");
+            continue;
+        };
+        let geom: geojson::Geometry = match serde_json::from_value(g.clone()) {
+            Ok(g) => g,
+            Err(e) => {
+                sink.push(Severity::Error, &location, "geometry", format!("malformed geometry ({e}); feature left out"));
+                continue;
+            }
+        };
+        let polys: Vec<&geojson::PolygonType> = match &geom.value {
+            geojson::GeometryValue::Polygon { coordinates } => vec![coordinates],
+            geojson::GeometryValue::MultiPolygon { coordinates } => coordinates.iter().collect(),
+            other => {
+                sink.push(Severity::Error, &location, "geometry", format!("geometry is a {}, expected Polygon or MultiPolygon; feature left out", other.type_name()));
+                continue;
+            }
+        };
+        let mut parts = Vec::new();
+        for rings in polys {
+            let mut rings_iter = rings.iter().map(|r| {
+                let coords: Vec<Coord> = r.iter().map(|p| Coord { x: p.as_slice().first().copied().unwrap_or(f64::NAN), y: p.as_slice().get(1).copied().unwrap_or(f64::NAN) }).collect();
+                ring(coords, &mut sink, &location)
+            });
+            let Some(Some(ext)) = rings_iter.next() else { continue };
+            let holes: Vec<_> = rings_iter.flatten().collect();
+            parts.push(Polygon::new(ext, holes));
+        }
+        out.push(RawFeature { location, props, geometry: MultiPolygon::new(parts) });
+    }
+    if out.is_empty() {
+        sink.push(Severity::Fatal, "file", "-", "no features could be read");
+        return None;
+    }
+    Some((out, crs))
+}
+
+fn read_shapefile(rel: &str, src: &FileSource, problems: &mut Vec<Problem>) -> Option<(Vec<RawFeature>, Option<Crs>)> {
+    use std::io::Cursor;
+    let file = src.display(rel);
+    let shp = match src.read(rel) {
+        Ok(b) => b,
+        Err(e) => {
+            problems.push(Problem::fatal(&file, format!("cannot read: {e}")));
+            return None;
+        }
+    };
+    let dbf_rel = with_extension(rel, "dbf");
+    let dbf = match src.read(&dbf_rel) {
+        Ok(b) => b,
+        Err(_) => {
+            problems.push(Problem::fatal(&file, format!("the attribute file {} is missing; a shapefile needs its .dbf beside the .shp", src.display(&dbf_rel))));
+            return None;
+        }
+    };
+    let crs = match src.read(&with_extension(rel, "prj")) {
+        Ok(prj) => {
+            let wkt = String::from_utf8_lossy(&prj);
+            let c = Crs::parse(&wkt);
+            if c.is_none() {
+                problems.push(Problem::fatal(&file, "the .prj names a CRS placeplan does not support; reproject to EPSG:27700 or EPSG:4326"));
+                return None;
+            }
+            c
+        }
+        Err(_) => {
+            problems.push(Problem::new(Severity::Warning, &file, "file", "-", "no .prj beside the .shp; the CRS is taken from the manifest or guessed from the coordinates"));
+            None
+        }
+    };
+    let shape_reader = match src.read(&with_extension(rel, "shx")) {
+        Ok(shx) => shapefile::ShapeReader::with_shx(Cursor::new(shp), Cursor::new(shx)),
+        Err(_) => shapefile::ShapeReader::new(Cursor::new(shp)),
+    };
+    let shape_reader = match shape_reader {
+        Ok(r) => r,
+        Err(e) => {
+            problems.push(Problem::fatal(&file, format!("not a readable shapefile: {e}")));
+            return None;
+        }
+    };
+    let dbf_reader = match shapefile::dbase::Reader::new(Cursor::new(dbf)) {
+        Ok(r) => r,
+        Err(e) => {
+            problems.push(Problem::fatal(&src.display(&dbf_rel), format!("not a readable dBase file: {e}")));
+            return None;
+        }
+    };
+    let mut reader = shapefile::Reader::new(shape_reader, dbf_reader);
+    let mut out = Vec::new();
+    let mut sink = ProblemSink::new(file.clone(), problems);
+    let mut guessed_crs = crs;
+    for (i, item) in reader.iter_shapes_and_records().enumerate() {
+        let location = format!("feature {}", i + 1);
+        let (shape, record) = match item {
+            Ok(x) => x,
+            Err(e) => {
+                sink.push(Severity::Error, &location, "-", format!("cannot read this shape ({e}); the file may be truncated; stopped reading here"));
+                break;
+            }
+        };
+        let props: Vec<(String, String)> = record
+            .into_iter()
+            .filter_map(|(k, v)| {
+                use shapefile::dbase::FieldValue as F;
+                let s = match v {
+                    F::Character(Some(s)) | F::Memo(s) => s.trim().to_owned(),
+                    F::Numeric(Some(n)) => n.to_string(),
+                    F::Float(Some(n)) => n.to_string(),
+                    F::Integer(n) => n.to_string(),
+                    F::Double(n) => n.to_string(),
+                    _ => return None,
+                };
+                Some((k, s))
+            })
+            .collect();
+        let geometry = match geo_types::Geometry::<f64>::try_from(shape) {
+            Ok(geo_types::Geometry::MultiPolygon(mp)) => mp,
+            Ok(geo_types::Geometry::Polygon(p)) => MultiPolygon::new(vec![p]),
+            Ok(other) => {
+                let kind = match other {
+                    geo_types::Geometry::Point(_) | geo_types::Geometry::MultiPoint(_) => "point",
+                    geo_types::Geometry::LineString(_) | geo_types::Geometry::MultiLineString(_) => "line",
+                    _ => "non-polygon",
+                };
+                sink.push(Severity::Error, &location, "geometry", format!("shape is a {kind}, expected a polygon; feature left out"));
+                continue;
+            }
+            Err(e) => {
+                sink.push(Severity::Error, &location, "geometry", format!("cannot convert shape ({e}); feature left out"));
+                continue;
+            }
+        };
+        if guessed_crs.is_none() {
+            if let Some(c) = geometry.0.first().and_then(|p| p.exterior().0.first()) {
+                guessed_crs = Some(if c.x.abs() > 180.0 { Crs::Bng } else { Crs::Wgs84 });
+            }
+        }
+        out.push(RawFeature { location, props, geometry });
+    }
+    if out.is_empty() {
+        sink.push(Severity::Fatal, "file", "-", "no features could be read");
+        return None;
+    }
+    Some((out, guessed_crs))
+}

@@ -1,0 +1,78 @@
+//! School capacity / roll tables keyed by URN or LAESTAB, carrying planning-area codes:
+//! the DfE SCAP school-level table (`LAEstab`, `MAYNOR`, `Netcapacity (1)`,
+//! `Primary PA code (2)`, `Secondary PA code (2)`) needs no mapping.
+
+use super::{find_col, num, text};
+use crate::ids::AreaCode;
+use crate::manifest::CapacityInput;
+use crate::problem::{Problem, ProblemSink, Severity};
+use crate::source::FileSource;
+use crate::table::Table;
+
+/// One row of a capacity table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CapacityRow {
+    /// URN or LAESTAB, per the manifest's `key`.
+    pub key: u32,
+    /// Number on roll.
+    pub pupils: Option<f64>,
+    /// Net capacity.
+    pub capacity: Option<f64>,
+    /// Primary planning area.
+    pub pa_primary: Option<AreaCode>,
+    /// Secondary planning area.
+    pub pa_secondary: Option<AreaCode>,
+    /// Line in the file.
+    pub line: usize,
+}
+
+/// Reads a capacity table.
+pub fn read(input: &CapacityInput, src: &FileSource, problems: &mut Vec<Problem>) -> Vec<CapacityRow> {
+    let file = src.display(&input.path);
+    let bytes = match src.read(&input.path) {
+        Ok(b) => b,
+        Err(e) => {
+            problems.push(Problem::fatal(&file, format!("cannot read: {e}")));
+            return Vec::new();
+        }
+    };
+    let table = match crate::text::decode(&bytes, &file, problems).and_then(|t| Table::parse(&t, &file, 0, problems)) {
+        Ok(t) => t,
+        Err(p) => {
+            problems.push(p);
+            return Vec::new();
+        }
+    };
+    let c = &input.columns;
+    let key_names: &[&str] = match input.key {
+        crate::manifest::CapacityKey::Laestab => &["LAEstab", "LAESTAB"],
+        crate::manifest::CapacityKey::Urn => &["URN"],
+    };
+    let Some(key_c) = find_col(&table, c, "key", key_names, &[]) else {
+        problems.push(Problem::fatal(&file, format!("no key column ({}); map it with columns.key", key_names.join(" or "))));
+        return Vec::new();
+    };
+    let pupils_c = find_col(&table, c, "pupils", &["MAYNOR", "NOR"], &[]);
+    let cap_c = find_col(&table, c, "capacity", &["Netcapacity (1)", "Net capacity"], &[&["netcapacity"]]);
+    let pap_c = find_col(&table, c, "pa_primary", &["Primary PA code (2)"], &[&["primary pa code"]]);
+    let pas_c = find_col(&table, c, "pa_secondary", &["Secondary PA code (2)"], &[&["secondary pa code"]]);
+    let mut sink = ProblemSink::new(file.clone(), problems);
+    let mut out = Vec::new();
+    for (line, cells) in &table.rows {
+        let line = *line;
+        let Some(key) = num(cells, Some(key_c), &mut sink, line, "key").filter(|k| *k >= 1.0) else {
+            sink.push(Severity::Error, format!("row {line}"), "key", "no key; row left out");
+            continue;
+        };
+        let code = |col| text(cells, col).and_then(|s| AreaCode::new(&s).ok());
+        out.push(CapacityRow {
+            key: key as u32,
+            pupils: num(cells, pupils_c, &mut sink, line, "pupils"),
+            capacity: num(cells, cap_c, &mut sink, line, "capacity"),
+            pa_primary: code(pap_c),
+            pa_secondary: code(pas_c),
+            line,
+        });
+    }
+    out
+}

@@ -1,0 +1,94 @@
+//! Population by LSOA: ONS single-year-of-age tables (`0`…`89`, `90+`, optionally several years
+//! in a `year` column) or IoD 2019 File 6 denominators (total and 0–15).
+
+use super::{find_col, num};
+use crate::ids::AreaCode;
+use crate::manifest::{PopulationFormat, PopulationInput};
+use crate::problem::{Problem, ProblemSink, Severity};
+use crate::source::FileSource;
+use crate::table::Table;
+use std::collections::HashMap;
+
+/// Population of one LSOA.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LsoaPopulation {
+    /// All ages.
+    pub total: f64,
+    /// Aged 0–15.
+    pub children_0_15: f64,
+    /// By single year of age 0..=90 (90 = 90+), when the table has them.
+    pub ages: Option<Vec<f64>>,
+}
+
+/// Reads the table; returns the year used (for multi-year tables) and the populations.
+pub fn read(input: &PopulationInput, src: &FileSource, problems: &mut Vec<Problem>) -> (Option<i32>, HashMap<AreaCode, LsoaPopulation>) {
+    let file = src.display(&input.path);
+    let mut out = HashMap::new();
+    let bytes = match src.read(&input.path) {
+        Ok(b) => b,
+        Err(e) => {
+            problems.push(Problem::fatal(&file, format!("cannot read: {e}")));
+            return (None, out);
+        }
+    };
+    let table = match crate::text::decode(&bytes, &file, problems).and_then(|t| Table::parse(&t, &file, 0, problems)) {
+        Ok(t) => t,
+        Err(p) => {
+            problems.push(p);
+            return (None, out);
+        }
+    };
+    let c = &input.columns;
+    let Some(code_c) = find_col(&table, c, "code", &["lsoa11_code", "LSOA code (2011)", "LSOA11CD", "lsoa_code", "code"], &[&["lsoa", "code"]]) else {
+        problems.push(Problem::fatal(&file, "no LSOA code column; map it with columns.code"));
+        return (None, out);
+    };
+    let year_c = find_col(&table, c, "year", &["year"], &[]);
+    let ages_c: Vec<Option<usize>> = (0..=90).map(|a| if a == 90 { table.col("90+").or_else(|| table.col("90")) } else { table.col(&a.to_string()) }).collect();
+    let total_c = find_col(&table, c, "total", &["total_population", "All Ages", "AllAges"], &[&["total population"]]);
+    let kids_c = find_col(&table, c, "children_0_15", &[], &[&["children aged 0-15"]]);
+    if input.format == PopulationFormat::Syoa && ages_c.iter().take(16).any(Option::is_none) {
+        problems.push(Problem::fatal(&file, "format = \"syoa\" needs columns 0 … 89 and 90+ (single year of age); use format = \"iod_file6\" for IoD denominators"));
+        return (None, out);
+    }
+    let mut sink = ProblemSink::new(file.clone(), problems);
+    let year = match (input.year, year_c) {
+        (Some(y), _) => Some(y),
+        (None, Some(yc)) => table.rows.iter().filter_map(|(_, r)| r.get(yc)?.trim().parse::<i32>().ok()).max(),
+        (None, None) => None,
+    };
+    for (line, cells) in &table.rows {
+        let line = *line;
+        if let (Some(y), Some(yc)) = (year, year_c) {
+            if cells.get(yc).and_then(|s| s.trim().parse::<i32>().ok()) != Some(y) {
+                continue;
+            }
+        }
+        let Some(Ok(code)) = cells.get(code_c).map(|s| AreaCode::new(s)) else {
+            sink.push(Severity::Error, format!("row {line}"), "code", "blank LSOA code; row left out");
+            continue;
+        };
+        let rec = match input.format {
+            PopulationFormat::Syoa => {
+                let ages: Vec<f64> = ages_c.iter().enumerate().map(|(a, col)| num(cells, *col, &mut sink, line, &a.to_string()).unwrap_or(0.0)).collect();
+                let sum: f64 = ages.iter().sum();
+                let total = num(cells, total_c, &mut sink, line, "total_population").unwrap_or(sum);
+                if (total - sum).abs() > 0.5 {
+                    sink.push(Severity::Warning, format!("row {line}"), "total_population", format!("total {total} differs from the sum of single ages {sum}; using the sum"));
+                }
+                LsoaPopulation { total: sum, children_0_15: ages.iter().take(16).sum(), ages: Some(ages) }
+            }
+            PopulationFormat::IodFile6 => {
+                let Some(total) = num(cells, total_c, &mut sink, line, "total population") else {
+                    sink.push(Severity::Error, format!("row {line}"), "total population", "missing; row left out");
+                    continue;
+                };
+                LsoaPopulation { total, children_0_15: num(cells, kids_c, &mut sink, line, "children 0-15").unwrap_or(0.0), ages: None }
+            }
+        };
+        if out.insert(code.clone(), rec).is_some() {
+            sink.push(Severity::Error, format!("row {line}"), "code", format!("duplicate LSOA {code}; the later row is used"));
+        }
+    }
+    (year, out)
+}

@@ -1,0 +1,164 @@
+//! The DfE "Get Information About Schools" (GIAS) establishment CSV, as downloaded: 137 columns,
+//! `Easting`/`Northing` in EPSG:27700. Other registers work through `[schools.columns]` renames,
+//! including latitude/longitude instead of easting/northing.
+
+use super::{find_col, num, text};
+use crate::crs::wgs84_to_bng;
+use crate::ids::{AreaCode, Urn};
+use crate::manifest::SchoolsInput;
+use crate::model::School;
+use crate::problem::{Problem, ProblemSink, Severity};
+use crate::source::FileSource;
+use crate::table::Table;
+use geo::Coord;
+use std::collections::HashSet;
+
+/// Reads the register. Returns an empty list (with a fatal problem) when the file is unusable.
+pub fn read(input: &SchoolsInput, src: &FileSource, problems: &mut Vec<Problem>) -> Vec<School> {
+    let file = src.display(&input.path);
+    let bytes = match src.read(&input.path) {
+        Ok(b) => b,
+        Err(e) => {
+            problems.push(Problem::fatal(&file, format!("cannot read: {e}")));
+            return Vec::new();
+        }
+    };
+    let table = match crate::text::decode(&bytes, &file, problems).and_then(|t| Table::parse(&t, &file, 0, problems)) {
+        Ok(t) => t,
+        Err(p) => {
+            problems.push(p);
+            return Vec::new();
+        }
+    };
+    let c = &input.columns;
+    let col = |key: &str, names: &[&str]| find_col(&table, c, key, names, &[]);
+    let urn_c = col("urn", &["URN"]);
+    let Some(urn_c) = urn_c else {
+        problems.push(Problem::fatal(&file, "no URN column; map it with [schools.columns] urn = \"…\""));
+        return Vec::new();
+    };
+    let la_c = col("la_code", &["LA (code)", "LA code"]);
+    let estab_c = col("establishment_number", &["EstablishmentNumber"]);
+    let laestab_c = col("laestab", &["LAESTAB", "LAEstab"]);
+    let name_c = col("name", &["EstablishmentName", "School name", "Name"]);
+    let status_c = col("status", &["EstablishmentStatus (name)", "Status"]);
+    let phase_c = col("phase", &["PhaseOfEducation (name)", "Phase"]);
+    let type_c = col("type", &["TypeOfEstablishment (name)", "Type"]);
+    let lo_c = col("low_age", &["StatutoryLowAge"]);
+    let hi_c = col("high_age", &["StatutoryHighAge"]);
+    let cap_c = col("capacity", &["SchoolCapacity"]);
+    let pup_c = col("pupils", &["NumberOfPupils"]);
+    let fsm_c = col("fsm_pct", &["PercentageFSM"]);
+    let ofsted_c = col("ofsted", &["OfstedRating (name)"]);
+    let e_c = col("easting", &["Easting"]);
+    let n_c = col("northing", &["Northing"]);
+    let lat_c = col("latitude", &["Latitude", "lat"]);
+    let lon_c = col("longitude", &["Longitude", "lon", "lng"]);
+    let lsoa_c = col("lsoa", &["LSOA (code)"]);
+    let has_bng = e_c.is_some() && n_c.is_some();
+    let has_ll = lat_c.is_some() && lon_c.is_some();
+    if !has_bng && !has_ll {
+        problems.push(Problem::fatal(
+            &file,
+            "no Easting/Northing (or Latitude/Longitude) columns, so no school can be placed on the map; map them with [schools.columns] easting = \"…\", northing = \"…\"",
+        ));
+    }
+    let mut sink = ProblemSink::new(file.clone(), problems);
+    let mut seen = HashSet::new();
+    let mut out = Vec::with_capacity(table.rows.len());
+    for (line, cells) in &table.rows {
+        let line = *line;
+        let loc = format!("row {line}");
+        let urn = match cells.get(urn_c).map(|s| Urn::parse(s)) {
+            Some(Ok(u)) => u,
+            _ => {
+                sink.push(Severity::Error, &loc, "URN", format!("{:?} is not a URN; row left out", cells.get(urn_c).map_or("", String::as_str)));
+                continue;
+            }
+        };
+        if !seen.insert(urn) {
+            sink.push(Severity::Error, &loc, "URN", format!("duplicate URN {urn}; this row left out (the first one is kept)"));
+            continue;
+        }
+        let status = text(cells, status_c).unwrap_or_else(|| "Open".to_owned());
+        let open = status.to_ascii_lowercase().starts_with("open");
+        let age = |c: Option<usize>, f: &str, sink: &mut ProblemSink<'_>| {
+            num(cells, c, sink, line, f).and_then(|v| if (0.0..=25.0).contains(&v) { Some(v as u8) } else { None })
+        };
+        let low_age = age(lo_c, "StatutoryLowAge", &mut sink);
+        let high_age = age(hi_c, "StatutoryHighAge", &mut sink);
+        let mut nonneg = |c: Option<usize>, f: &str, sink: &mut ProblemSink<'_>| match num(cells, c, sink, line, f) {
+            Some(v) if v < 0.0 => {
+                sink.push(Severity::Error, &loc, f, format!("{v} is negative; value ignored"));
+                None
+            }
+            v => v,
+        };
+        let capacity = nonneg(cap_c, "SchoolCapacity", &mut sink);
+        let pupils = nonneg(pup_c, "NumberOfPupils", &mut sink);
+        let fsm_pct = nonneg(fsm_c, "PercentageFSM", &mut sink).filter(|v| *v <= 100.0);
+        let mut location = None;
+        if has_bng {
+            let e = num(cells, e_c, &mut sink, line, "Easting");
+            let n = num(cells, n_c, &mut sink, line, "Northing");
+            if let (Some(e), Some(n)) = (e, n) {
+                if (0.0..=700_000.0).contains(&e) && (0.0..=1_300_000.0).contains(&n) && (e, n) != (0.0, 0.0) {
+                    location = Some(Coord { x: e, y: n });
+                } else {
+                    sink.push(Severity::Error, &loc, "Easting", format!("({e}, {n}) is not a British National Grid position; school not located"));
+                }
+            }
+        }
+        if location.is_none() && has_ll {
+            let lat = num(cells, lat_c, &mut sink, line, "Latitude");
+            let lon = num(cells, lon_c, &mut sink, line, "Longitude");
+            if let (Some(lat), Some(lon)) = (lat, lon) {
+                if lat.abs() > 90.0 || lon.abs() > 180.0 {
+                    sink.push(
+                        Severity::Error,
+                        &loc,
+                        "Latitude",
+                        format!("({lat}, {lon}) is not a latitude/longitude — it looks like British National Grid metres; map those columns to easting/northing instead; school not located"),
+                    );
+                } else {
+                    match wgs84_to_bng(lon, lat) {
+                        Ok(c) => location = Some(c),
+                        Err(e) => sink.push(Severity::Error, &loc, "Latitude", format!("{e}; school not located")),
+                    }
+                }
+            }
+        }
+        let laestab = match (laestab_c, la_c, estab_c) {
+            (Some(c), _, _) => num(cells, Some(c), &mut sink, line, "LAESTAB").map(|v| v as u32),
+            (None, Some(_), Some(_)) => {
+                let la = num(cells, la_c, &mut sink, line, "LA (code)");
+                let es = num(cells, estab_c, &mut sink, line, "EstablishmentNumber");
+                la.zip(es).map(|(a, b)| (a as u32) * 10_000 + b as u32)
+            }
+            _ => None,
+        };
+        out.push(School {
+            urn,
+            laestab,
+            name: text(cells, name_c).unwrap_or_else(|| format!("URN {urn}")),
+            open,
+            phase_of_education: text(cells, phase_c).unwrap_or_default(),
+            establishment_type: text(cells, type_c).unwrap_or_default(),
+            low_age,
+            high_age,
+            capacity,
+            pupils,
+            fsm_pct,
+            ofsted: text(cells, ofsted_c).filter(|s| !s.eq_ignore_ascii_case("null")),
+            location,
+            lsoa_in_file: text(cells, lsoa_c).and_then(|s| AreaCode::new(&s).ok()),
+            planning_area_primary: None,
+            planning_area_secondary: None,
+            row: line,
+        });
+    }
+    if out.is_empty() {
+        sink.push(Severity::Fatal, "file", "-", "no schools could be read");
+    }
+    out
+}

@@ -1,0 +1,75 @@
+//! A decoded CSV table with named columns, so readers can look columns up by their published names.
+
+use crate::problem::{Problem, Severity};
+
+/// A CSV file held as header + rows of strings, with the file line of each row.
+#[derive(Debug)]
+pub struct Table {
+    /// Column names, trimmed.
+    pub headers: Vec<String>,
+    /// `(line number in the file, cells)`; the header is line 1.
+    pub rows: Vec<(usize, Vec<String>)>,
+}
+
+impl Table {
+    /// Parses CSV text (already decoded), skipping `skip_lines` title lines before the header.
+    /// Rows with the wrong number of cells are reported and left out.
+    ///
+    /// # Errors
+    /// A fatal problem when there is no header row.
+    pub fn parse(text: &str, file: &str, skip_lines: usize, problems: &mut Vec<Problem>) -> Result<Self, Problem> {
+        let mut body = text;
+        for _ in 0..skip_lines {
+            body = body.split_once('\n').map_or("", |(_, rest)| rest);
+        }
+        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(body.as_bytes());
+        let mut records = rdr.records();
+        let headers: Vec<String> = match records.next() {
+            Some(Ok(r)) => r.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_owned()).collect(),
+            Some(Err(e)) => return Err(Problem::fatal(file, format!("cannot read the header row: {e}"))),
+            None => return Err(Problem::fatal(file, "no header row")),
+        };
+        if headers.iter().all(String::is_empty) {
+            return Err(Problem::fatal(file, "the header row is blank"));
+        }
+        let mut rows = Vec::new();
+        for rec in records {
+            match rec {
+                Ok(r) => {
+                    let line = usize::try_from(r.position().map_or(0, csv::Position::line)).unwrap_or(0) + skip_lines;
+                    if r.len() == 1 && r.get(0).is_some_and(|c| c.trim().is_empty()) {
+                        continue;
+                    }
+                    if r.len() != headers.len() {
+                        problems.push(Problem::new(
+                            Severity::Error,
+                            file,
+                            format!("row {line}"),
+                            "-",
+                            format!("has {} cells but the header has {}; row left out", r.len(), headers.len()),
+                        ));
+                        continue;
+                    }
+                    rows.push((line, r.iter().map(str::to_owned).collect()));
+                }
+                Err(e) => problems.push(Problem::new(Severity::Error, file, "row ?", "-", format!("unreadable CSV: {e}"))),
+            }
+        }
+        Ok(Self { headers, rows })
+    }
+
+    /// Index of the column named exactly `name` (case-insensitive, trimmed).
+    #[must_use]
+    pub fn col(&self, name: &str) -> Option<usize> {
+        self.headers.iter().position(|h| h.eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// Index of the first column whose lower-cased name contains every one of `needles`.
+    #[must_use]
+    pub fn col_containing(&self, needles: &[&str]) -> Option<usize> {
+        self.headers.iter().position(|h| {
+            let h = h.to_ascii_lowercase();
+            needles.iter().all(|n| h.contains(&n.to_ascii_lowercase()))
+        })
+    }
+}

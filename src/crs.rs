@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 /// EPSG:27700 with the OS Helmert datum shift, as a PROJ.4 string.
 pub const BNG_PROJ: &str = "+proj=tmerc +lat_0=49 +lon_0=-2 +k=0.9996012717 +x_0=400000 +y_0=-100000 \
-    +ellps=airy +towgs84=446.448,-125.157,542.060,0.1502,0.2470,0.8421,-20.4894 +units=m +no_defs";
+    +ellps=airy +towgs84=446.448,-125.157,542.06,0.15,0.247,0.842,-20.489 +units=m +no_defs";
 const WGS84_PROJ: &str = "+proj=longlat +datum=WGS84 +no_defs";
 
 /// A CRS placeplan can read.

@@ -1,0 +1,222 @@
+//! The bad-input corpus (tests/bad_input/): every malformed file gives a clear problem naming the
+//! file, the row or feature and the field; the clean rest loads; nothing panics.
+
+use placeplan::dataset::Dataset;
+use placeplan::manifest::Manifest;
+use placeplan::problem::{Problem, Severity};
+use placeplan::source::FileSource;
+
+fn load(toml: &str) -> Dataset {
+    let m = Manifest::parse(&format!("name = \"bad input\"\n{toml}"), "test manifest").expect("test manifest parses");
+    let src = FileSource::Disk(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/bad_input").into());
+    Dataset::load(&m, &src, &|_| {})
+}
+
+fn boundary(path: &str, extra: &str) -> String {
+    format!("[[boundaries]]\nid = \"x\"\nkind = \"ward\"\npath = \"{path}\"\n{extra}\n")
+}
+
+fn find<'a>(ds: &'a Dataset, needle: &str) -> &'a Problem {
+    ds.problems.iter().find(|p| p.message.contains(needle)).unwrap_or_else(|| panic!("no problem mentioning {needle:?}; got {:#?}", ds.problems))
+}
+
+#[test]
+fn truncated_shapefile_keeps_the_shapes_before_the_cut() {
+    let ds = load(&boundary("truncated.shp", ""));
+    let p = find(&ds, "truncated");
+    assert_eq!(p.file, "truncated.shp");
+    assert!(p.location.starts_with("feature "));
+    let n = ds.layers.first().map_or(0, |l| l.areas.len());
+    assert!(n > 0 && n < 150, "the shapes before the cut load ({n})");
+}
+
+#[test]
+fn missing_dbf_is_fatal_and_named() {
+    let ds = load(&boundary("no_dbf.shp", ""));
+    let p = find(&ds, "no_dbf.dbf is missing");
+    assert_eq!(p.severity, Severity::Fatal);
+    assert!(ds.layers.is_empty());
+}
+
+#[test]
+fn unclosed_ring_is_closed_and_reported() {
+    let ds = load(&boundary("unclosed_ring.geojson", ""));
+    let p = find(&ds, "not closed");
+    assert_eq!((p.location.as_str(), p.field.as_str(), p.severity), ("feature 1", "geometry", Severity::Warning));
+    assert_eq!(ds.layers[0].areas.len(), 2);
+}
+
+#[test]
+fn a_point_in_a_boundary_layer_is_left_out_with_its_type() {
+    let ds = load(&boundary("wrong_geometry_type.geojson", ""));
+    let p = find(&ds, "geometry is a Point, expected Polygon or MultiPolygon");
+    assert_eq!(p.location, "feature 1");
+    assert_eq!(ds.layers[0].areas.len(), 1, "the valid feature still loads");
+}
+
+#[test]
+fn a_bowtie_is_repaired_not_dropped() {
+    let ds = load(&boundary("bowtie.geojson", ""));
+    find(&ds, "self-intersection");
+    assert_eq!(ds.layers[0].areas.len(), 1);
+}
+
+#[test]
+fn cut_off_json_is_fatal_with_the_parser_position() {
+    let ds = load(&boundary("not_json.geojson", ""));
+    let p = find(&ds, "not valid JSON");
+    assert!(p.message.contains("line 1"), "{}", p.message);
+    assert_eq!(p.severity, Severity::Fatal);
+}
+
+#[test]
+fn bng_metres_without_a_crs_suggest_the_fix() {
+    let ds = load(&boundary("bng_no_crs.geojson", ""));
+    find(&ds, "add crs = \"EPSG:27700\"");
+    let ds = load(&boundary("bng_no_crs.geojson", "crs = \"EPSG:27700\""));
+    assert!(ds.problems.is_empty(), "{:?}", ds.problems);
+    assert_eq!(ds.layers[0].areas.len(), 1);
+}
+
+#[test]
+fn topojson_is_recognised_and_explained() {
+    let ds = load(&boundary("topology.json", ""));
+    find(&ds, "TopoJSON");
+}
+
+#[test]
+fn schools_without_coordinates_are_fatal_with_the_mapping_hint() {
+    let ds = load("[schools]\npath = \"schools_no_easting.csv\"\n");
+    let p = find(&ds, "no Easting/Northing");
+    assert_eq!(p.severity, Severity::Fatal);
+    assert_eq!(ds.schools.len(), 1, "the rows still load for counting");
+}
+
+#[test]
+fn bng_numbers_in_latitude_longitude_are_caught() {
+    let ds = load("[schools]\npath = \"schools_bng_in_latlon.csv\"\n");
+    let p = find(&ds, "looks like British National Grid");
+    assert_eq!((p.location.as_str(), p.field.as_str()), ("row 2", "Latitude"));
+    assert!(ds.schools[0].location.is_none());
+    let beta = ds.schools[1].location.expect("the real lat/lon row is located");
+    assert!((beta.x - 429_000.0).abs() < 5_000.0 && (beta.y - 432_000.0).abs() < 5_000.0);
+}
+
+#[test]
+fn duplicate_urns_keep_the_first_row() {
+    let ds = load("[schools]\npath = \"schools_duplicate_urn.csv\"\n");
+    let p = find(&ds, "duplicate URN 100001");
+    assert_eq!(p.location, "row 3");
+    assert_eq!(ds.schools.len(), 2);
+    assert_eq!(ds.schools[0].name, "Alpha Primary");
+}
+
+#[test]
+fn an_empty_file_is_fatal() {
+    let ds = load("[schools]\npath = \"empty.csv\"\n");
+    assert_eq!(find(&ds, "file is empty").severity, Severity::Fatal);
+}
+
+#[test]
+fn latin1_is_decoded_with_a_warning() {
+    let ds = load("[schools]\npath = \"schools_latin1.csv\"\n");
+    find(&ds, "Latin-1");
+    assert_eq!(ds.schools[0].name, "St Mary\u{e9}s C of E Primary");
+}
+
+#[test]
+fn cr_only_line_endings_bom_and_thousands_separators_load_cleanly() {
+    let ds = load("[[boundaries]]\nid = \"lsoa\"\nkind = \"lsoa\"\npath = \"unclosed_ring.geojson\"\n[[deprivation]]\npath = \"deprivation_cr_only.csv\"\n");
+    assert!(ds.problems.iter().all(|p| !p.file.contains("deprivation")), "{:?}", ds.problems);
+    let mut map = std::collections::HashMap::new();
+    placeplan::readers::deprivation::read_into(
+        &placeplan::manifest::TableInput { path: "deprivation_cr_only.csv".into(), skip_lines: 0, columns: Default::default() },
+        &FileSource::Disk(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/bad_input").into()),
+        &mut map,
+        &mut Vec::new(),
+    );
+    let a = placeplan::ids::AreaCode::new("E01000001").expect("code");
+    assert_eq!(map[&a].imd_rank, Some(29_199));
+    assert_eq!(map[&a].imd_decile, Some(9));
+    assert_eq!(map.len(), 2);
+}
+
+#[test]
+fn bad_deprivation_values_are_reported_per_row_and_field() {
+    let mut problems = Vec::new();
+    let mut map = std::collections::HashMap::new();
+    placeplan::readers::deprivation::read_into(
+        &placeplan::manifest::TableInput { path: "deprivation_bad_values.csv".into(), skip_lines: 0, columns: Default::default() },
+        &FileSource::Disk(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/bad_input").into()),
+        &mut map,
+        &mut problems,
+    );
+    let text = problems.iter().find(|p| p.message.contains("is not a number")).expect("text rank reported");
+    assert_eq!((text.location.as_str(), text.field.as_str()), ("row 2", "IMD rank"));
+    assert!(problems.iter().any(|p| p.location == "row 3" && p.message.contains("out of range")));
+    assert_eq!(map[&placeplan::ids::AreaCode::new("E01000003").expect("code")].imd_rank, Some(120));
+}
+
+#[test]
+fn ragged_rows_and_negative_capacity_are_reported() {
+    let ds = load("[schools]\npath = \"schools_ragged_and_negative.csv\"\n");
+    let ragged = find(&ds, "cells but the header has 6");
+    assert_eq!(ragged.location, "row 3");
+    let neg = find(&ds, "negative");
+    assert_eq!((neg.location.as_str(), neg.field.as_str()), ("row 4", "SchoolCapacity"));
+    assert_eq!(ds.schools.len(), 2);
+    assert_eq!(ds.schools[1].capacity, None);
+}
+
+#[test]
+fn corrupt_gzip_is_fatal() {
+    let ds = load("[[deprivation]]\npath = \"corrupt.csv.gz\"\n");
+    assert_eq!(find(&ds, "gzip").severity, Severity::Fatal);
+}
+
+#[test]
+fn syoa_population_without_ages_explains_the_formats() {
+    let ds = load("[population]\npath = \"population_no_ages.csv\"\nformat = \"syoa\"\n");
+    find(&ds, "single year of age");
+}
+
+#[test]
+fn bad_forecast_rows_are_left_out_and_the_good_one_kept() {
+    let ds = load("[forecasts]\npath = \"forecasts_bad_rows.csv\"\n");
+    find(&ds, "phase must be primary or secondary");
+    find(&ds, "is not school or planning_area");
+    find(&ds, "\"twenty\" is not a number");
+    assert_eq!(ds.forecasts.len(), 1);
+}
+
+#[test]
+fn a_missing_file_is_fatal_and_named() {
+    let ds = load(&boundary("does_not_exist.geojson", ""));
+    let p = find(&ds, "cannot read");
+    assert_eq!(p.file, "does_not_exist.geojson");
+    assert!(ds.has_fatal());
+}
+
+#[test]
+fn manifest_mistakes_are_plain_errors() {
+    let e = Manifest::parse("name = \"x\"\n[[boundaries]]\nid = \"Bad Id\"\nkind = \"ward\"\npath = \"a.geojson\"\n", "m.toml").expect_err("bad id");
+    assert!(e.to_string().contains("layer id"), "{e}");
+    let e = Manifest::parse("name = \"x\"\nshools = 1\n", "m.toml").expect_err("typo");
+    assert!(e.to_string().contains("unknown field"), "{e}");
+    let e = Manifest::parse("name = \"x\"\n[[boundaries]]\nid = \"a\"\nkind = \"county\"\npath = \"a.geojson\"\n", "m.toml").expect_err("kind");
+    assert!(e.to_string().contains("unknown variant"), "{e}");
+}
+
+#[test]
+fn the_cli_exits_3_on_an_unreadable_manifest_and_1_on_fatal_data() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan")).args(["check", "--manifest", "/nonexistent/m.toml"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read manifest"));
+    let tmp = tempfile::tempdir().expect("tmp");
+    let m = tmp.path().join("m.toml");
+    std::fs::write(&m, "name = \"x\"\n[schools]\npath = \"missing.csv\"\n").expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan")).args(["check", "--json", "--manifest"]).arg(&m).output().expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["fatal"], true);
+}

@@ -1,1 +1,36 @@
-fn main(){}
+//! Time to load and join the real Leeds data (33+33 wards, 482 LSOAs, 771 schools, IoD 2019
+//! England files, population, SCAP, 20,799 postcode points) — and the demo borough.
+//! Run: `cargo bench --bench load_join`. Needs ../shared/data (or PLACEPLAN_REAL_DATA).
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use placeplan::dataset::Dataset;
+use placeplan::manifest::Manifest;
+use placeplan::source::FileSource;
+use std::path::PathBuf;
+
+fn leeds() -> Option<(Manifest, FileSource)> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let data = std::env::var_os("PLACEPLAN_REAL_DATA").map_or_else(|| root.join("../shared/data"), PathBuf::from);
+    if !data.join("lsoa_leeds/E08000035.json").is_file() {
+        eprintln!("NOTE: real data not found at {}; Leeds benchmark skipped", data.display());
+        return None;
+    }
+    let text = std::fs::read_to_string(root.join("tests/leeds/manifest.toml")).ok()?;
+    let m = Manifest::parse(&text.replace("../../../shared/data", &data.display().to_string()), "leeds").ok()?;
+    Some((m, FileSource::Disk(root.join("tests/leeds"))))
+}
+
+fn bench(c: &mut Criterion) {
+    let mut g = c.benchmark_group("load_and_join");
+    g.sample_size(10);
+    if let Some((m, src)) = leeds() {
+        g.bench_function("leeds", |b| b.iter(|| Dataset::load(&m, &src, &|_| {})));
+    }
+    if let Ok((m, src)) = placeplan::demo::embedded::demo() {
+        g.bench_function("demo", |b| b.iter(|| Dataset::load(&m, &src, &|_| {})));
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

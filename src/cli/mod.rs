@@ -4,6 +4,10 @@
 pub mod check;
 /// `placeplan generate-demo`.
 pub mod generate_demo;
+/// `placeplan summary`.
+pub mod summary;
+/// `placeplan explain`.
+pub mod explain;
 /// Loading a dataset for any subcommand.
 pub mod load;
 
@@ -46,6 +50,13 @@ pub enum Command {
     ///
     /// Exits 1 when a fatal problem (a missing or unusable input) would stop other commands.
     Check(check::Args),
+    /// Place sufficiency and deprivation per area of a layer (or `la`), phase and year: places,
+    /// pupils, spare places and %, status band, shortfall with the operating margin, population-
+    /// weighted IMD rank, % of residents in the most deprived decile, IDACI and FSM %.
+    Summary(summary::Args),
+    /// Show the calculation behind one figure: the schools or LSOA pieces (with weights) that
+    /// went into it and the arithmetic.
+    Explain(explain::Args),
     /// Write the synthetic demo borough (the embedded default) into a folder.
     #[command(name = "generate-demo")]
     GenerateDemo(generate_demo::Args),
@@ -66,6 +77,8 @@ pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
         Command::Check(a) => check::run(&a),
         Command::GenerateDemo(a) => generate_demo::run(&a),
+        Command::Summary(a) => summary::run(&a),
+        Command::Explain(a) => explain::run(&a),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,204 @@
+//! The rows of `placeplan summary`: for every area × phase × year, sufficiency from the area's
+//! schools and deprivation from its apportioned LSOAs. The authority row (`la`) sums every
+//! school but takes its shortfall as the sum of planning-area shortfalls (no netting).
+
+use super::deprivation::{DeprivationSummary, Piece, aggregate};
+use super::membership::schools_by_area;
+use super::sufficiency::{Sufficiency, authority_shortfall, school_flag, sufficiency};
+use crate::dataset::Dataset;
+use crate::ids::AreaCode;
+use crate::model::{LayerKind, Phase};
+use crate::readers::forecasts::ForecastLevel;
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// One row of the summary.
+#[derive(Clone, Debug, Serialize)]
+pub struct SummaryRow {
+    /// Area code (`LA` for the authority).
+    pub code: String,
+    /// Area name.
+    pub name: String,
+    /// Phase.
+    pub phase: Phase,
+    /// Academic year (start year).
+    pub year: i32,
+    /// True for a forecast year, false for the census year.
+    pub forecast: bool,
+    /// Sufficiency figures.
+    #[serde(flatten)]
+    pub sufficiency: Sufficiency,
+    /// Open mainstream schools serving the area in this phase.
+    pub schools: usize,
+    /// Of them, flagged by the 25% / 30-place rule (census year only).
+    pub flagged_schools: usize,
+    /// Schools with no forecast for this year (their current roll was carried forward).
+    pub schools_without_forecast: usize,
+    /// For the authority row: what the no-netting shortfall was summed over.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shortfall_basis: Option<String>,
+    /// Deprivation measures.
+    #[serde(flatten)]
+    pub deprivation: DeprivationSummary,
+    /// `Σ fsm% × pupils / Σ pupils` over the area's schools (current roll).
+    pub fsm_pct: Option<f64>,
+}
+
+/// The academic years with figures for `phase`: the census year, then every forecast year.
+#[must_use]
+pub fn years(ds: &Dataset, phase: Phase) -> Vec<i32> {
+    let mut ys: BTreeSet<i32> = ds.forecasts.keys().filter(|k| k.2 == phase && k.3 > ds.census_year).map(|k| k.3).collect();
+    ys.insert(ds.census_year);
+    ys.into_iter().collect()
+}
+
+/// Pupils of school `si` in `phase` and `year`, and whether a forecast supplied it.
+///
+/// Census year: `roll × phase share`. Forecast years: the school's own forecast; else its planning
+/// area's forecast × the school's share of that area's current roll; else the current roll carried forward.
+#[must_use]
+pub fn school_pupils(ds: &Dataset, si: usize, phase: Phase, year: i32) -> (f64, bool) {
+    let s = &ds.schools[si];
+    let now = s.pupils.unwrap_or(0.0) * s.phase_share(phase);
+    if year <= ds.census_year {
+        return (now, true);
+    }
+    if let Ok(code) = AreaCode::new(&s.urn.to_string()) {
+        if let Some(v) = ds.forecasts.get(&(ForecastLevel::School, code, phase, year)) {
+            return (*v, true);
+        }
+    }
+    let pa = match phase {
+        Phase::Primary => s.planning_area_primary.clone(),
+        Phase::Secondary => s.planning_area_secondary.clone(),
+    };
+    if let Some(pa) = pa {
+        if let Some(total) = ds.forecasts.get(&(ForecastLevel::PlanningArea, pa.clone(), phase, year)) {
+            let pa_now: f64 = ds
+                .schools
+                .iter()
+                .filter(|o| o.open && o.is_mainstream() && match phase {
+                    Phase::Primary => o.planning_area_primary.as_ref() == Some(&pa),
+                    Phase::Secondary => o.planning_area_secondary.as_ref() == Some(&pa),
+                })
+                .map(|o| o.pupils.unwrap_or(0.0) * o.phase_share(phase))
+                .sum();
+            if pa_now > 0.0 {
+                return (total * now / pa_now, true);
+            }
+        }
+    }
+    (now, false)
+}
+
+/// Capacity of school `si` in `phase`: `capacity × phase share`.
+#[must_use]
+pub fn school_capacity(ds: &Dataset, si: usize, phase: Phase) -> f64 {
+    let s = &ds.schools[si];
+    s.capacity.unwrap_or(0.0) * s.phase_share(phase)
+}
+
+/// The LSOA pieces of area `area` of layer `layer` (all LSOAs with weight 1 when `layer` is `None`).
+#[must_use]
+pub fn pieces(ds: &Dataset, layer: Option<usize>, area: usize) -> Vec<(usize, Piece)> {
+    let make = |l: usize, w: f64| {
+        let r = &ds.lsoas[l];
+        (l, Piece {
+            weight: w,
+            population: w * r.population.unwrap_or(1.0),
+            children: w * r.children_0_15.unwrap_or(0.0),
+            imd_rank: r.imd_rank,
+            imd_score: r.imd_score,
+            idaci_rank: r.idaci_rank,
+            idaci_decile: r.idaci_decile,
+        })
+    };
+    match layer {
+        None => (0..ds.lsoas.len()).map(|l| make(l, 1.0)).collect(),
+        Some(li) if Some(li) == ds.lsoa_layer => vec![make(area, 1.0)],
+        Some(li) => ds.apportionments[li].as_ref().map_or_else(Vec::new, |ap| {
+            ap.by_area[area].iter().map(|&p| &ap.pieces[p]).filter(|p| p.weight(ds.weight_method) > 0.0).map(|p| make(p.lsoa, p.weight(ds.weight_method))).collect()
+        }),
+    }
+}
+
+fn fsm(ds: &Dataset, members: &[usize]) -> Option<f64> {
+    let (num, den) = members.iter().filter_map(|&i| Some((ds.schools[i].fsm_pct?, ds.schools[i].pupils?))).fold((0.0, 0.0), |a, (f, p)| (a.0 + f * p, a.1 + p));
+    (den > 0.0).then(|| num / den)
+}
+
+fn row(ds: &Dataset, code: String, name: String, phase: Phase, year: i32, members: &[usize], dep: DeprivationSummary) -> SummaryRow {
+    let (mut cap, mut pup, mut missing, mut flagged) = (0.0, 0.0, 0, 0);
+    for &si in members {
+        let c = school_capacity(ds, si, phase);
+        let (p, found) = school_pupils(ds, si, phase, year);
+        cap += c;
+        pup += p;
+        missing += usize::from(!found);
+        flagged += usize::from(year == ds.census_year && school_flag(c, p, &ds.settings.bands));
+    }
+    SummaryRow {
+        code,
+        name,
+        phase,
+        year,
+        forecast: year > ds.census_year,
+        sufficiency: sufficiency(cap, pup, ds.settings.operating_margin, &ds.settings.bands),
+        schools: members.len(),
+        flagged_schools: flagged,
+        schools_without_forecast: missing,
+        shortfall_basis: None,
+        deprivation: dep,
+        fsm_pct: fsm(ds, members),
+    }
+}
+
+/// Summary rows for a boundary layer (`Some(index)`) or the authority (`None`), filtered by phase and year.
+#[must_use]
+pub fn summary(ds: &Dataset, layer: Option<usize>, phase: Option<Phase>, year: Option<i32>) -> Vec<SummaryRow> {
+    let phases: Vec<Phase> = Phase::ALL
+        .into_iter()
+        .filter(|p| phase.is_none_or(|q| q == *p))
+        .filter(|p| layer.is_none_or(|l| ds.layers[l].phase.is_none_or(|lp| lp == *p)))
+        .collect();
+    let mut out = Vec::new();
+    match layer {
+        Some(li) => {
+            let l = &ds.layers[li];
+            let deps: Vec<DeprivationSummary> = (0..l.areas.len()).map(|a| aggregate(&pieces(ds, Some(li), a).into_iter().map(|x| x.1).collect::<Vec<_>>())).collect();
+            for ph in phases {
+                let members = schools_by_area(ds, li, ph);
+                for y in years(ds, ph).into_iter().filter(|y| year.is_none_or(|q| q == *y)) {
+                    for (a, area) in l.areas.iter().enumerate() {
+                        out.push(row(ds, area.code.to_string(), area.name.clone(), ph, y, &members[a], deps[a].clone()));
+                    }
+                }
+            }
+        }
+        None => {
+            let dep = aggregate(&pieces(ds, None, 0).into_iter().map(|x| x.1).collect::<Vec<_>>());
+            for ph in phases {
+                let all: Vec<usize> = (0..ds.schools.len()).filter(|&i| ds.schools[i].open && ds.schools[i].is_mainstream() && ds.schools[i].phase_share(ph) > 0.0).collect();
+                // No-netting shortfall over the phase's planning areas (wards when there are none).
+                let basis = ds
+                    .layers
+                    .iter()
+                    .position(|l| l.kind == LayerKind::PlanningArea && l.phase.is_none_or(|p| p == ph))
+                    .or_else(|| ds.layers.iter().position(|l| l.kind == LayerKind::Ward));
+                for y in years(ds, ph).into_iter().filter(|y| year.is_none_or(|q| q == *y)) {
+                    let mut r = row(ds, "LA".into(), ds.name.clone(), ph, y, &all, dep.clone());
+                    if let Some(bi) = basis {
+                        let areas: Vec<(f64, f64)> = schools_by_area(ds, bi, ph)
+                            .iter()
+                            .map(|m| m.iter().fold((0.0, 0.0), |acc, &si| (acc.0 + school_capacity(ds, si, ph), acc.1 + school_pupils(ds, si, ph, y).0)))
+                            .collect();
+                        r.sufficiency.shortfall = authority_shortfall(&areas, ds.settings.operating_margin);
+                        r.shortfall_basis = Some(ds.layers[bi].id.to_string());
+                    }
+                    out.push(r);
+                }
+            }
+        }
+    }
+    out
+}

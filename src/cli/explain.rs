@@ -1,0 +1,81 @@
+//! `placeplan explain --layer ID --code CODE --metric M [--phase P] [--year Y] [--json]`: show the calculation.
+
+use super::{CliResult, DataArgs, exit};
+use crate::analysis::explain::{Input, Metric, explain};
+use crate::model::Phase;
+
+/// Options of `explain`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    /// The dataset.
+    pub data: DataArgs,
+    /// Boundary layer id (as listed by `placeplan check`) or `la`.
+    #[arg(long, value_name = "ID|la")]
+    pub layer: String,
+    /// Area code (as listed by `placeplan summary`); ignored for `la`.
+    #[arg(long, default_value = "LA")]
+    pub code: String,
+    /// The figure to explain.
+    #[arg(long, value_enum)]
+    pub metric: Metric,
+    /// Phase for sufficiency metrics.
+    #[arg(long, value_parser = super::summary::parse_phase, default_value = "primary")]
+    pub phase: Phase,
+    /// Academic year (start year). Default: the census year.
+    #[arg(long)]
+    pub year: Option<i32>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs `explain`.
+///
+/// # Errors
+/// When the manifest cannot be read.
+pub fn run(a: &Args) -> CliResult {
+    let ds = super::load::load(a.data.manifest.as_deref(), a.json)?;
+    let layer = match super::summary::resolve_layer(&ds, &a.layer) {
+        Ok(l) => l,
+        Err(msg) => {
+            eprintln!("placeplan: {msg}");
+            return Ok(exit::USAGE);
+        }
+    };
+    let e = match explain(&ds, layer, &a.code, a.metric, a.phase, a.year) {
+        Ok(e) => e,
+        Err(err) => {
+            eprintln!("placeplan: {err}");
+            return Ok(exit::USAGE);
+        }
+    };
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&e)?);
+        return Ok(exit::OK);
+    }
+    println!("{} — {} ({}), {} {}{}", e.name, e.code, e.layer, e.phase.as_str(), e.year, if ds.synthetic { "  [SYNTHETIC demo data]" } else { "" });
+    println!("metric:  {:?} = {}", e.metric, e.value.map_or_else(|| "n/a".into(), |v| format!("{v:.4}")));
+    println!("formula: {}", e.formula);
+    println!("weights: {}\n\ninputs:", e.weights);
+    for i in &e.inputs {
+        match i {
+            Input::School { urn, name, phase_share, capacity, pupils, from_forecast, fsm_pct } => println!(
+                "  school {urn:<7} {name:<44} share {phase_share:.3}  places {capacity:>7.1}  pupils {pupils:>7.1}{}  FSM {}",
+                if *from_forecast { "" } else { " (no forecast: roll carried forward)" },
+                fsm_pct.map_or("–".into(), |f| format!("{f:.1}%"))
+            ),
+            Input::Lsoa { code, name, weight, population, children, imd_rank, imd_decile, imd_score } => println!(
+                "  LSOA {code} {name:<16} weight {weight:.4}  pop {population:>8.1}  children {children:>7.1}  IMD rank {}  decile {}  score {}",
+                imd_rank.map_or("–".into(), |r| r.to_string()),
+                imd_decile.map_or("–".into(), |r| r.to_string()),
+                imd_score.map_or("–".into(), |r| format!("{r:.3}"))
+            ),
+        }
+    }
+    println!("\narithmetic:");
+    for s in &e.steps {
+        println!("  {s}");
+    }
+    Ok(exit::OK)
+}

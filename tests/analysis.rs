@@ -174,3 +174,33 @@ fn gipton_and_harehills_most_deprived_decile_share_matches_the_ons_best_fit_look
     assert!(independent > 80.0, "Gipton and Harehills is among England's most deprived wards ({independent:.1}%)");
     assert!((ours - independent).abs() < 2.0, "placeplan best-fit {ours:.2}% vs ONS lookup {independent:.2}%");
 }
+
+#[test]
+fn school_rows_flag_the_25_percent_rule_and_sum_to_the_authority() {
+    let ds = common::demo();
+    let rows = placeplan::analysis::summary::school_rows(ds, Some(Phase::Primary), Some(ds.census_year));
+    let la = &summary(ds, None, Some(Phase::Primary), Some(ds.census_year))[0];
+    let cap: f64 = rows.iter().map(|r| r.sufficiency.capacity).sum();
+    assert!((cap - la.sufficiency.capacity).abs() < 1e-9);
+    for r in &rows {
+        let f = &r.sufficiency;
+        let flag = f.capacity > 0.0 && f.spare / f.capacity >= 0.25 && f.spare >= 30.0;
+        assert_eq!(r.flagged_schools, usize::from(flag), "{}", r.name);
+    }
+    assert_eq!(rows.iter().map(|r| r.flagged_schools).sum::<usize>(), la.flagged_schools);
+}
+
+#[test]
+fn summary_json_has_the_documented_fields() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan")).args(["summary", "--layer", "wards", "--phase", "primary", "--json"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json array");
+    let rows = v.as_array().expect("array");
+    assert_eq!(rows.len() % 20, 0, "20 wards per year");
+    for key in ["code", "name", "phase", "year", "capacity", "pupils", "spare", "spare_pct", "status", "imd_rank_popweighted", "pct_pop_most_deprived_decile"] {
+        assert!(rows[0].get(key).is_some(), "missing {key}");
+    }
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan")).args(["summary", "--layer", "nope"]).output().expect("runs");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("choose la, schools or one of: wards"));
+}

@@ -202,3 +202,24 @@ pub fn summary(ds: &Dataset, layer: Option<usize>, phase: Option<Phase>, year: O
     }
     out
 }
+
+/// One row per open mainstream school × phase × year (`placeplan summary --layer schools`); its
+/// deprivation is that of the LSOA the school stands in, and `flagged_schools` is 1 when the
+/// 25% / 30-place rule applies.
+#[must_use]
+pub fn school_rows(ds: &Dataset, phase: Option<Phase>, year: Option<i32>) -> Vec<SummaryRow> {
+    let mut out = Vec::new();
+    for ph in Phase::ALL.into_iter().filter(|p| phase.is_none_or(|q| q == *p)) {
+        for y in years(ds, ph).into_iter().filter(|y| year.is_none_or(|q| q == *y)) {
+            for (si, s) in ds.schools.iter().enumerate() {
+                if !s.open || !s.is_mainstream() || s.phase_share(ph) <= 0.0 {
+                    continue;
+                }
+                let lsoa = ds.lsoa_layer.and_then(|li| ds.placements[li][si].area());
+                let dep = lsoa.map(|l| aggregate(&pieces(ds, ds.lsoa_layer, l).into_iter().map(|x| x.1).collect::<Vec<_>>())).unwrap_or_default();
+                out.push(row(ds, s.urn.to_string(), s.name.clone(), ph, y, &[si], dep));
+            }
+        }
+    }
+    out
+}

@@ -11,7 +11,8 @@ pub struct Args {
     #[command(flatten)]
     /// The dataset.
     pub data: DataArgs,
-    /// A boundary layer id as listed by `placeplan check` (e.g. wards_2023), or `la` for the whole authority.
+    /// A boundary layer id as listed by `placeplan check` (e.g. wards_2023), `la` for the whole
+    /// authority, or `schools` for one row per school.
     #[arg(long, value_name = "ID|la")]
     pub layer: String,
     /// Only this phase.
@@ -35,8 +36,8 @@ pub(crate) fn resolve_layer(ds: &crate::dataset::Dataset, layer: &str) -> Result
         return Ok(None);
     }
     let known = || ds.layers.iter().map(|l| l.id.to_string()).collect::<Vec<_>>().join(", ");
-    let id = LayerId::new(layer).map_err(|_| format!("unknown layer {layer:?}; choose la or one of: {}", known()))?;
-    ds.layer(&id).map(|(i, _)| Some(i)).ok_or_else(|| format!("unknown layer {layer:?}; choose la or one of: {}", known()))
+    let id = LayerId::new(layer).map_err(|_| format!("unknown layer {layer:?}; choose la, schools or one of: {}", known()))?;
+    ds.layer(&id).map(|(i, _)| Some(i)).ok_or_else(|| format!("unknown layer {layer:?}; choose la, schools or one of: {}", known()))
 }
 
 /// Runs `summary`.
@@ -49,14 +50,17 @@ pub fn run(a: &Args) -> CliResult {
         eprintln!("placeplan: the data has fatal problems; run `placeplan check` to see them");
         return Ok(exit::DATA);
     }
-    let layer = match resolve_layer(&ds, &a.layer) {
-        Ok(l) => l,
-        Err(msg) => {
-            eprintln!("placeplan: {msg}");
-            return Ok(exit::USAGE);
+    let rows = if a.layer == "schools" {
+        crate::analysis::summary::school_rows(&ds, a.phase, a.year)
+    } else {
+        match resolve_layer(&ds, &a.layer) {
+            Ok(l) => summary(&ds, l, a.phase, a.year),
+            Err(msg) => {
+                eprintln!("placeplan: {msg}");
+                return Ok(exit::USAGE);
+            }
         }
     };
-    let rows = summary(&ds, layer, a.phase, a.year);
     if a.json {
         println!("{}", serde_json::to_string_pretty(&rows)?);
     } else {

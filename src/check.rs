@@ -81,7 +81,11 @@ impl CheckReport {
         let located = open.iter().filter(|&&i| ds.schools[i].location.is_some()).count();
         let outside = open
             .iter()
-            .filter(|&&i| ds.schools[i].location.is_some() && !ds.placements.is_empty() && ds.placements.iter().all(|pl| matches!(pl[i], Placement::Outside)))
+            .filter(|&&i| {
+                ds.schools[i].location.is_some()
+                    && !ds.placements.is_empty()
+                    && ds.placements.iter().all(|pl| matches!(pl[i], Placement::Outside))
+            })
             .count();
         let mut counts = ProblemCounts::default();
         for p in &ds.problems {
@@ -97,7 +101,13 @@ impl CheckReport {
             layers: ds
                 .layers
                 .iter()
-                .map(|l| LayerReport { id: l.id.to_string(), kind: l.kind, features: l.areas.len(), title: l.title.clone(), derived: l.derived.clone() })
+                .map(|l| LayerReport {
+                    id: l.id.to_string(),
+                    kind: l.kind,
+                    features: l.areas.len(),
+                    title: l.title.clone(),
+                    derived: l.derived.clone(),
+                })
                 .collect(),
             schools: SchoolReport {
                 total: ds.schools.len(),
@@ -111,7 +121,11 @@ impl CheckReport {
                     .count(),
             },
             joins: ds.joins.clone(),
-            geometries_repaired: ds.problems.iter().filter(|p| p.field == "geometry" && p.message.contains("repaired")).count(),
+            geometries_repaired: ds
+                .problems
+                .iter()
+                .filter(|p| p.field == "geometry" && p.message.contains("repaired"))
+                .count(),
             problem_counts: counts,
             problems: ds.problems.clone(),
             fatal: ds.has_fatal(),
@@ -126,22 +140,45 @@ impl CheckReport {
         let _ = writeln!(s, "{}{}", self.name, if self.synthetic { " (SYNTHETIC demo data)" } else { "" });
         let _ = writeln!(s, "\nLayers");
         for l in &self.layers {
-            let _ = writeln!(s, "  {:<28} {:<14} {:>6} areas{}", l.id, format!("{:?}", l.kind).to_lowercase(), l.features, if l.derived.is_some() { "  (derived)" } else { "" });
+            let _ = writeln!(
+                s,
+                "  {:<28} {:<14} {:>6} areas{}",
+                l.id,
+                format!("{:?}", l.kind).to_lowercase(),
+                l.features,
+                if l.derived.is_some() { "  (derived)" } else { "" }
+            );
         }
         let sc = &self.schools;
-        let _ = writeln!(s, "\nSchools\n  {} rows, {} open, {} open located, {} outside every layer, {} with capacity, {} with a planning area", sc.total, sc.open, sc.located, sc.outside, sc.with_capacity, sc.with_planning_area);
+        let _ = writeln!(
+            s,
+            "\nSchools\n  {} rows, {} open, {} open located, {} outside every layer, {} with capacity, {} with a planning area",
+            sc.total, sc.open, sc.located, sc.outside, sc.with_capacity, sc.with_planning_area
+        );
         let _ = writeln!(s, "\nJoins");
         for j in &self.joins {
-            let pct = if j.total > 0 { 100.0 * j.matched as f64 / j.total as f64 } else { 0.0 };
+            let pct = if j.total > 0 {
+                100.0 * j.matched as f64 / j.total as f64
+            } else {
+                0.0
+            };
             let from = j.from.rsplit('/').next().unwrap_or(&j.from);
             let snapped = match j.snapped {
                 Some(n) if n > 0 => format!(", {n} by snapping to the nearest area"),
                 _ => String::new(),
             };
-            let _ = writeln!(s, "  {from:<34} → {:<26} {:>6}/{:<6} ({pct:.1}%{snapped})", j.to, j.matched, j.total);
+            let _ = writeln!(
+                s,
+                "  {from:<34} → {:<26} {:>6}/{:<6} ({pct:.1}%{snapped})",
+                j.to, j.matched, j.total
+            );
         }
         let c = &self.problem_counts;
-        let _ = writeln!(s, "\nProblems: {} fatal, {} errors, {} warnings; {} geometries repaired", c.fatal, c.error, c.warning, self.geometries_repaired);
+        let _ = writeln!(
+            s,
+            "\nProblems: {} fatal, {} errors, {} warnings; {} geometries repaired",
+            c.fatal, c.error, c.warning, self.geometries_repaired
+        );
         let mut sorted: Vec<&Problem> = self.problems.iter().collect();
         sorted.sort_by(|a, b| b.severity.cmp(&a.severity));
         for p in sorted.iter().take(max_problems) {

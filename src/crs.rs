@@ -97,11 +97,19 @@ impl Transform for P3 {
 /// [`CrsError`] when the point is not a valid lon/lat or cannot be projected.
 pub fn wgs84_to_bng(lon: f64, lat: f64) -> Result<Coord, CrsError> {
     if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) {
-        return Err(CrsError::OutOfRange { x: lon, y: lat, crs: "WGS84 longitude/latitude" });
+        return Err(CrsError::OutOfRange {
+            x: lon,
+            y: lat,
+            crs: "WGS84 longitude/latitude",
+        });
     }
     let p = projs();
     let mut pt = P3(lon.to_radians(), lat.to_radians(), 0.0);
-    transform(&p.wgs, &p.bng, &mut pt).map_err(|e| CrsError::Transform { x: lon, y: lat, reason: e.to_string() })?;
+    transform(&p.wgs, &p.bng, &mut pt).map_err(|e| CrsError::Transform {
+        x: lon,
+        y: lat,
+        reason: e.to_string(),
+    })?;
     Ok(Coord { x: pt.0, y: pt.1 })
 }
 
@@ -111,12 +119,23 @@ pub fn wgs84_to_bng(lon: f64, lat: f64) -> Result<Coord, CrsError> {
 /// [`CrsError`] when the point is far outside the grid or cannot be transformed.
 pub fn bng_to_wgs84(e: f64, n: f64) -> Result<Coord, CrsError> {
     if !(-100_000.0..=800_000.0).contains(&e) || !(-100_000.0..=1_400_000.0).contains(&n) {
-        return Err(CrsError::OutOfRange { x: e, y: n, crs: "British National Grid" });
+        return Err(CrsError::OutOfRange {
+            x: e,
+            y: n,
+            crs: "British National Grid",
+        });
     }
     let p = projs();
     let mut pt = P3(e, n, 0.0);
-    transform(&p.bng, &p.wgs, &mut pt).map_err(|err| CrsError::Transform { x: e, y: n, reason: err.to_string() })?;
-    Ok(Coord { x: pt.0.to_degrees(), y: pt.1.to_degrees() })
+    transform(&p.bng, &p.wgs, &mut pt).map_err(|err| CrsError::Transform {
+        x: e,
+        y: n,
+        reason: err.to_string(),
+    })?;
+    Ok(Coord {
+        x: pt.0.to_degrees(),
+        y: pt.1.to_degrees(),
+    })
 }
 
 /// WGS84 lon/lat (degrees) → Web Mercator (EPSG:3857) metres, closed form.
@@ -124,7 +143,10 @@ pub fn bng_to_wgs84(e: f64, n: f64) -> Result<Coord, CrsError> {
 pub fn wgs84_to_web_mercator(lon: f64, lat: f64) -> Coord {
     const R: f64 = 6_378_137.0;
     let lat = lat.clamp(-85.051_128_78, 85.051_128_78);
-    Coord { x: R * lon.to_radians(), y: R * (std::f64::consts::FRAC_PI_4 + lat.to_radians() / 2.0).tan().ln() }
+    Coord {
+        x: R * lon.to_radians(),
+        y: R * (std::f64::consts::FRAC_PI_4 + lat.to_radians() / 2.0).tan().ln(),
+    }
 }
 
 /// Reprojects a polygon from `from` to BNG.

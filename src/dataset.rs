@@ -80,11 +80,19 @@ impl Dataset {
         let settings = manifest.settings.clone();
 
         progress("reading boundaries");
-        let mut layers: Vec<BoundaryLayer> = manifest.boundaries.iter().filter_map(|b| readers::boundaries::read(b, src, &mut problems)).collect();
+        let mut layers: Vec<BoundaryLayer> = manifest
+            .boundaries
+            .iter()
+            .filter_map(|b| readers::boundaries::read(b, src, &mut problems))
+            .collect();
         let lsoa_layer = layers.iter().position(|l| l.kind == LayerKind::Lsoa);
 
         progress("reading schools");
-        let mut schools = manifest.schools.as_ref().map(|s| readers::schools::read(s, src, &mut problems)).unwrap_or_default();
+        let mut schools = manifest
+            .schools
+            .as_ref()
+            .map(|s| readers::schools::read(s, src, &mut problems))
+            .unwrap_or_default();
         let mut joins = Vec::new();
         for cap in &manifest.capacity {
             let rows = readers::capacity::read(cap, src, &mut problems);
@@ -107,7 +115,13 @@ impl Dataset {
             let mut matched = 0;
             for r in &rows {
                 let Some(&i) = by_key.get(&r.key) else {
-                    problems.push(Problem::new(Severity::Warning, src.display(&cap.path), format!("row {}", r.line), "key", format!("{} matches no school in the register", r.key)));
+                    problems.push(Problem::new(
+                        Severity::Warning,
+                        src.display(&cap.path),
+                        format!("row {}", r.line),
+                        "key",
+                        format!("{} matches no school in the register", r.key),
+                    ));
                     continue;
                 };
                 matched += 1;
@@ -123,7 +137,13 @@ impl Dataset {
                     s.pupils = r.pupils.or(s.pupils);
                 }
             }
-            joins.push(JoinStat { from: src.display(&cap.path), to: "schools".into(), matched, total: rows.len(), snapped: None });
+            joins.push(JoinStat {
+                from: src.display(&cap.path),
+                to: "schools".into(),
+                matched,
+                total: rows.len(),
+                snapped: None,
+            });
         }
 
         progress("reading deprivation and population");
@@ -131,7 +151,11 @@ impl Dataset {
         for d in &manifest.deprivation {
             readers::deprivation::read_into(d, src, &mut dep, &mut problems);
         }
-        let (population_year, pop) = manifest.population.as_ref().map(|p| readers::population::read(p, src, &mut problems)).unwrap_or_default();
+        let (population_year, pop) = manifest
+            .population
+            .as_ref()
+            .map(|p| readers::population::read(p, src, &mut problems))
+            .unwrap_or_default();
         let mut lsoas = Vec::new();
         if let Some(li) = lsoa_layer {
             let layer = &layers[li];
@@ -141,7 +165,13 @@ impl Dataset {
                 if dep.contains_key(&a.code) {
                     dep_hit += 1;
                 } else if !manifest.deprivation.is_empty() {
-                    problems.push(Problem::new(Severity::Warning, layer.source.clone(), format!("area {}", a.code), "code", "LSOA not found in the deprivation files"));
+                    problems.push(Problem::new(
+                        Severity::Warning,
+                        layer.source.clone(),
+                        format!("area {}", a.code),
+                        "code",
+                        "LSOA not found in the deprivation files",
+                    ));
                 }
                 if let Some(p) = pop.get(&a.code) {
                     pop_hit += 1;
@@ -149,24 +179,50 @@ impl Dataset {
                     rec.children_0_15 = Some(p.children_0_15);
                     rec.ages.clone_from(&p.ages);
                 } else if manifest.population.is_some() {
-                    problems.push(Problem::new(Severity::Warning, layer.source.clone(), format!("area {}", a.code), "code", "LSOA not found in the population table"));
+                    problems.push(Problem::new(
+                        Severity::Warning,
+                        layer.source.clone(),
+                        format!("area {}", a.code),
+                        "code",
+                        "LSOA not found in the population table",
+                    ));
                 }
                 lsoas.push(rec);
             }
             if !manifest.deprivation.is_empty() {
-                joins.push(JoinStat { from: layer.id.to_string(), to: "deprivation".into(), matched: dep_hit, total: layer.areas.len(), snapped: None });
+                joins.push(JoinStat {
+                    from: layer.id.to_string(),
+                    to: "deprivation".into(),
+                    matched: dep_hit,
+                    total: layer.areas.len(),
+                    snapped: None,
+                });
             }
             if manifest.population.is_some() {
-                joins.push(JoinStat { from: layer.id.to_string(), to: "population".into(), matched: pop_hit, total: layer.areas.len(), snapped: None });
+                joins.push(JoinStat {
+                    from: layer.id.to_string(),
+                    to: "population".into(),
+                    matched: pop_hit,
+                    total: layer.areas.len(),
+                    snapped: None,
+                });
             }
         } else if !manifest.deprivation.is_empty() {
-            problems.push(Problem::new(Severity::Error, "manifest", "boundaries", "kind", "deprivation is loaded but no boundary layer has kind = \"lsoa\", so it cannot be mapped"));
+            problems.push(Problem::new(
+                Severity::Error,
+                "manifest",
+                "boundaries",
+                "kind",
+                "deprivation is loaded but no boundary layer has kind = \"lsoa\", so it cannot be mapped",
+            ));
         }
 
         progress("deriving planning areas");
         if let Some(li) = lsoa_layer {
             for phase in Phase::ALL {
-                let has = layers.iter().any(|l| l.kind == LayerKind::PlanningArea && l.phase.is_none_or(|p| p == phase));
+                let has = layers
+                    .iter()
+                    .any(|l| l.kind == LayerKind::PlanningArea && l.phase.is_none_or(|p| p == phase));
                 if !has {
                     if let Some(d) = derive_planning_areas(&layers[li], &schools, phase) {
                         layers.push(d);
@@ -177,8 +233,11 @@ impl Dataset {
 
         progress("indexing and joining schools");
         let indexes: Vec<AreaIndex> = layers.par_iter().map(AreaIndex::new).collect();
-        let placements: Vec<Vec<Placement>> =
-            layers.iter().zip(&indexes).map(|(l, ix)| place_schools(&schools, l, ix, settings.snap_distance_m)).collect();
+        let placements: Vec<Vec<Placement>> = layers
+            .iter()
+            .zip(&indexes)
+            .map(|(l, ix)| place_schools(&schools, l, ix, settings.snap_distance_m))
+            .collect();
         let schools_file = manifest.schools.as_ref().map_or_else(String::new, |s| src.display(&s.path));
         let open_located = schools.iter().filter(|s| s.open && s.location.is_some()).count();
         for (layer, pl) in layers.iter().zip(&placements) {
@@ -197,7 +256,10 @@ impl Dataset {
                             schools_file.clone(),
                             format!("school URN {} (row {})", s.urn, s.row),
                             "location",
-                            format!("{} lies {d:.0} m outside every area of {}; assigned to the nearest, {}", s.name, layer.id, layer.areas[*i].name),
+                            format!(
+                                "{} lies {d:.0} m outside every area of {}; assigned to the nearest, {}",
+                                s.name, layer.id, layer.areas[*i].name
+                            ),
                         ));
                     }
                     Placement::Outside => problems.push(Problem::new(
@@ -205,19 +267,35 @@ impl Dataset {
                         schools_file.clone(),
                         format!("school URN {} (row {})", s.urn, s.row),
                         "location",
-                        format!("{} lies outside every area of {} (more than {} m away)", s.name, layer.id, settings.snap_distance_m),
+                        format!(
+                            "{} lies outside every area of {} (more than {} m away)",
+                            s.name, layer.id, settings.snap_distance_m
+                        ),
                     )),
                     Placement::NotLocated => {}
                 }
             }
-            joins.push(JoinStat { from: "open schools".into(), to: layer.id.to_string(), matched, total: open_located, snapped: Some(snapped) });
+            joins.push(JoinStat {
+                from: "open schools".into(),
+                to: layer.id.to_string(),
+                matched,
+                total: open_located,
+                snapped: Some(snapped),
+            });
         }
 
         progress("apportioning LSOAs");
-        let points = manifest.weighting_points.as_ref().map(|p| readers::points::read(p, src, &mut problems)).unwrap_or_default();
+        let points = manifest
+            .weighting_points
+            .as_ref()
+            .map(|p| readers::points::read(p, src, &mut problems))
+            .unwrap_or_default();
         let lsoa_points: Vec<Vec<geo::Coord>> = match lsoa_layer {
             Some(li) if !points.is_empty() => {
-                let located: Vec<Option<usize>> = points.par_iter().map(|p| indexes[li].locate(&layers[li], *p, 0.0).map(|(i, _)| i)).collect();
+                let located: Vec<Option<usize>> = points
+                    .par_iter()
+                    .map(|p| indexes[li].locate(&layers[li], *p, 0.0).map(|(i, _)| i))
+                    .collect();
                 let mut per = vec![Vec::new(); layers[li].areas.len()];
                 for (p, l) in points.iter().zip(located) {
                     if let Some(l) = l {
@@ -232,7 +310,13 @@ impl Dataset {
             Some(li) => layers
                 .par_iter()
                 .enumerate()
-                .map(|(i, l)| if i == li { None } else { Some(apportion(&layers[li], l, &indexes[i], &lsoa_points)) })
+                .map(|(i, l)| {
+                    if i == li {
+                        None
+                    } else {
+                        Some(apportion(&layers[li], l, &indexes[i], &lsoa_points))
+                    }
+                })
                 .collect(),
             None => vec![None; layers.len()],
         };
@@ -240,7 +324,13 @@ impl Dataset {
             for (layer, ap) in layers.iter().zip(&apportionments) {
                 let Some(ap) = ap else { continue };
                 let matched = ap.by_lsoa.iter().filter(|v| !v.is_empty()).count();
-                joins.push(JoinStat { from: layers[li].id.to_string(), to: layer.id.to_string(), matched, total: layers[li].areas.len(), snapped: None });
+                joins.push(JoinStat {
+                    from: layers[li].id.to_string(),
+                    to: layer.id.to_string(),
+                    matched,
+                    total: layers[li].areas.len(),
+                    snapped: None,
+                });
                 for (l, pieces) in ap.by_lsoa.iter().enumerate() {
                     if pieces.is_empty() && layer.kind != LayerKind::Other {
                         problems.push(Problem::new(
@@ -254,10 +344,18 @@ impl Dataset {
                 }
             }
         }
-        let weight_method = if settings.apportionment == WeightMethod::Population && lsoa_points.is_empty() { WeightMethod::Area } else { settings.apportionment };
+        let weight_method = if settings.apportionment == WeightMethod::Population && lsoa_points.is_empty() {
+            WeightMethod::Area
+        } else {
+            settings.apportionment
+        };
 
         progress("reading forecasts");
-        let forecasts = manifest.forecasts.as_ref().map(|f| readers::forecasts::read(f, src, &mut problems)).unwrap_or_default();
+        let forecasts = manifest
+            .forecasts
+            .as_ref()
+            .map(|f| readers::forecasts::read(f, src, &mut problems))
+            .unwrap_or_default();
         let census_year = manifest.census_year.unwrap_or(2022);
         progress("done");
         Self {

@@ -10,7 +10,12 @@ use geo::{Area, BooleanOps, Coord, LineString, MultiPolygon, Polygon, Validation
 /// Returns `None` (reported) when the ring has fewer than 3 distinct points or non-finite numbers.
 pub fn ring(coords: Vec<Coord>, sink: &mut ProblemSink<'_>, location: &str) -> Option<LineString<f64>> {
     if coords.iter().any(|c| !c.x.is_finite() || !c.y.is_finite()) {
-        sink.push(Severity::Error, location, "geometry", "a ring has a coordinate that is not a finite number; ring left out");
+        sink.push(
+            Severity::Error,
+            location,
+            "geometry",
+            "a ring has a coordinate that is not a finite number; ring left out",
+        );
         return None;
     }
     let mut coords = coords;
@@ -20,11 +25,21 @@ pub fn ring(coords: Vec<Coord>, sink: &mut ProblemSink<'_>, location: &str) -> O
         distinct.pop();
     }
     if distinct.len() < 3 {
-        sink.push(Severity::Error, location, "geometry", format!("a ring has {} distinct points (needs 3); ring left out", distinct.len()));
+        sink.push(
+            Severity::Error,
+            location,
+            "geometry",
+            format!("a ring has {} distinct points (needs 3); ring left out", distinct.len()),
+        );
         return None;
     }
     if coords.first() != coords.last() {
-        sink.push(Severity::Warning, location, "geometry", "a ring is not closed (first point ≠ last point); closed it");
+        sink.push(
+            Severity::Warning,
+            location,
+            "geometry",
+            "a ring is not closed (first point ≠ last point); closed it",
+        );
         if let Some(first) = coords.first().copied() {
             coords.push(first);
         }
@@ -45,14 +60,22 @@ pub fn repair(mp: MultiPolygon<f64>, sink: &mut ProblemSink<'_>, location: &str)
     if mp.is_valid() {
         return Some(mp);
     }
-    let reason = mp.validation_errors().first().map_or_else(|| "invalid".to_owned(), ToString::to_string);
+    let reason = mp
+        .validation_errors()
+        .first()
+        .map_or_else(|| "invalid".to_owned(), ToString::to_string);
     let before = mp.unsigned_area();
     // Non-zero fill keeps every lobe of a figure-of-eight (what `make_valid` does); holes are
     // clockwise after orienting, so they stay holes.
     let fixed = mp.union_with_fill_rule(&MultiPolygon::<f64>::new(vec![]), geo::algorithm::bool_ops::FillRule::NonZero);
     let after = fixed.unsigned_area();
     if fixed.0.is_empty() || after <= 0.0 {
-        sink.push(Severity::Error, location, "geometry", format!("invalid ({reason}) and could not be repaired; feature left out"));
+        sink.push(
+            Severity::Error,
+            location,
+            "geometry",
+            format!("invalid ({reason}) and could not be repaired; feature left out"),
+        );
         return None;
     }
     let change = if before > 0.0 { 100.0 * (after - before) / before } else { 0.0 };
@@ -68,7 +91,10 @@ pub fn repair(mp: MultiPolygon<f64>, sink: &mut ProblemSink<'_>, location: &str)
 /// Dissolves polygons into one multipolygon (used for derived territories and the demo).
 #[must_use]
 pub fn dissolve<'a>(parts: impl IntoIterator<Item = &'a MultiPolygon<f64>>) -> MultiPolygon<f64> {
-    let polys: Vec<Polygon<f64>> = parts.into_iter().flat_map(|m| m.0.iter().map(|p| p.orient(Direction::Default))).collect();
+    let polys: Vec<Polygon<f64>> = parts
+        .into_iter()
+        .flat_map(|m| m.0.iter().map(|p| p.orient(Direction::Default)))
+        .collect();
     geo::unary_union(polys.iter()).orient(Direction::Default)
 }
 
@@ -99,7 +125,12 @@ mod tests {
     fn unclosed_rings_are_closed_with_a_warning() {
         let mut out = Vec::new();
         let mut sink = ProblemSink::new("t", &mut out);
-        let r = ring(vec![Coord { x: 0., y: 0. }, Coord { x: 1., y: 0. }, Coord { x: 1., y: 1. }], &mut sink, "f").expect("ring");
+        let r = ring(
+            vec![Coord { x: 0., y: 0. }, Coord { x: 1., y: 0. }, Coord { x: 1., y: 1. }],
+            &mut sink,
+            "f",
+        )
+        .expect("ring");
         assert!(r.is_closed());
         assert_eq!(out.len(), 1);
     }

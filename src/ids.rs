@@ -30,8 +30,13 @@ impl LayerId {
     pub fn new(s: &str) -> Result<Self, IdError> {
         let ok = !s.is_empty()
             && s.len() <= 64
-            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
-        if ok { Ok(Self(s.to_owned())) } else { Err(IdError::BadLayerId(s.to_owned())) }
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+        if ok {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(IdError::BadLayerId(s.to_owned()))
+        }
     }
     /// The id as text.
     #[must_use]
@@ -69,7 +74,11 @@ impl AreaCode {
     /// [`IdError::BlankCode`] for an empty or all-space code.
     pub fn new(s: &str) -> Result<Self, IdError> {
         let t = s.trim();
-        if t.is_empty() { Err(IdError::BlankCode) } else { Ok(Self(t.to_owned())) }
+        if t.is_empty() {
+            Err(IdError::BlankCode)
+        } else {
+            Ok(Self(t.to_owned()))
+        }
     }
     /// The code as text.
     #[must_use]

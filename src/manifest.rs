@@ -228,7 +228,13 @@ pub struct Bands {
 
 impl Default for Bands {
     fn default() -> Self {
-        Self { deficit_below: 0.0, tight_below: 0.02, healthy_below: 0.10, school_flag_fraction: 0.25, school_flag_places: 30.0 }
+        Self {
+            deficit_below: 0.0,
+            tight_below: 0.02,
+            healthy_below: 0.10,
+            school_flag_fraction: 0.25,
+            school_flag_places: 30.0,
+        }
     }
 }
 
@@ -249,11 +255,17 @@ impl Manifest {
     /// # Errors
     /// [`ManifestError::Parse`] for bad TOML, unknown keys or bad values; duplicate layer ids.
     pub fn parse(text: &str, name: &str) -> Result<Self, ManifestError> {
-        let m: Manifest = toml::from_str(text).map_err(|e| ManifestError::Parse { path: name.to_owned(), message: e.to_string() })?;
+        let m: Manifest = toml::from_str(text).map_err(|e| ManifestError::Parse {
+            path: name.to_owned(),
+            message: e.to_string(),
+        })?;
         let mut seen = std::collections::HashSet::new();
         for b in &m.boundaries {
             if !seen.insert(b.id.clone()) {
-                return Err(ManifestError::DuplicateLayer { path: name.to_owned(), id: b.id.to_string() });
+                return Err(ManifestError::DuplicateLayer {
+                    path: name.to_owned(),
+                    id: b.id.to_string(),
+                });
             }
         }
         Ok(m)
@@ -264,7 +276,10 @@ impl Manifest {
     /// # Errors
     /// [`ManifestError`] when the file cannot be read or parsed.
     pub fn from_path(path: &Path) -> Result<Self, ManifestError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ManifestError::Read { path: path.to_owned(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ManifestError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
         Self::parse(&text, &path.display().to_string())
     }
 }

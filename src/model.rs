@@ -158,8 +158,12 @@ impl School {
     pub fn is_mainstream(&self) -> bool {
         let t = self.establishment_type.to_ascii_lowercase();
         let p = self.phase_of_education.to_ascii_lowercase();
-        !(t.contains("special") || t.contains("pupil referral") || t.contains("alternative provision") || t.contains("nursery")
-            || p.contains("nursery") || p == "not applicable")
+        !(t.contains("special")
+            || t.contains("pupil referral")
+            || t.contains("alternative provision")
+            || t.contains("nursery")
+            || p.contains("nursery")
+            || p == "not applicable")
     }
 }
 

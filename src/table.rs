@@ -22,7 +22,10 @@ impl Table {
         for _ in 0..skip_lines {
             body = body.split_once('\n').map_or("", |(_, rest)| rest);
         }
-        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(body.as_bytes());
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(body.as_bytes());
         let mut records = rdr.records();
         let headers: Vec<String> = match records.next() {
             Some(Ok(r)) => r.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_owned()).collect(),

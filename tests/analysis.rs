@@ -3,8 +3,8 @@
 mod common;
 
 use placeplan::analysis::deprivation::{Piece, aggregate};
-use placeplan::analysis::summary::summary;
 use placeplan::analysis::sufficiency::sufficiency;
+use placeplan::analysis::summary::summary;
 use placeplan::manifest::Bands;
 use placeplan::model::Phase;
 use proptest::prelude::*;
@@ -89,7 +89,13 @@ fn apportioned_population_is_conserved_in_every_layer() {
             let phase = l.phase.unwrap_or(Phase::Primary);
             let rows = summary(ds, Some(li), Some(phase), Some(ds.census_year));
             let sum: f64 = rows.iter().map(|r| r.deprivation.population).sum();
-            assert!((sum - total).abs() < 1e-6 * total, "{}: {} people apportioned of {}", l.id, sum, total);
+            assert!(
+                (sum - total).abs() < 1e-6 * total,
+                "{}: {} people apportioned of {}",
+                l.id,
+                sum,
+                total
+            );
         }
     }
 }
@@ -99,7 +105,9 @@ fn the_authority_shortfall_never_nets_surpluses() {
     let ds = common::demo();
     for y in placeplan::analysis::summary::years(ds, Phase::Primary) {
         let la = &summary(ds, None, Some(Phase::Primary), Some(y))[0];
-        let (li, _) = ds.layer(&placeplan::ids::LayerId::new("localities").expect("id")).expect("localities");
+        let (li, _) = ds
+            .layer(&placeplan::ids::LayerId::new("localities").expect("id"))
+            .expect("localities");
         let areas = summary(ds, Some(li), Some(Phase::Primary), Some(y));
         let sum: f64 = areas.iter().map(|r| r.sufficiency.shortfall).sum();
         assert!((la.sufficiency.shortfall - sum).abs() < 1e-9, "{y}");
@@ -117,23 +125,35 @@ fn a_leeds_wards_capacity_is_the_sum_of_its_schools_found_independently() {
     use geo::{Contains, Point};
     let (wi, wards) = ds.layer(&placeplan::ids::LayerId::new("wards_2023").expect("id")).expect("wards");
     let ward = wards.areas.iter().position(|a| a.name == "Gipton & Harehills").expect("ward");
-    let row = summary(ds, Some(wi), Some(Phase::Primary), Some(ds.census_year)).into_iter().find(|r| r.name == "Gipton & Harehills").expect("row");
+    let row = summary(ds, Some(wi), Some(Phase::Primary), Some(ds.census_year))
+        .into_iter()
+        .find(|r| r.name == "Gipton & Harehills")
+        .expect("row");
     // Independent: every open school from the register, its own point-in-polygon, its own phase split.
     let mut cap = 0.0;
     let mut n = 0;
     for s in &ds.schools {
         let primary_years = match (s.low_age, s.high_age) {
-            (Some(lo), Some(hi)) => f64::from(hi.min(11).saturating_sub(lo.max(4))) / f64::from(hi.min(18).saturating_sub(lo.max(4)).max(1)),
+            (Some(lo), Some(hi)) => {
+                f64::from(hi.min(11).saturating_sub(lo.max(4))) / f64::from(hi.min(18).saturating_sub(lo.max(4)).max(1))
+            }
             _ => 0.0,
         };
-        let special = s.establishment_type.contains("special") || s.establishment_type.contains("referral") || s.phase_of_education == "Not applicable" || s.phase_of_education == "Nursery";
+        let special = s.establishment_type.contains("special")
+            || s.establishment_type.contains("referral")
+            || s.phase_of_education == "Not applicable"
+            || s.phase_of_education == "Nursery";
         if s.open && !special && primary_years > 0.0 && s.location.is_some_and(|p| wards.areas[ward].geometry.contains(&Point::from(p))) {
             cap += s.capacity.unwrap_or(0.0) * primary_years;
             n += 1;
         }
     }
     assert!(n >= 10, "Gipton & Harehills has many primary schools ({n})");
-    assert!((row.sufficiency.capacity - cap).abs() < 1e-9, "summary {} vs independent {cap}", row.sufficiency.capacity);
+    assert!(
+        (row.sufficiency.capacity - cap).abs() < 1e-9,
+        "summary {} vs independent {cap}",
+        row.sufficiency.capacity
+    );
     assert_eq!(row.schools, n);
 }
 
@@ -143,17 +163,35 @@ fn gipton_and_harehills_most_deprived_decile_share_matches_the_ons_best_fit_look
     // Independent calculation: ONS LSOA→ward best-fit lookup (BOM, CR-only lines), IoD File 1 ranks,
     // 2020 single-year population — none of placeplan's readers or joins.
     let lookup = std::fs::read_to_string(dir.join("lookups/llsoatoward.csv")).expect("lookup");
-    let lsoas: Vec<String> = lookup.split(['\r', '\n']).filter(|l| l.contains(",Gipton & Harehills,")).filter_map(|l| l.split(',').nth(1).map(str::to_owned)).collect();
+    let lsoas: Vec<String> = lookup
+        .split(['\r', '\n'])
+        .filter(|l| l.contains(",Gipton & Harehills,"))
+        .filter_map(|l| l.split(',').nth(1).map(str::to_owned))
+        .collect();
     assert!(lsoas.len() >= 15, "{}", lsoas.len());
     let mut gz = String::new();
-    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(std::fs::File::open(dir.join("imd2019/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv.gz")).expect("imd")), &mut gz).expect("gunzip");
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(
+            std::fs::File::open(dir.join("imd2019/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv.gz")).expect("imd"),
+        ),
+        &mut gz,
+    )
+    .expect("gunzip");
     let mut rdr = csv::Reader::from_reader(gz.as_bytes());
-    let deciles: std::collections::HashMap<String, u32> = rdr.records().filter_map(Result::ok).filter_map(|r| Some((r.get(0)?.to_owned(), r.get(5)?.parse().ok()?))).collect();
+    let deciles: std::collections::HashMap<String, u32> = rdr
+        .records()
+        .filter_map(Result::ok)
+        .filter_map(|r| Some((r.get(0)?.to_owned(), r.get(5)?.parse().ok()?)))
+        .collect();
     let pop_text = std::fs::read_to_string(dir.join("population_leeds_syoa/leeds_lsoa11_syoa_mid2017_2019_2020.csv")).expect("pop");
-    let pops: std::collections::HashMap<String, f64> = pop_text.lines().filter(|l| l.starts_with("2020,")).filter_map(|l| {
-        let f: Vec<&str> = l.split(',').collect();
-        Some((f.get(1)?.to_string(), f.get(3)?.parse().ok()?))
-    }).collect();
+    let pops: std::collections::HashMap<String, f64> = pop_text
+        .lines()
+        .filter(|l| l.starts_with("2020,"))
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            Some((f.get(1)?.to_string(), f.get(3)?.parse().ok()?))
+        })
+        .collect();
     let (mut d1, mut all) = (0.0, 0.0);
     for l in &lsoas {
         let p = pops[l];
@@ -168,11 +206,20 @@ fn gipton_and_harehills_most_deprived_decile_share_matches_the_ons_best_fit_look
     m.settings.apportionment = placeplan::join::apportion::WeightMethod::BestFit;
     let ds = placeplan::dataset::Dataset::load(&m, &src, &|_| {});
     let (wi, _) = ds.layer(&placeplan::ids::LayerId::new("wards_2023").expect("id")).expect("wards");
-    let row = summary(&ds, Some(wi), Some(Phase::Primary), Some(ds.census_year)).into_iter().find(|r| r.name == "Gipton & Harehills").expect("row");
+    let row = summary(&ds, Some(wi), Some(Phase::Primary), Some(ds.census_year))
+        .into_iter()
+        .find(|r| r.name == "Gipton & Harehills")
+        .expect("row");
     let ours = row.deprivation.pct_pop_most_deprived_decile.expect("value");
     eprintln!("Gipton & Harehills, % residents in decile 1: placeplan best-fit {ours:.2}%, ONS lookup {independent:.2}%");
-    assert!(independent > 80.0, "Gipton and Harehills is among England's most deprived wards ({independent:.1}%)");
-    assert!((ours - independent).abs() < 2.0, "placeplan best-fit {ours:.2}% vs ONS lookup {independent:.2}%");
+    assert!(
+        independent > 80.0,
+        "Gipton and Harehills is among England's most deprived wards ({independent:.1}%)"
+    );
+    assert!(
+        (ours - independent).abs() < 2.0,
+        "placeplan best-fit {ours:.2}% vs ONS lookup {independent:.2}%"
+    );
 }
 
 #[test]
@@ -192,15 +239,33 @@ fn school_rows_flag_the_25_percent_rule_and_sum_to_the_authority() {
 
 #[test]
 fn summary_json_has_the_documented_fields() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan")).args(["summary", "--layer", "wards", "--phase", "primary", "--json"]).output().expect("runs");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan"))
+        .args(["summary", "--layer", "wards", "--phase", "primary", "--json"])
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json array");
     let rows = v.as_array().expect("array");
     assert_eq!(rows.len() % 20, 0, "20 wards per year");
-    for key in ["code", "name", "phase", "year", "capacity", "pupils", "spare", "spare_pct", "status", "imd_rank_popweighted", "pct_pop_most_deprived_decile"] {
+    for key in [
+        "code",
+        "name",
+        "phase",
+        "year",
+        "capacity",
+        "pupils",
+        "spare",
+        "spare_pct",
+        "status",
+        "imd_rank_popweighted",
+        "pct_pop_most_deprived_decile",
+    ] {
         assert!(rows[0].get(key).is_some(), "missing {key}");
     }
-    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan")).args(["summary", "--layer", "nope"]).output().expect("runs");
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan"))
+        .args(["summary", "--layer", "nope"])
+        .output()
+        .expect("runs");
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("choose la, schools or one of: wards"));
 }

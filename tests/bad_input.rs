@@ -17,7 +17,10 @@ fn boundary(path: &str, extra: &str) -> String {
 }
 
 fn find<'a>(ds: &'a Dataset, needle: &str) -> &'a Problem {
-    ds.problems.iter().find(|p| p.message.contains(needle)).unwrap_or_else(|| panic!("no problem mentioning {needle:?}; got {:#?}", ds.problems))
+    ds.problems
+        .iter()
+        .find(|p| p.message.contains(needle))
+        .unwrap_or_else(|| panic!("no problem mentioning {needle:?}; got {:#?}", ds.problems))
 }
 
 #[test]
@@ -42,7 +45,10 @@ fn missing_dbf_is_fatal_and_named() {
 fn unclosed_ring_is_closed_and_reported() {
     let ds = load(&boundary("unclosed_ring.geojson", ""));
     let p = find(&ds, "not closed");
-    assert_eq!((p.location.as_str(), p.field.as_str(), p.severity), ("feature 1", "geometry", Severity::Warning));
+    assert_eq!(
+        (p.location.as_str(), p.field.as_str(), p.severity),
+        ("feature 1", "geometry", Severity::Warning)
+    );
     assert_eq!(ds.layers[0].areas.len(), 2);
 }
 
@@ -126,11 +132,17 @@ fn latin1_is_decoded_with_a_warning() {
 
 #[test]
 fn cr_only_line_endings_bom_and_thousands_separators_load_cleanly() {
-    let ds = load("[[boundaries]]\nid = \"lsoa\"\nkind = \"lsoa\"\npath = \"unclosed_ring.geojson\"\n[[deprivation]]\npath = \"deprivation_cr_only.csv\"\n");
+    let ds = load(
+        "[[boundaries]]\nid = \"lsoa\"\nkind = \"lsoa\"\npath = \"unclosed_ring.geojson\"\n[[deprivation]]\npath = \"deprivation_cr_only.csv\"\n",
+    );
     assert!(ds.problems.iter().all(|p| !p.file.contains("deprivation")), "{:?}", ds.problems);
     let mut map = std::collections::HashMap::new();
     placeplan::readers::deprivation::read_into(
-        &placeplan::manifest::TableInput { path: "deprivation_cr_only.csv".into(), skip_lines: 0, columns: Default::default() },
+        &placeplan::manifest::TableInput {
+            path: "deprivation_cr_only.csv".into(),
+            skip_lines: 0,
+            columns: Default::default(),
+        },
         &FileSource::Disk(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/bad_input").into()),
         &mut map,
         &mut Vec::new(),
@@ -146,12 +158,19 @@ fn bad_deprivation_values_are_reported_per_row_and_field() {
     let mut problems = Vec::new();
     let mut map = std::collections::HashMap::new();
     placeplan::readers::deprivation::read_into(
-        &placeplan::manifest::TableInput { path: "deprivation_bad_values.csv".into(), skip_lines: 0, columns: Default::default() },
+        &placeplan::manifest::TableInput {
+            path: "deprivation_bad_values.csv".into(),
+            skip_lines: 0,
+            columns: Default::default(),
+        },
         &FileSource::Disk(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/bad_input").into()),
         &mut map,
         &mut problems,
     );
-    let text = problems.iter().find(|p| p.message.contains("is not a number")).expect("text rank reported");
+    let text = problems
+        .iter()
+        .find(|p| p.message.contains("is not a number"))
+        .expect("text rank reported");
     assert_eq!((text.location.as_str(), text.field.as_str()), ("row 2", "IMD rank"));
     assert!(problems.iter().any(|p| p.location == "row 3" && p.message.contains("out of range")));
     assert_eq!(map[&placeplan::ids::AreaCode::new("E01000003").expect("code")].imd_rank, Some(120));
@@ -199,23 +218,38 @@ fn a_missing_file_is_fatal_and_named() {
 
 #[test]
 fn manifest_mistakes_are_plain_errors() {
-    let e = Manifest::parse("name = \"x\"\n[[boundaries]]\nid = \"Bad Id\"\nkind = \"ward\"\npath = \"a.geojson\"\n", "m.toml").expect_err("bad id");
+    let e = Manifest::parse(
+        "name = \"x\"\n[[boundaries]]\nid = \"Bad Id\"\nkind = \"ward\"\npath = \"a.geojson\"\n",
+        "m.toml",
+    )
+    .expect_err("bad id");
     assert!(e.to_string().contains("layer id"), "{e}");
     let e = Manifest::parse("name = \"x\"\nshools = 1\n", "m.toml").expect_err("typo");
     assert!(e.to_string().contains("unknown field"), "{e}");
-    let e = Manifest::parse("name = \"x\"\n[[boundaries]]\nid = \"a\"\nkind = \"county\"\npath = \"a.geojson\"\n", "m.toml").expect_err("kind");
+    let e = Manifest::parse(
+        "name = \"x\"\n[[boundaries]]\nid = \"a\"\nkind = \"county\"\npath = \"a.geojson\"\n",
+        "m.toml",
+    )
+    .expect_err("kind");
     assert!(e.to_string().contains("unknown variant"), "{e}");
 }
 
 #[test]
 fn the_cli_exits_3_on_an_unreadable_manifest_and_1_on_fatal_data() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan")).args(["check", "--manifest", "/nonexistent/m.toml"]).output().expect("runs");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan"))
+        .args(["check", "--manifest", "/nonexistent/m.toml"])
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read manifest"));
     let tmp = tempfile::tempdir().expect("tmp");
     let m = tmp.path().join("m.toml");
     std::fs::write(&m, "name = \"x\"\n[schools]\npath = \"missing.csv\"\n").expect("write");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan")).args(["check", "--json", "--manifest"]).arg(&m).output().expect("runs");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan"))
+        .args(["check", "--json", "--manifest"])
+        .arg(&m)
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["fatal"], true);

@@ -15,11 +15,18 @@ fn os_test_points_match_the_proj_helmert_values_within_a_millimetre() {
     for (name, p) in pts {
         let (e, n) = (p["osgb36_E"].as_f64().expect("E"), p["osgb36_N"].as_f64().expect("N"));
         let ll = placeplan::crs::bng_to_wgs84(e, n).expect("transforms");
-        let (lat, lon) = (p["helmert_wgs84_lat"].as_f64().expect("lat"), p["helmert_wgs84_lon"].as_f64().expect("lon"));
+        let (lat, lon) = (
+            p["helmert_wgs84_lat"].as_f64().expect("lat"),
+            p["helmert_wgs84_lon"].as_f64().expect("lon"),
+        );
         // 1 mm is about 9e-9 degrees of latitude.
         let dy = (ll.y - lat) * 111_320.0;
         let dx = (ll.x - lon) * 111_320.0 * lat.to_radians().cos();
-        assert!(dx.hypot(dy) < 1e-3, "{name}: {:.4} m from the PROJ Helmert answer (values rounded to 1e-9°)", dx.hypot(dy));
+        assert!(
+            dx.hypot(dy) < 1e-3,
+            "{name}: {:.4} m from the PROJ Helmert answer (values rounded to 1e-9°)",
+            dx.hypot(dy)
+        );
         let back = placeplan::crs::wgs84_to_bng(ll.x, ll.y).expect("inverse");
         assert!((back.x - e).abs() < 1e-3 && (back.y - n).abs() < 1e-3, "{name} round trip");
     }

@@ -11,7 +11,10 @@ fn the_committed_demo_is_exactly_what_the_generator_writes() {
     for f in &files {
         let fresh = std::fs::read(tmp.path().join(f)).expect("written");
         let committed = std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("boundaries/demo").join(f)).expect("committed");
-        assert!(fresh == committed, "boundaries/demo/{f} differs from the generator's output; run `placeplan generate-demo --out boundaries/demo`");
+        assert!(
+            fresh == committed,
+            "boundaries/demo/{f} differs from the generator's output; run `placeplan generate-demo --out boundaries/demo`"
+        );
     }
     for (name, bytes) in placeplan::demo::embedded::FILES {
         assert!(!bytes.is_empty(), "{name} is embedded");
@@ -48,7 +51,11 @@ fn demo_deprivation_is_spatially_clustered() {
         for j in (i + 1)..areas.len() {
             let d = (ranks[i] - ranks[j]).abs();
             all = (all.0 + d, all.1 + 1);
-            let touch = areas[i].geometry.0[0].exterior().0.iter().any(|c| areas[j].geometry.0[0].exterior().0.contains(c));
+            let touch = areas[i].geometry.0[0]
+                .exterior()
+                .0
+                .iter()
+                .any(|c| areas[j].geometry.0[0].exterior().0.contains(c));
             if touch {
                 near = (near.0 + d, near.1 + 1);
             }

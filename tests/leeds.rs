@@ -15,19 +15,35 @@ fn check_json() -> Option<Value> {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/leeds/manifest.toml")).expect("manifest");
     let manifest = tmp.path().join("manifest.toml");
     std::fs::write(&manifest, text.replace("../../../shared/data", &dir.display().to_string())).expect("write manifest");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan")).args(["check", "--json", "--manifest"]).arg(&manifest).output().expect("runs");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan"))
+        .args(["check", "--json", "--manifest"])
+        .arg(&manifest)
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&out.stderr));
     Some(serde_json::from_slice(&out.stdout).expect("check --json prints one JSON object"))
 }
 
 fn join<'a>(v: &'a Value, from: &str, to: &str) -> &'a Value {
-    v["joins"].as_array().and_then(|j| j.iter().find(|x| x["from"].as_str().is_some_and(|f| f.ends_with(from)) && x["to"] == to)).unwrap_or_else(|| panic!("join {from} → {to} reported"))
+    v["joins"]
+        .as_array()
+        .and_then(|j| {
+            j.iter()
+                .find(|x| x["from"].as_str().is_some_and(|f| f.ends_with(from)) && x["to"] == to)
+        })
+        .unwrap_or_else(|| panic!("join {from} → {to} reported"))
 }
 
 #[test]
 fn check_json_reports_the_leeds_figures() {
     let Some(v) = check_json() else { return };
-    let layer = |id: &str| v["layers"].as_array().and_then(|l| l.iter().find(|x| x["id"] == id)).map(|x| x["features"].as_u64()).flatten();
+    let layer = |id: &str| {
+        v["layers"]
+            .as_array()
+            .and_then(|l| l.iter().find(|x| x["id"] == id))
+            .map(|x| x["features"].as_u64())
+            .flatten()
+    };
     assert_eq!(layer("wards_2023"), Some(33));
     assert_eq!(layer("wards_2013"), Some(33));
     assert_eq!(layer("lsoa"), Some(482));
@@ -36,15 +52,24 @@ fn check_json_reports_the_leeds_figures() {
     assert_eq!(v["schools"]["located"], 306);
     let w = join(&v, "open schools", "wards_2023");
     let strictly_inside = w["matched"].as_u64().unwrap_or(0) - w["snapped"].as_u64().unwrap_or(0);
-    assert!(w["total"] == 306 && strictly_inside >= 305, "at most 1 open school outside every 2023 ward: {w}");
+    assert!(
+        w["total"] == 306 && strictly_inside >= 305,
+        "at most 1 open school outside every 2023 ward: {w}"
+    );
     let d = join(&v, "lsoa", "deprivation");
     assert_eq!((d["matched"].as_u64(), d["total"].as_u64()), (Some(482), Some(482)));
     let p = join(&v, "lsoa", "population");
     assert_eq!(p["matched"], 482);
     let scap = join(&v, "leeds_383_scap2015_school_capacity.csv", "schools");
     assert_eq!(scap["matched"], 261, "every SCAP 2015 LAEstab is in GIAS");
-    assert!(v["problems"].as_array().is_some_and(|p| p.iter().all(|x| x["file"].is_string() && x["location"].is_string() && x["field"].is_string() && x["message"].is_string())));
-    assert_eq!(v["geometries_repaired"], 2, "the data README says 2 of the 482 LSOA polygons are invalid");
+    assert!(v["problems"].as_array().is_some_and(|p| {
+        p.iter()
+            .all(|x| x["file"].is_string() && x["location"].is_string() && x["field"].is_string() && x["message"].is_string())
+    }));
+    assert_eq!(
+        v["geometries_repaired"], 2,
+        "the data README says 2 of the 482 LSOA polygons are invalid"
+    );
 }
 
 #[test]
@@ -56,20 +81,36 @@ fn every_leeds_lsoa_apportionment_sums_to_one_for_every_method() {
         for (l, pieces) in ap.by_lsoa.iter().enumerate() {
             for m in [WeightMethod::Population, WeightMethod::Area, WeightMethod::BestFit] {
                 let s: f64 = pieces.iter().map(|&i| ap.pieces[i].weight(m)).sum();
-                assert!((s - 1.0).abs() < 1e-9, "{} LSOA {} {m:?} weights sum to {s}", layer.id, ds.layers[li].areas[l].code);
+                assert!(
+                    (s - 1.0).abs() < 1e-9,
+                    "{} LSOA {} {m:?} weights sum to {s}",
+                    layer.id,
+                    ds.layers[li].areas[l].code
+                );
             }
         }
     }
-    assert_eq!(ds.weight_method, WeightMethod::Population, "postcode points make weights population-based");
+    assert_eq!(
+        ds.weight_method,
+        WeightMethod::Population,
+        "postcode points make weights population-based"
+    );
 }
 
 #[test]
 fn schools_are_joined_spatially_not_by_the_codes_in_the_register() {
     let Some(ds) = common::leeds() else { return };
-    let (wi, w13) = ds.layer(&placeplan::ids::LayerId::new("wards_2013").expect("id")).expect("2013 wards");
+    let (wi, w13) = ds
+        .layer(&placeplan::ids::LayerId::new("wards_2013").expect("id"))
+        .expect("2013 wards");
     let _ = w13;
     // The register carries 2023 ward codes; none equals a 2013 code, yet every open school lands in a 2013 ward.
-    let placed = ds.schools.iter().zip(&ds.placements[wi]).filter(|(s, p)| s.open && p.area().is_some()).count();
+    let placed = ds
+        .schools
+        .iter()
+        .zip(&ds.placements[wi])
+        .filter(|(s, p)| s.open && p.area().is_some())
+        .count();
     assert_eq!(placed, 306);
 }
 

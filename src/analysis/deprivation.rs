@@ -122,7 +122,8 @@ pub fn aggregate(pieces: &[Piece]) -> DeprivationSummary {
         imd_score_popweighted: (sp > 0.0).then(|| scored.iter().map(|(p, s)| p * s).sum::<f64>() / sp),
         pct_pop_most_deprived_decile: share(&|r| if decile(r) == 1 { 100.0 } else { 0.0 }),
         pct_pop_most_deprived_quintile: share(&|r| if decile(r) <= 2 { 100.0 } else { 0.0 }),
-        pct_lsoas_most_deprived_decile: (rw > 0.0).then(|| 100.0 * ranked.iter().filter(|(_, r)| decile(*r) == 1).map(|(p, _)| p.weight).sum::<f64>() / rw),
+        pct_lsoas_most_deprived_decile: (rw > 0.0)
+            .then(|| 100.0 * ranked.iter().filter(|(_, r)| decile(*r) == 1).map(|(p, _)| p.weight).sum::<f64>() / rw),
         extent_pct: share(&|r| 100.0 * extent_weight(r)),
         local_concentration,
         idaci_rank_childweighted: (irc > 0.0).then(|| ir.iter().map(|(c, r)| c * f64::from(*r)).sum::<f64>() / irc),

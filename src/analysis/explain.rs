@@ -132,37 +132,71 @@ pub enum ExplainError {
 }
 
 fn fmt(v: f64) -> String {
-    if (v - v.round()).abs() < 1e-9 { format!("{v:.0}") } else { format!("{v:.2}") }
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}")
+    }
 }
 
 /// Explains `metric` for area `code` of `layer` (`None` = the authority).
 ///
 /// # Errors
 /// [`ExplainError`] for an unknown area code or a year without figures.
-pub fn explain(ds: &Dataset, layer: Option<usize>, code: &str, metric: Metric, phase: Phase, year: Option<i32>) -> Result<Explanation, ExplainError> {
+pub fn explain(
+    ds: &Dataset,
+    layer: Option<usize>,
+    code: &str,
+    metric: Metric,
+    phase: Phase,
+    year: Option<i32>,
+) -> Result<Explanation, ExplainError> {
     let layer_id = layer.map_or_else(|| "la".to_owned(), |l| ds.layers[l].id.to_string());
     let area = match layer {
-        Some(li) => Some(ds.layers[li].areas.iter().position(|a| a.code.as_str() == code).ok_or_else(|| ExplainError::UnknownArea { layer: layer_id.clone(), code: code.to_owned() })?),
+        Some(li) => Some(
+            ds.layers[li]
+                .areas
+                .iter()
+                .position(|a| a.code.as_str() == code)
+                .ok_or_else(|| ExplainError::UnknownArea {
+                    layer: layer_id.clone(),
+                    code: code.to_owned(),
+                })?,
+        ),
         None => None,
     };
     let year = year.unwrap_or(ds.census_year);
     let ys = super::summary::years(ds, phase);
     if !ys.contains(&year) {
-        return Err(ExplainError::NoYear { phase: phase.as_str(), year, years: ys.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ") });
+        return Err(ExplainError::NoYear {
+            phase: phase.as_str(),
+            year,
+            years: ys.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+        });
     }
     let rows = summary(ds, layer, Some(phase), Some(year));
     let row = rows.iter().find(|r| r.code == code || layer.is_none());
     let name = row.map_or_else(|| code.to_owned(), |r| r.name.clone());
     let members: Vec<usize> = match (layer, area) {
         (Some(li), Some(a)) => schools_by_area(ds, li, phase).swap_remove(a),
-        _ => (0..ds.schools.len()).filter(|&i| ds.schools[i].open && ds.schools[i].is_mainstream() && ds.schools[i].phase_share(phase) > 0.0).collect(),
+        _ => (0..ds.schools.len())
+            .filter(|&i| ds.schools[i].open && ds.schools[i].is_mainstream() && ds.schools[i].phase_share(phase) > 0.0)
+            .collect(),
     };
     let school_inputs: Vec<Input> = members
         .iter()
         .map(|&si| {
             let s = &ds.schools[si];
             let (p, f) = school_pupils(ds, si, phase, year);
-            Input::School { urn: s.urn.0, name: s.name.clone(), phase_share: s.phase_share(phase), capacity: school_capacity(ds, si, phase), pupils: p, from_forecast: f, fsm_pct: s.fsm_pct }
+            Input::School {
+                urn: s.urn.0,
+                name: s.name.clone(),
+                phase_share: s.phase_share(phase),
+                capacity: school_capacity(ds, si, phase),
+                pupils: p,
+                from_forecast: f,
+                fsm_pct: s.fsm_pct,
+            }
         })
         .collect();
     let li = ds.lsoa_layer;
@@ -200,50 +234,187 @@ pub fn explain(ds: &Dataset, layer: Option<usize>, code: &str, metric: Metric, p
     });
     let total_pop: f64 = lsoa_pieces.iter().map(|x| x.1.population).sum();
     let (value, formula, steps, inputs): (Option<f64>, String, Vec<String>, Vec<Input>) = match metric {
-        Metric::Capacity => (Some(cap), "capacity = Σ_schools capacity × phase share".into(), vec![format!("{cap_terms} = {}", fmt(cap))], school_inputs),
-        Metric::Pupils => (Some(pup), "pupils = Σ_schools pupils (roll × phase share, or forecast)".into(), vec![format!("{pup_terms} = {}", fmt(pup))], school_inputs),
-        Metric::Spare => (Some(cap - pup), "spare = capacity − pupils".into(), vec![format!("capacity = {cap_terms} = {}", fmt(cap)), format!("pupils = {pup_terms} = {}", fmt(pup)), format!("spare = {} − {} = {}", fmt(cap), fmt(pup), fmt(cap - pup))], school_inputs),
+        Metric::Capacity => (
+            Some(cap),
+            "capacity = Σ_schools capacity × phase share".into(),
+            vec![format!("{cap_terms} = {}", fmt(cap))],
+            school_inputs,
+        ),
+        Metric::Pupils => (
+            Some(pup),
+            "pupils = Σ_schools pupils (roll × phase share, or forecast)".into(),
+            vec![format!("{pup_terms} = {}", fmt(pup))],
+            school_inputs,
+        ),
+        Metric::Spare => (
+            Some(cap - pup),
+            "spare = capacity − pupils".into(),
+            vec![
+                format!("capacity = {cap_terms} = {}", fmt(cap)),
+                format!("pupils = {pup_terms} = {}", fmt(pup)),
+                format!("spare = {} − {} = {}", fmt(cap), fmt(pup), fmt(cap - pup)),
+            ],
+            school_inputs,
+        ),
         Metric::SparePct => {
             let v = (cap > 0.0).then(|| 100.0 * (cap - pup) / cap);
             let b = ds.settings.bands;
-            let band = row.and_then(|r| r.sufficiency.status).map_or("n/a", super::sufficiency::Status::as_str);
-            (v, "spare % = 100 × (capacity − pupils) / capacity".into(), vec![
-                format!("capacity = {}, pupils = {}", fmt(cap), fmt(pup)),
-                format!("100 × ({} − {}) / {} = {}", fmt(cap), fmt(pup), fmt(cap), v.map_or("n/a".into(), |v| format!("{v:.2}%"))),
-                format!("bands: deficit < {}% ≤ tight < {}% ≤ healthy ≤ {}% < surplus → {band}", b.deficit_below * 100.0, b.tight_below * 100.0, b.healthy_below * 100.0),
-            ], school_inputs)
+            let band = row
+                .and_then(|r| r.sufficiency.status)
+                .map_or("n/a", super::sufficiency::Status::as_str);
+            (
+                v,
+                "spare % = 100 × (capacity − pupils) / capacity".into(),
+                vec![
+                    format!("capacity = {}, pupils = {}", fmt(cap), fmt(pup)),
+                    format!(
+                        "100 × ({} − {}) / {} = {}",
+                        fmt(cap),
+                        fmt(pup),
+                        fmt(cap),
+                        v.map_or("n/a".into(), |v| format!("{v:.2}%"))
+                    ),
+                    format!(
+                        "bands: deficit < {}% ≤ tight < {}% ≤ healthy ≤ {}% < surplus → {band}",
+                        b.deficit_below * 100.0,
+                        b.tight_below * 100.0,
+                        b.healthy_below * 100.0
+                    ),
+                ],
+                school_inputs,
+            )
         }
         Metric::Shortfall => {
             let v = row.map_or((pup * (1.0 + m) - cap).max(0.0), |r| r.sufficiency.shortfall);
-            let mut steps = vec![format!("places needed = pupils × (1 + margin) = {} × {} = {}", fmt(pup), 1.0 + m, fmt(pup * (1.0 + m))), format!("max(0, {} − {}) = {}", fmt(pup * (1.0 + m)), fmt(cap), fmt((pup * (1.0 + m) - cap).max(0.0)))];
+            let mut steps = vec![
+                format!(
+                    "places needed = pupils × (1 + margin) = {} × {} = {}",
+                    fmt(pup),
+                    1.0 + m,
+                    fmt(pup * (1.0 + m))
+                ),
+                format!(
+                    "max(0, {} − {}) = {}",
+                    fmt(pup * (1.0 + m)),
+                    fmt(cap),
+                    fmt((pup * (1.0 + m) - cap).max(0.0))
+                ),
+            ];
             if let Some(basis) = row.and_then(|r| r.shortfall_basis.clone()) {
-                steps.push(format!("authority: shortfalls summed over the areas of {basis} without netting surpluses = {}", fmt(v)));
+                steps.push(format!(
+                    "authority: shortfalls summed over the areas of {basis} without netting surpluses = {}",
+                    fmt(v)
+                ));
             }
-            (Some(v), "shortfall = max(0, pupils × (1 + margin) − capacity); authority = Σ_areas shortfall".into(), steps, school_inputs)
+            (
+                Some(v),
+                "shortfall = max(0, pupils × (1 + margin) − capacity); authority = Σ_areas shortfall".into(),
+                steps,
+                school_inputs,
+            )
         }
         Metric::FsmPct => {
-            let parts: Vec<String> = school_inputs.iter().filter_map(|i| match i {
-                Input::School { fsm_pct: Some(f), pupils, .. } => Some(format!("{f:.1}% × {}", fmt(*pupils))),
-                _ => None,
-            }).collect();
-            (row.and_then(|r| r.fsm_pct), "FSM % = Σ fsm% × pupils / Σ pupils (current roll)".into(), vec![format!("({}) / Σ pupils", parts.join(" + "))], school_inputs)
+            let parts: Vec<String> = school_inputs
+                .iter()
+                .filter_map(|i| match i {
+                    Input::School {
+                        fsm_pct: Some(f), pupils, ..
+                    } => Some(format!("{f:.1}% × {}", fmt(*pupils))),
+                    _ => None,
+                })
+                .collect();
+            (
+                row.and_then(|r| r.fsm_pct),
+                "FSM % = Σ fsm% × pupils / Σ pupils (current roll)".into(),
+                vec![format!("({}) / Σ pupils", parts.join(" + "))],
+                school_inputs,
+            )
         }
-        Metric::Children => (Some(dep.children_0_15), "children = Σ weight × LSOA children 0–15".into(), vec![format!("= {}", fmt(dep.children_0_15))], lsoa_inputs),
+        Metric::Children => (
+            Some(dep.children_0_15),
+            "children = Σ weight × LSOA children 0–15".into(),
+            vec![format!("= {}", fmt(dep.children_0_15))],
+            lsoa_inputs,
+        ),
         Metric::ImdRank => {
-            let terms: Vec<String> = lsoa_pieces.iter().filter_map(|(_, p)| p.imd_rank.map(|r| format!("{} × {r}", fmt(p.population)))).collect();
-            (dep.imd_rank_popweighted, "Σ p × rank / Σ p (p = weight × LSOA population; rank 1 = most deprived of 32,844)".into(), vec![format!("({}) / {} = {}", terms.join(" + "), fmt(total_pop), dep.imd_rank_popweighted.map_or("n/a".into(), |v| format!("{v:.1}")))], lsoa_inputs)
+            let terms: Vec<String> = lsoa_pieces
+                .iter()
+                .filter_map(|(_, p)| p.imd_rank.map(|r| format!("{} × {r}", fmt(p.population))))
+                .collect();
+            (
+                dep.imd_rank_popweighted,
+                "Σ p × rank / Σ p (p = weight × LSOA population; rank 1 = most deprived of 32,844)".into(),
+                vec![format!(
+                    "({}) / {} = {}",
+                    terms.join(" + "),
+                    fmt(total_pop),
+                    dep.imd_rank_popweighted.map_or("n/a".into(), |v| format!("{v:.1}"))
+                )],
+                lsoa_inputs,
+            )
         }
-        Metric::ImdScore => (dep.imd_score_popweighted, "Σ p × score / Σ p".into(), vec![format!("= {}", dep.imd_score_popweighted.map_or("n/a (no IMD score in the deprivation files)".into(), |v| format!("{v:.3}")))], lsoa_inputs),
+        Metric::ImdScore => (
+            dep.imd_score_popweighted,
+            "Σ p × score / Σ p".into(),
+            vec![format!(
+                "= {}",
+                dep.imd_score_popweighted
+                    .map_or("n/a (no IMD score in the deprivation files)".into(), |v| format!("{v:.3}"))
+            )],
+            lsoa_inputs,
+        ),
         Metric::PctPopMostDeprivedDecile => {
-            let d1: f64 = lsoa_pieces.iter().filter(|(_, p)| p.imd_rank.map(decile) == Some(1)).map(|(_, p)| p.population).sum();
-            (dep.pct_pop_most_deprived_decile, "100 × Σ_{decile 1} p / Σ p, decile = ceil(10 × rank / 32,844)".into(), vec![format!("100 × {} / {} = {}", fmt(d1), fmt(total_pop), dep.pct_pop_most_deprived_decile.map_or("n/a".into(), |v| format!("{v:.2}%")))], lsoa_inputs)
+            let d1: f64 = lsoa_pieces
+                .iter()
+                .filter(|(_, p)| p.imd_rank.map(decile) == Some(1))
+                .map(|(_, p)| p.population)
+                .sum();
+            (
+                dep.pct_pop_most_deprived_decile,
+                "100 × Σ_{decile 1} p / Σ p, decile = ceil(10 × rank / 32,844)".into(),
+                vec![format!(
+                    "100 × {} / {} = {}",
+                    fmt(d1),
+                    fmt(total_pop),
+                    dep.pct_pop_most_deprived_decile.map_or("n/a".into(), |v| format!("{v:.2}%"))
+                )],
+                lsoa_inputs,
+            )
         }
         Metric::Extent => {
-            let terms: Vec<String> = lsoa_pieces.iter().filter_map(|(_, p)| p.imd_rank.map(|r| format!("{} × {:.4}", fmt(p.population), extent_weight(r)))).collect();
-            (dep.extent_pct, "100 × Σ p e(rank) / Σ p; e = 1 in the most deprived 10%, tapering to 0 at 30%".into(), vec![format!("100 × ({}) / {}", terms.join(" + "), fmt(total_pop))], lsoa_inputs)
+            let terms: Vec<String> = lsoa_pieces
+                .iter()
+                .filter_map(|(_, p)| p.imd_rank.map(|r| format!("{} × {:.4}", fmt(p.population), extent_weight(r))))
+                .collect();
+            (
+                dep.extent_pct,
+                "100 × Σ p e(rank) / Σ p; e = 1 in the most deprived 10%, tapering to 0 at 30%".into(),
+                vec![format!("100 × ({}) / {}", terms.join(" + "), fmt(total_pop))],
+                lsoa_inputs,
+            )
         }
-        Metric::LocalConcentration => (dep.local_concentration, format!("population-weighted mean of reversed ranks ({} + 1 − rank) over the most deprived LSOAs holding 10% of the population", IOD2019_LSOAS), vec![format!("10% of {} = {}", fmt(total_pop), fmt(0.1 * total_pop))], lsoa_inputs),
+        Metric::LocalConcentration => (
+            dep.local_concentration,
+            format!(
+                "population-weighted mean of reversed ranks ({} + 1 − rank) over the most deprived LSOAs holding 10% of the population",
+                IOD2019_LSOAS
+            ),
+            vec![format!("10% of {} = {}", fmt(total_pop), fmt(0.1 * total_pop))],
+            lsoa_inputs,
+        ),
     };
     let weights = format!("{:?} apportionment weights", ds.weight_method).to_lowercase();
-    Ok(Explanation { layer: layer_id, code: code.to_owned(), name, metric, phase, year, value, formula, weights, inputs, steps })
+    Ok(Explanation {
+        layer: layer_id,
+        code: code.to_owned(),
+        name,
+        metric,
+        phase,
+        year,
+        value,
+        formula,
+        weights,
+        inputs,
+        steps,
+    })
 }

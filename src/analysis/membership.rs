@@ -25,7 +25,9 @@ pub fn schools_by_area(ds: &Dataset, layer: usize, phase: Phase) -> Vec<Vec<usiz
         } else {
             None
         };
-        let area = code.and_then(|c| by_code.get(c.as_str()).copied()).or_else(|| ds.placements[layer][si].area());
+        let area = code
+            .and_then(|c| by_code.get(c.as_str()).copied())
+            .or_else(|| ds.placements[layer][si].area());
         if let Some(a) = area {
             out[a].push(si);
         }

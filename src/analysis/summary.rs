@@ -47,7 +47,12 @@ pub struct SummaryRow {
 /// The academic years with figures for `phase`: the census year, then every forecast year.
 #[must_use]
 pub fn years(ds: &Dataset, phase: Phase) -> Vec<i32> {
-    let mut ys: BTreeSet<i32> = ds.forecasts.keys().filter(|k| k.2 == phase && k.3 > ds.census_year).map(|k| k.3).collect();
+    let mut ys: BTreeSet<i32> = ds
+        .forecasts
+        .keys()
+        .filter(|k| k.2 == phase && k.3 > ds.census_year)
+        .map(|k| k.3)
+        .collect();
     ys.insert(ds.census_year);
     ys.into_iter().collect()
 }
@@ -77,9 +82,13 @@ pub fn school_pupils(ds: &Dataset, si: usize, phase: Phase, year: i32) -> (f64, 
             let pa_now: f64 = ds
                 .schools
                 .iter()
-                .filter(|o| o.open && o.is_mainstream() && match phase {
-                    Phase::Primary => o.planning_area_primary.as_ref() == Some(&pa),
-                    Phase::Secondary => o.planning_area_secondary.as_ref() == Some(&pa),
+                .filter(|o| {
+                    o.open
+                        && o.is_mainstream()
+                        && match phase {
+                            Phase::Primary => o.planning_area_primary.as_ref() == Some(&pa),
+                            Phase::Secondary => o.planning_area_secondary.as_ref() == Some(&pa),
+                        }
                 })
                 .map(|o| o.pupils.unwrap_or(0.0) * o.phase_share(phase))
                 .sum();
@@ -103,27 +112,38 @@ pub fn school_capacity(ds: &Dataset, si: usize, phase: Phase) -> f64 {
 pub fn pieces(ds: &Dataset, layer: Option<usize>, area: usize) -> Vec<(usize, Piece)> {
     let make = |l: usize, w: f64| {
         let r = &ds.lsoas[l];
-        (l, Piece {
-            weight: w,
-            population: w * r.population.unwrap_or(1.0),
-            children: w * r.children_0_15.unwrap_or(0.0),
-            imd_rank: r.imd_rank,
-            imd_score: r.imd_score,
-            idaci_rank: r.idaci_rank,
-            idaci_decile: r.idaci_decile,
-        })
+        (
+            l,
+            Piece {
+                weight: w,
+                population: w * r.population.unwrap_or(1.0),
+                children: w * r.children_0_15.unwrap_or(0.0),
+                imd_rank: r.imd_rank,
+                imd_score: r.imd_score,
+                idaci_rank: r.idaci_rank,
+                idaci_decile: r.idaci_decile,
+            },
+        )
     };
     match layer {
         None => (0..ds.lsoas.len()).map(|l| make(l, 1.0)).collect(),
         Some(li) if Some(li) == ds.lsoa_layer => vec![make(area, 1.0)],
         Some(li) => ds.apportionments[li].as_ref().map_or_else(Vec::new, |ap| {
-            ap.by_area[area].iter().map(|&p| &ap.pieces[p]).filter(|p| p.weight(ds.weight_method) > 0.0).map(|p| make(p.lsoa, p.weight(ds.weight_method))).collect()
+            ap.by_area[area]
+                .iter()
+                .map(|&p| &ap.pieces[p])
+                .filter(|p| p.weight(ds.weight_method) > 0.0)
+                .map(|p| make(p.lsoa, p.weight(ds.weight_method)))
+                .collect()
         }),
     }
 }
 
 fn fsm(ds: &Dataset, members: &[usize]) -> Option<f64> {
-    let (num, den) = members.iter().filter_map(|&i| Some((ds.schools[i].fsm_pct?, ds.schools[i].pupils?))).fold((0.0, 0.0), |a, (f, p)| (a.0 + f * p, a.1 + p));
+    let (num, den) = members
+        .iter()
+        .filter_map(|&i| Some((ds.schools[i].fsm_pct?, ds.schools[i].pupils?)))
+        .fold((0.0, 0.0), |a, (f, p)| (a.0 + f * p, a.1 + p));
     (den > 0.0).then(|| num / den)
 }
 
@@ -165,12 +185,22 @@ pub fn summary(ds: &Dataset, layer: Option<usize>, phase: Option<Phase>, year: O
     match layer {
         Some(li) => {
             let l = &ds.layers[li];
-            let deps: Vec<DeprivationSummary> = (0..l.areas.len()).map(|a| aggregate(&pieces(ds, Some(li), a).into_iter().map(|x| x.1).collect::<Vec<_>>())).collect();
+            let deps: Vec<DeprivationSummary> = (0..l.areas.len())
+                .map(|a| aggregate(&pieces(ds, Some(li), a).into_iter().map(|x| x.1).collect::<Vec<_>>()))
+                .collect();
             for ph in phases {
                 let members = schools_by_area(ds, li, ph);
                 for y in years(ds, ph).into_iter().filter(|y| year.is_none_or(|q| q == *y)) {
                     for (a, area) in l.areas.iter().enumerate() {
-                        out.push(row(ds, area.code.to_string(), area.name.clone(), ph, y, &members[a], deps[a].clone()));
+                        out.push(row(
+                            ds,
+                            area.code.to_string(),
+                            area.name.clone(),
+                            ph,
+                            y,
+                            &members[a],
+                            deps[a].clone(),
+                        ));
                     }
                 }
             }
@@ -178,7 +208,9 @@ pub fn summary(ds: &Dataset, layer: Option<usize>, phase: Option<Phase>, year: O
         None => {
             let dep = aggregate(&pieces(ds, None, 0).into_iter().map(|x| x.1).collect::<Vec<_>>());
             for ph in phases {
-                let all: Vec<usize> = (0..ds.schools.len()).filter(|&i| ds.schools[i].open && ds.schools[i].is_mainstream() && ds.schools[i].phase_share(ph) > 0.0).collect();
+                let all: Vec<usize> = (0..ds.schools.len())
+                    .filter(|&i| ds.schools[i].open && ds.schools[i].is_mainstream() && ds.schools[i].phase_share(ph) > 0.0)
+                    .collect();
                 // No-netting shortfall over the phase's planning areas (wards when there are none).
                 let basis = ds
                     .layers
@@ -190,7 +222,11 @@ pub fn summary(ds: &Dataset, layer: Option<usize>, phase: Option<Phase>, year: O
                     if let Some(bi) = basis {
                         let areas: Vec<(f64, f64)> = schools_by_area(ds, bi, ph)
                             .iter()
-                            .map(|m| m.iter().fold((0.0, 0.0), |acc, &si| (acc.0 + school_capacity(ds, si, ph), acc.1 + school_pupils(ds, si, ph, y).0)))
+                            .map(|m| {
+                                m.iter().fold((0.0, 0.0), |acc, &si| {
+                                    (acc.0 + school_capacity(ds, si, ph), acc.1 + school_pupils(ds, si, ph, y).0)
+                                })
+                            })
                             .collect();
                         r.sufficiency.shortfall = authority_shortfall(&areas, ds.settings.operating_margin);
                         r.shortfall_basis = Some(ds.layers[bi].id.to_string());
@@ -216,7 +252,9 @@ pub fn school_rows(ds: &Dataset, phase: Option<Phase>, year: Option<i32>) -> Vec
                     continue;
                 }
                 let lsoa = ds.lsoa_layer.and_then(|li| ds.placements[li][si].area());
-                let dep = lsoa.map(|l| aggregate(&pieces(ds, ds.lsoa_layer, l).into_iter().map(|x| x.1).collect::<Vec<_>>())).unwrap_or_default();
+                let dep = lsoa
+                    .map(|l| aggregate(&pieces(ds, ds.lsoa_layer, l).into_iter().map(|x| x.1).collect::<Vec<_>>()))
+                    .unwrap_or_default();
                 out.push(row(ds, s.urn.to_string(), s.name.clone(), ph, y, &[si], dep));
             }
         }

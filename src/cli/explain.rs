@@ -54,18 +54,51 @@ pub fn run(a: &Args) -> CliResult {
         println!("{}", serde_json::to_string_pretty(&e)?);
         return Ok(exit::OK);
     }
-    println!("{} — {} ({}), {} {}{}", e.name, e.code, e.layer, e.phase.as_str(), e.year, if ds.synthetic { "  [SYNTHETIC demo data]" } else { "" });
-    println!("metric:  {:?} = {}", e.metric, e.value.map_or_else(|| "n/a".into(), |v| format!("{v:.4}")));
+    println!(
+        "{} — {} ({}), {} {}{}",
+        e.name,
+        e.code,
+        e.layer,
+        e.phase.as_str(),
+        e.year,
+        if ds.synthetic { "  [SYNTHETIC demo data]" } else { "" }
+    );
+    println!(
+        "metric:  {:?} = {}",
+        e.metric,
+        e.value.map_or_else(|| "n/a".into(), |v| format!("{v:.4}"))
+    );
     println!("formula: {}", e.formula);
     println!("weights: {}\n\ninputs:", e.weights);
     for i in &e.inputs {
         match i {
-            Input::School { urn, name, phase_share, capacity, pupils, from_forecast, fsm_pct } => println!(
+            Input::School {
+                urn,
+                name,
+                phase_share,
+                capacity,
+                pupils,
+                from_forecast,
+                fsm_pct,
+            } => println!(
                 "  school {urn:<7} {name:<44} share {phase_share:.3}  places {capacity:>7.1}  pupils {pupils:>7.1}{}  FSM {}",
-                if *from_forecast { "" } else { " (no forecast: roll carried forward)" },
+                if *from_forecast {
+                    ""
+                } else {
+                    " (no forecast: roll carried forward)"
+                },
                 fsm_pct.map_or("–".into(), |f| format!("{f:.1}%"))
             ),
-            Input::Lsoa { code, name, weight, population, children, imd_rank, imd_decile, imd_score } => println!(
+            Input::Lsoa {
+                code,
+                name,
+                weight,
+                population,
+                children,
+                imd_rank,
+                imd_decile,
+                imd_score,
+            } => println!(
                 "  LSOA {code} {name:<16} weight {weight:.4}  pop {population:>8.1}  children {children:>7.1}  IMD rank {}  decile {}  score {}",
                 imd_rank.map_or("–".into(), |r| r.to_string()),
                 imd_decile.map_or("–".into(), |r| r.to_string()),

@@ -2,14 +2,14 @@
 
 /// `placeplan check`.
 pub mod check;
-/// `placeplan generate-demo`.
-pub mod generate_demo;
-/// `placeplan summary`.
-pub mod summary;
 /// `placeplan explain`.
 pub mod explain;
+/// `placeplan generate-demo`.
+pub mod generate_demo;
 /// Loading a dataset for any subcommand.
 pub mod load;
+/// `placeplan summary`.
+pub mod summary;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -35,7 +35,11 @@ pub mod exit {
 ///
 /// Without --manifest every command uses the built-in SYNTHETIC demo borough.
 #[derive(Debug, Parser)]
-#[command(name = "placeplan", version, after_help = "EXIT CODES:\n  0  success\n  1  the data has a fatal problem (see `placeplan check`)\n  2  bad command-line usage\n  3  the manifest or an output file could not be read or written\n\nEXAMPLES:\n  placeplan check --manifest tests/leeds/manifest.toml\n  placeplan check --json | jq .joins\n  placeplan summary --layer wards_2023 --phase primary --manifest tests/leeds/manifest.toml")]
+#[command(
+    name = "placeplan",
+    version,
+    after_help = "EXIT CODES:\n  0  success\n  1  the data has a fatal problem (see `placeplan check`)\n  2  bad command-line usage\n  3  the manifest or an output file could not be read or written\n\nEXAMPLES:\n  placeplan check --manifest tests/leeds/manifest.toml\n  placeplan check --json | jq .joins\n  placeplan summary --layer wards_2023 --phase primary --manifest tests/leeds/manifest.toml"
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]

@@ -37,7 +37,9 @@ pub(crate) fn resolve_layer(ds: &crate::dataset::Dataset, layer: &str) -> Result
     }
     let known = || ds.layers.iter().map(|l| l.id.to_string()).collect::<Vec<_>>().join(", ");
     let id = LayerId::new(layer).map_err(|_| format!("unknown layer {layer:?}; choose la, schools or one of: {}", known()))?;
-    ds.layer(&id).map(|(i, _)| Some(i)).ok_or_else(|| format!("unknown layer {layer:?}; choose la, schools or one of: {}", known()))
+    ds.layer(&id)
+        .map(|(i, _)| Some(i))
+        .ok_or_else(|| format!("unknown layer {layer:?}; choose la, schools or one of: {}", known()))
 }
 
 /// Runs `summary`.

@@ -22,7 +22,11 @@ pub const FILES: &[(&str, &[u8])] = &[
 /// # Errors
 /// Only if the embedded manifest is malformed (a build defect caught by the tests).
 pub fn demo() -> Result<(crate::manifest::Manifest, crate::source::FileSource), crate::manifest::ManifestError> {
-    let text = FILES.iter().find(|(n, _)| *n == "manifest.toml").map(|(_, b)| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
+    let text = FILES
+        .iter()
+        .find(|(n, _)| *n == "manifest.toml")
+        .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+        .unwrap_or_default();
     let m = crate::manifest::Manifest::parse(&text, "demo:manifest.toml")?;
     Ok((m, crate::source::FileSource::Embedded(FILES)))
 }

@@ -52,9 +52,26 @@ const WIDTH: f64 = COLS as f64 * CELL;
 const HEIGHT: f64 = ROWS as f64 * CELL;
 
 const WARD_NAMES: [&str; 20] = [
-    "Ashcombe Moor", "Bramwell", "Castlegate", "Dunmore", "Elmstead", "Fairholme", "Greyfield", "Hollins", "Ironbridge East",
-    "Juniper Vale", "Kingsmead", "Larkfield", "Millbrook", "Netherby", "Oakhurst", "Pennyfold", "Queensway", "Riverside",
-    "Stonecross", "Thornbury Park",
+    "Ashcombe Moor",
+    "Bramwell",
+    "Castlegate",
+    "Dunmore",
+    "Elmstead",
+    "Fairholme",
+    "Greyfield",
+    "Hollins",
+    "Ironbridge East",
+    "Juniper Vale",
+    "Kingsmead",
+    "Larkfield",
+    "Millbrook",
+    "Netherby",
+    "Oakhurst",
+    "Pennyfold",
+    "Queensway",
+    "Riverside",
+    "Stonecross",
+    "Thornbury Park",
 ];
 const LOCALITY_NAMES: [&str; 6] = ["North", "North East", "Inner East", "South East", "South West", "West"];
 
@@ -73,14 +90,20 @@ struct Lsoa {
 #[allow(clippy::too_many_lines)]
 pub fn generate(out: &Path, seed: u64) -> Result<Vec<String>, GenerateError> {
     let mut rng = SplitMix::new(seed);
-    std::fs::create_dir_all(out).map_err(|source| GenerateError::Io { path: out.display().to_string(), source })?;
+    std::fs::create_dir_all(out).map_err(|source| GenerateError::Io {
+        path: out.display().to_string(),
+        source,
+    })?;
     let round = |v: f64| (v * 10.0).round() / 10.0;
 
     // 1. A jittered lattice with jittered edge midpoints: shared vertices give a clean tiling.
     let mut v = vec![vec![Coord::zero(); ROWS + 1]; COLS + 1];
     for (i, col) in v.iter_mut().enumerate() {
         for (j, c) in col.iter_mut().enumerate() {
-            *c = Coord { x: round(E0 + i as f64 * CELL + rng.range(-0.22, 0.22) * CELL), y: round(N0 + j as f64 * CELL + rng.range(-0.22, 0.22) * CELL) };
+            *c = Coord {
+                x: round(E0 + i as f64 * CELL + rng.range(-0.22, 0.22) * CELL),
+                y: round(N0 + j as f64 * CELL + rng.range(-0.22, 0.22) * CELL),
+            };
         }
     }
     let mid = |a: Coord, b: Coord, rng: &mut SplitMix| {
@@ -88,7 +111,10 @@ pub fn generate(out: &Path, seed: u64) -> Result<Vec<String>, GenerateError> {
         let d = b - a;
         let len = (d.x * d.x + d.y * d.y).sqrt().max(1.0);
         let k = rng.range(-0.14, 0.14) * CELL;
-        Coord { x: round(m.x - d.y / len * k), y: round(m.y + d.x / len * k) }
+        Coord {
+            x: round(m.x - d.y / len * k),
+            y: round(m.y + d.x / len * k),
+        }
     };
     let mut h = vec![vec![Coord::zero(); ROWS + 1]; COLS];
     for i in 0..COLS {
@@ -107,13 +133,24 @@ pub fn generate(out: &Path, seed: u64) -> Result<Vec<String>, GenerateError> {
     let frac = |p: Coord| ((p.x - E0) / WIDTH, (p.y - N0) / HEIGHT);
     let field = |p: Coord| {
         let (fx, fy) = frac(p);
-        let g = |cx: f64, cy: f64, s: f64| (-((fx - cx).powi(2) * WIDTH * WIDTH + (fy - cy).powi(2) * HEIGHT * HEIGHT) / (2.0 * s * s)).exp();
+        let g =
+            |cx: f64, cy: f64, s: f64| (-((fx - cx).powi(2) * WIDTH * WIDTH + (fy - cy).powi(2) * HEIGHT * HEIGHT) / (2.0 * s * s)).exp();
         g(0.68, 0.45, 2300.0) + 0.65 * g(0.18, 0.72, 1300.0)
     };
     let mut lsoas = Vec::with_capacity(COLS * ROWS);
     for r in 0..ROWS {
         for c in 0..COLS {
-            let ring = vec![v[c][r], h[c][r], v[c + 1][r], vm[c + 1][r], v[c + 1][r + 1], h[c][r + 1], v[c][r + 1], vm[c][r], v[c][r]];
+            let ring = vec![
+                v[c][r],
+                h[c][r],
+                v[c + 1][r],
+                vm[c + 1][r],
+                v[c + 1][r + 1],
+                h[c][r + 1],
+                v[c][r + 1],
+                vm[c][r],
+                v[c][r],
+            ];
             let poly = Polygon::new(LineString::new(ring), vec![]);
             let centre = poly.centroid().map_or(v[c][r], |p| p.0);
             let dep = (field(centre) + 0.12 * rng.normal()).max(0.0);
@@ -139,18 +176,34 @@ pub fn generate(out: &Path, seed: u64) -> Result<Vec<String>, GenerateError> {
             let wsum: f64 = weights.iter().sum();
             let ages: Vec<u32> = weights.iter().map(|w| (total * w / wsum).round() as u32).collect();
             let n = r * COLS + c + 1;
-            lsoas.push(Lsoa { code: format!("E0190{n:04}"), name: String::new(), poly, dep, ages });
+            lsoas.push(Lsoa {
+                code: format!("E0190{n:04}"),
+                name: String::new(),
+                poly,
+                dep,
+                ages,
+            });
         }
     }
 
     // 3. Wards: LSOAs to the nearest of 20 jittered seeds, dissolved.
     let ward_seeds: Vec<Coord> = (0..20)
-        .map(|k| Coord { x: E0 + ((k % 5) as f64 + 0.5 + rng.range(-0.25, 0.25)) * WIDTH / 5.0, y: N0 + ((k / 5) as f64 + 0.5 + rng.range(-0.25, 0.25)) * HEIGHT / 4.0 })
+        .map(|k| Coord {
+            x: E0 + ((k % 5) as f64 + 0.5 + rng.range(-0.25, 0.25)) * WIDTH / 5.0,
+            y: N0 + ((k / 5) as f64 + 0.5 + rng.range(-0.25, 0.25)) * HEIGHT / 4.0,
+        })
         .collect();
     let nearest = |p: Coord, seeds: &[Coord]| {
-        seeds.iter().enumerate().min_by(|a, b| dist2(*a.1, p).total_cmp(&dist2(*b.1, p))).map_or(0, |(i, _)| i)
+        seeds
+            .iter()
+            .enumerate()
+            .min_by(|a, b| dist2(*a.1, p).total_cmp(&dist2(*b.1, p)))
+            .map_or(0, |(i, _)| i)
     };
-    let ward_of: Vec<usize> = lsoas.iter().map(|l| nearest(l.poly.centroid().map_or(Coord::zero(), |p| p.0), &ward_seeds)).collect();
+    let ward_of: Vec<usize> = lsoas
+        .iter()
+        .map(|l| nearest(l.poly.centroid().map_or(Coord::zero(), |p| p.0), &ward_seeds))
+        .collect();
     let mut counters = [0u8; 20];
     for (l, &w) in lsoas.iter_mut().zip(&ward_of) {
         let letter = char::from(b'A' + counters[w] % 26);
@@ -168,8 +221,10 @@ pub fn generate(out: &Path, seed: u64) -> Result<Vec<String>, GenerateError> {
     let borough = dissolve(lsoa_mps.iter());
 
     // 4. Localities: a Voronoi diagram of 6 seeds clipped to the borough (cuts across LSOAs).
-    let loc_seeds = [(0.3, 0.82), (0.75, 0.8), (0.62, 0.45), (0.8, 0.15), (0.35, 0.2), (0.12, 0.55)]
-        .map(|(fx, fy)| Coord { x: E0 + fx * WIDTH + rng.range(-300.0, 300.0), y: N0 + fy * HEIGHT + rng.range(-300.0, 300.0) });
+    let loc_seeds = [(0.3, 0.82), (0.75, 0.8), (0.62, 0.45), (0.8, 0.15), (0.35, 0.2), (0.12, 0.55)].map(|(fx, fy)| Coord {
+        x: E0 + fx * WIDTH + rng.range(-300.0, 300.0),
+        y: N0 + fy * HEIGHT + rng.range(-300.0, 300.0),
+    });
     let localities: Vec<(String, String, MultiPolygon<f64>)> = loc_seeds
         .iter()
         .enumerate()
@@ -180,7 +235,11 @@ pub fn generate(out: &Path, seed: u64) -> Result<Vec<String>, GenerateError> {
                     cell = cell.intersection(&half_plane(a, b));
                 }
             }
-            (format!("PA{:02}", i + 1), format!("{} locality", LOCALITY_NAMES[i]), round_mp(&cell, 0.1))
+            (
+                format!("PA{:02}", i + 1),
+                format!("{} locality", LOCALITY_NAMES[i]),
+                round_mp(&cell, 0.1),
+            )
         })
         .collect();
 
@@ -192,8 +251,18 @@ pub fn generate(out: &Path, seed: u64) -> Result<Vec<String>, GenerateError> {
     }
     let site = |l: &Lsoa, rng: &mut SplitMix| {
         let c = l.poly.centroid().map_or(Coord::zero(), |p| p.0);
-        let p = Coord { x: (c.x + rng.range(-150.0, 150.0)).round(), y: (c.y + rng.range(-150.0, 150.0)).round() };
-        if l.poly.contains(&Point::from(p)) { p } else { Coord { x: c.x.round(), y: c.y.round() } }
+        let p = Coord {
+            x: (c.x + rng.range(-150.0, 150.0)).round(),
+            y: (c.y + rng.range(-150.0, 150.0)).round(),
+        };
+        if l.poly.contains(&Point::from(p)) {
+            p
+        } else {
+            Coord {
+                x: c.x.round(),
+                y: c.y.round(),
+            }
+        }
     };
     let mut place = |kind: Kind, count: usize, min_d: f64, schools: &mut Vec<DemoSchool>, rng: &mut SplitMix| {
         let mut placed = 0;
@@ -222,7 +291,20 @@ pub fn generate(out: &Path, seed: u64) -> Result<Vec<String>, GenerateError> {
     );
     let mut forecasts = String::from("level,code,phase,year,pupils\n");
     let ofsted = ["Outstanding", "Good", "Good", "Good", "Good", "Requires improvement", "Inadequate"];
-    let prefixes = ["St Aidan's", "Holy Trinity", "Meadow", "Brook", "Fernlea", "Hillside", "Willow", "Moorside", "Beech", "Cedar", "Foxhill", "Highfield"];
+    let prefixes = [
+        "St Aidan's",
+        "Holy Trinity",
+        "Meadow",
+        "Brook",
+        "Fernlea",
+        "Hillside",
+        "Willow",
+        "Moorside",
+        "Beech",
+        "Cedar",
+        "Foxhill",
+        "Highfield",
+    ];
     for (k, s) in schools.iter().enumerate() {
         let l = &lsoas[s.lsoa];
         let (fx, _) = frac(s.at);
@@ -233,17 +315,57 @@ pub fn generate(out: &Path, seed: u64) -> Result<Vec<String>, GenerateError> {
             Kind::Primary | Kind::ClosedPrimary => {
                 let fe = [1.0, 1.5, 2.0, 2.0, 3.0][rng.below(5)];
                 let open = s.kind == Kind::Primary;
-                let n = if open { format!("{place_name} {prefix} Primary School") } else { format!("{place_name} {prefix} Infant School (closed)") };
-                (n, if k % 3 == 0 { "Academy converter" } else { "Community school" }, if open { "Open" } else { "Closed" }, "Primary", 4, 11, fe * 210.0, 2000 + k)
+                let n = if open {
+                    format!("{place_name} {prefix} Primary School")
+                } else {
+                    format!("{place_name} {prefix} Infant School (closed)")
+                };
+                (
+                    n,
+                    if k % 3 == 0 { "Academy converter" } else { "Community school" },
+                    if open { "Open" } else { "Closed" },
+                    "Primary",
+                    4,
+                    11,
+                    fe * 210.0,
+                    2000 + k,
+                )
             }
             Kind::Secondary => {
                 let fe = [6.0, 7.0, 8.0, 9.0, 10.0][rng.below(5)];
                 let sixth = k % 3 != 0;
                 let cap = fe * 150.0 + if sixth { fe * 40.0 } else { 0.0 };
-                (format!("{place_name} {} Academy", ["High", "Community", "Park", "Valley"][k % 4]), "Academy sponsor led", "Open", "Secondary", 11, if sixth { 18 } else { 16 }, cap, 4000 + k)
+                (
+                    format!("{place_name} {} Academy", ["High", "Community", "Park", "Valley"][k % 4]),
+                    "Academy sponsor led",
+                    "Open",
+                    "Secondary",
+                    11,
+                    if sixth { 18 } else { 16 },
+                    cap,
+                    4000 + k,
+                )
             }
-            Kind::AllThrough => (format!("{place_name} All-Through School"), "Free schools", "Open", "All-through", 4, 18, 420.0 + 900.0 + 200.0, 4500 + k),
-            Kind::Special => (format!("{place_name} Special School"), "Community special school", "Open", "Not applicable", 2, 19, 120.0, 7000 + k),
+            Kind::AllThrough => (
+                format!("{place_name} All-Through School"),
+                "Free schools",
+                "Open",
+                "All-through",
+                4,
+                18,
+                420.0 + 900.0 + 200.0,
+                4500 + k,
+            ),
+            Kind::Special => (
+                format!("{place_name} Special School"),
+                "Community special school",
+                "Open",
+                "Not applicable",
+                2,
+                19,
+                120.0,
+                7000 + k,
+            ),
         };
         // Occupancy: higher in the east and in deprived areas; growth faster in the east.
         let occupancy = (0.84 + 0.13 * fx + 0.05 * l.dep + 0.04 * rng.normal()).clamp(0.62, 1.04);
@@ -318,7 +440,10 @@ pub fn generate(out: &Path, seed: u64) -> Result<Vec<String>, GenerateError> {
             let mut tries = 0;
             while got < n_pts && tries < n_pts * 50 {
                 tries += 1;
-                let p = Coord { x: rng.range(bb.min().x, bb.max().x).round(), y: rng.range(bb.min().y, bb.max().y).round() };
+                let p = Coord {
+                    x: rng.range(bb.min().x, bb.max().x).round(),
+                    y: rng.range(bb.min().y, bb.max().y).round(),
+                };
                 if l.poly.contains(&Point::from(p)) {
                     let _ = writeln!(points_csv, "{},{}", p.x, p.y);
                     got += 1;
@@ -331,15 +456,26 @@ pub fn generate(out: &Path, seed: u64) -> Result<Vec<String>, GenerateError> {
     let mut written = Vec::new();
     let mut put = |name: &str, body: &str| -> Result<(), GenerateError> {
         let path = out.join(name);
-        std::fs::write(&path, body).map_err(|source| GenerateError::Io { path: path.display().to_string(), source })?;
+        std::fs::write(&path, body).map_err(|source| GenerateError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
         written.push(name.to_owned());
         Ok(())
     };
-    let ward_fc = feature_collection(&wards, "WD24CD", "WD24NM", Some("urn:ogc:def:crs:EPSG::27700"), |c| Ok(Coord { x: round(c.x), y: round(c.y) }))?;
+    let ward_fc = feature_collection(&wards, "WD24CD", "WD24NM", Some("urn:ogc:def:crs:EPSG::27700"), |c| {
+        Ok(Coord {
+            x: round(c.x),
+            y: round(c.y),
+        })
+    })?;
     put("wards.geojson", &ward_fc)?;
     let loc_fc = feature_collection(&localities, "code", "name", None, |c| {
         let w = bng_to_wgs84(c.x, c.y)?;
-        Ok(Coord { x: (w.x * 1e6).round() / 1e6, y: (w.y * 1e6).round() / 1e6 })
+        Ok(Coord {
+            x: (w.x * 1e6).round() / 1e6,
+            y: (w.y * 1e6).round() / 1e6,
+        })
     })?;
     put("localities.geojson", &loc_fc)?;
     put("schools.csv", &gias)?;
@@ -394,13 +530,22 @@ fn half_plane(a: Coord, b: Coord) -> MultiPolygon<f64> {
     let len = (d.x * d.x + d.y * d.y).sqrt().max(1e-9);
     let (ux, uy) = (d.x / len, d.y / len);
     let big = 1.0e5;
-    let p = |s: f64, t: f64| Coord { x: m.x + ux * s - uy * t, y: m.y + uy * s + ux * t };
-    MultiPolygon::new(vec![Polygon::new(LineString::new(vec![p(0.0, -big), p(0.0, big), p(-big, big), p(-big, -big), p(0.0, -big)]), vec![])])
+    let p = |s: f64, t: f64| Coord {
+        x: m.x + ux * s - uy * t,
+        y: m.y + uy * s + ux * t,
+    };
+    MultiPolygon::new(vec![Polygon::new(
+        LineString::new(vec![p(0.0, -big), p(0.0, big), p(-big, big), p(-big, -big), p(0.0, -big)]),
+        vec![],
+    )])
 }
 
 fn round_mp(mp: &MultiPolygon<f64>, step: f64) -> MultiPolygon<f64> {
     use geo::MapCoords;
-    mp.map_coords(|c| Coord { x: (c.x / step).round() * step, y: (c.y / step).round() * step })
+    mp.map_coords(|c| Coord {
+        x: (c.x / step).round() * step,
+        y: (c.y / step).round() * step,
+    })
 }
 
 fn thousands(n: u64) -> String {
@@ -416,7 +561,11 @@ fn thousands(n: u64) -> String {
 }
 
 fn csv_quote(s: &str) -> String {
-    if s.contains([',', '"', '\'']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_owned() }
+    if s.contains([',', '"', '\'']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
 }
 
 fn feature_collection(
@@ -437,7 +586,11 @@ fn feature_collection(
             }
             polys.push(Value::Array(rings));
         }
-        let geometry = if polys.len() == 1 { json!({"type": "Polygon", "coordinates": polys[0]}) } else { json!({"type": "MultiPolygon", "coordinates": polys}) };
+        let geometry = if polys.len() == 1 {
+            json!({"type": "Polygon", "coordinates": polys[0]})
+        } else {
+            json!({"type": "MultiPolygon", "coordinates": polys})
+        };
         features.push(json!({"type": "Feature", "properties": {code_key: code, name_key: name}, "geometry": geometry}));
     }
     let mut fc = json!({"type": "FeatureCollection", "name": "synthetic demo borough - not real data", "features": features});

@@ -3,9 +3,9 @@
 //! ([`embedded`]) so that `placeplan serve` with no arguments has something to show.
 //! Everything in it is labelled synthetic.
 
-/// The generator.
-pub mod generate;
 /// The committed files, compiled in.
 pub mod embedded;
+/// The generator.
+pub mod generate;
 /// A small deterministic random number generator for the generator.
 pub mod rng;

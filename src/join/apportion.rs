@@ -86,7 +86,9 @@ pub fn apportion(lsoas: &BoundaryLayer, target: &BoundaryLayer, index: &AreaInde
         .enumerate()
         .map(|(l, lsoa)| {
             let total = lsoa.geometry.unsigned_area();
-            let Some(bb) = lsoa.geometry.bounding_rect() else { return (Vec::new(), 0.0, false) };
+            let Some(bb) = lsoa.geometry.bounding_rect() else {
+                return (Vec::new(), 0.0, false);
+            };
             let mut raw: Vec<(usize, f64)> = index
                 .candidates(bb.min(), bb.max())
                 .map(|a| (a, lsoa.geometry.intersection(&target.areas[a].geometry).unsigned_area()))

@@ -21,15 +21,22 @@ impl AreaIndex {
             .enumerate()
             .filter_map(|(i, a)| {
                 let r = a.geometry.bounding_rect()?;
-                Some(GeomWithData::new(Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]), i))
+                Some(GeomWithData::new(
+                    Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
+                    i,
+                ))
             })
             .collect();
-        Self { tree: RTree::bulk_load(items) }
+        Self {
+            tree: RTree::bulk_load(items),
+        }
     }
 
     /// Indices of areas whose bounding box meets the box `[min, max]`.
     pub fn candidates(&self, min: Coord, max: Coord) -> impl Iterator<Item = usize> + '_ {
-        self.tree.locate_in_envelope_intersecting(&AABB::from_corners([min.x, min.y], [max.x, max.y])).map(|g| g.data)
+        self.tree
+            .locate_in_envelope_intersecting(&AABB::from_corners([min.x, min.y], [max.x, max.y]))
+            .map(|g| g.data)
     }
 
     /// The area containing `p`, or (when none does) the nearest within `snap_m` metres with its distance.

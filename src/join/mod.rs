@@ -1,10 +1,10 @@
 //! Spatial joins, built once at load time and run in parallel with rayon.
 
-/// An R-tree over the areas of one layer.
-pub mod index;
-/// Schools → areas by point-in-polygon, with snapping for generalised boundaries.
-pub mod points;
 /// LSOA → coarser area apportionment weights (area, population, best fit).
 pub mod apportion;
 /// Planning-area territories derived from schools' planning-area codes.
 pub mod derive;
+/// An R-tree over the areas of one layer.
+pub mod index;
+/// Schools → areas by point-in-polygon, with snapping for generalised boundaries.
+pub mod points;

@@ -32,14 +32,20 @@ pub fn read(input: &BoundaryInput, src: &FileSource, problems: &mut Vec<Problem>
     } else if lower.ends_with(".geojson") || lower.ends_with(".json") || lower.ends_with(".geojsonl") {
         read_geojson(&input.path, src, problems)?
     } else {
-        problems.push(Problem::fatal(&file, "unknown boundary format: use .geojson / .json or .shp (TopoJSON: convert with mapshaper first)"));
+        problems.push(Problem::fatal(
+            &file,
+            "unknown boundary format: use .geojson / .json or .shp (TopoJSON: convert with mapshaper first)",
+        ));
         return None;
     };
     let declared = match &input.crs {
         Some(c) => match Crs::parse(c) {
             Some(c) => Some(c),
             None => {
-                problems.push(Problem::fatal(&file, format!("CRS {c:?} is not supported; use EPSG:27700 or EPSG:4326")));
+                problems.push(Problem::fatal(
+                    &file,
+                    format!("CRS {c:?} is not supported; use EPSG:27700 or EPSG:4326"),
+                ));
                 return None;
             }
         },
@@ -57,14 +63,29 @@ pub fn read(input: &BoundaryInput, src: &FileSource, problems: &mut Vec<Problem>
             return None;
         }
         if crs == Crs::Bng && !looks_metres {
-            problems.push(Problem::fatal(&file, format!("coordinates like ({}, {}) look like longitude/latitude but the CRS is EPSG:27700", f.x, f.y)));
+            problems.push(Problem::fatal(
+                &file,
+                format!(
+                    "coordinates like ({}, {}) look like longitude/latitude but the CRS is EPSG:27700",
+                    f.x, f.y
+                ),
+            ));
             return None;
         }
     }
-    let code_field = input.code_field.clone().or_else(|| guess_field(&raw, |k| k.ends_with("cd") || k == "code"));
-    let name_field = input.name_field.clone().or_else(|| guess_field(&raw, |k| (k.ends_with("nm") || k == "name") && !k.ends_with("nmw")));
+    let code_field = input
+        .code_field
+        .clone()
+        .or_else(|| guess_field(&raw, |k| k.ends_with("cd") || k == "code"));
+    let name_field = input
+        .name_field
+        .clone()
+        .or_else(|| guess_field(&raw, |k| (k.ends_with("nm") || k == "name") && !k.ends_with("nmw")));
     let Some(code_field) = code_field else {
-        problems.push(Problem::fatal(&file, "cannot tell which property holds the area code; set code_field in the manifest"));
+        problems.push(Problem::fatal(
+            &file,
+            "cannot tell which property holds the area code; set code_field in the manifest",
+        ));
         return None;
     };
     // Reproject and repair in parallel; collect problems per feature, then in order.
@@ -99,7 +120,13 @@ pub fn read(input: &BoundaryInput, src: &FileSource, problems: &mut Vec<Problem>
         problems.append(&mut probs);
         if let Some(a) = area {
             if !seen.insert(a.code.clone()) {
-                problems.push(Problem::new(Severity::Error, &file, format!("area {}", a.code), &code_field, "duplicate area code; second feature left out"));
+                problems.push(Problem::new(
+                    Severity::Error,
+                    &file,
+                    format!("area {}", a.code),
+                    &code_field,
+                    "duplicate area code; second feature left out",
+                ));
                 continue;
             }
             areas.push(a);
@@ -121,7 +148,12 @@ pub fn read(input: &BoundaryInput, src: &FileSource, problems: &mut Vec<Problem>
 }
 
 fn guess_field(raw: &[RawFeature], pred: impl Fn(&str) -> bool) -> Option<String> {
-    raw.first()?.props.iter().map(|(k, _)| k).find(|k| pred(&k.to_ascii_lowercase())).cloned()
+    raw.first()?
+        .props
+        .iter()
+        .map(|(k, _)| k)
+        .find(|k| pred(&k.to_ascii_lowercase()))
+        .cloned()
 }
 
 fn value_to_string(v: &Value) -> Option<String> {
@@ -169,7 +201,10 @@ fn read_geojson(rel: &str, src: &FileSource, problems: &mut Vec<Problem>) -> Opt
         if let Some(name) = doc.pointer("/crs/properties/name").and_then(Value::as_str) {
             crs = Crs::parse(name);
             if crs.is_none() {
-                problems.push(Problem::fatal(&file, format!("declares CRS {name:?}, which is not supported (use EPSG:27700 or CRS84)")));
+                problems.push(Problem::fatal(
+                    &file,
+                    format!("declares CRS {name:?}, which is not supported (use EPSG:27700 or CRS84)"),
+                ));
                 return None;
             }
         }
@@ -183,11 +218,17 @@ fn read_geojson(rel: &str, src: &FileSource, problems: &mut Vec<Problem>) -> Opt
             },
             Some("Feature") => features.push(doc),
             Some("Topology") => {
-                problems.push(Problem::fatal(&file, "this is TopoJSON; convert it to GeoJSON (e.g. mapshaper -o format=geojson) or use the GeoJSON release"));
+                problems.push(Problem::fatal(
+                    &file,
+                    "this is TopoJSON; convert it to GeoJSON (e.g. mapshaper -o format=geojson) or use the GeoJSON release",
+                ));
                 return None;
             }
             other => {
-                problems.push(Problem::fatal(&file, format!("expected a GeoJSON FeatureCollection, found type {other:?}")));
+                problems.push(Problem::fatal(
+                    &file,
+                    format!("expected a GeoJSON FeatureCollection, found type {other:?}"),
+                ));
                 return None;
             }
         }
@@ -208,7 +249,12 @@ fn read_geojson(rel: &str, src: &FileSource, problems: &mut Vec<Problem>) -> Opt
         let geom: geojson::Geometry = match serde_json::from_value(g.clone()) {
             Ok(g) => g,
             Err(e) => {
-                sink.push(Severity::Error, &location, "geometry", format!("malformed geometry ({e}); feature left out"));
+                sink.push(
+                    Severity::Error,
+                    &location,
+                    "geometry",
+                    format!("malformed geometry ({e}); feature left out"),
+                );
                 continue;
             }
         };
@@ -216,21 +262,39 @@ fn read_geojson(rel: &str, src: &FileSource, problems: &mut Vec<Problem>) -> Opt
             geojson::GeometryValue::Polygon { coordinates } => vec![coordinates],
             geojson::GeometryValue::MultiPolygon { coordinates } => coordinates.iter().collect(),
             other => {
-                sink.push(Severity::Error, &location, "geometry", format!("geometry is a {}, expected Polygon or MultiPolygon; feature left out", other.type_name()));
+                sink.push(
+                    Severity::Error,
+                    &location,
+                    "geometry",
+                    format!(
+                        "geometry is a {}, expected Polygon or MultiPolygon; feature left out",
+                        other.type_name()
+                    ),
+                );
                 continue;
             }
         };
         let mut parts = Vec::new();
         for rings in polys {
             let mut rings_iter = rings.iter().map(|r| {
-                let coords: Vec<Coord> = r.iter().map(|p| Coord { x: p.as_slice().first().copied().unwrap_or(f64::NAN), y: p.as_slice().get(1).copied().unwrap_or(f64::NAN) }).collect();
+                let coords: Vec<Coord> = r
+                    .iter()
+                    .map(|p| Coord {
+                        x: p.as_slice().first().copied().unwrap_or(f64::NAN),
+                        y: p.as_slice().get(1).copied().unwrap_or(f64::NAN),
+                    })
+                    .collect();
                 ring(coords, &mut sink, &location)
             });
             let Some(Some(ext)) = rings_iter.next() else { continue };
             let holes: Vec<_> = rings_iter.flatten().collect();
             parts.push(Polygon::new(ext, holes));
         }
-        out.push(RawFeature { location, props, geometry: MultiPolygon::new(parts) });
+        out.push(RawFeature {
+            location,
+            props,
+            geometry: MultiPolygon::new(parts),
+        });
     }
     if out.is_empty() {
         sink.push(Severity::Fatal, "file", "-", "no features could be read");
@@ -253,7 +317,13 @@ fn read_shapefile(rel: &str, src: &FileSource, problems: &mut Vec<Problem>) -> O
     let dbf = match src.read(&dbf_rel) {
         Ok(b) => b,
         Err(_) => {
-            problems.push(Problem::fatal(&file, format!("the attribute file {} is missing; a shapefile needs its .dbf beside the .shp", src.display(&dbf_rel))));
+            problems.push(Problem::fatal(
+                &file,
+                format!(
+                    "the attribute file {} is missing; a shapefile needs its .dbf beside the .shp",
+                    src.display(&dbf_rel)
+                ),
+            ));
             return None;
         }
     };
@@ -262,13 +332,22 @@ fn read_shapefile(rel: &str, src: &FileSource, problems: &mut Vec<Problem>) -> O
             let wkt = String::from_utf8_lossy(&prj);
             let c = Crs::parse(&wkt);
             if c.is_none() {
-                problems.push(Problem::fatal(&file, "the .prj names a CRS placeplan does not support; reproject to EPSG:27700 or EPSG:4326"));
+                problems.push(Problem::fatal(
+                    &file,
+                    "the .prj names a CRS placeplan does not support; reproject to EPSG:27700 or EPSG:4326",
+                ));
                 return None;
             }
             c
         }
         Err(_) => {
-            problems.push(Problem::new(Severity::Warning, &file, "file", "-", "no .prj beside the .shp; the CRS is taken from the manifest or guessed from the coordinates"));
+            problems.push(Problem::new(
+                Severity::Warning,
+                &file,
+                "file",
+                "-",
+                "no .prj beside the .shp; the CRS is taken from the manifest or guessed from the coordinates",
+            ));
             None
         }
     };
@@ -299,7 +378,12 @@ fn read_shapefile(rel: &str, src: &FileSource, problems: &mut Vec<Problem>) -> O
         let (shape, record) = match item {
             Ok(x) => x,
             Err(e) => {
-                sink.push(Severity::Error, &location, "-", format!("cannot read this shape ({e}); the file may be truncated; stopped reading here"));
+                sink.push(
+                    Severity::Error,
+                    &location,
+                    "-",
+                    format!("cannot read this shape ({e}); the file may be truncated; stopped reading here"),
+                );
                 break;
             }
         };
@@ -327,11 +411,21 @@ fn read_shapefile(rel: &str, src: &FileSource, problems: &mut Vec<Problem>) -> O
                     geo_types::Geometry::LineString(_) | geo_types::Geometry::MultiLineString(_) => "line",
                     _ => "non-polygon",
                 };
-                sink.push(Severity::Error, &location, "geometry", format!("shape is a {kind}, expected a polygon; feature left out"));
+                sink.push(
+                    Severity::Error,
+                    &location,
+                    "geometry",
+                    format!("shape is a {kind}, expected a polygon; feature left out"),
+                );
                 continue;
             }
             Err(e) => {
-                sink.push(Severity::Error, &location, "geometry", format!("cannot convert shape ({e}); feature left out"));
+                sink.push(
+                    Severity::Error,
+                    &location,
+                    "geometry",
+                    format!("cannot convert shape ({e}); feature left out"),
+                );
                 continue;
             }
         };

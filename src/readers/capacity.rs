@@ -49,7 +49,10 @@ pub fn read(input: &CapacityInput, src: &FileSource, problems: &mut Vec<Problem>
         crate::manifest::CapacityKey::Urn => &["URN"],
     };
     let Some(key_c) = find_col(&table, c, "key", key_names, &[]) else {
-        problems.push(Problem::fatal(&file, format!("no key column ({}); map it with columns.key", key_names.join(" or "))));
+        problems.push(Problem::fatal(
+            &file,
+            format!("no key column ({}); map it with columns.key", key_names.join(" or ")),
+        ));
         return Vec::new();
     };
     let pupils_c = find_col(&table, c, "pupils", &["MAYNOR", "NOR"], &[]);

@@ -31,9 +31,18 @@ pub fn read_into(input: &TableInput, src: &FileSource, into: &mut HashMap<AreaCo
         }
     };
     let c = &input.columns;
-    let code_c = find_col(&table, c, "code", &["LSOA code (2011)", "lsoa11cd", "LSOA11CD", "lsoa_code"], &[&["lsoa", "code"]]);
+    let code_c = find_col(
+        &table,
+        c,
+        "code",
+        &["LSOA code (2011)", "lsoa11cd", "LSOA11CD", "lsoa_code"],
+        &[&["lsoa", "code"]],
+    );
     let Some(code_c) = code_c else {
-        problems.push(Problem::fatal(&file, "no LSOA code column (expected \"LSOA code (2011)\"); map it with columns.code"));
+        problems.push(Problem::fatal(
+            &file,
+            "no LSOA code column (expected \"LSOA code (2011)\"); map it with columns.code",
+        ));
         return;
     };
     let imd_rank = find_col(&table, c, "imd_rank", &[], &[&["index of multiple deprivation", "rank"]]);
@@ -44,8 +53,14 @@ pub fn read_into(input: &TableInput, src: &FileSource, into: &mut HashMap<AreaCo
     let idaci_score = find_col(&table, c, "idaci_score", &[], &[&["(idaci)", "score"]]);
     let pop = find_col(&table, c, "population", &[], &[&["total population"]]);
     let kids = find_col(&table, c, "children_0_15", &[], &[&["children aged 0-15"]]);
-    if [imd_rank, imd_decile, imd_score, idaci_rank, idaci_decile, idaci_score, pop, kids].iter().all(Option::is_none) {
-        problems.push(Problem::fatal(&file, "no recognised IoD 2019 columns (IMD/IDACI rank, decile or score, or population); map them with columns.*"));
+    if [imd_rank, imd_decile, imd_score, idaci_rank, idaci_decile, idaci_score, pop, kids]
+        .iter()
+        .all(Option::is_none)
+    {
+        problems.push(Problem::fatal(
+            &file,
+            "no recognised IoD 2019 columns (IMD/IDACI rank, decile or score, or population); map them with columns.*",
+        ));
         return;
     }
     let mut sink = ProblemSink::new(file.clone(), problems);
@@ -57,7 +72,12 @@ pub fn read_into(input: &TableInput, src: &FileSource, into: &mut HashMap<AreaCo
             continue;
         };
         if !seen.insert(code.clone()) {
-            sink.push(Severity::Error, format!("row {line}"), "LSOA code", format!("duplicate LSOA {code}; row left out"));
+            sink.push(
+                Severity::Error,
+                format!("row {line}"),
+                "LSOA code",
+                format!("duplicate LSOA {code}; row left out"),
+            );
             continue;
         }
         let rank = |col, f: &str, sink: &mut ProblemSink<'_>| {
@@ -65,7 +85,12 @@ pub fn read_into(input: &TableInput, src: &FileSource, into: &mut HashMap<AreaCo
                 if v >= 1.0 && v <= f64::from(crate::model::IOD2019_LSOAS) * 1.1 {
                     Some(v as u32)
                 } else {
-                    sink.push(Severity::Error, format!("row {line}"), f, format!("rank {v} is out of range; ignored"));
+                    sink.push(
+                        Severity::Error,
+                        format!("row {line}"),
+                        f,
+                        format!("rank {v} is out of range; ignored"),
+                    );
                     None
                 }
             })

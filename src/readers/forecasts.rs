@@ -54,7 +54,10 @@ pub fn read(input: &TableInput, src: &FileSource, problems: &mut Vec<Problem>) -
     let c = &input.columns;
     let cols = ["level", "code", "phase", "year", "pupils"].map(|k| find_col(&table, c, k, &[k], &[]));
     let [Some(level_c), Some(code_c), Some(phase_c), Some(year_c), Some(pupils_c)] = cols else {
-        problems.push(Problem::fatal(&file, "forecasts need columns level, code, phase, year, pupils (see README)"));
+        problems.push(Problem::fatal(
+            &file,
+            "forecasts need columns level, code, phase, year, pupils (see README)",
+        ));
         return out;
     };
     let mut sink = ProblemSink::new(file, problems);
@@ -65,7 +68,12 @@ pub fn read(input: &TableInput, src: &FileSource, problems: &mut Vec<Problem>) -
             Some("school") => ForecastLevel::School,
             Some("planning_area" | "planning area" | "pa") => ForecastLevel::PlanningArea,
             other => {
-                sink.push(Severity::Error, &loc, "level", format!("{other:?} is not school or planning_area; row left out"));
+                sink.push(
+                    Severity::Error,
+                    &loc,
+                    "level",
+                    format!("{other:?} is not school or planning_area; row left out"),
+                );
                 continue;
             }
         };

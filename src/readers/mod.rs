@@ -2,35 +2,32 @@
 
 /// Boundary layers: GeoJSON (CRS84 or declared CRS) and Shapefile.
 pub mod boundaries;
-/// The GIAS establishment register.
-pub mod schools;
-/// IoD 2019 deprivation tables.
-pub mod deprivation;
-/// Population by LSOA (single year of age, or IoD File 6).
-pub mod population;
 /// Capacity / roll tables with planning-area codes (SCAP).
 pub mod capacity;
-/// Point files (postcode centroids, address points) used for population weighting.
-pub mod points;
+/// IoD 2019 deprivation tables.
+pub mod deprivation;
 /// Pupil forecasts by school or planning area.
 pub mod forecasts;
+/// Point files (postcode centroids, address points) used for population weighting.
+pub mod points;
+/// Population by LSOA (single year of age, or IoD File 6).
+pub mod population;
+/// The GIAS establishment register.
+pub mod schools;
 
 use crate::problem::ProblemSink;
 use crate::table::Table;
 use std::collections::BTreeMap;
 
 /// Looks up a column: a manifest override first, then each default name, then `contains` patterns.
-pub(crate) fn find_col(
-    t: &Table,
-    overrides: &BTreeMap<String, String>,
-    key: &str,
-    names: &[&str],
-    contains: &[&[&str]],
-) -> Option<usize> {
+pub(crate) fn find_col(t: &Table, overrides: &BTreeMap<String, String>, key: &str, names: &[&str], contains: &[&[&str]]) -> Option<usize> {
     if let Some(name) = overrides.get(key) {
         return t.col(name);
     }
-    names.iter().find_map(|n| t.col(n)).or_else(|| contains.iter().find_map(|c| t.col_containing(c)))
+    names
+        .iter()
+        .find_map(|n| t.col(n))
+        .or_else(|| contains.iter().find_map(|c| t.col_containing(c)))
 }
 
 /// Parses an optional numeric cell, reporting text that is not a number.
@@ -39,7 +36,12 @@ pub(crate) fn num(cells: &[String], col: Option<usize>, sink: &mut ProblemSink<'
     match crate::text::parse_number(cell) {
         Ok(v) => v,
         Err(()) => {
-            sink.push(crate::problem::Severity::Error, format!("row {line}"), field, format!("{cell:?} is not a number; value ignored"));
+            sink.push(
+                crate::problem::Severity::Error,
+                format!("row {line}"),
+                field,
+                format!("{cell:?} is not a number; value ignored"),
+            );
             None
         }
     }

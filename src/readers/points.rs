@@ -27,7 +27,10 @@ pub fn read(input: &PointsInput, src: &FileSource, problems: &mut Vec<Problem>) 
     };
     let (xn, yn) = (input.x.as_deref().unwrap_or("Eastings"), input.y.as_deref().unwrap_or("Northings"));
     let (Some(xc), Some(yc)) = (table.col(xn), table.col(yn)) else {
-        problems.push(Problem::fatal(&file, format!("needs columns {xn:?} and {yn:?} (set x and y in the manifest)")));
+        problems.push(Problem::fatal(
+            &file,
+            format!("needs columns {xn:?} and {yn:?} (set x and y in the manifest)"),
+        ));
         return Vec::new();
     };
     let mut sink = ProblemSink::new(file, problems);

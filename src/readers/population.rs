@@ -39,16 +39,39 @@ pub fn read(input: &PopulationInput, src: &FileSource, problems: &mut Vec<Proble
         }
     };
     let c = &input.columns;
-    let Some(code_c) = find_col(&table, c, "code", &["lsoa11_code", "LSOA code (2011)", "LSOA11CD", "lsoa_code", "code"], &[&["lsoa", "code"]]) else {
+    let Some(code_c) = find_col(
+        &table,
+        c,
+        "code",
+        &["lsoa11_code", "LSOA code (2011)", "LSOA11CD", "lsoa_code", "code"],
+        &[&["lsoa", "code"]],
+    ) else {
         problems.push(Problem::fatal(&file, "no LSOA code column; map it with columns.code"));
         return (None, out);
     };
     let year_c = find_col(&table, c, "year", &["year"], &[]);
-    let ages_c: Vec<Option<usize>> = (0..=90).map(|a| if a == 90 { table.col("90+").or_else(|| table.col("90")) } else { table.col(&a.to_string()) }).collect();
-    let total_c = find_col(&table, c, "total", &["total_population", "All Ages", "AllAges"], &[&["total population"]]);
+    let ages_c: Vec<Option<usize>> = (0..=90)
+        .map(|a| {
+            if a == 90 {
+                table.col("90+").or_else(|| table.col("90"))
+            } else {
+                table.col(&a.to_string())
+            }
+        })
+        .collect();
+    let total_c = find_col(
+        &table,
+        c,
+        "total",
+        &["total_population", "All Ages", "AllAges"],
+        &[&["total population"]],
+    );
     let kids_c = find_col(&table, c, "children_0_15", &[], &[&["children aged 0-15"]]);
     if input.format == PopulationFormat::Syoa && ages_c.iter().take(16).any(Option::is_none) {
-        problems.push(Problem::fatal(&file, "format = \"syoa\" needs columns 0 … 89 and 90+ (single year of age); use format = \"iod_file6\" for IoD denominators"));
+        problems.push(Problem::fatal(
+            &file,
+            "format = \"syoa\" needs columns 0 … 89 and 90+ (single year of age); use format = \"iod_file6\" for IoD denominators",
+        ));
         return (None, out);
     }
     let mut sink = ProblemSink::new(file.clone(), problems);
@@ -70,24 +93,46 @@ pub fn read(input: &PopulationInput, src: &FileSource, problems: &mut Vec<Proble
         };
         let rec = match input.format {
             PopulationFormat::Syoa => {
-                let ages: Vec<f64> = ages_c.iter().enumerate().map(|(a, col)| num(cells, *col, &mut sink, line, &a.to_string()).unwrap_or(0.0)).collect();
+                let ages: Vec<f64> = ages_c
+                    .iter()
+                    .enumerate()
+                    .map(|(a, col)| num(cells, *col, &mut sink, line, &a.to_string()).unwrap_or(0.0))
+                    .collect();
                 let sum: f64 = ages.iter().sum();
                 let total = num(cells, total_c, &mut sink, line, "total_population").unwrap_or(sum);
                 if (total - sum).abs() > 0.5 {
-                    sink.push(Severity::Warning, format!("row {line}"), "total_population", format!("total {total} differs from the sum of single ages {sum}; using the sum"));
+                    sink.push(
+                        Severity::Warning,
+                        format!("row {line}"),
+                        "total_population",
+                        format!("total {total} differs from the sum of single ages {sum}; using the sum"),
+                    );
                 }
-                LsoaPopulation { total: sum, children_0_15: ages.iter().take(16).sum(), ages: Some(ages) }
+                LsoaPopulation {
+                    total: sum,
+                    children_0_15: ages.iter().take(16).sum(),
+                    ages: Some(ages),
+                }
             }
             PopulationFormat::IodFile6 => {
                 let Some(total) = num(cells, total_c, &mut sink, line, "total population") else {
                     sink.push(Severity::Error, format!("row {line}"), "total population", "missing; row left out");
                     continue;
                 };
-                LsoaPopulation { total, children_0_15: num(cells, kids_c, &mut sink, line, "children 0-15").unwrap_or(0.0), ages: None }
+                LsoaPopulation {
+                    total,
+                    children_0_15: num(cells, kids_c, &mut sink, line, "children 0-15").unwrap_or(0.0),
+                    ages: None,
+                }
             }
         };
         if out.insert(code.clone(), rec).is_some() {
-            sink.push(Severity::Error, format!("row {line}"), "code", format!("duplicate LSOA {code}; the later row is used"));
+            sink.push(
+                Severity::Error,
+                format!("row {line}"),
+                "code",
+                format!("duplicate LSOA {code}; the later row is used"),
+            );
         }
     }
     (year, out)

@@ -72,12 +72,22 @@ pub fn read(input: &SchoolsInput, src: &FileSource, problems: &mut Vec<Problem>)
         let urn = match cells.get(urn_c).map(|s| Urn::parse(s)) {
             Some(Ok(u)) => u,
             _ => {
-                sink.push(Severity::Error, &loc, "URN", format!("{:?} is not a URN; row left out", cells.get(urn_c).map_or("", String::as_str)));
+                sink.push(
+                    Severity::Error,
+                    &loc,
+                    "URN",
+                    format!("{:?} is not a URN; row left out", cells.get(urn_c).map_or("", String::as_str)),
+                );
                 continue;
             }
         };
         if !seen.insert(urn) {
-            sink.push(Severity::Error, &loc, "URN", format!("duplicate URN {urn}; this row left out (the first one is kept)"));
+            sink.push(
+                Severity::Error,
+                &loc,
+                "URN",
+                format!("duplicate URN {urn}; this row left out (the first one is kept)"),
+            );
             continue;
         }
         let status = text(cells, status_c).unwrap_or_else(|| "Open".to_owned());
@@ -105,7 +115,12 @@ pub fn read(input: &SchoolsInput, src: &FileSource, problems: &mut Vec<Problem>)
                 if (0.0..=700_000.0).contains(&e) && (0.0..=1_300_000.0).contains(&n) && (e, n) != (0.0, 0.0) {
                     location = Some(Coord { x: e, y: n });
                 } else {
-                    sink.push(Severity::Error, &loc, "Easting", format!("({e}, {n}) is not a British National Grid position; school not located"));
+                    sink.push(
+                        Severity::Error,
+                        &loc,
+                        "Easting",
+                        format!("({e}, {n}) is not a British National Grid position; school not located"),
+                    );
                 }
             }
         }

@@ -23,13 +23,17 @@ pub fn real_data() -> Option<PathBuf> {
     }
     let required = std::env::var("PLACEPLAN_REQUIRE_REAL_DATA").is_ok_and(|v| v == "1");
     assert!(!required, "real data not found at {} (set PLACEPLAN_REAL_DATA)", dir.display());
-    eprintln!("NOTE: skipping a real-data test: {} not found (set PLACEPLAN_REAL_DATA to run it)", dir.display());
+    eprintln!(
+        "NOTE: skipping a real-data test: {} not found (set PLACEPLAN_REAL_DATA to run it)",
+        dir.display()
+    );
     None
 }
 
 /// The Leeds manifest (tests/leeds/manifest.toml) with its data paths pointed at the real-data folder.
 pub fn leeds_manifest(dir: &std::path::Path) -> (Manifest, FileSource) {
-    let text = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/leeds/manifest.toml")).expect("Leeds manifest is in the repo");
+    let text = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/leeds/manifest.toml"))
+        .expect("Leeds manifest is in the repo");
     let text = text.replace("../../../shared/data", &dir.display().to_string().replace('\\', "/"));
     let m = Manifest::parse(&text, "tests/leeds/manifest.toml").expect("Leeds manifest parses");
     (m, FileSource::Disk(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/leeds")))

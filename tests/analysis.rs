@@ -47,6 +47,12 @@ fn deprivation_aggregation_reproduces_the_reference_vector() {
         close(got.pct_pop_most_deprived_quintile, "pct_pop_in_most_deprived_quintile");
         close(got.pct_lsoas_most_deprived_decile, "pct_lsoas_in_most_deprived_decile");
         close(got.extent_pct, "extent_pct");
+        // Not in the reference file: WA has 2 of 4 LSOAs in decile 1 and none in decile 2; WB has 1 of 3 in decile 2.
+        let want_q = if ward == "WA" { 50.0 } else { 100.0 / 3.0 };
+        assert!(
+            (got.pct_lsoas_most_deprived_quintile.unwrap_or(f64::NAN) - want_q).abs() < 1e-9,
+            "{ward} LSOA quintile share"
+        );
         close(got.local_concentration, "local_concentration_reverse_rank");
     }
 }

@@ -45,6 +45,8 @@ pub struct DeprivationSummary {
     pub pct_pop_most_deprived_quintile: Option<f64>,
     /// `100 Σ_{decile 1} a / Σ a` — share of LSOAs (weighted by apportionment) in decile 1.
     pub pct_lsoas_most_deprived_decile: Option<f64>,
+    /// `100 Σ_{decile ≤ 2} a / Σ a` — share of LSOAs (weighted by apportionment) in the most deprived quintile.
+    pub pct_lsoas_most_deprived_quintile: Option<f64>,
     /// IoD extent, `100 Σ p e(r) / Σ p`.
     pub extent_pct: Option<f64>,
     /// IoD local concentration: mean reversed rank of the most deprived 10% of the population.
@@ -120,11 +122,14 @@ pub fn aggregate(pieces: &[Piece]) -> DeprivationSummary {
         imd_rank_popweighted: share(&|r| f64::from(r)),
         imd_avg_reverse_rank: share(&|r| n1 - f64::from(r)),
         imd_score_popweighted: (sp > 0.0).then(|| scored.iter().map(|(p, s)| p * s).sum::<f64>() / sp),
-        pct_pop_most_deprived_decile: share(&|r| if decile(r) == 1 { 100.0 } else { 0.0 }),
-        pct_pop_most_deprived_quintile: share(&|r| if decile(r) <= 2 { 100.0 } else { 0.0 }),
+        // Divide, then scale: Σ p·100 / Σ p can exceed 100 by an ulp.
+        pct_pop_most_deprived_decile: share(&|r| if decile(r) == 1 { 1.0 } else { 0.0 }).map(|x| 100.0 * x),
+        pct_pop_most_deprived_quintile: share(&|r| if decile(r) <= 2 { 1.0 } else { 0.0 }).map(|x| 100.0 * x),
         pct_lsoas_most_deprived_decile: (rw > 0.0)
             .then(|| 100.0 * ranked.iter().filter(|(_, r)| decile(*r) == 1).map(|(p, _)| p.weight).sum::<f64>() / rw),
-        extent_pct: share(&|r| 100.0 * extent_weight(r)),
+        pct_lsoas_most_deprived_quintile: (rw > 0.0)
+            .then(|| 100.0 * ranked.iter().filter(|(_, r)| decile(*r) <= 2).map(|(p, _)| p.weight).sum::<f64>() / rw),
+        extent_pct: share(&|r| extent_weight(r)).map(|x| 100.0 * x),
         local_concentration,
         idaci_rank_childweighted: (irc > 0.0).then(|| ir.iter().map(|(c, r)| c * f64::from(*r)).sum::<f64>() / irc),
         pct_children_idaci_decile1: (ic > 0.0).then(|| 100.0 * idaci.iter().filter(|x| x.2 == Some(1)).map(|x| x.0).sum::<f64>() / ic),

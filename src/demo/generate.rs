@@ -264,7 +264,7 @@ pub fn generate(out: &Path, seed: u64) -> Result<Vec<String>, GenerateError> {
             }
         }
     };
-    let mut place = |kind: Kind, count: usize, min_d: f64, schools: &mut Vec<DemoSchool>, rng: &mut SplitMix| {
+    let place = |kind: Kind, count: usize, min_d: f64, schools: &mut Vec<DemoSchool>, rng: &mut SplitMix| {
         let mut placed = 0;
         for pass in 0..3 {
             for &li in &order {

@@ -7,7 +7,6 @@ use crate::ids::AreaCode;
 use crate::manifest::CapacityInput;
 use crate::problem::{Problem, ProblemSink, Severity};
 use crate::source::FileSource;
-use crate::table::Table;
 
 /// One row of a capacity table.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,19 +28,8 @@ pub struct CapacityRow {
 /// Reads a capacity table.
 pub fn read(input: &CapacityInput, src: &FileSource, problems: &mut Vec<Problem>) -> Vec<CapacityRow> {
     let file = src.display(&input.path);
-    let bytes = match src.read(&input.path) {
-        Ok(b) => b,
-        Err(e) => {
-            problems.push(Problem::fatal(&file, format!("cannot read: {e}")));
-            return Vec::new();
-        }
-    };
-    let table = match crate::text::decode(&bytes, &file, problems).and_then(|t| Table::parse(&t, &file, 0, problems)) {
-        Ok(t) => t,
-        Err(p) => {
-            problems.push(p);
-            return Vec::new();
-        }
+    let Some(table) = super::read_table(&input.path, 0, src, problems) else {
+        return Vec::new();
     };
     let c = &input.columns;
     let key_names: &[&str] = match input.key {

@@ -9,26 +9,14 @@ use crate::manifest::TableInput;
 use crate::model::LsoaRecord;
 use crate::problem::{Problem, ProblemSink, Severity};
 use crate::source::FileSource;
-use crate::table::Table;
 use std::collections::HashMap;
 
 /// Reads one deprivation table and merges it into `into` (keyed by LSOA code).
 /// Values already present from an earlier file are kept unless this file has a value.
 pub fn read_into(input: &TableInput, src: &FileSource, into: &mut HashMap<AreaCode, LsoaRecord>, problems: &mut Vec<Problem>) {
     let file = src.display(&input.path);
-    let bytes = match src.read(&input.path) {
-        Ok(b) => b,
-        Err(e) => {
-            problems.push(Problem::fatal(&file, format!("cannot read: {e}")));
-            return;
-        }
-    };
-    let table = match crate::text::decode(&bytes, &file, problems).and_then(|t| Table::parse(&t, &file, input.skip_lines, problems)) {
-        Ok(t) => t,
-        Err(p) => {
-            problems.push(p);
-            return;
-        }
+    let Some(table) = super::read_table(&input.path, input.skip_lines, src, problems) else {
+        return;
     };
     let c = &input.columns;
     let code_c = find_col(

@@ -16,7 +16,6 @@ use crate::manifest::TableInput;
 use crate::model::Phase;
 use crate::problem::{Problem, ProblemSink, Severity};
 use crate::source::FileSource;
-use crate::table::Table;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -37,19 +36,8 @@ pub type Forecasts = BTreeMap<(ForecastLevel, AreaCode, Phase, i32), f64>;
 pub fn read(input: &TableInput, src: &FileSource, problems: &mut Vec<Problem>) -> Forecasts {
     let file = src.display(&input.path);
     let mut out = Forecasts::new();
-    let bytes = match src.read(&input.path) {
-        Ok(b) => b,
-        Err(e) => {
-            problems.push(Problem::fatal(&file, format!("cannot read: {e}")));
-            return out;
-        }
-    };
-    let table = match crate::text::decode(&bytes, &file, problems).and_then(|t| Table::parse(&t, &file, input.skip_lines, problems)) {
-        Ok(t) => t,
-        Err(p) => {
-            problems.push(p);
-            return out;
-        }
+    let Some(table) = super::read_table(&input.path, input.skip_lines, src, problems) else {
+        return out;
     };
     let c = &input.columns;
     let cols = ["level", "code", "phase", "year", "pupils"].map(|k| find_col(&table, c, k, &[k], &[]));

@@ -19,6 +19,31 @@ use crate::problem::ProblemSink;
 use crate::table::Table;
 use std::collections::BTreeMap;
 
+/// Reads, decodes and parses a CSV input (`skip_lines` title lines before the header). Any failure
+/// is recorded as a fatal problem naming the file, and `None` is returned.
+pub(crate) fn read_table(
+    rel: &str,
+    skip_lines: usize,
+    src: &crate::source::FileSource,
+    problems: &mut Vec<crate::problem::Problem>,
+) -> Option<Table> {
+    let file = src.display(rel);
+    let bytes = match src.read(rel) {
+        Ok(b) => b,
+        Err(e) => {
+            problems.push(crate::problem::Problem::fatal(&file, format!("cannot read: {e}")));
+            return None;
+        }
+    };
+    match crate::text::decode(&bytes, &file, problems).and_then(|t| Table::parse(&t, &file, skip_lines, problems)) {
+        Ok(t) => Some(t),
+        Err(p) => {
+            problems.push(p);
+            None
+        }
+    }
+}
+
 /// Looks up a column: a manifest override first, then each default name, then `contains` patterns.
 pub(crate) fn find_col(t: &Table, overrides: &BTreeMap<String, String>, key: &str, names: &[&str], contains: &[&[&str]]) -> Option<usize> {
     if let Some(name) = overrides.get(key) {

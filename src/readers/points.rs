@@ -5,25 +5,13 @@ use super::num;
 use crate::manifest::PointsInput;
 use crate::problem::{Problem, ProblemSink};
 use crate::source::FileSource;
-use crate::table::Table;
 use geo::Coord;
 
 /// Reads the points (EPSG:27700).
 pub fn read(input: &PointsInput, src: &FileSource, problems: &mut Vec<Problem>) -> Vec<Coord> {
     let file = src.display(&input.path);
-    let bytes = match src.read(&input.path) {
-        Ok(b) => b,
-        Err(e) => {
-            problems.push(Problem::fatal(&file, format!("cannot read: {e}")));
-            return Vec::new();
-        }
-    };
-    let table = match crate::text::decode(&bytes, &file, problems).and_then(|t| Table::parse(&t, &file, 0, problems)) {
-        Ok(t) => t,
-        Err(p) => {
-            problems.push(p);
-            return Vec::new();
-        }
+    let Some(table) = super::read_table(&input.path, 0, src, problems) else {
+        return Vec::new();
     };
     let (xn, yn) = (input.x.as_deref().unwrap_or("Eastings"), input.y.as_deref().unwrap_or("Northings"));
     let (Some(xc), Some(yc)) = (table.col(xn), table.col(yn)) else {

@@ -6,7 +6,6 @@ use crate::ids::AreaCode;
 use crate::manifest::{PopulationFormat, PopulationInput};
 use crate::problem::{Problem, ProblemSink, Severity};
 use crate::source::FileSource;
-use crate::table::Table;
 use std::collections::HashMap;
 
 /// Population of one LSOA.
@@ -24,19 +23,8 @@ pub struct LsoaPopulation {
 pub fn read(input: &PopulationInput, src: &FileSource, problems: &mut Vec<Problem>) -> (Option<i32>, HashMap<AreaCode, LsoaPopulation>) {
     let file = src.display(&input.path);
     let mut out = HashMap::new();
-    let bytes = match src.read(&input.path) {
-        Ok(b) => b,
-        Err(e) => {
-            problems.push(Problem::fatal(&file, format!("cannot read: {e}")));
-            return (None, out);
-        }
-    };
-    let table = match crate::text::decode(&bytes, &file, problems).and_then(|t| Table::parse(&t, &file, 0, problems)) {
-        Ok(t) => t,
-        Err(p) => {
-            problems.push(p);
-            return (None, out);
-        }
+    let Some(table) = super::read_table(&input.path, 0, src, problems) else {
+        return (None, out);
     };
     let c = &input.columns;
     let Some(code_c) = find_col(

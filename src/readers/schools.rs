@@ -9,26 +9,14 @@ use crate::manifest::SchoolsInput;
 use crate::model::School;
 use crate::problem::{Problem, ProblemSink, Severity};
 use crate::source::FileSource;
-use crate::table::Table;
 use geo::Coord;
 use std::collections::HashSet;
 
 /// Reads the register. Returns an empty list (with a fatal problem) when the file is unusable.
 pub fn read(input: &SchoolsInput, src: &FileSource, problems: &mut Vec<Problem>) -> Vec<School> {
     let file = src.display(&input.path);
-    let bytes = match src.read(&input.path) {
-        Ok(b) => b,
-        Err(e) => {
-            problems.push(Problem::fatal(&file, format!("cannot read: {e}")));
-            return Vec::new();
-        }
-    };
-    let table = match crate::text::decode(&bytes, &file, problems).and_then(|t| Table::parse(&t, &file, 0, problems)) {
-        Ok(t) => t,
-        Err(p) => {
-            problems.push(p);
-            return Vec::new();
-        }
+    let Some(table) = super::read_table(&input.path, 0, src, problems) else {
+        return Vec::new();
     };
     let c = &input.columns;
     let col = |key: &str, names: &[&str]| find_col(&table, c, key, names, &[]);
@@ -97,7 +85,7 @@ pub fn read(input: &SchoolsInput, src: &FileSource, problems: &mut Vec<Problem>)
         };
         let low_age = age(lo_c, "StatutoryLowAge", &mut sink);
         let high_age = age(hi_c, "StatutoryHighAge", &mut sink);
-        let mut nonneg = |c: Option<usize>, f: &str, sink: &mut ProblemSink<'_>| match num(cells, c, sink, line, f) {
+        let nonneg = |c: Option<usize>, f: &str, sink: &mut ProblemSink<'_>| match num(cells, c, sink, line, f) {
             Some(v) if v < 0.0 => {
                 sink.push(Severity::Error, &loc, f, format!("{v} is negative; value ignored"));
                 None

@@ -23,6 +23,25 @@ fn find<'a>(ds: &'a Dataset, needle: &str) -> &'a Problem {
         .unwrap_or_else(|| panic!("no problem mentioning {needle:?}; got {:#?}", ds.problems))
 }
 
+/// Reads one deprivation file from the corpus straight through the reader.
+fn read_deprivation(
+    path: &str,
+) -> (
+    std::collections::HashMap<placeplan::ids::AreaCode, placeplan::model::LsoaRecord>,
+    Vec<Problem>,
+) {
+    let mut problems = Vec::new();
+    let mut map = std::collections::HashMap::new();
+    let input = placeplan::manifest::TableInput {
+        path: path.into(),
+        skip_lines: 0,
+        columns: Default::default(),
+    };
+    let src = FileSource::Disk(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/bad_input").into());
+    placeplan::readers::deprivation::read_into(&input, &src, &mut map, &mut problems);
+    (map, problems)
+}
+
 #[test]
 fn truncated_shapefile_keeps_the_shapes_before_the_cut() {
     let ds = load(&boundary("truncated.shp", ""));
@@ -136,17 +155,7 @@ fn cr_only_line_endings_bom_and_thousands_separators_load_cleanly() {
         "[[boundaries]]\nid = \"lsoa\"\nkind = \"lsoa\"\npath = \"unclosed_ring.geojson\"\n[[deprivation]]\npath = \"deprivation_cr_only.csv\"\n",
     );
     assert!(ds.problems.iter().all(|p| !p.file.contains("deprivation")), "{:?}", ds.problems);
-    let mut map = std::collections::HashMap::new();
-    placeplan::readers::deprivation::read_into(
-        &placeplan::manifest::TableInput {
-            path: "deprivation_cr_only.csv".into(),
-            skip_lines: 0,
-            columns: Default::default(),
-        },
-        &FileSource::Disk(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/bad_input").into()),
-        &mut map,
-        &mut Vec::new(),
-    );
+    let (map, _) = read_deprivation("deprivation_cr_only.csv");
     let a = placeplan::ids::AreaCode::new("E01000001").expect("code");
     assert_eq!(map[&a].imd_rank, Some(29_199));
     assert_eq!(map[&a].imd_decile, Some(9));
@@ -155,18 +164,7 @@ fn cr_only_line_endings_bom_and_thousands_separators_load_cleanly() {
 
 #[test]
 fn bad_deprivation_values_are_reported_per_row_and_field() {
-    let mut problems = Vec::new();
-    let mut map = std::collections::HashMap::new();
-    placeplan::readers::deprivation::read_into(
-        &placeplan::manifest::TableInput {
-            path: "deprivation_bad_values.csv".into(),
-            skip_lines: 0,
-            columns: Default::default(),
-        },
-        &FileSource::Disk(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/bad_input").into()),
-        &mut map,
-        &mut problems,
-    );
+    let (map, problems) = read_deprivation("deprivation_bad_values.csv");
     let text = problems
         .iter()
         .find(|p| p.message.contains("is not a number"))

@@ -8,6 +8,8 @@ pub mod explain;
 pub mod generate_demo;
 /// Loading a dataset for any subcommand.
 pub mod load;
+/// `placeplan serve`.
+pub mod serve;
 /// `placeplan summary`.
 pub mod summary;
 
@@ -38,7 +40,7 @@ pub mod exit {
 #[command(
     name = "placeplan",
     version,
-    after_help = "EXIT CODES:\n  0  success\n  1  the data has a fatal problem (see `placeplan check`)\n  2  bad command-line usage\n  3  the manifest or an output file could not be read or written\n\nEXAMPLES:\n  placeplan check --manifest tests/leeds/manifest.toml\n  placeplan check --json | jq .joins\n  placeplan summary --layer wards_2023 --phase primary --manifest tests/leeds/manifest.toml"
+    after_help = "EXIT CODES:\n  0  success\n  1  the data has a fatal problem (see `placeplan check`)\n  2  bad command-line usage\n  3  the manifest or an output file could not be read or written\n\nEXAMPLES:\n  placeplan check --manifest tests/leeds/manifest.toml\n  placeplan check --json | jq .joins\n  placeplan summary --layer wards_2023 --phase primary --manifest tests/leeds/manifest.toml\n  placeplan serve    (then open http://127.0.0.1:8080/)"
 )]
 pub struct Cli {
     /// What to do.
@@ -61,6 +63,12 @@ pub enum Command {
     /// Show the calculation behind one figure: the schools or LSOA pieces (with weights) that
     /// went into it and the arithmetic.
     Explain(explain::Args),
+    /// Serve the map: vector tiles, TileJSON, MapLibre styles, a JSON API and the web app.
+    ///
+    /// Open the printed address in a browser. Layers: every boundary layer (sufficiency by
+    /// ward and planning area, deprivation by LSOA) and the schools. Listens on 127.0.0.1 only
+    /// unless --addr says otherwise.
+    Serve(serve::Args),
     /// Write the synthetic demo borough (the embedded default) into a folder.
     #[command(name = "generate-demo")]
     GenerateDemo(generate_demo::Args),
@@ -83,6 +91,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::GenerateDemo(a) => generate_demo::run(&a),
         Command::Summary(a) => summary::run(&a),
         Command::Explain(a) => explain::run(&a),
+        Command::Serve(a) => serve::run(&a),
     };
     match result {
         Ok(code) => code,

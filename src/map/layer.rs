@@ -1,0 +1,400 @@
+//! Map layers: every boundary layer and the schools, reprojected once (EPSG:27700 → WGS84 →
+//! Web Mercator) with the attributes the styles need, and the per-area figures the API serves.
+//! Built at load, in parallel, then frozen.
+
+use super::metrics::{self, MetricSpec};
+use crate::analysis::deprivation::{DeprivationSummary, aggregate, decile};
+use crate::analysis::membership::schools_by_area;
+use crate::analysis::sufficiency::{school_flag, status, sufficiency};
+use crate::analysis::summary::{SummaryRow, pieces, school_capacity, school_pupils, summary, years};
+use crate::crs::{CrsError, bng_to_wgs84, wgs84_to_web_mercator};
+use crate::dataset::Dataset;
+use crate::model::{LayerKind, Phase};
+use geo::{BoundingRect, Coord, Geometry, MapCoords, Point, Rect};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The id of the schools layer (boundary layers keep their manifest ids).
+pub const SCHOOLS: &str = "schools";
+
+/// A feature attribute value.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Prop {
+    /// Text.
+    Str(String),
+    /// A number.
+    Num(f64),
+    /// A whole number.
+    Int(i64),
+    /// A flag.
+    Bool(bool),
+}
+
+/// One map feature.
+#[derive(Clone, Debug)]
+pub struct MapFeature {
+    /// Stable numeric id (the feature's index), used by MapLibre feature-state.
+    pub id: u64,
+    /// Area code or school URN.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Geometry in WGS84 lon/lat (for GeoJSON).
+    pub wgs84: Geometry<f64>,
+    /// Geometry in Web Mercator metres (for tiles).
+    pub mercator: Geometry<f64>,
+    /// Attributes in tile order (code and name first).
+    pub props: Vec<(String, Prop)>,
+}
+
+/// What a map layer shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MapKind {
+    /// Wards, planning areas and other areas with schools: sufficiency and deprivation.
+    Area(LayerKind),
+    /// LSOAs: deprivation.
+    Lsoa,
+    /// School points.
+    Schools,
+}
+
+/// A map layer with its features and the figures behind them.
+#[derive(Debug)]
+pub struct MapLayer {
+    /// Layer id (URL-safe).
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// What it shows.
+    pub kind: MapKind,
+    /// Index in `Dataset::layers` (boundary layers).
+    pub boundary: Option<usize>,
+    /// Phases this layer has sufficiency figures for.
+    pub phases: Vec<Phase>,
+    /// Academic years with figures, per phase.
+    pub years: BTreeMap<Phase, Vec<i32>>,
+    /// Metrics it can be coloured by, default first.
+    pub metrics: Vec<MetricSpec>,
+    /// The features.
+    pub features: Vec<MapFeature>,
+    /// `rows[feature]`: every summary row of that area (phase × year); empty for schools and LSOAs.
+    pub rows: Vec<Vec<SummaryRow>>,
+    /// `deprivation[feature]` (areas).
+    pub deprivation: Vec<DeprivationSummary>,
+    /// `members[phase][feature]`: indices of the schools serving that area.
+    pub members: BTreeMap<Phase, Vec<Vec<usize>>>,
+    /// `school[feature]`: index into `Dataset::schools` (schools layer).
+    pub school_index: Vec<usize>,
+    /// Bounds in WGS84 `[west, south, east, north]`.
+    pub bounds: [f64; 4],
+    /// Feature coordinates that could not be reprojected (features dropped).
+    pub dropped: Vec<String>,
+}
+
+fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+fn num(props: &mut Vec<(String, Prop)>, key: String, v: Option<f64>) {
+    if let Some(v) = v.filter(|v| v.is_finite()) {
+        props.push((key, Prop::Num(round2(v))));
+    }
+}
+
+fn to_wgs84_mercator(g: &Geometry<f64>) -> Result<(Geometry<f64>, Geometry<f64>), CrsError> {
+    let w = g.try_map_coords(|c| bng_to_wgs84(c.x, c.y))?;
+    let m = w.map_coords(|c| wgs84_to_web_mercator(c.x, c.y));
+    Ok((w, m))
+}
+
+fn bounds_of(features: &[MapFeature]) -> [f64; 4] {
+    let rect = features.iter().filter_map(|f| f.wgs84.bounding_rect()).reduce(|a, b| {
+        Rect::new(
+            Coord {
+                x: a.min().x.min(b.min().x),
+                y: a.min().y.min(b.min().y),
+            },
+            Coord {
+                x: a.max().x.max(b.max().x),
+                y: a.max().y.max(b.max().y),
+            },
+        )
+    });
+    rect.map_or([-180.0, -85.0, 180.0, 85.0], |r| [r.min().x, r.min().y, r.max().x, r.max().y])
+}
+
+fn deprivation_props(props: &mut Vec<(String, Prop)>, d: &DeprivationSummary) {
+    num(props, "population".into(), Some(d.population));
+    num(props, "children".into(), Some(d.children_0_15));
+    num(props, "imd_rank".into(), d.imd_rank_popweighted);
+    num(props, "imd_score".into(), d.imd_score_popweighted);
+    num(props, "pct_pop_most_deprived_decile".into(), d.pct_pop_most_deprived_decile);
+    num(props, "pct_children_idaci_decile1".into(), d.pct_children_idaci_decile1);
+    num(props, "extent_pct".into(), d.extent_pct);
+}
+
+fn sufficiency_props(props: &mut Vec<(String, Prop)>, r: &SummaryRow) {
+    let sfx = format!("{}_{}", r.phase.as_str(), r.year);
+    let s = &r.sufficiency;
+    num(props, format!("capacity_{sfx}"), Some(s.capacity));
+    num(props, format!("pupils_{sfx}"), Some(s.pupils));
+    num(props, format!("spare_{sfx}"), Some(s.spare));
+    num(props, format!("spare_pct_{sfx}"), s.spare_pct);
+    num(props, format!("shortfall_{sfx}"), Some(s.shortfall));
+    if let Some(st) = s.status {
+        props.push((format!("status_{sfx}"), Prop::Str(st.as_str().into())));
+    }
+    props.push((format!("schools_{sfx}"), Prop::Int(i64::try_from(r.schools).unwrap_or(i64::MAX))));
+}
+
+fn area_layer(ds: &Dataset, li: usize) -> MapLayer {
+    let l = &ds.layers[li];
+    // Only the LSOA layer the deprivation records are aligned with is shown as LSOAs.
+    let is_lsoa = Some(li) == ds.lsoa_layer;
+    let phases: Vec<Phase> = if is_lsoa {
+        Vec::new()
+    } else {
+        Phase::ALL.into_iter().filter(|p| l.phase.is_none_or(|q| q == *p)).collect()
+    };
+    let all_rows = if is_lsoa { Vec::new() } else { summary(ds, Some(li), None, None) };
+    let mut rows: Vec<Vec<SummaryRow>> = vec![Vec::new(); l.areas.len()];
+    let index: std::collections::HashMap<&str, usize> = l.areas.iter().enumerate().map(|(i, a)| (a.code.as_str(), i)).collect();
+    for r in all_rows {
+        if let Some(&i) = index.get(r.code.as_str()) {
+            rows[i].push(r);
+        }
+    }
+    let members: BTreeMap<Phase, Vec<Vec<usize>>> = phases.iter().map(|&p| (p, schools_by_area(ds, li, p))).collect();
+    let results: Vec<(Option<MapFeature>, DeprivationSummary, Option<String>)> = l
+        .areas
+        .par_iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let dep = aggregate(&pieces(ds, Some(li), i).into_iter().map(|x| x.1).collect::<Vec<_>>());
+            let mut props = vec![
+                ("code".to_owned(), Prop::Str(a.code.to_string())),
+                ("name".to_owned(), Prop::Str(a.name.clone())),
+            ];
+            if is_lsoa {
+                let r = &ds.lsoas[i];
+                num(&mut props, "population".into(), r.population);
+                num(&mut props, "children".into(), r.children_0_15);
+                if let Some(rank) = r.imd_rank {
+                    props.push(("imd_rank".into(), Prop::Int(i64::from(rank))));
+                }
+                if let Some(d) = r.imd_decile.or_else(|| r.imd_rank.map(decile)) {
+                    props.push(("imd_decile".into(), Prop::Int(i64::from(d))));
+                }
+                num(&mut props, "imd_score".into(), r.imd_score);
+                if let Some(rank) = r.idaci_rank {
+                    props.push(("idaci_rank".into(), Prop::Int(i64::from(rank))));
+                }
+                if let Some(d) = r.idaci_decile.or_else(|| r.idaci_rank.map(decile)) {
+                    props.push(("idaci_decile".into(), Prop::Int(i64::from(d))));
+                }
+            } else {
+                deprivation_props(&mut props, &dep);
+                for r in &rows[i] {
+                    sufficiency_props(&mut props, r);
+                }
+            }
+            let geom = Geometry::MultiPolygon(a.geometry.clone());
+            match to_wgs84_mercator(&geom) {
+                Ok((wgs84, mercator)) => (
+                    Some(MapFeature {
+                        id: i as u64,
+                        code: a.code.to_string(),
+                        name: a.name.clone(),
+                        wgs84,
+                        mercator,
+                        props,
+                    }),
+                    dep,
+                    None,
+                ),
+                Err(e) => (None, dep, Some(format!("{} {}: {e}", l.id, a.code))),
+            }
+        })
+        .collect();
+    let mut features = Vec::with_capacity(results.len());
+    let mut deprivation = Vec::with_capacity(results.len());
+    let mut dropped = Vec::new();
+    let mut keep = Vec::with_capacity(results.len());
+    for (i, (f, d, e)) in results.into_iter().enumerate() {
+        deprivation.push(d);
+        match f {
+            Some(f) => {
+                features.push(f);
+                keep.push(i);
+            }
+            None => dropped.extend(e),
+        }
+    }
+    // Features are indexed by area index; a dropped feature would shift them, so keep the
+    // per-area vectors aligned with `features` through `keep`.
+    let rows = keep.iter().map(|&i| rows[i].clone()).collect();
+    let deprivation = keep.iter().map(|&i| deprivation[i].clone()).collect();
+    let members = members
+        .into_iter()
+        .map(|(p, m)| (p, keep.iter().map(|&i| m[i].clone()).collect()))
+        .collect();
+    let year_map = phases.iter().map(|&p| (p, years(ds, p))).collect();
+    let metrics = if is_lsoa {
+        metrics::lsoa_metrics()
+    } else {
+        metrics::area_metrics(&ds.settings.bands, ds.settings.operating_margin)
+    };
+    MapLayer {
+        id: l.id.to_string(),
+        title: l.title.clone(),
+        kind: if is_lsoa { MapKind::Lsoa } else { MapKind::Area(l.kind) },
+        boundary: Some(li),
+        phases,
+        years: year_map,
+        metrics,
+        bounds: bounds_of(&features),
+        features,
+        rows,
+        deprivation,
+        members,
+        school_index: Vec::new(),
+        dropped,
+    }
+}
+
+/// The years shown for a school: the union of both phases' years.
+fn school_years(ds: &Dataset) -> Vec<i32> {
+    let mut ys: Vec<i32> = Phase::ALL.iter().flat_map(|&p| years(ds, p)).collect();
+    ys.sort_unstable();
+    ys.dedup();
+    ys
+}
+
+fn schools_layer(ds: &Dataset) -> MapLayer {
+    let ys = school_years(ds);
+    let bands = &ds.settings.bands;
+    let results: Vec<Result<(usize, MapFeature), String>> = ds
+        .schools
+        .par_iter()
+        .enumerate()
+        .filter(|(_, s)| s.open && s.location.is_some())
+        .map(|(si, s)| {
+            let Some(loc) = s.location else {
+                return Err(format!("school {}: no location", s.urn));
+            };
+            let mut props = vec![
+                ("code".to_owned(), Prop::Str(s.urn.to_string())),
+                ("name".to_owned(), Prop::Str(s.name.clone())),
+                ("phase".to_owned(), Prop::Str(s.phase_of_education.clone())),
+                ("type".to_owned(), Prop::Str(s.establishment_type.clone())),
+                ("mainstream".to_owned(), Prop::Bool(s.is_mainstream())),
+            ];
+            num(&mut props, "capacity".into(), s.capacity);
+            num(&mut props, "pupils".into(), s.pupils);
+            if let (Some(c), Some(p)) = (s.capacity, s.pupils) {
+                num(&mut props, "spare".into(), Some(c - p));
+                props.push(("flagged".into(), Prop::Bool(school_flag(c, p, bands))));
+            }
+            num(&mut props, "fsm_pct".into(), s.fsm_pct);
+            if let Some(o) = &s.ofsted {
+                props.push(("ofsted".into(), Prop::Str(o.clone())));
+            }
+            if s.is_mainstream() {
+                for &y in &ys {
+                    let (mut c, mut p) = (0.0, 0.0);
+                    for ph in Phase::ALL {
+                        if s.phase_share(ph) > 0.0 {
+                            c += school_capacity(ds, si, ph);
+                            p += school_pupils(ds, si, ph, y).0;
+                        }
+                    }
+                    let suff = sufficiency(c, p, ds.settings.operating_margin, bands);
+                    num(&mut props, format!("pupils_{y}"), Some(p));
+                    num(&mut props, format!("spare_pct_{y}"), suff.spare_pct);
+                    if let Some(st) = suff.spare_pct.map(|v| status(v / 100.0, bands)) {
+                        props.push((format!("status_{y}"), Prop::Str(st.as_str().into())));
+                    }
+                }
+            }
+            let (wgs84, mercator) = to_wgs84_mercator(&Geometry::Point(Point::from(loc))).map_err(|e| format!("school {}: {e}", s.urn))?;
+            Ok((
+                si,
+                MapFeature {
+                    id: 0,
+                    code: s.urn.to_string(),
+                    name: s.name.clone(),
+                    wgs84,
+                    mercator,
+                    props,
+                },
+            ))
+        })
+        .collect();
+    let mut features = Vec::new();
+    let mut school_index = Vec::new();
+    let mut dropped = Vec::new();
+    for r in results {
+        match r {
+            Ok((si, mut f)) => {
+                f.id = features.len() as u64;
+                features.push(f);
+                school_index.push(si);
+            }
+            Err(e) => dropped.push(e),
+        }
+    }
+    MapLayer {
+        id: SCHOOLS.into(),
+        title: "Schools".into(),
+        kind: MapKind::Schools,
+        boundary: None,
+        phases: Phase::ALL.to_vec(),
+        years: Phase::ALL.iter().map(|&p| (p, ys.clone())).collect(),
+        metrics: metrics::school_metrics(bands),
+        bounds: bounds_of(&features),
+        rows: Vec::new(),
+        deprivation: Vec::new(),
+        members: BTreeMap::new(),
+        school_index,
+        features,
+        dropped,
+    }
+}
+
+/// Builds every map layer: boundary layers in manifest order (a boundary layer called `schools`
+/// is renamed `schools-areas`), then the schools.
+#[must_use]
+pub fn build(ds: &Dataset) -> Vec<MapLayer> {
+    let mut layers: Vec<MapLayer> = (0..ds.layers.len()).into_par_iter().map(|li| area_layer(ds, li)).collect();
+    for l in &mut layers {
+        if l.id == SCHOOLS {
+            l.id = format!("{SCHOOLS}-areas");
+        }
+    }
+    layers.push(schools_layer(ds));
+    layers
+}
+
+impl MapLayer {
+    /// The feature with this code.
+    #[must_use]
+    pub fn feature(&self, code: &str) -> Option<(usize, &MapFeature)> {
+        self.features.iter().enumerate().find(|(_, f)| f.code == code)
+    }
+
+    /// The default metric (the first).
+    #[must_use]
+    pub fn default_metric(&self) -> Option<&MetricSpec> {
+        self.metrics.first()
+    }
+
+    /// The census year and the latest year with figures for the layer's first phase.
+    #[must_use]
+    pub fn year_range(&self) -> Option<(i32, i32)> {
+        let ys = self.years.values().flatten();
+        Some((*ys.clone().min()?, *ys.max()?))
+    }
+}

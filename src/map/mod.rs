@@ -1,0 +1,38 @@
+//! The map: layers reprojected to Web Mercator with their attributes ([`layer`]), what they can be
+//! coloured by ([`metrics`]), vector tiles ([`tiles`]) and the MapLibre style and TileJSON
+//! documents ([`style`]). Everything here is built once at load and then only read.
+
+pub mod layer;
+pub mod metrics;
+pub mod style;
+pub mod tiles;
+
+use crate::dataset::Dataset;
+use layer::MapLayer;
+use tiles::TileSet;
+
+/// Every map layer of a dataset with its tile index.
+pub struct MapData {
+    /// The layers, boundary layers in manifest order then the schools.
+    pub layers: Vec<MapLayer>,
+    /// `tiles[i]` indexes `layers[i]`.
+    pub tiles: Vec<TileSet>,
+}
+
+impl MapData {
+    /// Builds the layers and their tile indexes (in parallel).
+    #[must_use]
+    pub fn build(ds: &Dataset) -> Self {
+        use rayon::prelude::*;
+        let layers = layer::build(ds);
+        let tiles = layers.par_iter().map(TileSet::new).collect();
+        Self { layers, tiles }
+    }
+
+    /// The layer with this id and its tile index.
+    #[must_use]
+    pub fn get(&self, id: &str) -> Option<(&MapLayer, &TileSet)> {
+        let i = self.layers.iter().position(|l| l.id == id)?;
+        Some((&self.layers[i], &self.tiles[i]))
+    }
+}

@@ -1,0 +1,353 @@
+//! `/api/areas/{layer}/{code}`: the profile of one area (or school) — every figure by phase and
+//! year, the schools inside, the LSOA composition with weights, and the calculation behind the
+//! headline figures — and `/api/explain` for any other figure.
+
+use super::error::ApiError;
+use super::state::AppState;
+use crate::analysis::deprivation::{DeprivationSummary, aggregate, decile};
+use crate::analysis::explain::{Explanation, Metric, explain};
+use crate::analysis::sufficiency::{Sufficiency, school_flag, sufficiency};
+use crate::analysis::summary::{SummaryRow, pieces, school_capacity, school_pupils, years};
+use crate::dataset::Dataset;
+use crate::join::points::Placement;
+use crate::map::layer::{MapKind, MapLayer};
+use crate::model::Phase;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// A school in a profile.
+#[derive(Debug, Serialize)]
+pub struct SchoolLine {
+    /// URN.
+    pub urn: u32,
+    /// Name.
+    pub name: String,
+    /// GIAS phase of education.
+    pub phase_of_education: String,
+    /// GIAS establishment type.
+    pub establishment_type: String,
+    /// Places in this phase (capacity × phase share).
+    pub capacity: f64,
+    /// Pupils in this phase, census year.
+    pub pupils: f64,
+    /// Capacity − pupils.
+    pub spare: f64,
+    /// 100 × spare / capacity.
+    pub spare_pct: Option<f64>,
+    /// Ofsted rating.
+    pub ofsted: Option<String>,
+    /// FSM %.
+    pub fsm_pct: Option<f64>,
+    /// Flagged by the 25% / 30-place rule.
+    pub flagged: bool,
+    /// How it was placed in this layer: `inside`, `snapped N m`, or `planning area code`.
+    pub placement: String,
+}
+
+/// An LSOA piece in a profile.
+#[derive(Debug, Serialize)]
+pub struct LsoaLine {
+    /// LSOA code.
+    pub code: String,
+    /// LSOA name.
+    pub name: String,
+    /// Apportionment weight.
+    pub weight: f64,
+    /// Residents in the piece.
+    pub population: f64,
+    /// Children 0–15 in the piece.
+    pub children: f64,
+    /// IMD rank.
+    pub imd_rank: Option<u32>,
+    /// IMD decile.
+    pub imd_decile: Option<u8>,
+    /// IDACI decile.
+    pub idaci_decile: Option<u8>,
+}
+
+/// One year of a school's figures.
+#[derive(Debug, Serialize)]
+pub struct SchoolYear {
+    /// Academic year.
+    pub year: i32,
+    /// Phase.
+    pub phase: Phase,
+    /// Whether a forecast supplied the pupils.
+    pub from_forecast: bool,
+    /// Figures.
+    #[serde(flatten)]
+    pub sufficiency: Sufficiency,
+}
+
+/// The profile of an area or school.
+#[derive(Debug, Serialize)]
+pub struct Profile {
+    /// Layer id.
+    pub layer: String,
+    /// Layer title.
+    pub layer_title: String,
+    /// What the layer shows.
+    pub kind: MapKind,
+    /// Area code or URN.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Whether the data is the synthetic demo.
+    pub synthetic: bool,
+    /// Census year.
+    pub census_year: i32,
+    /// `[west, south, east, north]` of the feature.
+    pub bbox: Option<[f64; 4]>,
+    /// Sufficiency (and deprivation) rows for every phase × year (areas).
+    pub figures: Vec<SummaryRow>,
+    /// A school's own figures per phase × year (schools layer).
+    pub school_years: Vec<SchoolYear>,
+    /// Deprivation of the area (or of the LSOA a school stands in).
+    pub deprivation: DeprivationSummary,
+    /// Schools serving the area, per phase (areas), or the schools standing in an LSOA.
+    pub schools: Vec<(Phase, Vec<SchoolLine>)>,
+    /// The LSOA pieces with their weights.
+    pub lsoas: Vec<LsoaLine>,
+    /// The calculation behind the headline figures (census year).
+    pub calculation: Vec<Explanation>,
+}
+
+fn bbox(l: &MapLayer, fi: usize) -> Option<[f64; 4]> {
+    use geo::BoundingRect;
+    let r = l.features[fi].wgs84.bounding_rect()?;
+    Some([r.min().x, r.min().y, r.max().x, r.max().y])
+}
+
+fn school_line(ds: &Dataset, si: usize, phase: Phase, placement: String) -> SchoolLine {
+    let s = &ds.schools[si];
+    let c = school_capacity(ds, si, phase);
+    let (p, _) = school_pupils(ds, si, phase, ds.census_year);
+    let suff = sufficiency(c, p, ds.settings.operating_margin, &ds.settings.bands);
+    SchoolLine {
+        urn: s.urn.0,
+        name: s.name.clone(),
+        phase_of_education: s.phase_of_education.clone(),
+        establishment_type: s.establishment_type.clone(),
+        capacity: c,
+        pupils: p,
+        spare: suff.spare,
+        spare_pct: suff.spare_pct,
+        ofsted: s.ofsted.clone(),
+        fsm_pct: s.fsm_pct,
+        flagged: school_flag(c, p, &ds.settings.bands),
+        placement,
+    }
+}
+
+fn placement_text(ds: &Dataset, li: usize, si: usize, phase: Phase) -> String {
+    let s = &ds.schools[si];
+    let pa = match phase {
+        Phase::Primary => s.planning_area_primary.as_ref(),
+        Phase::Secondary => s.planning_area_secondary.as_ref(),
+    };
+    if ds.layers[li].kind == crate::model::LayerKind::PlanningArea {
+        if let Some(code) = pa {
+            return format!("planning area code {code} in the capacity table");
+        }
+    }
+    match ds.placements[li][si] {
+        Placement::Inside(_) => "inside".into(),
+        Placement::Snapped(_, m) => format!("snapped {m:.0} m from outside the boundary"),
+        Placement::NotLocated | Placement::Outside => "not located".into(),
+    }
+}
+
+fn lsoa_lines(ds: &Dataset, li: usize, area: usize) -> Vec<LsoaLine> {
+    let Some(lsoa_layer) = ds.lsoa_layer else {
+        return Vec::new();
+    };
+    pieces(ds, Some(li), area)
+        .into_iter()
+        .map(|(l, p)| {
+            let a = &ds.layers[lsoa_layer].areas[l];
+            let r = &ds.lsoas[l];
+            LsoaLine {
+                code: a.code.to_string(),
+                name: a.name.clone(),
+                weight: p.weight,
+                population: p.population,
+                children: p.children,
+                imd_rank: r.imd_rank,
+                imd_decile: r.imd_decile.or_else(|| r.imd_rank.map(decile)),
+                idaci_decile: r.idaci_decile.or_else(|| r.idaci_rank.map(decile)),
+            }
+        })
+        .collect()
+}
+
+fn area_profile(ds: &Dataset, l: &MapLayer, fi: usize) -> Profile {
+    let f = &l.features[fi];
+    let li = l.boundary.unwrap_or_default();
+    let area = usize::try_from(f.id).unwrap_or_default();
+    let schools = if l.kind == MapKind::Lsoa {
+        // The schools standing in the LSOA.
+        let here: Vec<usize> = (0..ds.schools.len())
+            .filter(|&si| ds.schools[si].open && ds.placements[li][si].area() == Some(area))
+            .collect();
+        Phase::ALL
+            .into_iter()
+            .map(|ph| {
+                let lines = here
+                    .iter()
+                    .filter(|&&si| ds.schools[si].phase_share(ph) > 0.0)
+                    .map(|&si| school_line(ds, si, ph, placement_text(ds, li, si, ph)))
+                    .collect();
+                (ph, lines)
+            })
+            .collect()
+    } else {
+        l.members
+            .iter()
+            .map(|(&ph, m)| {
+                let lines = m[fi]
+                    .iter()
+                    .map(|&si| school_line(ds, si, ph, placement_text(ds, li, si, ph)))
+                    .collect();
+                (ph, lines)
+            })
+            .collect()
+    };
+    let mut calculation = Vec::new();
+    if l.kind != MapKind::Lsoa {
+        for &ph in &l.phases {
+            calculation.extend(explain(ds, Some(li), &f.code, Metric::SparePct, ph, None).ok());
+        }
+    }
+    calculation.extend(explain(ds, Some(li), &f.code, Metric::ImdRank, Phase::Primary, None).ok());
+    Profile {
+        layer: l.id.clone(),
+        layer_title: l.title.clone(),
+        kind: l.kind,
+        code: f.code.clone(),
+        name: f.name.clone(),
+        synthetic: ds.synthetic,
+        census_year: ds.census_year,
+        bbox: bbox(l, fi),
+        figures: l.rows[fi].clone(),
+        school_years: Vec::new(),
+        deprivation: l.deprivation[fi].clone(),
+        schools,
+        lsoas: lsoa_lines(ds, li, area),
+        calculation,
+    }
+}
+
+fn school_profile(ds: &Dataset, l: &MapLayer, fi: usize) -> Profile {
+    let si = l.school_index[fi];
+    let s = &ds.schools[si];
+    let mut school_years = Vec::new();
+    let mut schools = Vec::new();
+    for ph in Phase::ALL.into_iter().filter(|&p| s.phase_share(p) > 0.0) {
+        schools.push((ph, vec![school_line(ds, si, ph, "school".into())]));
+        if !s.is_mainstream() {
+            continue;
+        }
+        for y in years(ds, ph) {
+            let (p, from_forecast) = school_pupils(ds, si, ph, y);
+            school_years.push(SchoolYear {
+                year: y,
+                phase: ph,
+                from_forecast,
+                sufficiency: sufficiency(school_capacity(ds, si, ph), p, ds.settings.operating_margin, &ds.settings.bands),
+            });
+        }
+    }
+    let lsoa = ds.lsoa_layer.and_then(|li| Some((li, ds.placements[li][si].area()?)));
+    let deprivation = lsoa
+        .map(|(li, a)| aggregate(&pieces(ds, Some(li), a).into_iter().map(|x| x.1).collect::<Vec<_>>()))
+        .unwrap_or_default();
+    Profile {
+        layer: l.id.clone(),
+        layer_title: l.title.clone(),
+        kind: l.kind,
+        code: l.features[fi].code.clone(),
+        name: s.name.clone(),
+        synthetic: ds.synthetic,
+        census_year: ds.census_year,
+        bbox: bbox(l, fi),
+        figures: Vec::new(),
+        school_years,
+        deprivation,
+        schools,
+        lsoas: lsoa.map(|(li, a)| lsoa_lines(ds, li, a)).unwrap_or_default(),
+        calculation: Vec::new(),
+    }
+}
+
+/// `/api/areas/{layer}/{code}`.
+///
+/// # Errors
+/// 404 for an unknown layer or code.
+pub async fn area(State(state): State<Arc<AppState>>, Path((layer, code)): Path<(String, String)>) -> Result<Json<Profile>, ApiError> {
+    let (l, _) = super::find_layer(&state, &layer)?;
+    let (fi, _) = l.feature(&code).ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "no feature with code {code:?} in layer {layer}; /api/search?q=NAME finds codes, /api/layers/{layer}/geojson lists them"
+        ))
+    })?;
+    let ds = &state.ds;
+    Ok(Json(match l.kind {
+        MapKind::Schools => school_profile(ds, l, fi),
+        _ => area_profile(ds, l, fi),
+    }))
+}
+
+/// Query of `/api/explain`.
+#[derive(Debug, Deserialize)]
+pub struct ExplainQuery {
+    /// Layer id, or `la`.
+    pub layer: String,
+    /// Area code (ignored for `la`).
+    #[serde(default)]
+    pub code: String,
+    /// Metric name as in `placeplan summary`.
+    pub metric: String,
+    /// `primary` or `secondary` (default primary).
+    pub phase: Option<String>,
+    /// Academic year (default: the census year).
+    pub year: Option<i32>,
+}
+
+/// `/api/explain?layer=&code=&metric=&phase=&year=`: the calculation behind one figure.
+///
+/// # Errors
+/// 400 for an unknown metric, phase or year; 404 for an unknown layer or code.
+pub async fn explain_figure(
+    State(state): State<Arc<AppState>>,
+    q: Result<Query<ExplainQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Explanation>, ApiError> {
+    use clap::ValueEnum;
+    let Query(q) = q?;
+    let metric = Metric::from_str(&q.metric, true).map_err(|_| {
+        let names: Vec<String> = Metric::value_variants()
+            .iter()
+            .filter_map(|m| m.to_possible_value().map(|v| v.get_name().to_owned()))
+            .collect();
+        ApiError::BadRequest(format!("unknown metric {:?}; metrics are {}", q.metric, names.join(", ")))
+    })?;
+    let phase = match q.phase.as_deref() {
+        None => Phase::Primary,
+        Some(p) => Phase::parse(p).ok_or_else(|| ApiError::BadRequest(format!("phase {p:?} must be primary or secondary")))?,
+    };
+    let ds = &state.ds;
+    let li = if q.layer == "la" {
+        None
+    } else {
+        let (l, _) = super::find_layer(&state, &q.layer)?;
+        Some(
+            l.boundary
+                .ok_or_else(|| ApiError::BadRequest(format!("layer {} has no areas to explain", q.layer)))?,
+        )
+    };
+    explain(ds, li, &q.code, metric, phase, q.year).map(Json).map_err(|e| match e {
+        crate::analysis::explain::ExplainError::UnknownArea { .. } => ApiError::NotFound(e.to_string()),
+        crate::analysis::explain::ExplainError::NoYear { .. } => ApiError::BadRequest(e.to_string()),
+    })
+}

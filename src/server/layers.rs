@@ -1,0 +1,127 @@
+//! `/api/layers` (every layer with its URLs, phases, years and metric metadata) and
+//! `/api/layers/{layer}/geojson` (a layer as a GeoJSON download in WGS84, every attribute).
+
+use super::error::ApiError;
+use super::state::AppState;
+use crate::map::layer::{MapKind, Prop};
+use crate::map::metrics::MetricSpec;
+use crate::map::style::default_layer;
+use crate::model::Phase;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// One layer in `/api/layers`.
+#[derive(Debug, Serialize)]
+pub struct LayerInfo<'a> {
+    /// Id.
+    pub id: &'a str,
+    /// Title.
+    pub title: &'a str,
+    /// What it shows.
+    pub kind: MapKind,
+    /// Number of features.
+    pub features: usize,
+    /// TileJSON URL.
+    pub tilejson: String,
+    /// Style URL showing this layer alone.
+    pub style: String,
+    /// GeoJSON download URL.
+    pub geojson: String,
+    /// Phases with sufficiency figures.
+    pub phases: &'a [Phase],
+    /// Years with figures, per phase.
+    pub years: &'a BTreeMap<Phase, Vec<i32>>,
+    /// Metrics, default first.
+    pub metrics: &'a [MetricSpec],
+    /// `[west, south, east, north]`.
+    pub bounds: [f64; 4],
+    /// How the layer was made, when placeplan derived it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub derived: Option<&'a str>,
+}
+
+/// `/api/layers`.
+pub async fn layers(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Json<serde_json::Value> {
+    let base = state.base_url(&headers);
+    let ds = &state.ds;
+    let list: Vec<LayerInfo<'_>> = state
+        .map
+        .layers
+        .iter()
+        .map(|l| LayerInfo {
+            id: &l.id,
+            title: &l.title,
+            kind: l.kind,
+            features: l.features.len(),
+            tilejson: format!("{base}/tiles/{}.json", l.id),
+            style: format!("{base}/styles/{}.json", l.id),
+            geojson: format!("{base}/api/layers/{}/geojson", l.id),
+            phases: &l.phases,
+            years: &l.years,
+            metrics: &l.metrics,
+            bounds: l.bounds,
+            derived: l.boundary.and_then(|b| ds.layers[b].derived.as_deref()),
+        })
+        .collect();
+    Json(serde_json::json!({
+        "dataset": {
+            "name": ds.name,
+            "synthetic": ds.synthetic,
+            "census_year": ds.census_year,
+            "attribution": state.attribution,
+            "operating_margin": ds.settings.operating_margin,
+            "bands": ds.settings.bands,
+            "apportionment": ds.weight_method,
+        },
+        "default_layer": default_layer(&state.map.layers).map(|l| l.id.as_str()),
+        "style": format!("{base}/styles/default.json"),
+        "layers": list,
+    }))
+}
+
+fn json_prop(p: &Prop) -> serde_json::Value {
+    match p {
+        Prop::Str(s) => serde_json::Value::from(s.as_str()),
+        Prop::Num(v) => serde_json::Value::from(*v),
+        Prop::Int(v) => serde_json::Value::from(*v),
+        Prop::Bool(b) => serde_json::Value::from(*b),
+    }
+}
+
+/// `/api/layers/{layer}/geojson`: a FeatureCollection (RFC 7946, WGS84) as an attachment.
+///
+/// # Errors
+/// 404 for an unknown layer.
+pub async fn geojson(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let (l, _) = super::find_layer(&state, &id)?;
+    let features: Vec<geojson::Feature> = l
+        .features
+        .iter()
+        .map(|f| geojson::Feature {
+            bbox: None,
+            geometry: Some(geojson::Geometry::from(&f.wgs84)),
+            id: Some(geojson::feature::Id::String(f.code.clone())),
+            properties: Some(f.props.iter().map(|(k, v)| (k.clone(), json_prop(v))).collect()),
+            foreign_members: None,
+        })
+        .collect();
+    let fc = geojson::FeatureCollection {
+        bbox: Some(l.bounds.to_vec()),
+        features,
+        foreign_members: None,
+    };
+    let body = serde_json::to_vec(&fc).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/geo+json".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}.geojson\"", l.id)),
+        ],
+        body,
+    )
+        .into_response())
+}

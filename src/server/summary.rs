@@ -1,0 +1,50 @@
+//! `/api/summary?layer=ID|la[&phase=P][&year=Y]`: the rows of `placeplan summary --json`.
+
+use super::error::ApiError;
+use super::state::AppState;
+use crate::analysis::summary::SummaryRow;
+use crate::model::Phase;
+use axum::Json;
+use axum::extract::{Query, State};
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// Query parameters.
+#[derive(Debug, Deserialize)]
+pub struct SummaryQuery {
+    /// Layer id or `la` (default `la`).
+    pub layer: Option<String>,
+    /// `primary` or `secondary` (default both).
+    pub phase: Option<String>,
+    /// Academic year (default all).
+    pub year: Option<i32>,
+}
+
+/// `/api/summary`.
+///
+/// # Errors
+/// 404 for an unknown layer, 400 for a bad phase or a layer without sufficiency figures.
+pub async fn summary(
+    State(state): State<Arc<AppState>>,
+    q: Result<Query<SummaryQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Vec<SummaryRow>>, ApiError> {
+    let Query(q) = q?;
+    let phase = match q.phase.as_deref() {
+        None => None,
+        Some(p) => Some(Phase::parse(p).ok_or_else(|| ApiError::BadRequest(format!("phase {p:?} must be primary or secondary")))?),
+    };
+    let keep = |r: &&SummaryRow| phase.is_none_or(|p| p == r.phase) && q.year.is_none_or(|y| y == r.year);
+    let layer = q.layer.as_deref().unwrap_or("la");
+    let rows: Vec<SummaryRow> = if layer == "la" {
+        state.la_rows.iter().filter(keep).cloned().collect()
+    } else {
+        let (l, _) = super::find_layer(&state, layer)?;
+        if l.rows.iter().all(Vec::is_empty) {
+            return Err(ApiError::BadRequest(format!(
+                "layer {layer} has no sufficiency rows (LSOAs and schools have profiles: /api/areas/{layer}/CODE)"
+            )));
+        }
+        l.rows.iter().flatten().filter(keep).cloned().collect()
+    };
+    Ok(Json(rows))
+}

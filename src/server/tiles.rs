@@ -1,0 +1,82 @@
+//! `/tiles/{layer}/{z}/{x}/{y}.pbf` (MVT v2; gzip when the client accepts it) and
+//! `/tiles/{layer}.json` (TileJSON 3.0).
+
+use super::error::ApiError;
+use super::state::AppState;
+use crate::map::style::{StyleContext, tilejson};
+use crate::map::tiles::TileId;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+
+/// The media type of a Mapbox Vector Tile.
+pub const MVT_MEDIA_TYPE: &str = "application/vnd.mapbox-vector-tile";
+
+fn parse_coord(what: &str, s: &str) -> Result<u32, ApiError> {
+    s.parse::<u32>().map_err(|_| {
+        ApiError::BadRequest(format!(
+            "tile {what} {s:?} is not a whole number; tile URLs look like /tiles/LAYER/Z/X/Y.pbf"
+        ))
+    })
+}
+
+/// One vector tile. The encoding runs on the blocking pool so that slow tiles never stall other requests.
+///
+/// # Errors
+/// 404 for an unknown layer, 400 for a malformed or out-of-range z/x/y.
+pub async fn tile(
+    State(state): State<Arc<AppState>>,
+    Path((layer, z, x, y)): Path<(String, String, String, String)>,
+) -> Result<Response, ApiError> {
+    let y = y.strip_suffix(".pbf").or_else(|| y.strip_suffix(".mvt")).ok_or_else(|| {
+        ApiError::BadRequest(format!(
+            "tile {y:?} must end in .pbf (or .mvt); tile URLs look like /tiles/LAYER/Z/X/Y.pbf"
+        ))
+    })?;
+    let id = TileId::new(parse_coord("zoom", &z)?, parse_coord("x", &x)?, parse_coord("y", y)?)
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    super::find_layer(&state, &layer)?;
+    let st = Arc::clone(&state);
+    let bytes = tokio::task::spawn_blocking(move || {
+        let (l, t) = st
+            .map
+            .get(&layer)
+            .ok_or_else(|| ApiError::Internal(format!("layer {layer} vanished")))?;
+        t.encode(l, id).map_err(|e| ApiError::Internal(e.to_string()))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("tile task failed: {e}")))??;
+    Ok((
+        [
+            (header::CONTENT_TYPE, MVT_MEDIA_TYPE),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The TileJSON of a layer (`/tiles/{layer}.json`).
+///
+/// # Errors
+/// 404 for an unknown layer or a path not ending in `.json`.
+pub async fn tilejson_doc(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+) -> Result<Json<tilejson::TileJSON>, ApiError> {
+    let id = file
+        .strip_suffix(".json")
+        .ok_or_else(|| ApiError::NotFound(format!("/tiles/{file} is not a TileJSON document; try /tiles/{file}.json")))?;
+    let (l, _) = super::find_layer(&state, id)?;
+    let base = state.base_url(&headers);
+    let ctx = StyleContext {
+        base_url: &base,
+        attribution: &state.attribution,
+        census_year: state.ds.census_year,
+        basemap: state.options.basemap.as_ref(),
+    };
+    Ok(Json(tilejson(l, &ctx)))
+}

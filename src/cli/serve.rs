@@ -67,7 +67,7 @@ pub fn run(a: &Args) -> CliResult {
     runtime.block_on(serve(state, a.addr, |bound| {
         eprintln!(
             "placeplan: {name}{} ready in {:.1} s: {layers} map layers\n  map:  http://{bound}/\n  API:  http://{bound}/api/layers\n  stop: Ctrl-C",
-            if synthetic { " (SYNTHETIC demo data)" } else { "" },
+            if synthetic && !name.to_lowercase().contains("synthetic") { " (SYNTHETIC demo data)" } else { "" },
             started.elapsed().as_secs_f64()
         );
     }))?;

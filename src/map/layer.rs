@@ -10,7 +10,7 @@ use crate::analysis::summary::{SummaryRow, pieces, school_capacity, school_pupil
 use crate::crs::{CrsError, bng_to_wgs84, wgs84_to_web_mercator};
 use crate::dataset::Dataset;
 use crate::model::{LayerKind, Phase};
-use geo::{BoundingRect, Coord, Geometry, MapCoords, Point, Rect};
+use geo::{BoundingRect, Coord, Geometry, InteriorPoint, MapCoords, Point, Rect};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -45,6 +45,8 @@ pub struct MapFeature {
     pub wgs84: Geometry<f64>,
     /// Geometry in Web Mercator metres (for tiles).
     pub mercator: Geometry<f64>,
+    /// A point inside the feature, WGS84 `[lon, lat]` (for labels, zooming and tests).
+    pub point: Option<[f64; 2]>,
     /// Attributes in tile order (code and name first).
     pub props: Vec<(String, Prop)>,
 }
@@ -108,6 +110,10 @@ fn to_wgs84_mercator(g: &Geometry<f64>) -> Result<(Geometry<f64>, Geometry<f64>)
     let w = g.try_map_coords(|c| bng_to_wgs84(c.x, c.y))?;
     let m = w.map_coords(|c| wgs84_to_web_mercator(c.x, c.y));
     Ok((w, m))
+}
+
+fn interior(g: &Geometry<f64>) -> Option<[f64; 2]> {
+    g.interior_point().map(|p| [p.x(), p.y()])
 }
 
 fn bounds_of(features: &[MapFeature]) -> [f64; 4] {
@@ -208,6 +214,7 @@ fn area_layer(ds: &Dataset, li: usize) -> MapLayer {
                         id: i as u64,
                         code: a.code.to_string(),
                         name: a.name.clone(),
+                        point: interior(&wgs84),
                         wgs84,
                         mercator,
                         props,
@@ -326,6 +333,7 @@ fn schools_layer(ds: &Dataset) -> MapLayer {
                     id: 0,
                     code: s.urn.to_string(),
                     name: s.name.clone(),
+                    point: interior(&wgs84),
                     wgs84,
                     mercator,
                     props,

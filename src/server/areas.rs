@@ -98,8 +98,12 @@ pub struct Profile {
     pub synthetic: bool,
     /// Census year.
     pub census_year: i32,
+    /// The feature's id in the tiles (for MapLibre feature-state).
+    pub feature_id: u64,
     /// `[west, south, east, north]` of the feature.
     pub bbox: Option<[f64; 4]>,
+    /// A point inside the feature, `[lon, lat]`.
+    pub point: Option<[f64; 2]>,
     /// Sufficiency (and deprivation) rows for every phase × year (areas).
     pub figures: Vec<SummaryRow>,
     /// A school's own figures per phase × year (schools layer).
@@ -229,7 +233,9 @@ fn area_profile(ds: &Dataset, l: &MapLayer, fi: usize) -> Profile {
         name: f.name.clone(),
         synthetic: ds.synthetic,
         census_year: ds.census_year,
+        feature_id: f.id,
         bbox: bbox(l, fi),
+        point: f.point,
         figures: l.rows[fi].clone(),
         school_years: Vec::new(),
         deprivation: l.deprivation[fi].clone(),
@@ -271,7 +277,9 @@ fn school_profile(ds: &Dataset, l: &MapLayer, fi: usize) -> Profile {
         name: s.name.clone(),
         synthetic: ds.synthetic,
         census_year: ds.census_year,
+        feature_id: l.features[fi].id,
         bbox: bbox(l, fi),
+        point: l.features[fi].point,
         figures: Vec::new(),
         school_years,
         deprivation,

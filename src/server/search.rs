@@ -37,6 +37,8 @@ pub struct Hit {
     pub name: String,
     /// `[west, south, east, north]`.
     pub bbox: Option<[f64; 4]>,
+    /// A point inside the feature, `[lon, lat]`.
+    pub point: Option<[f64; 2]>,
 }
 
 /// Rank of a match: 0 exact code or name, 1 name starts with the query, 2 a word starts with it, 3 inside a word.
@@ -91,6 +93,7 @@ pub async fn search(
                         code: f.code.clone(),
                         name: f.name.clone(),
                         bbox,
+                        point: f.point,
                     },
                 ));
             }

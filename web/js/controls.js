@@ -1,1 +1,142 @@
+// The controls: layer switcher, colour-by select, phase toggle, year slider, schools toggle and
+// search. They hold no state of their own: `render(state)` shows the state, and every change is
+// reported through `onChange(partialState)`.
 
+import { academicYear, esc } from './format.js';
+
+function layerLabel(l) {
+  if (l.kind === 'schools') return 'Schools <span class="note">places at each school</span>';
+  if (l.kind === 'lsoa') return `${esc(l.title)} <span class="note">deprivation</span>`;
+  return `${esc(l.title)} <span class="note">places and deprivation</span>`;
+}
+
+export class Controls {
+  constructor(meta, { onChange, onSearch, onPick }) {
+    this.meta = meta;
+    this.onChange = onChange;
+    this.el = {
+      layers: document.getElementById('layer-list'),
+      metric: document.getElementById('metric-select'),
+      phaseSection: document.getElementById('phase-section'),
+      phase: document.getElementById('phase-toggle'),
+      yearSection: document.getElementById('year-section'),
+      year: document.getElementById('year-slider'),
+      yearOut: document.getElementById('year-output'),
+      yearNote: document.getElementById('year-note'),
+      schools: document.getElementById('schools-toggle'),
+      search: document.getElementById('search'),
+      searchInput: document.getElementById('search-input'),
+      results: document.getElementById('search-results'),
+    };
+    this.years = [];
+    this.buildLayers();
+    this.el.metric.addEventListener('change', () => this.onChange({ metric: this.el.metric.value }));
+    this.el.year.addEventListener('input', () => {
+      const y = this.years[Number(this.el.year.value)];
+      if (y !== undefined) this.onChange({ year: y });
+    });
+    this.el.schools.addEventListener('change', () => this.onChange({ schools: this.el.schools.checked }));
+    this.setupSearch(onSearch, onPick);
+  }
+
+  buildLayers() {
+    this.el.layers.innerHTML = this.meta.layers
+      .map(
+        (l) => `<label><input type="radio" name="layer" value="${esc(l.id)}"> ${layerLabel(l)}</label>`,
+      )
+      .join('');
+    this.el.layers.addEventListener('change', (e) => {
+      if (e.target.name === 'layer') this.onChange({ layer: e.target.value });
+    });
+  }
+
+  /** Shows `state` ({layer, metric, phase, year, schools}) for `layer` (its metadata). */
+  render(state, layer) {
+    for (const input of this.el.layers.querySelectorAll('input')) input.checked = input.value === state.layer;
+    this.el.metric.innerHTML = layer.metrics
+      .map((m) => `<option value="${esc(m.id)}"${m.id === state.metric ? ' selected' : ''}>${esc(m.name)}</option>`)
+      .join('');
+    const metric = layer.metrics.find((m) => m.id === state.metric);
+    const phased = layer.kind !== 'schools' && layer.phases.length > 0;
+    this.el.phaseSection.hidden = !phased || layer.phases.length < 2;
+    this.el.phase.innerHTML = layer.phases
+      .map((p) => `<button type="button" role="radio" aria-checked="${p === state.phase}" data-phase="${p}">${p[0].toUpperCase()}${p.slice(1)}</button>`)
+      .join('');
+    for (const b of this.el.phase.querySelectorAll('button')) b.addEventListener('click', () => this.onChange({ phase: b.dataset.phase }));
+    const byYear = metric ? metric.by_phase_year : false;
+    this.years = (layer.years && layer.years[state.phase]) || [];
+    this.el.yearSection.hidden = !byYear || this.years.length === 0;
+    this.el.year.max = String(Math.max(0, this.years.length - 1));
+    const idx = Math.max(0, this.years.indexOf(state.year));
+    this.el.year.value = String(idx);
+    this.el.year.setAttribute('aria-valuetext', state.year ? academicYear(state.year) : '');
+    this.el.yearOut.textContent = state.year ? academicYear(state.year) : '';
+    const census = this.meta.dataset.census_year;
+    this.el.yearNote.innerHTML = state.year > census
+      ? `Forecast <span class="forecast-tag">${this.years.length - 1} forecast years</span>`
+      : this.years.length > 1
+        ? `Census year (actual rolls). Move the slider for forecasts to ${academicYear(this.years[this.years.length - 1])}.`
+        : 'Census year (actual rolls). No forecasts were supplied.';
+    this.el.schools.checked = state.schools;
+    this.el.schools.disabled = layer.kind === 'schools';
+  }
+
+  setupSearch(onSearch, onPick) {
+    const { searchInput: input, results } = this.el;
+    let timer = null;
+    let hits = [];
+    let active = -1;
+    const close = () => {
+      results.hidden = true;
+      input.setAttribute('aria-expanded', 'false');
+      active = -1;
+    };
+    const show = () => {
+      results.innerHTML = hits.length
+        ? hits
+            .map(
+              (h, i) => `<li role="option" id="hit-${i}" aria-selected="${i === active}" data-i="${i}">${esc(h.name)}
+                 <span class="layer">· ${esc(h.layer_title)} · ${esc(h.code)}</span></li>`,
+            )
+            .join('')
+        : '<li role="option" aria-disabled="true">No matches</li>';
+      results.hidden = false;
+      input.setAttribute('aria-expanded', 'true');
+      if (active >= 0) input.setAttribute('aria-activedescendant', `hit-${active}`);
+    };
+    const pick = (i) => {
+      const h = hits[i];
+      if (!h) return;
+      close();
+      input.value = h.name;
+      onPick(h);
+    };
+    input.addEventListener('input', () => {
+      clearTimeout(timer);
+      const q = input.value.trim();
+      if (!q) return close();
+      timer = setTimeout(async () => {
+        try {
+          hits = await onSearch(q);
+          active = hits.length ? 0 : -1;
+          show();
+        } catch (e) {
+          hits = [];
+          show();
+        }
+      }, 150);
+    });
+    input.addEventListener('keydown', (e) => {
+      if (results.hidden) return;
+      if (e.key === 'ArrowDown') { active = Math.min(hits.length - 1, active + 1); show(); e.preventDefault(); }
+      else if (e.key === 'ArrowUp') { active = Math.max(0, active - 1); show(); e.preventDefault(); }
+      else if (e.key === 'Escape') close();
+    });
+    this.el.search.addEventListener('submit', (e) => { e.preventDefault(); pick(Math.max(0, active)); });
+    results.addEventListener('click', (e) => {
+      const li = e.target.closest('li[data-i]');
+      if (li) pick(Number(li.dataset.i));
+    });
+    document.addEventListener('click', (e) => { if (!this.el.search.contains(e.target)) close(); });
+  }
+}

@@ -1,1 +1,211 @@
+// placeplan web app: wires the map, controls, legend and panel together. The view state
+// ({layer, metric, phase, year, sel, schools, map}) lives here and in the URL hash.
 
+import * as maplibregl from '/vendor/maplibre-gl/maplibre-gl.mjs';
+import { api } from './api.js';
+import { Controls } from './controls.js';
+import { academicYear, esc, metricValue } from './format.js';
+import { LayerView, propertyFor } from './layers.js';
+import { renderLegend } from './legend.js';
+import { calculation, renderProfile } from './panel.js';
+import { mapPosition, parsePosition, readState, writeState } from './urlstate.js';
+
+const $ = (id) => document.getElementById(id);
+
+function showMessage(text) {
+  const m = $('message');
+  m.textContent = text;
+  m.hidden = !text;
+}
+
+/** Makes `state` consistent with the layers there are. */
+function normalise(state, meta) {
+  const layer = meta.layers.find((l) => l.id === state.layer) || meta.layers.find((l) => l.id === meta.default_layer) || meta.layers[0];
+  state.layer = layer.id;
+  if (!layer.metrics.some((m) => m.id === state.metric)) state.metric = layer.metrics[0] ? layer.metrics[0].id : undefined;
+  if (!layer.phases.includes(state.phase)) state.phase = layer.phases[0] || 'primary';
+  const years = (layer.years && layer.years[state.phase]) || [];
+  if (!years.includes(state.year)) {
+    state.year = years.includes(meta.dataset.census_year) ? meta.dataset.census_year : years[0] || meta.dataset.census_year;
+  }
+  return layer;
+}
+
+async function start() {
+  let meta;
+  try {
+    meta = await api.layers();
+  } catch (e) {
+    showMessage(`Could not load the layers: ${e.message}`);
+    return;
+  }
+  $('dataset-name').textContent = meta.dataset.name;
+  $('synthetic-badge').hidden = !meta.dataset.synthetic;
+  $('attribution-note').textContent = meta.dataset.attribution;
+  document.title = `${meta.dataset.name} — placeplan`;
+
+  const fromUrl = readState();
+  const state = { schools: true, ...fromUrl };
+  let layer = normalise(state, meta);
+  const pos = parsePosition(fromUrl.map);
+  const b = layer.bounds;
+  const map = new maplibregl.Map({
+    container: 'map',
+    style: meta.style,
+    ...(pos ? { center: pos.center, zoom: pos.zoom } : { bounds: [[b[0], b[1]], [b[2], b[3]]], fitBoundsOptions: { padding: 30 } }),
+    attributionControl: { compact: false },
+    maxZoom: 18,
+  });
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+  map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
+  const view = new LayerView(map, meta);
+  let profile = null;
+  let selLayer = null;
+
+  const links = () => {
+    const [l, code] = (state.sel || '').split('/');
+    return {
+      permalink: location.href,
+      geojson: `/api/layers/${encodeURIComponent(state.layer)}/geojson`,
+      api: l ? `/api/areas/${encodeURIComponent(l)}/${encodeURIComponent(code)}` : '/api/layers',
+    };
+  };
+
+  const renderPanel = () => {
+    const panel = $('panel');
+    if (!profile) {
+      panel.hidden = true;
+      panel.removeAttribute('data-code');
+      return;
+    }
+    $('panel-body').innerHTML = renderProfile(profile, state, meta, links());
+    panel.dataset.code = profile.code;
+    panel.dataset.layer = profile.layer;
+    panel.dataset.phase = state.phase;
+    panel.dataset.year = String(state.year);
+    panel.hidden = false;
+    const slot = $('calc-year');
+    if (slot && profile.kind !== 'schools' && profile.kind !== 'lsoa') {
+      const key = `${profile.code}|${state.phase}|${state.year}`;
+      slot.dataset.key = key;
+      api.explain(profile.layer, profile.code, 'spare_pct', state.phase, state.year)
+        .then((ex) => { if (slot.dataset.key === key) slot.innerHTML = calculation(ex); })
+        .catch(() => { slot.innerHTML = ''; });
+    }
+    map.resize();
+  };
+
+  const apply = () => {
+    layer = normalise(state, meta);
+    const metric = layer.metrics.find((m) => m.id === state.metric);
+    view.show(state.layer, state.schools);
+    view.colour(layer, metric, state.phase, state.year);
+    const schools = meta.layers.find((l) => l.kind === 'schools');
+    if (schools && schools.id !== state.layer) view.colour(schools, schools.metrics[0], state.phase, state.year);
+    const context = metric && metric.by_phase_year
+      ? `${layer.kind === 'schools' ? '' : `${state.phase}, `}${academicYear(state.year)}${state.year > meta.dataset.census_year ? ' (forecast)' : ''}`
+      : '';
+    renderLegend($('legend'), $('metric-description'), metric, context);
+    controls.render(state, layer);
+    state.map = mapPosition(map);
+    writeState(state);
+    renderPanel();
+  };
+
+  const select = async (layerId, code, { fly = false } = {}) => {
+    try {
+      profile = await api.area(layerId, code);
+    } catch (e) {
+      showMessage(e.message);
+      return;
+    }
+    showMessage('');
+    selLayer = layerId;
+    state.sel = `${layerId}/${code}`;
+    view.select(layerId, profile.feature_id);
+    if (fly && profile.bbox) {
+      const [w, s, e, n] = profile.bbox;
+      if (w === e && s === n) map.flyTo({ center: [w, s], zoom: Math.max(map.getZoom(), 14) });
+      else map.fitBounds([[w, s], [e, n]], { padding: 60, maxZoom: 14 });
+    }
+    apply();
+  };
+
+  const controls = new Controls(meta, {
+    onChange: (patch) => {
+      Object.assign(state, patch);
+      apply();
+    },
+    onSearch: (q) => api.search(q),
+    onPick: (hit) => {
+      const l = meta.layers.find((x) => x.id === hit.layer);
+      if (l && l.kind !== 'schools') state.layer = hit.layer;
+      else state.schools = true;
+      select(hit.layer, hit.code, { fly: true });
+    },
+  });
+
+  $('panel-close').addEventListener('click', () => {
+    profile = null;
+    state.sel = undefined;
+    view.select(null);
+    apply();
+  });
+
+  const tooltip = $('tooltip');
+  map.on('mousemove', (e) => {
+    const ids = view.interactive(state.layer, state.schools);
+    const f = ids.length ? map.queryRenderedFeatures(e.point, { layers: ids })[0] : null;
+    if (!f) {
+      view.hover(null);
+      tooltip.hidden = true;
+      map.getCanvas().style.cursor = '';
+      return;
+    }
+    view.hover(f.source, f.id);
+    map.getCanvas().style.cursor = 'pointer';
+    const l = meta.layers.find((x) => x.id === f.source);
+    const m = l.id === state.layer ? l.metrics.find((x) => x.id === state.metric) : l.metrics[0];
+    let valueText = '';
+    if (m) {
+      const prop = l.kind === 'schools' ? m.property.replace('{year}', String(state.year)) : propertyFor(m, state.phase, state.year);
+      valueText = `${esc(m.name)}: ${esc(metricValue(m, f.properties[prop]))}`;
+    }
+    tooltip.innerHTML = `<strong>${esc(f.properties.name)}</strong><br>${valueText}`;
+    const rect = map.getContainer().getBoundingClientRect();
+    tooltip.style.left = `${rect.left + e.point.x + 14}px`;
+    tooltip.style.top = `${rect.top + e.point.y + 14}px`;
+    tooltip.hidden = false;
+  });
+  map.on('mouseout', () => { view.hover(null); tooltip.hidden = true; });
+  map.on('click', (e) => {
+    const ids = view.interactive(state.layer, state.schools);
+    const f = ids.length ? map.queryRenderedFeatures(e.point, { layers: ids })[0] : null;
+    if (f) select(f.source, String(f.properties.code));
+  });
+  map.on('moveend', () => { state.map = mapPosition(map); writeState(state); });
+  map.on('error', (e) => console.warn('map error', e && e.error ? e.error.message : e));
+
+  window.placeplan = { map, state, meta, view };
+  map.on('load', () => {
+    apply();
+    if (state.sel) {
+      const [l, code] = state.sel.split('/');
+      if (l && code) select(l, code);
+    }
+    map.once('idle', () => { document.body.dataset.mapReady = 'true'; });
+  });
+  window.addEventListener('hashchange', () => {
+    const s = readState();
+    const before = state.sel;
+    Object.assign(state, s);
+    apply();
+    if (s.sel && s.sel !== before) {
+      const [l, code] = s.sel.split('/');
+      select(l, code, { fly: true });
+    }
+  });
+  void selLayer;
+}
+
+start();

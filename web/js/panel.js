@@ -1,1 +1,157 @@
+// The side panel: the profile of the selected area or school for the chosen phase and year —
+// the headline in words, the figures, a chart over the years, the schools, the deprivation
+// profile, the LSOA composition and the calculation behind the figures.
 
+import { capacityChart } from './chart.js';
+import { academicYear, esc, pct, places, signed } from './format.js';
+
+const STATUS_WORDS = {
+  deficit: 'fewer places than pupils',
+  tight: 'below the operating margin',
+  healthy: 'within the operating margin',
+  surplus: 'more spare places than the healthy band',
+};
+
+function statusBadge(s) {
+  return s ? `<span class="status ${esc(s)}" data-field="status">${esc(s)}</span>` : '<span data-field="status">no figure</span>';
+}
+
+function headline(name, phase, row, census) {
+  const s = row.status;
+  const when = row.year > census ? `forecast for ${academicYear(row.year)}` : `in ${academicYear(row.year)}`;
+  const ph = phase[0].toUpperCase() + phase.slice(1);
+  if (row.capacity <= 0) return `${ph}: no open mainstream school serves ${esc(name)}.`;
+  if (row.shortfall > 0.5) {
+    return `${ph} places in ${esc(name)} ${row.year > census ? 'are forecast to' : 'currently'} fall short by
+      <strong>${places(row.shortfall)}</strong> ${row.year > census ? `in ${academicYear(row.year)}` : ''} (pupils plus the operating margin against places).`;
+  }
+  return `${ph}: <strong>${places(row.capacity)}</strong> places for <strong>${places(row.pupils)}</strong> pupils ${when} —
+    ${signed(row.spare)} spare (${pct(row.spare_pct)}), ${STATUS_WORDS[s] || 'no status'}.`;
+}
+
+function figures(row, margin) {
+  return `<dl class="figures">
+    <dt>Places</dt><dd data-field="capacity">${places(row.capacity)}</dd>
+    <dt>Pupils${row.forecast ? ' (forecast)' : ' (on roll)'}</dt><dd data-field="pupils">${places(row.pupils)}</dd>
+    <dt>Spare places</dt><dd data-field="spare">${signed(row.spare)}</dd>
+    <dt>Spare %</dt><dd data-field="spare_pct">${pct(row.spare_pct)}</dd>
+    <dt>Shortfall with ${pct(margin * 100)} margin</dt><dd data-field="shortfall">${places(row.shortfall)}</dd>
+    <dt>Schools</dt><dd data-field="schools">${row.schools}</dd>
+    ${row.flagged_schools ? `<dt>Schools with 25%+ spare</dt><dd>${row.flagged_schools}</dd>` : ''}
+    ${row.schools_without_forecast && row.forecast ? `<dt>Schools without a forecast (roll carried)</dt><dd>${row.schools_without_forecast}</dd>` : ''}
+  </dl>`;
+}
+
+function deprivation(d) {
+  if (!d) return '';
+  return `<h3>Deprivation</h3><dl class="figures">
+    <dt>Residents</dt><dd>${places(d.population)}</dd>
+    <dt>Children 0–15</dt><dd>${places(d.children_0_15)}</dd>
+    <dt>IMD 2019 rank (population-weighted, 1 = most deprived of 32,844)</dt><dd data-field="imd_rank">${places(d.imd_rank_popweighted)}</dd>
+    <dt>Residents in England's most deprived 10%</dt><dd>${pct(d.pct_pop_most_deprived_decile)}</dd>
+    <dt>Children in the most deprived 10% (IDACI)</dt><dd>${pct(d.pct_children_idaci_decile1)}</dd>
+  </dl>`;
+}
+
+function schoolsTable(list, phase) {
+  if (!list || !list.length) return `<p class="note">No open mainstream ${esc(phase)} school is counted here.</p>`;
+  const rows = list
+    .map(
+      (s) => `<tr><td>${esc(s.name)}${s.flagged ? ' <span title="25% or more spare and at least 30 places">⚑</span>' : ''}</td>
+        <td>${esc(s.ofsted || '—')}</td><td class="num">${places(s.capacity)}</td><td class="num">${places(s.pupils)}</td>
+        <td class="num">${signed(s.spare)}</td><td class="num">${s.fsm_pct == null ? '—' : pct(s.fsm_pct)}</td></tr>`,
+    )
+    .join('');
+  return `<table><caption class="visually-hidden">Schools</caption><thead><tr><th scope="col">School</th><th scope="col">Ofsted</th>
+    <th scope="col" class="num">Places</th><th scope="col" class="num">Roll</th><th scope="col" class="num">Spare</th><th scope="col" class="num">FSM</th></tr></thead>
+    <tbody>${rows}</tbody></table>`;
+}
+
+function lsoaTable(lsoas) {
+  if (!lsoas || !lsoas.length) return '';
+  const rows = lsoas
+    .map(
+      (l) => `<tr><td>${esc(l.code)}</td><td class="num">${l.weight.toFixed(3)}</td><td class="num">${places(l.population)}</td>
+        <td class="num">${l.imd_decile ?? '—'}</td><td class="num">${l.idaci_decile ?? '—'}</td></tr>`,
+    )
+    .join('');
+  return `<details class="calc"><summary>LSOA composition (${lsoas.length})</summary>
+    <table><thead><tr><th scope="col">LSOA</th><th scope="col" class="num">Weight</th><th scope="col" class="num">Residents</th>
+    <th scope="col" class="num">IMD decile</th><th scope="col" class="num">IDACI decile</th></tr></thead><tbody>${rows}</tbody></table></details>`;
+}
+
+/** The calculation of one explanation, as an ordered list of steps. */
+export function calculation(ex) {
+  if (!ex) return '';
+  return `<details class="calc" data-metric="${esc(ex.metric)}"><summary>Show the calculation: ${esc(ex.metric.replace(/_/g, ' '))}
+    ${ex.metric === 'spare_pct' || ex.metric === 'shortfall' ? `(${esc(ex.phase)}, ${academicYear(ex.year)})` : ''}</summary>
+    <p class="note">${esc(ex.formula)}${ex.weights ? `<br>${esc(ex.weights)}` : ''}</p>
+    <ol>${ex.steps.map((s) => `<li>${esc(s)}</li>`).join('')}</ol></details>`;
+}
+
+function yearTable(rows) {
+  const body = rows
+    .map(
+      (r) => `<tr><th scope="row">${academicYear(r.year)}${r.forecast ? ' <span class="forecast-tag">F</span>' : ''}</th>
+      <td class="num">${places(r.capacity)}</td><td class="num">${places(r.pupils)}</td><td class="num">${signed(r.spare)}</td>
+      <td>${r.status ? `<span class="status ${esc(r.status)}">${esc(r.status)}</span>` : '—'}</td></tr>`,
+    )
+    .join('');
+  return `<table><thead><tr><th scope="col">Year</th><th scope="col" class="num">Places</th><th scope="col" class="num">Pupils</th>
+    <th scope="col" class="num">Spare</th><th scope="col">Status</th></tr></thead><tbody>${body}</tbody></table>`;
+}
+
+/**
+ * Renders `profile` for `state` ({phase, year}); `links` = {permalink, geojson, explain}.
+ * Returns the HTML.
+ */
+export function renderProfile(profile, state, meta, links) {
+  const census = meta.dataset.census_year;
+  const margin = meta.dataset.operating_margin;
+  const parts = [];
+  parts.push(`<h2>${esc(profile.name)}</h2><p class="sub">${esc(profile.layer_title)} · ${esc(profile.code)}${profile.synthetic ? ' · <strong>synthetic data</strong>' : ''}</p>`);
+  if (profile.kind === 'schools') {
+    const s = profile.schools[0] ? profile.schools[0][1][0] : null;
+    if (s) {
+      parts.push(`<p>${esc(s.phase_of_education)} · ${esc(s.establishment_type)} · Ofsted: ${esc(s.ofsted || 'not known')}</p>`);
+    }
+    const ys = profile.school_years.filter((r) => r.phase === state.phase);
+    const rows = ys.length ? ys : profile.school_years;
+    const row = rows.find((r) => r.year === state.year) || rows[0];
+    if (row) {
+      parts.push(`<p class="headline">${statusBadge(row.status)} ${academicYear(row.year)}</p>`);
+      parts.push(figures({ ...row, forecast: row.year > census, schools: 1 }, margin));
+      parts.push(capacityChart(rows.map((r) => ({ ...r, forecast: r.year > census })), `Places and pupils at ${profile.name}`));
+    }
+    for (const [ph, lines] of profile.schools) {
+      const l = lines[0];
+      parts.push(`<p class="note">${esc(ph)}: FSM ${l.fsm_pct == null ? '—' : pct(l.fsm_pct)}${l.flagged ? ' · flagged: 25%+ spare and 30+ places' : ''}</p>`);
+    }
+    parts.push(deprivation(profile.deprivation).replace('<h3>Deprivation</h3>', '<h3>Deprivation of the LSOA the school is in</h3>'));
+  } else if (profile.kind === 'lsoa') {
+    parts.push(deprivation(profile.deprivation));
+    const here = profile.schools.flatMap(([, l]) => l);
+    parts.push(`<h3>Schools in this LSOA</h3>${schoolsTable(here, 'open')}`);
+  } else {
+    const rows = profile.figures.filter((r) => r.phase === state.phase);
+    const row = rows.find((r) => r.year === state.year) || rows[0];
+    if (row) {
+      parts.push(`<p class="headline">${statusBadge(row.status)} ${headline(profile.name, state.phase, row, census)}</p>`);
+      parts.push(figures(row, margin));
+      parts.push(capacityChart(rows, `${state.phase} places and pupils in ${profile.name} by year`));
+      parts.push(`<details class="calc"><summary>Figures by year</summary>${yearTable(rows)}</details>`);
+      parts.push('<div id="calc-year"></div>');
+    }
+    parts.push(`<h3>${esc(state.phase[0].toUpperCase() + state.phase.slice(1))} schools serving the area</h3>`);
+    const list = (profile.schools.find(([p]) => p === state.phase) || [null, []])[1];
+    parts.push(schoolsTable(list, state.phase));
+    parts.push(deprivation(profile.deprivation));
+    parts.push(lsoaTable(profile.lsoas));
+    const calc = profile.calculation.filter((c) => c.metric !== 'spare_pct' || c.phase === state.phase);
+    parts.push(calc.map(calculation).join(''));
+  }
+  parts.push(`<p class="links"><a href="${esc(links.permalink)}" id="permalink">Link to this view</a>
+    <a href="${esc(links.geojson)}" download>GeoJSON of the layer</a>
+    <a href="${esc(links.api)}">Profile as JSON</a></p>`);
+  return parts.join('\n');
+}

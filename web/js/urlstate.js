@@ -1,1 +1,36 @@
+// Permalinks: the view lives in the URL hash (#layer=…&metric=…&phase=…&year=…&sel=…&map=z/lat/lon),
+// so a copied link restores the layer, phase, year, selection and map position.
 
+const KEYS = ['layer', 'metric', 'phase', 'year', 'sel', 'map'];
+
+/** Reads the state from the current hash. */
+export function readState() {
+  const p = new URLSearchParams(location.hash.replace(/^#/, ''));
+  const out = {};
+  for (const k of KEYS) if (p.has(k)) out[k] = p.get(k);
+  if (out.year !== undefined) out.year = Number.parseInt(out.year, 10);
+  return out;
+}
+
+/** Writes the state into the hash without adding history entries. */
+export function writeState(state) {
+  const p = new URLSearchParams();
+  for (const k of KEYS) {
+    if (state[k] !== undefined && state[k] !== null && state[k] !== '') p.set(k, String(state[k]));
+  }
+  const hash = `#${p.toString()}`;
+  if (hash !== location.hash) history.replaceState(null, '', hash);
+}
+
+/** "z/lat/lon" for a map. */
+export function mapPosition(map) {
+  const c = map.getCenter();
+  return `${map.getZoom().toFixed(2)}/${c.lat.toFixed(5)}/${c.lng.toFixed(5)}`;
+}
+
+/** Parses "z/lat/lon"; null when malformed. */
+export function parsePosition(s) {
+  const parts = (s || '').split('/').map(Number);
+  if (parts.length !== 3 || parts.some((n) => !Number.isFinite(n))) return null;
+  return { zoom: parts[0], center: [parts[2], parts[1]] };
+}

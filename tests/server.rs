@@ -1,0 +1,585 @@
+//! In-process tests of every server endpoint (tower `oneshot`, no socket), error cases included,
+//! and an MVT round trip: a served tile is decoded and its features, attributes and geometry
+//! are checked against the API and the source polygons.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use geo::{Area, MapCoords};
+use geozero::ToGeo;
+use geozero::mvt::{Message, Tile};
+use http_body_util::BodyExt;
+use placeplan::dataset::Dataset;
+use placeplan::map::tiles::{TileId, unit_metres};
+use placeplan::server::{AppState, ServeOptions, router};
+use serde_json::Value;
+use std::io::Read;
+use std::sync::{Arc, OnceLock};
+use tower::ServiceExt;
+
+fn demo_state() -> Arc<AppState> {
+    static STATE: OnceLock<Arc<AppState>> = OnceLock::new();
+    Arc::clone(STATE.get_or_init(|| {
+        let (m, src) = placeplan::demo::embedded::demo().expect("embedded demo manifest parses");
+        Arc::new(AppState::new(Dataset::load(&m, &src, &|_| {}), ServeOptions::default()))
+    }))
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+    fn message(&self) -> String {
+        self.json()["message"].as_str().unwrap_or_default().to_owned()
+    }
+}
+
+async fn get_with(state: &Arc<AppState>, uri: &str, gzip: bool) -> Reply {
+    let mut req = Request::get(uri).header(header::HOST, "maps.example:9000");
+    if gzip {
+        req = req.header(header::ACCEPT_ENCODING, "gzip");
+    }
+    let resp = router(Arc::clone(state))
+        .oneshot(req.body(Body::empty()).expect("request"))
+        .await
+        .expect("router answers");
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let body = resp.into_body().collect().await.expect("body").to_bytes().to_vec();
+    Reply { status, headers, body }
+}
+
+async fn get(uri: &str) -> Reply {
+    get_with(&demo_state(), uri, false).await
+}
+
+/// The tile at zoom `z` containing lon/lat `p`.
+fn tile_of(p: [f64; 2], z: u8) -> (u32, u32) {
+    let n = f64::from(1u32 << z);
+    let x = ((p[0] + 180.0) / 360.0 * n).floor();
+    let lat = p[1].to_radians();
+    let y = ((1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / std::f64::consts::PI) / 2.0 * n).floor();
+    (x as u32, y as u32)
+}
+
+#[tokio::test]
+async fn layers_lists_every_layer_with_urls_and_metric_metadata() {
+    let r = get("/api/layers").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v = r.json();
+    let ids: Vec<&str> = v["layers"]
+        .as_array()
+        .expect("layers")
+        .iter()
+        .filter_map(|l| l["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["wards", "localities", "lsoa", "schools"]);
+    assert_eq!(v["default_layer"], "wards");
+    assert_eq!(v["dataset"]["synthetic"], true);
+    let wards = &v["layers"][0];
+    assert_eq!(
+        wards["tilejson"], "http://maps.example:9000/tiles/wards.json",
+        "URLs follow the Host header"
+    );
+    assert_eq!(wards["features"], 20);
+    let status = &wards["metrics"][0];
+    assert_eq!(status["id"], "status");
+    assert_eq!(status["property"], "status_{phase}_{year}");
+    assert_eq!(status["legend"].as_array().map(Vec::len), Some(4));
+    assert!(status["description"].as_str().unwrap_or_default().contains("capacity − pupils"));
+    assert_eq!(
+        wards["years"]["primary"].as_array().map(Vec::len),
+        Some(6),
+        "census year + 5 forecast years"
+    );
+    assert_eq!(
+        wards["years"]["secondary"].as_array().map(Vec::len),
+        Some(8),
+        "census year + 7 forecast years"
+    );
+    let lsoa = &v["layers"][2];
+    assert_eq!(lsoa["kind"], "lsoa");
+    assert_eq!(lsoa["metrics"][0]["id"], "imd_decile");
+}
+
+#[tokio::test]
+async fn tilejson_describes_the_tiles_and_their_fields() {
+    let r = get("/tiles/wards.json").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v = r.json();
+    assert_eq!(v["tilejson"], "3.0.0");
+    assert_eq!(v["tiles"][0], "http://maps.example:9000/tiles/wards/{z}/{x}/{y}.pbf");
+    assert_eq!(v["minzoom"], 0);
+    assert_eq!(v["maxzoom"], 16);
+    let fields = &v["vector_layers"][0]["fields"];
+    assert_eq!(v["vector_layers"][0]["id"], "wards");
+    for f in [
+        "code",
+        "name",
+        "status_primary_2024",
+        "spare_pct_secondary_2031",
+        "imd_rank",
+        "capacity_primary_2029",
+    ] {
+        assert!(fields.get(f).is_some(), "field {f} missing");
+    }
+    assert_eq!(fields["status_primary_2024"], "String");
+    assert_eq!(fields["capacity_primary_2024"], "Number");
+    let b = v["bounds"].as_array().expect("bounds");
+    assert!(b[0].as_f64() < b[2].as_f64() && b[1].as_f64() < b[3].as_f64());
+
+    let r = get("/tiles/nope.json").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(
+        r.message().contains("layers are wards, localities, lsoa, schools"),
+        "{}",
+        r.message()
+    );
+    assert_eq!(get("/tiles/wards").await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn styles_are_maplibre_v8_and_reference_the_tilejson() {
+    let r = get("/styles/default.json").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v = r.json();
+    assert_eq!(v["version"], 8);
+    assert_eq!(v["sources"]["wards"]["type"], "vector");
+    assert_eq!(v["sources"]["wards"]["url"], "http://maps.example:9000/tiles/wards.json");
+    assert!(v["sources"].get("basemap").is_none(), "no basemap unless configured");
+    let layers = v["layers"].as_array().expect("layers");
+    let find = |id: &str| {
+        layers
+            .iter()
+            .find(|l| l["id"] == id)
+            .unwrap_or_else(|| panic!("no style layer {id}"))
+    };
+    assert_eq!(find("wards-fill")["layout"]["visibility"], "visible");
+    assert_eq!(find("schools-circle")["layout"]["visibility"], "visible");
+    assert_eq!(find("lsoa-fill")["layout"]["visibility"], "none");
+    assert_eq!(find("wards-fill")["source-layer"], "wards");
+    let fill = find("wards-fill")["paint"]["fill-color"].to_string();
+    assert!(fill.contains("status_primary_2024") && fill.contains("#D55E00"), "{fill}");
+    // Every source-layer is a layer in the source's TileJSON.
+    for l in layers.iter().filter(|l| l.get("source-layer").is_some()) {
+        assert_eq!(l["source"], l["source-layer"]);
+    }
+
+    let v = get("/styles/lsoa.json").await.json();
+    let layers = v["layers"].as_array().expect("layers");
+    let vis = |id: &str| layers.iter().find(|l| l["id"] == id).map(|l| l["layout"]["visibility"].clone());
+    assert_eq!(vis("lsoa-fill"), Some(Value::from("visible")));
+    assert_eq!(vis("wards-fill"), Some(Value::from("none")));
+
+    let r = get("/styles/nope.json").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.message().contains("default, wards"), "{}", r.message());
+}
+
+#[tokio::test]
+async fn basemap_only_when_configured() {
+    let (m, src) = placeplan::demo::embedded::demo().expect("demo");
+    let opts = ServeOptions {
+        basemap: Some(placeplan::map::style::Basemap {
+            tiles: "https://tiles.example/{z}/{x}/{y}.png".into(),
+            attribution: "© Example".into(),
+        }),
+        public_url: Some("https://planning.example.gov.uk/map/".into()),
+        web_dir: None,
+    };
+    let state = Arc::new(AppState::new(Dataset::load(&m, &src, &|_| {}), opts));
+    let v = get_with(&state, "/styles/default.json", false).await.json();
+    assert_eq!(v["sources"]["basemap"]["tiles"][0], "https://tiles.example/{z}/{x}/{y}.png");
+    assert_eq!(v["sources"]["wards"]["url"], "https://planning.example.gov.uk/map/tiles/wards.json");
+}
+
+#[tokio::test]
+async fn tile_round_trip_features_attributes_and_geometry() {
+    let state = demo_state();
+    let ds = &state.ds;
+    let (wards, _) = state.map.get("wards").expect("wards layer");
+    // A zoom at which the whole borough is in very few tiles; take the tile holding ward 0's inner point.
+    let f0 = &wards.features[0];
+    let z = 11u8;
+    let (x, y) = tile_of(f0.point.expect("inner point"), z);
+    let r = get_with(&state, &format!("/tiles/wards/{z}/{x}/{y}.pbf"), true).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers[header::CONTENT_TYPE], "application/vnd.mapbox-vector-tile");
+    assert_eq!(r.headers[header::CONTENT_ENCODING], "gzip");
+    let mut raw = Vec::new();
+    flate2::read::GzDecoder::new(&r.body[..]).read_to_end(&mut raw).expect("gzip");
+    let tile = Tile::decode(&raw[..]).expect("MVT decodes");
+    assert_eq!(tile.layers.len(), 1);
+    let layer = &tile.layers[0];
+    assert_eq!(layer.name, "wards");
+    assert_eq!(layer.version, 2);
+    assert_eq!(layer.extent, Some(4096));
+    assert!(!layer.features.is_empty());
+
+    let rows = placeplan::analysis::summary::summary(ds, Some(0), Some(placeplan::model::Phase::Primary), Some(ds.census_year));
+    let (l, t, rgt, top) = TileId::new(u32::from(z), x, y).expect("tile").bounds();
+    let _ = (t, rgt);
+    let unit = unit_metres(z);
+    let mut checked_geometry = 0;
+    for f in &layer.features {
+        let tags: Vec<(String, &geozero::mvt::tile::Value)> = f
+            .tags
+            .chunks(2)
+            .map(|kv| (layer.keys[kv[0] as usize].clone(), &layer.values[kv[1] as usize]))
+            .collect();
+        let get = |k: &str| tags.iter().find(|(key, _)| key == k).map(|(_, v)| *v);
+        let code = get("code").and_then(|v| v.string_value.clone()).expect("code attribute");
+        let row = rows.iter().find(|r| r.code == code).expect("ward in summary");
+        let status = get(&format!("status_primary_{}", ds.census_year)).and_then(|v| v.string_value.clone());
+        assert_eq!(status.as_deref(), row.sufficiency.status.map(|s| s.as_str()), "{code}");
+        let cap = get(&format!("capacity_primary_{}", ds.census_year))
+            .and_then(|v| v.double_value)
+            .expect("capacity");
+        assert!(
+            (cap - row.sufficiency.capacity).abs() <= 0.005 + 1e-9,
+            "{code}: {cap} vs {}",
+            row.sufficiency.capacity
+        );
+        assert_eq!(f.id, Some(wards.feature(&code).expect("feature").1.id));
+
+        // Geometry: a ward entirely inside the tile decodes to (nearly) its own area.
+        let src = &wards.feature(&code).expect("feature").1.mercator;
+        let bb = geo::BoundingRect::bounding_rect(src).expect("bbox");
+        let inside = bb.min().x > l && bb.max().y < top && bb.max().x < l + 4096.0 * unit && bb.min().y > top - 4096.0 * unit;
+        let g = f.to_geo().expect("geometry decodes");
+        // Back to metres: x = left + u·unit, y = top − v·unit.
+        let m = g.map_coords(|c| geo::Coord {
+            x: l + c.x * unit,
+            y: top - c.y * unit,
+        });
+        if inside {
+            let a = m.unsigned_area();
+            let b = src.unsigned_area();
+            assert!((a - b).abs() / b < 0.01, "{code}: decoded area {a} vs source {b}");
+            checked_geometry += 1;
+        }
+    }
+    assert!(checked_geometry > 0, "at least one ward lies wholly inside the tile");
+}
+
+#[tokio::test]
+async fn tiles_clip_and_cover_the_whole_area_across_tiles() {
+    let state = demo_state();
+    let (wards, _) = state.map.get("wards").expect("wards");
+    // At zoom 14 the borough spans many tiles: the clipped pieces of every ward add up to its area.
+    let z = 14u8;
+    let unit = unit_metres(z);
+    let [w, s, e, n] = wards.bounds;
+    let (x0, y0) = tile_of([w, n], z);
+    let (x1, y1) = tile_of([e, s], z);
+    let mut total = 0.0;
+    for x in x0..=x1 {
+        for y in y0..=y1 {
+            let r = get_with(&state, &format!("/tiles/wards/{z}/{x}/{y}.pbf"), false).await;
+            assert_eq!(r.status, StatusCode::OK);
+            if r.body.is_empty() {
+                continue;
+            }
+            let tile = Tile::decode(&r.body[..]).expect("decodes");
+            for f in &tile.layers[0].features {
+                let g = f.to_geo().expect("geometry");
+                // Only the part inside the unbuffered tile counts.
+                let clip = geo::Rect::new(geo::coord! { x: 0.0, y: 0.0 }, geo::coord! { x: 4096.0, y: 4096.0 }).to_polygon();
+                let mp = match g {
+                    geo::Geometry::MultiPolygon(mp) => mp,
+                    geo::Geometry::Polygon(p) => geo::MultiPolygon(vec![p]),
+                    other => panic!("unexpected geometry {other:?}"),
+                };
+                total += geo::BooleanOps::intersection(&mp, &clip).unsigned_area() * unit * unit;
+            }
+        }
+    }
+    let expected: f64 = wards.features.iter().map(|f| f.mercator.unsigned_area()).sum();
+    assert!(
+        (total - expected).abs() / expected < 0.005,
+        "tiles cover {total} m² vs {expected} m²"
+    );
+}
+
+#[tokio::test]
+async fn tile_errors_are_400_or_404_with_a_message() {
+    for (uri, code, text) in [
+        ("/tiles/wards/17/0/0.pbf", StatusCode::BAD_REQUEST, "zoom 17 is out of range"),
+        ("/tiles/wards/2/4/0.pbf", StatusCode::BAD_REQUEST, "x and y run from 0 to 3"),
+        ("/tiles/wards/2/0/-1.pbf", StatusCode::BAD_REQUEST, "not a whole number"),
+        ("/tiles/wards/a/0/0.pbf", StatusCode::BAD_REQUEST, "not a whole number"),
+        ("/tiles/wards/2/0/0.png", StatusCode::BAD_REQUEST, "must end in .pbf"),
+        ("/tiles/nope/2/0/0.pbf", StatusCode::NOT_FOUND, "no layer \"nope\""),
+    ] {
+        let r = get(uri).await;
+        assert_eq!(r.status, code, "{uri}");
+        assert!(r.message().contains(text), "{uri}: {}", r.message());
+    }
+    // A tile far from the data is empty, not an error.
+    let r = get("/tiles/wards/10/0/0.pbf").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.is_empty());
+}
+
+#[tokio::test]
+async fn area_profile_has_figures_schools_lsoas_and_the_calculation() {
+    let state = demo_state();
+    let ds = &state.ds;
+    let code = ds.layers[0].areas[3].code.to_string();
+    let r = get(&format!("/api/areas/wards/{code}")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v = r.json();
+    assert_eq!(v["code"], code.as_str());
+    assert_eq!(v["kind"]["area"], "ward");
+    assert_eq!(v["figures"].as_array().map(Vec::len), Some(6 + 8), "every phase × year");
+    // The census-year primary capacity is the sum of the listed primary schools' places.
+    let census = v["figures"]
+        .as_array()
+        .expect("figures")
+        .iter()
+        .find(|r| r["phase"] == "primary" && r["year"] == ds.census_year)
+        .expect("row");
+    let schools = v["schools"]
+        .as_array()
+        .expect("schools")
+        .iter()
+        .find(|p| p[0] == "primary")
+        .expect("primary schools");
+    let sum: f64 = schools[1]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|s| s["capacity"].as_f64())
+        .sum();
+    assert!((sum - census["capacity"].as_f64().unwrap_or(f64::NAN)).abs() < 1e-6);
+    let weights: f64 = v["lsoas"]
+        .as_array()
+        .expect("lsoas")
+        .iter()
+        .filter_map(|l| l["weight"].as_f64())
+        .sum();
+    assert!(weights > 0.0);
+    let calc = v["calculation"].as_array().expect("calculation");
+    assert!(
+        calc.iter()
+            .any(|c| c["metric"] == "spare_pct" && !c["steps"].as_array().is_none_or(Vec::is_empty))
+    );
+    assert!(calc.iter().any(|c| c["metric"] == "imd_rank"));
+    assert!(v["point"][0].is_number() && v["bbox"][3].is_number());
+
+    let r = get("/api/areas/wards/NOPE").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.message().contains("no feature with code \"NOPE\""));
+    assert_eq!(get("/api/areas/nope/X").await.status, StatusCode::NOT_FOUND);
+
+    // A school and an LSOA have profiles too.
+    let (schools, _) = state.map.get("schools").expect("schools");
+    let urn = &schools.features[0].code;
+    let v = get(&format!("/api/areas/schools/{urn}")).await.json();
+    assert_eq!(v["kind"], "schools");
+    assert!(!v["school_years"].as_array().is_none_or(Vec::is_empty));
+    let lsoa = ds.layers[2].areas[0].code.to_string();
+    let v = get(&format!("/api/areas/lsoa/{lsoa}")).await.json();
+    assert_eq!(v["kind"], "lsoa");
+    assert!(v["deprivation"]["population"].as_f64().unwrap_or(0.0) > 0.0);
+}
+
+#[tokio::test]
+async fn explain_search_summary_and_geojson() {
+    let state = demo_state();
+    let code = state.ds.layers[0].areas[0].code.to_string();
+    let v = get(&format!(
+        "/api/explain?layer=wards&code={code}&metric=shortfall&phase=primary&year=2026"
+    ))
+    .await
+    .json();
+    assert_eq!(v["metric"], "shortfall");
+    assert_eq!(v["year"], 2026);
+    let r = get(&format!("/api/explain?layer=wards&code={code}&metric=bogus")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.message().contains("metrics are capacity"), "{}", r.message());
+    let r = get(&format!("/api/explain?layer=wards&code={code}&metric=spare&year=1990")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        get("/api/explain?layer=wards").await.status,
+        StatusCode::BAD_REQUEST,
+        "missing metric"
+    );
+
+    let name = state.ds.layers[0].areas[0].name.clone();
+    let hits = get(&format!("/api/search?q={}", name.to_lowercase().replace(' ', "%20")))
+        .await
+        .json();
+    assert_eq!(hits[0]["name"], name.as_str(), "the exact name ranks first");
+    assert_eq!(hits[0]["layer"], "wards");
+    let hits = get("/api/search?q=primary&limit=3").await.json();
+    assert_eq!(hits.as_array().map(Vec::len), Some(3));
+    assert_eq!(get("/api/search?q=").await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        get(&format!("/api/search?q={}", "x".repeat(101))).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(get("/api/search").await.status, StatusCode::BAD_REQUEST);
+
+    let la = get("/api/summary").await.json();
+    assert_eq!(la.as_array().map(Vec::len), Some(6 + 8));
+    assert_eq!(la[0]["code"], "LA");
+    let rows = get("/api/summary?layer=localities&phase=secondary&year=2031").await.json();
+    assert_eq!(rows.as_array().map(Vec::len), Some(6));
+    assert_eq!(get("/api/summary?phase=tertiary").await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(get("/api/summary?layer=lsoa").await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(get("/api/summary?year=abc").await.status, StatusCode::BAD_REQUEST);
+
+    let r = get("/api/layers/wards/geojson").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers[header::CONTENT_TYPE], "application/geo+json");
+    assert!(
+        r.headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap_or_default()
+            .contains("wards.geojson")
+    );
+    let fc: geojson::FeatureCollection = serde_json::from_slice(&r.body).expect("FeatureCollection");
+    assert_eq!(fc.features.len(), 20);
+    let v = r.json();
+    assert_eq!(v["features"][0]["geometry"]["type"], "MultiPolygon");
+    let lon = v["features"][0]["geometry"]["coordinates"][0][0][0][0].as_f64().unwrap_or(f64::NAN);
+    assert!((-2.0..0.0).contains(&lon), "WGS84 longitude, got {lon}");
+    assert_eq!(get("/api/layers/nope/geojson").await.status, StatusCode::NOT_FOUND);
+    let r = get("/api/nothing").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.message().contains("endpoints are"));
+}
+
+#[tokio::test]
+async fn web_app_is_served_from_the_binary_without_path_traversal() {
+    let r = get("/").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap_or_default()
+            .starts_with("text/html")
+    );
+    assert!(String::from_utf8_lossy(&r.body).contains("/js/main.js"));
+    let r = get("/vendor/maplibre-gl/maplibre-gl.mjs").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap_or_default()
+            .starts_with("text/javascript")
+    );
+    for uri in [
+        "/../Cargo.toml",
+        "/%2e%2e/Cargo.toml",
+        "/js/../../Cargo.toml",
+        "/etc/passwd",
+        "/web/index.html",
+    ] {
+        assert_eq!(get(uri).await.status, StatusCode::NOT_FOUND, "{uri}");
+    }
+    // Every file in web/ is built in, and nothing else.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("web");
+    let mut on_disk = Vec::new();
+    let mut stack = vec![root.clone()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("web dir") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                on_disk.push(p.strip_prefix(&root).expect("prefix").to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    on_disk.sort();
+    let mut built: Vec<String> = placeplan::server::assets::FILES.iter().map(|(n, _)| (*n).to_owned()).collect();
+    built.sort();
+    assert_eq!(built, on_disk);
+}
+
+#[tokio::test]
+async fn oversized_requests_are_refused() {
+    let req = Request::get("/api/layers")
+        .header(header::CONTENT_LENGTH, "1000000")
+        .body(Body::from(vec![b'x'; 1_000_000]))
+        .expect("request");
+    let resp = router(demo_state()).oneshot(req).await.expect("answer");
+    assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[test]
+fn serve_listens_on_loopback_by_default() {
+    use clap::Parser;
+    let cli = placeplan::cli::Cli::try_parse_from(["placeplan", "serve"]).expect("parses");
+    match cli.command {
+        placeplan::cli::Command::Serve(a) => assert_eq!(a.addr.to_string(), "127.0.0.1:8080"),
+        other => panic!("parsed as {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn leeds_tiles_and_profiles() {
+    let Some(dir) = common::real_data() else { return };
+    let (m, src) = common::leeds_manifest(&dir);
+    let state = Arc::new(AppState::new(Dataset::load(&m, &src, &|_| {}), ServeOptions::default()));
+    let hits = get_with(&state, "/api/search?q=gipton", false).await.json();
+    let hit = hits
+        .as_array()
+        .expect("hits")
+        .iter()
+        .find(|h| h["layer"] == "wards_2023")
+        .expect("Gipton & Harehills in wards_2023");
+    let code = hit["code"].as_str().expect("code");
+    let v = get_with(&state, &format!("/api/areas/wards_2023/{code}"), false).await.json();
+    let primary = v["figures"]
+        .as_array()
+        .expect("figures")
+        .iter()
+        .find(|r| r["phase"] == "primary")
+        .expect("primary");
+    assert_eq!(
+        primary["status"], "deficit",
+        "Gipton & Harehills primary is in deficit in the census year"
+    );
+    assert!(v["deprivation"]["pct_pop_most_deprived_decile"].as_f64().unwrap_or(0.0) > 90.0);
+    // Its tile at z12 carries it with that status.
+    let p = [hit["point"][0].as_f64().unwrap_or(0.0), hit["point"][1].as_f64().unwrap_or(0.0)];
+    let (x, y) = tile_of(p, 12);
+    let r = get_with(&state, &format!("/tiles/wards_2023/12/{x}/{y}.pbf"), false).await;
+    let tile = Tile::decode(&r.body[..]).expect("decodes");
+    let layer = &tile.layers[0];
+    let found = layer.features.iter().any(|f| {
+        f.tags
+            .chunks(2)
+            .any(|kv| layer.keys[kv[0] as usize] == "code" && layer.values[kv[1] as usize].string_value.as_deref() == Some(code))
+    });
+    assert!(found, "{code} in tile 12/{x}/{y}");
+    // Every layer's TileJSON and the LSOA deprivation tiles work on real data.
+    for l in [
+        "wards_2023",
+        "wards_2013",
+        "lsoa",
+        "planning_areas_primary",
+        "planning_areas_secondary",
+        "schools",
+    ] {
+        assert_eq!(
+            get_with(&state, &format!("/tiles/{l}.json"), false).await.status,
+            StatusCode::OK,
+            "{l}"
+        );
+    }
+    let r = get_with(&state, &format!("/tiles/lsoa/12/{x}/{y}.pbf"), false).await;
+    let tile = Tile::decode(&r.body[..]).expect("decodes");
+    assert!(tile.layers[0].features.len() > 10);
+    assert!(tile.layers[0].keys.iter().any(|k| k == "imd_decile"));
+}

@@ -8,6 +8,7 @@ import { academicYear, esc, places } from './format.js';
  */
 export function capacityChart(series, title) {
   if (!series.length) return '';
+  if (series.length === 1) return barChart(series[0], title);
   const W = 360, H = 170, L = 44, R = 10, T = 12, B = 26;
   const vals = series.flatMap((s) => [s.capacity, s.pupils]).filter(Number.isFinite);
   let lo = Math.min(...vals), hi = Math.max(...vals);
@@ -35,4 +36,20 @@ export function capacityChart(series, title) {
     <path class="cap" d="${path('capacity')}"/><path class="pup" d="${path('pupils')}"/>${dots}
   </svg>
   <p class="note">Dashed: places. Solid: pupils (roll, then forecast).</p>`;
+}
+
+/** One year only: two bars, places and pupils. */
+function barChart(s, title) {
+  const W = 360, H = 64, L = 70, R = 60;
+  const max = Math.max(s.capacity, s.pupils, 1);
+  const w = (v) => ((W - L - R) * v) / max;
+  return `<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(title)}">
+    <text x="${L - 6}" y="22" text-anchor="end">places</text>
+    <rect x="${L}" y="10" width="${w(s.capacity).toFixed(1)}" height="16" fill="#0b0c0c"/>
+    <text x="${L + w(s.capacity) + 4}" y="22">${places(s.capacity)}</text>
+    <text x="${L - 6}" y="50" text-anchor="end">pupils</text>
+    <rect x="${L}" y="38" width="${w(s.pupils).toFixed(1)}" height="16" fill="#1d70b8"/>
+    <text x="${L + w(s.pupils) + 4}" y="50">${places(s.pupils)}</text>
+  </svg>
+  <p class="note">${academicYear(s.year)}. Forecasts would add a chart over the years.</p>`;
 }

@@ -17,7 +17,9 @@ export function signed(v) {
 
 /** Percentage with one decimal ("4.2%"). */
 export function pct(v) {
-  return v === null || v === undefined ? '—' : `${nf1.format(v).replace('-', '−')}%`;
+  if (v === null || v === undefined) return '—';
+  const r = Math.round(v * 10) / 10;
+  return `${nf1.format(r === 0 ? 0 : r).replace('-', '−')}%`;
 }
 
 /** Academic year label: 2025 → "2025/26". */

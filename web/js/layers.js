@@ -48,7 +48,9 @@ export class LayerView {
     for (const l of this.meta.layers) {
       const on = l.id === activeId || (l.kind === 'schools' && schoolsOn);
       for (const sid of this.styleIds(l)) {
-        if (this.map.getLayer(sid)) this.map.setLayoutProperty(sid, 'visibility', on ? 'visible' : 'none');
+        // The selected area keeps its outline when another layer is shown.
+        const keep = this.selected && this.selected.layerId === l.id && sid.endsWith('-highlight');
+        if (this.map.getLayer(sid)) this.map.setLayoutProperty(sid, 'visibility', on || keep ? 'visible' : 'none');
       }
     }
   }

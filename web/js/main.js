@@ -123,12 +123,14 @@ async function start() {
     selLayer = layerId;
     state.sel = `${layerId}/${code}`;
     view.select(layerId, profile.feature_id);
+    // Open the panel first, so that the map is fitted to the space that is left.
+    apply();
     if (fly && profile.bbox) {
+      map.resize();
       const [w, s, e, n] = profile.bbox;
       if (w === e && s === n) map.flyTo({ center: [w, s], zoom: Math.max(map.getZoom(), 14) });
       else map.fitBounds([[w, s], [e, n]], { padding: 60, maxZoom: 14 });
     }
-    apply();
   };
 
   const controls = new Controls(meta, {

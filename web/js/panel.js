@@ -135,7 +135,9 @@ export function renderProfile(profile, state, meta, links) {
   } else {
     const rows = profile.figures.filter((r) => r.phase === state.phase);
     const row = rows.find((r) => r.year === state.year) || rows[0];
-    if (row) {
+    if (row && row.capacity <= 0 && row.pupils <= 0) {
+      parts.push(`<p class="headline">${headline(profile.name, state.phase, row, census)}</p>`);
+    } else if (row) {
       parts.push(`<p class="headline">${statusBadge(row.status)} ${headline(profile.name, state.phase, row, census)}</p>`);
       parts.push(figures(row, margin));
       parts.push(capacityChart(rows, `${state.phase} places and pupils in ${profile.name} by year`));
@@ -147,7 +149,8 @@ export function renderProfile(profile, state, meta, links) {
     parts.push(schoolsTable(list, state.phase));
     parts.push(deprivation(profile.deprivation));
     parts.push(lsoaTable(profile.lsoas));
-    const calc = profile.calculation.filter((c) => c.metric !== 'spare_pct' || c.phase === state.phase);
+    // Spare % is explained for the chosen year in #calc-year; the rest are census-year figures.
+    const calc = profile.calculation.filter((c) => c.metric !== 'spare_pct');
     parts.push(calc.map(calculation).join(''));
   }
   parts.push(`<p class="links"><a href="${esc(links.permalink)}" id="permalink">Link to this view</a>

@@ -194,3 +194,57 @@ fn floating_catchments_reproduce_pysal_access() {
         close_abs(e2.ratio[j].unwrap_or(f64::NAN), ratios[key].as_f64().expect("ratio"), 1e-6, key);
     }
 }
+
+mod common;
+
+#[test]
+fn leeds_inner_east_is_a_significant_imd_hot_spot() {
+    use placeplan::analysis::equity::{HotspotOptions, WeightSpec, hotspots};
+    let Some(ds) = common::leeds() else { return };
+    let li = ds.lsoa_layer.expect("Leeds has an LSOA layer");
+    let o = HotspotOptions {
+        weights: WeightSpec::Queen,
+        star: true,
+        transform: Transform::Binary,
+        z: GiZ::OrdGetis,
+        permutations: 999,
+        seed: 7,
+        alpha: 0.05,
+    };
+    let r = hotspots(ds, li, "imd_reverse_rank", placeplan::model::Phase::Primary, &o).expect("runs");
+    assert!(r.islands.is_empty(), "every Leeds LSOA touches another: {:?}", r.islands);
+    // The LSOAs of Gipton & Harehills (2023 ward E05011394), best-fit.
+    let (wi, _) = ds
+        .layer(&placeplan::ids::LayerId::new("wards_2023").expect("id"))
+        .expect("wards_2023");
+    let ward = ds.layers[wi]
+        .areas
+        .iter()
+        .position(|a| a.code.as_str() == "E05011394")
+        .expect("Gipton & Harehills");
+    let ap = ds.apportionments[wi].as_ref().expect("apportionment");
+    let lsoas: Vec<String> = ap.by_area[ward]
+        .iter()
+        .map(|&p| &ap.pieces[p])
+        .filter(|p| p.best_fit_weight > 0.0)
+        .map(|p| ds.layers[li].areas[p.lsoa].code.to_string())
+        .collect();
+    assert!(lsoas.len() >= 15, "{} LSOAs", lsoas.len());
+    let rows: Vec<_> = r.rows.iter().filter(|row| lsoas.contains(&row.code)).collect();
+    let hot = rows.iter().filter(|row| row.class.starts_with("hot_9")).count();
+    let detail: Vec<String> = rows.iter().map(|r| format!("{} z={:.2} {}", r.code, r.z, r.class)).collect();
+    assert!(
+        hot * 4 >= rows.len() * 3,
+        "{hot} of {} inner-east LSOAs are significant hot spots: {detail:?}",
+        rows.len()
+    );
+    assert!(rows.iter().all(|row| row.z > 0.0));
+    // The least deprived LSOAs are not hot, and the same seed gives the same p-values.
+    let again = hotspots(ds, li, "imd_reverse_rank", placeplan::model::Phase::Primary, &o).expect("runs");
+    assert_eq!(
+        r.rows.iter().map(|x| x.p_sim).collect::<Vec<_>>(),
+        again.rows.iter().map(|x| x.p_sim).collect::<Vec<_>>()
+    );
+    let coldest = r.rows.iter().min_by(|a, b| a.value.total_cmp(&b.value)).expect("rows");
+    assert!(!coldest.class.starts_with("hot"));
+}

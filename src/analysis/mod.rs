@@ -5,6 +5,8 @@ pub mod access;
 
 /// LSOA → area deprivation measures (IoD 2019 area summaries).
 pub mod deprivation;
+/// Hot spots of a metric over a layer's areas (dataset level).
+pub mod equity;
 /// "Show the calculation": the inputs and arithmetic behind one figure.
 pub mod explain;
 /// Getis-Ord Gi/Gi*, Local Moran's I, permutation inference and FDR.

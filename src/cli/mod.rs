@@ -6,6 +6,8 @@ pub mod check;
 pub mod explain;
 /// `placeplan generate-demo`.
 pub mod generate_demo;
+/// `placeplan hotspots`.
+pub mod hotspots;
 /// Loading a dataset for any subcommand.
 pub mod load;
 /// `placeplan serve`.
@@ -63,6 +65,10 @@ pub enum Command {
     /// Show the calculation behind one figure: the schools or LSOA pieces (with weights) that
     /// went into it and the arithmetic.
     Explain(explain::Args),
+    /// Hot and cold spots of a metric over a layer's areas: Getis-Ord Gi or Gi* z-scores (Ord &
+    /// Getis 1995), conditional-permutation p-values, Benjamini–Hochberg FDR, and a class per
+    /// area (hot_99 … cold_90, not_significant). Islands are reported.
+    Hotspots(hotspots::Args),
     /// Serve the map: vector tiles, TileJSON, MapLibre styles, a JSON API and the web app.
     ///
     /// Open the printed address in a browser. Layers: every boundary layer (sufficiency by
@@ -92,6 +98,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Summary(a) => summary::run(&a),
         Command::Explain(a) => explain::run(&a),
         Command::Serve(a) => serve::run(&a),
+        Command::Hotspots(a) => hotspots::run(&a),
     };
     match result {
         Ok(code) => code,
@@ -109,3 +116,16 @@ pub fn run(cli: Cli) -> u8 {
 
 /// A boxed error for subcommand plumbing; subcommands map their own errors to plain English.
 pub type CliResult = Result<u8, Box<dyn std::error::Error>>;
+
+/// Writes `text` to stdout; a closed pipe (`placeplan … | head`) is not an error.
+///
+/// # Errors
+/// Any other write error.
+pub fn write_stdout(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}

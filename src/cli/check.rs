@@ -25,9 +25,9 @@ pub fn run(a: &Args) -> CliResult {
     let ds = super::load::load(a.data.manifest.as_deref(), a.json)?;
     let report = CheckReport::new(&ds);
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        super::write_stdout(&(serde_json::to_string_pretty(&report)? + "\n"))?;
     } else {
-        print!("{}", report.to_text(a.max_problems));
+        super::write_stdout(&report.to_text(a.max_problems))?;
     }
     Ok(if report.fatal { exit::DATA } else { exit::OK })
 }

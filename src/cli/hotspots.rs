@@ -100,7 +100,7 @@ pub fn run(a: &Args) -> CliResult {
         }
     };
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        super::write_stdout(&(serde_json::to_string_pretty(&report)? + "\n"))?;
         return Ok(exit::OK);
     }
     use std::fmt::Write as _;

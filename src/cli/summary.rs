@@ -64,9 +64,9 @@ pub fn run(a: &Args) -> CliResult {
         }
     };
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        super::write_stdout(&(serde_json::to_string_pretty(&rows)? + "\n"))?;
     } else {
-        print!("{}", table(&ds, &rows));
+        super::write_stdout(&table(&ds, &rows))?;
     }
     Ok(exit::OK)
 }

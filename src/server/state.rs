@@ -4,7 +4,7 @@
 use crate::analysis::summary::{SummaryRow, summary};
 use crate::dataset::Dataset;
 use crate::map::MapData;
-use crate::map::style::Basemap;
+use crate::map::style::{Basemap, StyleContext};
 use axum::http::HeaderMap;
 use std::path::PathBuf;
 
@@ -69,5 +69,16 @@ impl AppState {
             .and_then(|h| h.to_str().ok())
             .filter(|h| !h.is_empty() && h.len() <= 255 && h.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b)));
         format!("http://{}", host.unwrap_or("127.0.0.1:8080"))
+    }
+
+    /// What the TileJSON and style documents need, with `base` as the absolute base URL.
+    #[must_use]
+    pub fn style_context<'a>(&'a self, base: &'a str) -> StyleContext<'a> {
+        StyleContext {
+            base_url: base,
+            attribution: &self.attribution,
+            census_year: self.ds.census_year,
+            basemap: self.options.basemap.as_ref(),
+        }
     }
 }

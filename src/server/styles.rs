@@ -3,7 +3,7 @@
 
 use super::error::ApiError;
 use super::state::AppState;
-use crate::map::style::{StyleContext, style};
+use crate::map::style::style;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
@@ -35,11 +35,6 @@ pub async fn style_doc(
         return Err(ApiError::NotFound(format!("no style {name:?}; styles are {}", names())));
     };
     let base = state.base_url(&headers);
-    let ctx = StyleContext {
-        base_url: &base,
-        attribution: &state.attribution,
-        census_year: state.ds.census_year,
-        basemap: state.options.basemap.as_ref(),
-    };
+    let ctx = state.style_context(&base);
     Ok(Json(style(&state.map.layers, name, show, &ctx)))
 }

@@ -3,7 +3,7 @@
 
 use super::error::ApiError;
 use super::state::AppState;
-use crate::map::style::{StyleContext, tilejson};
+use crate::map::style::tilejson;
 use crate::map::tiles::TileId;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -72,11 +72,6 @@ pub async fn tilejson_doc(
         .ok_or_else(|| ApiError::NotFound(format!("/tiles/{file} is not a TileJSON document; try /tiles/{file}.json")))?;
     let (l, _) = super::find_layer(&state, id)?;
     let base = state.base_url(&headers);
-    let ctx = StyleContext {
-        base_url: &base,
-        attribution: &state.attribution,
-        census_year: state.ds.census_year,
-        basemap: state.options.basemap.as_ref(),
-    };
+    let ctx = state.style_context(&base);
     Ok(Json(tilejson(l, &ctx)))
 }

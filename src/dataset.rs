@@ -344,6 +344,21 @@ impl Dataset {
                 }
             }
         }
+        if let Some(li) = lsoa_layer {
+            lsoas.par_iter_mut().enumerate().for_each(|(i, rec)| {
+                let pts = lsoa_points.get(i).map_or(&[][..], Vec::as_slice);
+                rec.centroid_points = pts.len();
+                rec.centroid = if pts.is_empty() {
+                    layers[li].areas.get(i).and_then(|a| geo::InteriorPoint::interior_point(&a.geometry)).map(|p| p.0)
+                } else {
+                    let n = pts.len() as f64;
+                    Some(geo::Coord {
+                        x: pts.iter().map(|p| p.x).sum::<f64>() / n,
+                        y: pts.iter().map(|p| p.y).sum::<f64>() / n,
+                    })
+                };
+            });
+        }
         let weight_method = if settings.apportionment == WeightMethod::Population && lsoa_points.is_empty() {
             WeightMethod::Area
         } else {

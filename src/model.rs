@@ -189,6 +189,12 @@ pub struct LsoaRecord {
     /// Population by single year of age 0..=90 (90 = 90+), when loaded.
     #[serde(skip)]
     pub ages: Option<Vec<f64>>,
+    /// Where the LSOA's people live, EPSG:27700: the mean of the weighting points (postcodes or
+    /// addresses) inside it, else a point inside its polygon. Used for distances to schools.
+    #[serde(skip)]
+    pub centroid: Option<Coord>,
+    /// How many weighting points the centroid averages (0: the polygon's interior point).
+    pub centroid_points: usize,
 }
 
 /// Number of LSOAs in England in IoD 2019 (the rank denominator).

@@ -51,6 +51,24 @@ pub fn normalise_newlines(s: &str) -> String {
     s.replace("\r\n", "\n").replace('\r', "\n")
 }
 
+/// `n` rounded to a whole number with thousands separators: `5109.4` → `"5,109"`, `-1234` → `"-1,234"`.
+#[must_use]
+pub fn thousands(n: f64) -> String {
+    let r = n.round();
+    let digits = format!("{:.0}", r.abs());
+    let mut out = String::new();
+    if r < 0.0 {
+        out.push('-');
+    }
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
 /// Parses a number as councils' spreadsheets write it: `"29,199"`, ` 12 `, `12.0`, `45%`.
 /// Returns `Ok(None)` for an empty cell and `Err(())` for text that is not a number.
 ///
@@ -86,6 +104,15 @@ mod tests {
         let s = decode(b"name\nSt Mary\xe9s\n", "x.csv", &mut p).expect("decodes");
         assert!(s.contains("St Mary\u{e9}s"));
         assert_eq!(p.len(), 1);
+    }
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(thousands(5109.4), "5,109");
+        assert_eq!(thousands(-1234.0), "-1,234");
+        assert_eq!(thousands(999.0), "999");
+        assert_eq!(thousands(1_000_000.0), "1,000,000");
+        assert_eq!(thousands(-0.2), "0");
     }
 
     #[test]

@@ -124,6 +124,23 @@ pub struct HotspotOptions {
     pub alpha: f64,
 }
 
+impl HotspotOptions {
+    /// The map's deprivation hot spots: Gi* on binary queen contiguity, Ord & Getis z, 999
+    /// conditional permutations with seed 12345, FDR 5%.
+    #[must_use]
+    pub fn map_default() -> Self {
+        Self {
+            weights: WeightSpec::Queen,
+            star: true,
+            transform: Transform::Binary,
+            z: GiZ::OrdGetis,
+            permutations: 999,
+            seed: 12345,
+            alpha: 0.05,
+        }
+    }
+}
+
 /// One area's result.
 #[derive(Clone, Debug, Serialize)]
 pub struct HotspotRow {
@@ -160,6 +177,10 @@ pub struct HotspotReport {
     pub missing: Vec<String>,
     /// Areas without neighbours (their z is not defined; class `not_significant`).
     pub islands: Vec<String>,
+    /// FDR level of the classes.
+    pub alpha: f64,
+    /// Permutations run (0: normal approximation).
+    pub permutations: usize,
     /// BH cut-off at `alpha` (none: no area passes).
     pub fdr_cutoff: Option<f64>,
     /// Rows, in layer order.
@@ -243,6 +264,8 @@ pub fn hotspots(ds: &Dataset, li: usize, metric: &str, phase: Phase, o: &Hotspot
             .map(|a| layer.areas[a].code.to_string())
             .collect(),
         islands: islands.iter().map(|&k| layer.areas[keep[k]].code.to_string()).collect(),
+        alpha: o.alpha,
+        permutations: o.permutations,
         fdr_cutoff: cutoff,
         rows,
     })

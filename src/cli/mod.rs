@@ -1,5 +1,7 @@
 //! The command-line interface: argument parsing and one file per subcommand.
 
+/// `placeplan access`.
+pub mod access;
 /// `placeplan check`.
 pub mod check;
 /// `placeplan explain`.
@@ -10,6 +12,8 @@ pub mod generate_demo;
 pub mod hotspots;
 /// Loading a dataset for any subcommand.
 pub mod load;
+/// `placeplan priority`.
+pub mod priority;
 /// `placeplan serve`.
 pub mod serve;
 /// `placeplan summary`.
@@ -42,7 +46,7 @@ pub mod exit {
 #[command(
     name = "placeplan",
     version,
-    after_help = "EXIT CODES:\n  0  success\n  1  the data has a fatal problem (see `placeplan check`)\n  2  bad command-line usage\n  3  the manifest or an output file could not be read or written\n\nEXAMPLES:\n  placeplan check --manifest tests/leeds/manifest.toml\n  placeplan check --json | jq .joins\n  placeplan summary --layer wards_2023 --phase primary --manifest tests/leeds/manifest.toml\n  placeplan serve    (then open http://127.0.0.1:8080/)"
+    after_help = "EXIT CODES:\n  0  success\n  1  the data has a fatal problem (see `placeplan check`)\n  2  bad command-line usage\n  3  the manifest or an output file could not be read or written\n\nEXAMPLES:\n  placeplan check --manifest tests/leeds/manifest.toml\n  placeplan check --json | jq .joins\n  placeplan summary --layer wards_2023 --phase primary --manifest tests/leeds/manifest.toml\n  placeplan access --phase secondary --supply good --manifest tests/leeds/manifest.toml\n  placeplan priority --layer wards_2023 --json\n  placeplan serve    (then open http://127.0.0.1:8080/)"
 )]
 pub struct Cli {
     /// What to do.
@@ -69,6 +73,13 @@ pub enum Command {
     /// Getis 1995), conditional-permutation p-values, Benjamini–Hochberg FDR, and a class per
     /// area (hot_99 … cold_90, not_significant). Islands are reported.
     Hotspots(hotspots::Args),
+    /// Access of each LSOA to school places: two-step floating catchment (2SFCA, E2SFCA or
+    /// Gaussian) from where its children live to the schools of a phase, in metres, and the
+    /// nearest Good or Outstanding school that has spare places.
+    Access(access::Args),
+    /// Equity priorities: areas where pupils exceed places (now or in a forecast year) and a
+    /// share of residents live in a significant IMD hot spot, ranked, each with its reason.
+    Priority(priority::Args),
     /// Serve the map: vector tiles, TileJSON, MapLibre styles, a JSON API and the web app.
     ///
     /// Open the printed address in a browser. Layers: every boundary layer (sufficiency by
@@ -99,6 +110,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::Explain(a) => explain::run(&a),
         Command::Serve(a) => serve::run(&a),
         Command::Hotspots(a) => hotspots::run(&a),
+        Command::Access(a) => access::run(&a),
+        Command::Priority(a) => priority::run(&a),
     };
     match result {
         Ok(code) => code,

@@ -421,7 +421,7 @@ pub fn generate(out: &Path, seed: u64) -> Result<Vec<String>, GenerateError> {
             "{},{},E09999999,Ashcombe (synthetic),{score:.3},\"{}\",{},{:.3},{},{}",
             l.code,
             l.name,
-            thousands(rank as u64),
+            crate::text::thousands(f64::from(rank)),
             decile(rank),
             (0.04 + 0.42 * l.dep).min(0.9),
             idaci,
@@ -546,18 +546,6 @@ fn round_mp(mp: &MultiPolygon<f64>, step: f64) -> MultiPolygon<f64> {
         x: (c.x / step).round() * step,
         y: (c.y / step).round() * step,
     })
-}
-
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 fn csv_quote(s: &str) -> String {

@@ -3,6 +3,7 @@
 //! Built at load, in parallel, then frozen.
 
 use super::metrics::{self, MetricSpec};
+use crate::analysis::equity_results::EquityResults;
 use crate::analysis::deprivation::{DeprivationSummary, aggregate, decile};
 use crate::analysis::membership::schools_by_area;
 use crate::analysis::sufficiency::{school_flag, status, sufficiency};
@@ -13,7 +14,7 @@ use crate::model::{LayerKind, Phase};
 use geo::{BoundingRect, Coord, Geometry, InteriorPoint, MapCoords, Point, Rect};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The id of the schools layer (boundary layers keep their manifest ids).
 pub const SCHOOLS: &str = "schools";
@@ -156,7 +157,46 @@ fn sufficiency_props(props: &mut Vec<(String, Prop)>, r: &SummaryRow) {
     props.push((format!("schools_{sfx}"), Prop::Int(i64::try_from(r.schools).unwrap_or(i64::MAX))));
 }
 
-fn area_layer(ds: &Dataset, li: usize) -> MapLayer {
+/// The equity attributes of the features of layer `li`, by area code.
+fn equity_props(ds: &Dataset, li: usize, eq: &EquityResults) -> HashMap<String, Vec<(String, Prop)>> {
+    let mut out: HashMap<String, Vec<(String, Prop)>> = HashMap::new();
+    if Some(li) == ds.lsoa_layer {
+        if let Some(h) = &eq.hotspots {
+            for r in &h.rows {
+                let p = out.entry(r.code.clone()).or_default();
+                p.push(("hot_class".into(), Prop::Str(r.class.into())));
+                num(p, "hot_z".into(), Some(r.z));
+            }
+        }
+        for a in &eq.access {
+            let ph = a.phase.as_str();
+            for r in &a.rows {
+                let p = out.entry(r.code.clone()).or_default();
+                p.push((format!("access_{ph}"), Prop::Num((r.access * 1000.0).round() / 1000.0)));
+                num(p, format!("access_norm_{ph}"), r.access_norm);
+                num(p, format!("good_m_{ph}"), r.nearest_good_m.map(f64::round));
+            }
+        }
+    } else if let Some(Some(pr)) = eq.priority.get(li) {
+        for r in &pr.rows {
+            let p = out.entry(r.code.clone()).or_default();
+            let class = match (r.worst.is_some(), r.hot_share >= pr.min_hot_share && r.hot_share > 0.0) {
+                (true, true) => "priority",
+                (true, false) => "deficit",
+                (false, true) => "hotspot",
+                (false, false) => "neither",
+            };
+            p.push(("priority_class".into(), Prop::Str(class.into())));
+            if let Some(k) = r.rank {
+                p.push(("priority_rank".into(), Prop::Int(i64::try_from(k).unwrap_or(i64::MAX))));
+            }
+            num(p, "hot_share".into(), Some(100.0 * r.hot_share));
+        }
+    }
+    out
+}
+
+fn area_layer(ds: &Dataset, li: usize, eq: &EquityResults) -> MapLayer {
     let l = &ds.layers[li];
     // Only the LSOA layer the deprivation records are aligned with is shown as LSOAs.
     let is_lsoa = Some(li) == ds.lsoa_layer;
@@ -174,6 +214,7 @@ fn area_layer(ds: &Dataset, li: usize) -> MapLayer {
         }
     }
     let members: BTreeMap<Phase, Vec<Vec<usize>>> = phases.iter().map(|&p| (p, schools_by_area(ds, li, p))).collect();
+    let extra = equity_props(ds, li, eq);
     let results: Vec<(Option<MapFeature>, DeprivationSummary, Option<String>)> = l
         .areas
         .par_iter()
@@ -206,6 +247,9 @@ fn area_layer(ds: &Dataset, li: usize) -> MapLayer {
                 for r in &rows[i] {
                     sufficiency_props(&mut props, r);
                 }
+            }
+            if let Some(e) = extra.get(a.code.as_str()) {
+                props.extend(e.iter().cloned());
             }
             let geom = Geometry::MultiPolygon(a.geometry.clone());
             match to_wgs84_mercator(&geom) {
@@ -250,9 +294,33 @@ fn area_layer(ds: &Dataset, li: usize) -> MapLayer {
         .collect();
     let year_map = phases.iter().map(|&p| (p, years(ds, p))).collect();
     let metrics = if is_lsoa {
-        metrics::lsoa_metrics()
+        let mut m = metrics::lsoa_metrics();
+        if let Some(h) = &eq.hotspots {
+            m.push(metrics::hot_class(&format!(
+                "Neighbours: {}; {} permutations; FDR {}%",
+                h.weights,
+                h.permutations,
+                h.alpha * 100.0
+            )));
+        }
+        for a in &eq.access {
+            m.push(metrics::access_norm(a.phase.as_str(), &a.description));
+        }
+        for a in &eq.access {
+            m.push(metrics::good_distance(a.phase.as_str(), a.catchment_m));
+        }
+        m
     } else {
-        metrics::area_metrics(&ds.settings.bands, ds.settings.operating_margin)
+        let mut m = metrics::area_metrics(&ds.settings.bands, ds.settings.operating_margin);
+        if let Some(Some(pr)) = eq.priority.get(li) {
+            m.push(metrics::priority_class(&pr.method));
+            m.push(metrics::share(
+                "hot_share",
+                "Residents in deprivation hot spots",
+                "100 × Σ p (LSOA pieces classed as a Gi* IMD hot spot at FDR 5%) / Σ p over the area's LSOA pieces.",
+            ));
+        }
+        m
     };
     MapLayer {
         id: l.id.to_string(),
@@ -375,8 +443,8 @@ fn schools_layer(ds: &Dataset) -> MapLayer {
 /// Builds every map layer: boundary layers in manifest order (a boundary layer called `schools`
 /// is renamed `schools-areas`), then the schools.
 #[must_use]
-pub fn build(ds: &Dataset) -> Vec<MapLayer> {
-    let mut layers: Vec<MapLayer> = (0..ds.layers.len()).into_par_iter().map(|li| area_layer(ds, li)).collect();
+pub fn build(ds: &Dataset, eq: &EquityResults) -> Vec<MapLayer> {
+    let mut layers: Vec<MapLayer> = (0..ds.layers.len()).into_par_iter().map(|li| area_layer(ds, li, eq)).collect();
     for l in &mut layers {
         if l.id == SCHOOLS {
             l.id = format!("{SCHOOLS}-areas");

@@ -27,6 +27,14 @@ pub mod palette {
     pub const VIRIDIS_5_REV: [&str; 5] = ["#FDE725", "#5EC962", "#21918C", "#3B528B", "#440154"];
     /// ColorBrewer OrRd, 4 classes (shortfall places).
     pub const ORRD_4: [&str; 4] = ["#FEF0D9", "#FDCC8A", "#FC8D59", "#D7301F"];
+    /// ColorBrewer OrRd, 5 classes (distance: near light, far dark).
+    pub const ORRD_5: [&str; 5] = ["#FEF0D9", "#FDCC8A", "#FC8D59", "#E34A33", "#B30000"];
+    /// ColorBrewer RdBu, 7 classes, hot (red) to cold (blue), neutral centre: hot-spot classes.
+    pub const RDBU_7: [&str; 7] = ["#B2182B", "#EF8A62", "#FDDBC7", "#F7F7F7", "#D1E5F0", "#67A9CF", "#2166AC"];
+    /// ColorBrewer PuOr, 5 classes, low (orange) to high (purple): access relative to the mean.
+    pub const PUOR_5: [&str; 5] = ["#E66101", "#FDB863", "#F7F7F7", "#B2ABD2", "#5E3C99"];
+    /// Paul Tol's vibrant scheme for the priority classes (colour-blind safe).
+    pub const PRIORITY: [&str; 4] = ["#CC3311", "#EE7733", "#0077BB", "#EEEEEE"];
 }
 
 /// How a metric maps values to colours.
@@ -355,6 +363,131 @@ pub fn area_metrics(bands: &Bands, margin: f64) -> Vec<MetricSpec> {
             "100 × Σ c (LSOAs in national IDACI decile 1) / Σ c, c = children aged 0–15 in each piece.",
         ),
     ]
+}
+
+/// Getis-Ord Gi* hot-spot class of the LSOA's IMD (`hot_class`), from the run described in `how`.
+#[must_use]
+pub fn hot_class(how: &str) -> MetricSpec {
+    use serde_json::json;
+    let classes = [
+        ("hot_99", "Hot spot, 99% confidence"),
+        ("hot_95", "Hot spot, 95%"),
+        ("hot_90", "Hot spot, 90%"),
+        ("not_significant", "Not significant"),
+        ("cold_90", "Cold spot, 90%"),
+        ("cold_95", "Cold spot, 95%"),
+        ("cold_99", "Cold spot, 99%"),
+    ];
+    MetricSpec {
+        id: "hot_class".into(),
+        name: "Deprivation hot spots (Gi*)".into(),
+        unit: String::new(),
+        property: "hot_class".into(),
+        by_phase_year: false,
+        kind: LegendKind::Categorical,
+        legend: classes
+            .iter()
+            .zip(palette::RDBU_7)
+            .map(|((v, label), c)| entry(json!(v), *label, c))
+            .collect(),
+        no_data: palette::NO_DATA.into(),
+        description: format!(
+            "Where deprived LSOAs cluster. Getis-Ord Gi* of the IMD 2019 rank reversed (32,845 − rank, so more \
+             deprived = higher) over each LSOA and its neighbours: z = (Σ w x − x̄ W) / (S √((n S1 − W²)/(n − 1))) \
+             (Ord & Getis 1995). Significance from conditional permutations, corrected for testing every LSOA \
+             (Benjamini–Hochberg). {how}."
+        ),
+    }
+}
+
+/// Access to places relative to the authority mean (`access_norm_{phase}`), from the run described in `how`.
+#[must_use]
+pub fn access_norm(phase: &str, how: &str) -> MetricSpec {
+    use serde_json::json;
+    let classes = [
+        (None, "under 0.5 × the average"),
+        (Some(0.5), "0.5–0.8 ×"),
+        (Some(0.8), "0.8–1.25 × (typical)"),
+        (Some(1.25), "1.25–2 ×"),
+        (Some(2.0), "2 × the average or more"),
+    ];
+    MetricSpec {
+        id: format!("access_{phase}"),
+        name: format!("Access to {phase} places"),
+        unit: "× average".into(),
+        property: format!("access_norm_{phase}"),
+        by_phase_year: false,
+        kind: LegendKind::Step,
+        legend: classes
+            .iter()
+            .zip(palette::PUOR_5)
+            .map(|((v, label), c)| entry(v.map_or(serde_json::Value::Null, |v| json!(v)), *label, c))
+            .collect(),
+        no_data: palette::NO_DATA.into(),
+        description: format!(
+            "{how} Shown relative to the child-weighted average of the authority: A_i / (Σ P A / Σ P)."
+        ),
+    }
+}
+
+/// Distance to the nearest Good or Outstanding school of the phase with spare places (`good_m_{phase}`).
+#[must_use]
+pub fn good_distance(phase: &str, statutory_m: f64) -> MetricSpec {
+    use serde_json::json;
+    let miles = statutory_m / 1609.344;
+    let classes = [
+        (None, "under 500 m".to_owned()),
+        (Some(500.0), "500 m – 1 km".to_owned()),
+        (Some(1000.0), "1–2 km".to_owned()),
+        (Some(2000.0), format!("2 km – {:.1} km", statutory_m / 1000.0)),
+        (Some(statutory_m), format!("beyond {miles:.0} miles (statutory walking distance)")),
+    ];
+    MetricSpec {
+        id: format!("good_m_{phase}"),
+        name: format!("Nearest good {phase} school with room"),
+        unit: "m".into(),
+        property: format!("good_m_{phase}"),
+        by_phase_year: false,
+        kind: LegendKind::Step,
+        legend: classes
+            .iter()
+            .zip(palette::ORRD_5)
+            .map(|((v, label), c)| entry(v.map_or(serde_json::Value::Null, |v| json!(v)), label.clone(), c))
+            .collect(),
+        no_data: palette::NO_DATA.into(),
+        description: format!(
+            "Straight-line distance from where the LSOA's residents live (the mean of its postcode points, else a \
+             point inside it) to the nearest open mainstream {phase} school rated Good or Outstanding by Ofsted \
+             that has at least one spare place (capacity − roll) in the census year."
+        ),
+    }
+}
+
+/// Equity priority class of an area (`priority_class`): a deficit meeting a hot spot, either alone, or neither.
+#[must_use]
+pub fn priority_class(method: &str) -> MetricSpec {
+    use serde_json::json;
+    let classes = [
+        ("priority", "Priority: deficit and deprivation hot spot"),
+        ("deficit", "Deficit of places only"),
+        ("hotspot", "Deprivation hot spot only"),
+        ("neither", "Neither"),
+    ];
+    MetricSpec {
+        id: "priority_class".into(),
+        name: "Equity priority".into(),
+        unit: String::new(),
+        property: "priority_class".into(),
+        by_phase_year: false,
+        kind: LegendKind::Categorical,
+        legend: classes
+            .iter()
+            .zip(palette::PRIORITY)
+            .map(|((v, label), c)| entry(json!(v), *label, c))
+            .collect(),
+        no_data: palette::NO_DATA.into(),
+        description: method.to_owned(),
+    }
 }
 
 /// The metrics of the LSOA layer, default first.

@@ -7,6 +7,7 @@ pub mod metrics;
 pub mod style;
 pub mod tiles;
 
+use crate::analysis::equity_results::EquityResults;
 use crate::dataset::Dataset;
 use layer::MapLayer;
 use tiles::TileSet;
@@ -17,16 +18,19 @@ pub struct MapData {
     pub layers: Vec<MapLayer>,
     /// `tiles[i]` indexes `layers[i]`.
     pub tiles: Vec<TileSet>,
+    /// Hot spots, access and priorities behind the equity layers.
+    pub equity: EquityResults,
 }
 
 impl MapData {
-    /// Builds the layers and their tile indexes (in parallel).
+    /// Computes the equity results, then builds the layers and their tile indexes (in parallel).
     #[must_use]
     pub fn build(ds: &Dataset) -> Self {
         use rayon::prelude::*;
-        let layers = layer::build(ds);
+        let equity = EquityResults::compute(ds);
+        let layers = layer::build(ds, &equity);
         let tiles = layers.par_iter().map(TileSet::new).collect();
-        Self { layers, tiles }
+        Self { layers, tiles, equity }
     }
 
     /// The layer with this id and its tile index.

@@ -5,6 +5,10 @@
 use super::error::ApiError;
 use super::state::AppState;
 use crate::analysis::deprivation::{DeprivationSummary, aggregate, decile};
+use crate::analysis::equity::HotspotRow;
+use crate::analysis::equity_results::EquityResults;
+use crate::analysis::priority::PriorityRow;
+use crate::analysis::school_access::AccessRow;
 use crate::analysis::explain::{Explanation, Metric, explain};
 use crate::analysis::sufficiency::{Sufficiency, school_flag, sufficiency};
 use crate::analysis::summary::{SummaryRow, pieces, school_capacity, school_pupils, years};
@@ -116,6 +120,103 @@ pub struct Profile {
     pub lsoas: Vec<LsoaLine>,
     /// The calculation behind the headline figures (census year).
     pub calculation: Vec<Explanation>,
+    /// Hot spot, access and priority results for this feature, with sentences and methods.
+    pub equity: EquityProfile,
+}
+
+/// The equity results of one feature.
+#[derive(Debug, Default, Serialize)]
+pub struct EquityProfile {
+    /// The findings in plain English.
+    pub sentences: Vec<String>,
+    /// The LSOA's Gi* result (LSOAs).
+    pub hotspot: Option<HotspotRow>,
+    /// Access per phase (LSOAs).
+    pub access: Vec<AccessRow>,
+    /// The area's priority assessment (wards, planning areas).
+    pub priority: Option<PriorityRow>,
+    /// How each result was computed.
+    pub methods: Vec<String>,
+}
+
+fn class_words(class: &str) -> &'static str {
+    match class {
+        "hot_99" => "a deprivation hot spot at 99% confidence",
+        "hot_95" => "a deprivation hot spot at 95% confidence",
+        "hot_90" => "a deprivation hot spot at 90% confidence",
+        "cold_99" => "a cold spot (a cluster of less deprived areas) at 99% confidence",
+        "cold_95" => "a cold spot (a cluster of less deprived areas) at 95% confidence",
+        "cold_90" => "a cold spot (a cluster of less deprived areas) at 90% confidence",
+        _ => "not part of a significant hot or cold spot",
+    }
+}
+
+/// The equity results of feature `code` of layer `l`.
+#[must_use]
+pub fn equity_profile(eq: &EquityResults, ds: &Dataset, l: &MapLayer, code: &str) -> EquityProfile {
+    let mut out = EquityProfile::default();
+    match l.kind {
+        MapKind::Lsoa => {
+            if let Some(h) = &eq.hotspots {
+                if let Some(r) = h.rows.iter().find(|r| r.code == code) {
+                    out.sentences.push(format!(
+                        "This LSOA is {} (Gi* z = {:.2}, FDR-adjusted p = {:.3}).",
+                        class_words(r.class),
+                        r.z,
+                        r.p_fdr
+                    ));
+                    out.hotspot = Some(r.clone());
+                }
+                out.methods.push(format!(
+                    "Hot spots: Getis-Ord Gi* of the IMD 2019 rank reversed; {}; {} permutations; Benjamini–Hochberg FDR {}%.",
+                    h.weights,
+                    h.permutations,
+                    h.alpha * 100.0
+                ));
+            }
+            for a in &eq.access {
+                let Some(r) = a.rows.iter().find(|r| r.code == code) else { continue };
+                let ph = a.phase.as_str();
+                if let Some(n) = r.access_norm {
+                    out.sentences.push(format!(
+                        "Access to {ph} places is {n:.2} × the authority average: {:.2} places per child aged {}–{} within {:.1} km ({} schools in reach).",
+                        r.access,
+                        a.phase.ages().0,
+                        a.phase.ages().1 - 1,
+                        a.catchment_m / 1000.0,
+                        r.schools_in_reach
+                    ));
+                }
+                match &r.nearest_good {
+                    Some(g) => out.sentences.push(format!(
+                        "The nearest Good or Outstanding {ph} school with spare places is {} ({}, {} spare), {:.1} km away in a straight line.",
+                        g.name,
+                        g.ofsted,
+                        crate::text::thousands(g.spare),
+                        g.metres / 1000.0
+                    )),
+                    None => out.sentences.push(format!("No Good or Outstanding {ph} school has spare places.")),
+                }
+                out.methods.push(a.description.clone());
+                out.access.push(r.clone());
+            }
+        }
+        MapKind::Area(_) => {
+            if let Some(Some(pr)) = l.boundary.and_then(|li| eq.priority.get(li)) {
+                if let Some(r) = pr.rows.iter().find(|r| r.code == code) {
+                    let lead = match r.rank {
+                        Some(k) => format!("Equity priority {k} of {} in {}: ", pr.rows.iter().filter(|x| x.priority).count(), ds.name),
+                        None => String::new(),
+                    };
+                    out.sentences.push(format!("{lead}{}", r.reason));
+                    out.priority = Some(r.clone());
+                }
+                out.methods.push(pr.method.clone());
+            }
+        }
+        MapKind::Schools => {}
+    }
+    out
 }
 
 fn bbox(l: &MapLayer, fi: usize) -> Option<[f64; 4]> {
@@ -186,7 +287,7 @@ fn lsoa_lines(ds: &Dataset, li: usize, area: usize) -> Vec<LsoaLine> {
         .collect()
 }
 
-fn area_profile(ds: &Dataset, l: &MapLayer, fi: usize) -> Profile {
+fn area_profile(ds: &Dataset, eq: &EquityResults, l: &MapLayer, fi: usize) -> Profile {
     let f = &l.features[fi];
     let li = l.boundary.unwrap_or_default();
     let area = usize::try_from(f.id).unwrap_or_default();
@@ -242,6 +343,7 @@ fn area_profile(ds: &Dataset, l: &MapLayer, fi: usize) -> Profile {
         schools,
         lsoas: lsoa_lines(ds, li, area),
         calculation,
+        equity: equity_profile(eq, ds, l, &f.code),
     }
 }
 
@@ -286,6 +388,7 @@ fn school_profile(ds: &Dataset, l: &MapLayer, fi: usize) -> Profile {
         schools,
         lsoas: lsoa.map(|(li, a)| lsoa_lines(ds, li, a)).unwrap_or_default(),
         calculation: Vec::new(),
+        equity: EquityProfile::default(),
     }
 }
 
@@ -303,7 +406,7 @@ pub async fn area(State(state): State<Arc<AppState>>, Path((layer, code)): Path<
     let ds = &state.ds;
     Ok(Json(match l.kind {
         MapKind::Schools => school_profile(ds, l, fi),
-        _ => area_profile(ds, l, fi),
+        _ => area_profile(ds, &state.map.equity, l, fi),
     }))
 }
 

@@ -3,6 +3,7 @@
 
 pub mod areas;
 pub mod assets;
+pub mod equity;
 pub mod error;
 pub mod layers;
 pub mod search;
@@ -49,6 +50,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/areas/{layer}/{code}", get(areas::area))
         .route("/api/explain", get(areas::explain_figure))
         .route("/api/search", get(search::search))
+        .route("/api/equity/hotspots", get(equity::hotspots))
+        .route("/api/equity/access", get(equity::access_report))
+        .route("/api/equity/priority/{layer}", get(equity::priority))
         .route("/api/summary", get(summary::summary))
         .route("/api/{*rest}", get(api_not_found))
         .with_state(state);

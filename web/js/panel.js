@@ -80,6 +80,17 @@ function lsoaTable(lsoas) {
     <th scope="col" class="num">IMD decile</th><th scope="col" class="num">IDACI decile</th></tr></thead><tbody>${rows}</tbody></table></details>`;
 }
 
+/** Hot spot, access and priority findings in words, with how each was computed. */
+function equity(eq) {
+  if (!eq || !eq.sentences || !eq.sentences.length) return '';
+  const p = eq.priority;
+  const tag = p && p.priority ? `<span class="status deficit">priority ${p.rank}</span> ` : '';
+  return `<section class="equity" data-field="equity"><h3>Equity</h3>
+    ${eq.sentences.map((s, i) => `<p>${i === 0 ? tag : ''}${esc(s)}</p>`).join('')}
+    <details class="calc"><summary>How these were worked out</summary>${eq.methods.map((m) => `<p class="note">${esc(m)}</p>`).join('')}</details>
+  </section>`;
+}
+
 /** The calculation of one explanation, as an ordered list of steps. */
 export function calculation(ex) {
   if (!ex) return '';
@@ -130,6 +141,7 @@ export function renderProfile(profile, state, meta, links) {
     parts.push(deprivation(profile.deprivation).replace('<h3>Deprivation</h3>', '<h3>Deprivation of the LSOA the school is in</h3>'));
   } else if (profile.kind === 'lsoa') {
     parts.push(deprivation(profile.deprivation));
+    parts.push(equity(profile.equity));
     const here = profile.schools.flatMap(([, l]) => l);
     parts.push(`<h3>Schools in this LSOA</h3>${schoolsTable(here, 'open')}`);
   } else {
@@ -147,6 +159,7 @@ export function renderProfile(profile, state, meta, links) {
     parts.push(`<h3>${esc(state.phase[0].toUpperCase() + state.phase.slice(1))} schools serving the area</h3>`);
     const list = (profile.schools.find(([p]) => p === state.phase) || [null, []])[1];
     parts.push(schoolsTable(list, state.phase));
+    parts.push(equity(profile.equity));
     parts.push(deprivation(profile.deprivation));
     parts.push(lsoaTable(profile.lsoas));
     // Spare % is explained for the chosen year in #calc-year; the rest are census-year figures.

@@ -1,0 +1,79 @@
+//! The equity results the map and the API show, computed once at load: deprivation hot spots of
+//! the LSOAs, access to places per phase, and the priority areas of every other layer.
+
+use super::equity::{HotspotOptions, HotspotReport, hotspots};
+use super::priority::{PriorityReport, priority};
+use super::school_access::{AccessOptions, AccessReport, access};
+use super::summary::summary;
+use crate::dataset::Dataset;
+use crate::model::Phase;
+use rayon::prelude::*;
+
+/// The metric of the map's hot spots: IMD rank reversed, so the most deprived are hot.
+pub const HOTSPOT_METRIC: &str = "imd_reverse_rank";
+/// Share of residents in hot-spot LSOAs from which an area counts as meeting a hot spot.
+pub const MIN_HOT_SHARE: f64 = 0.25;
+
+/// Equity results of a dataset.
+#[derive(Clone, Debug, Default)]
+pub struct EquityResults {
+    /// Gi* hot spots of the IMD over the LSOA layer (`None` without LSOAs or IMD ranks).
+    pub hotspots: Option<HotspotReport>,
+    /// Access to places, one report per phase that has schools (default options).
+    pub access: Vec<AccessReport>,
+    /// `priority[layer]` for every area layer other than the LSOAs (needs the hot spots).
+    pub priority: Vec<Option<PriorityReport>>,
+    /// Why a part could not be computed.
+    pub notes: Vec<String>,
+}
+
+impl EquityResults {
+    /// Runs the hot spots, both phases' access (in parallel) and each layer's priority.
+    #[must_use]
+    pub fn compute(ds: &Dataset) -> Self {
+        let mut notes = Vec::new();
+        let (hot, access) = rayon::join(
+            || ds.lsoa_layer.map(|li| hotspots(ds, li, HOTSPOT_METRIC, Phase::Primary, &HotspotOptions::map_default())),
+            || {
+                Phase::ALL
+                    .par_iter()
+                    .map(|&p| access(ds, &AccessOptions::defaults(p)))
+                    .collect::<Vec<_>>()
+            },
+        );
+        let hotspots = match hot {
+            Some(Ok(r)) => Some(r),
+            Some(Err(e)) => {
+                notes.push(format!("hot spots: {e}"));
+                None
+            }
+            None => {
+                notes.push("hot spots: no LSOA layer".into());
+                None
+            }
+        };
+        let access = access
+            .into_iter()
+            .filter_map(|r| r.map_err(|e| notes.push(format!("access: {e}"))).ok())
+            .collect();
+        let priority = (0..ds.layers.len())
+            .into_par_iter()
+            .map(|li| {
+                let h = hotspots.as_ref()?;
+                (Some(li) != ds.lsoa_layer).then(|| priority(ds, li, &summary(ds, Some(li), None, None), h, MIN_HOT_SHARE))
+            })
+            .collect();
+        Self {
+            hotspots,
+            access,
+            priority,
+            notes,
+        }
+    }
+
+    /// The access report of `phase`.
+    #[must_use]
+    pub fn access_for(&self, phase: Phase) -> Option<&AccessReport> {
+        self.access.iter().find(|r| r.phase == phase)
+    }
+}

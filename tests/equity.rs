@@ -248,3 +248,116 @@ fn leeds_inner_east_is_a_significant_imd_hot_spot() {
     let coldest = r.rows.iter().min_by(|a, b| a.value.total_cmp(&b.value)).expect("rows");
     assert!(!coldest.class.starts_with("hot"));
 }
+
+/// Leeds primary access (E2SFCA, 2 miles): conservation against an independent count of the
+/// schools that some child can reach, demand = the single-year counts of ages 4–10, and the
+/// nearest good school with room checked by brute force.
+#[test]
+fn leeds_access_conserves_places_and_finds_the_nearest_good_school_with_room() {
+    use placeplan::analysis::school_access::{AccessMethod, AccessOptions, SupplyFilter, access, is_good};
+    use placeplan::analysis::summary::{school_capacity, school_pupils};
+    use placeplan::model::Phase;
+    let Some(ds) = common::leeds() else { return };
+    let o = AccessOptions::defaults(Phase::Primary);
+    let r = access(ds, &o).expect("runs");
+    assert_eq!(r.rows.len(), 482);
+    // Centroids come from the postcode points for (nearly) every LSOA.
+    assert!(r.rows.iter().filter(|x| x.centroid_points > 0).count() >= 475);
+    let syoa: f64 = ds
+        .lsoas
+        .iter()
+        .map(|l| l.ages.as_ref().map_or(0.0, |a| a[4..11].iter().sum::<f64>()))
+        .sum();
+    assert!((r.total_demand - syoa).abs() < 1e-6, "{} vs {syoa}", r.total_demand);
+    // Σ P_i A_i = Σ S_j over the schools that have demand within the catchment.
+    let centroids: Vec<(geo::Coord, f64)> = ds
+        .lsoas
+        .iter()
+        .zip(&r.rows)
+        .filter_map(|(l, row)| Some((l.centroid?, row.demand)))
+        .collect();
+    let reached: f64 = (0..ds.schools.len())
+        .filter(|&si| {
+            let s = &ds.schools[si];
+            s.open && s.is_mainstream() && school_capacity(ds, si, Phase::Primary) > 0.0
+        })
+        .filter_map(|si| {
+            let p = ds.schools[si].location?;
+            centroids
+                .iter()
+                .any(|(c, d)| *d > 0.0 && (c.x - p.x).hypot(c.y - p.y) <= o.catchment_m)
+                .then(|| school_capacity(ds, si, Phase::Primary))
+        })
+        .sum();
+    let pa: f64 = r.rows.iter().map(|x| x.demand * x.access).sum();
+    assert!((pa - reached).abs() / reached < 1e-9, "Σ P·A = {pa}, reachable places = {reached}");
+    assert!((r.mean_access - pa / r.total_demand).abs() < 1e-12);
+    // Nearest good school with room, by brute force over the register.
+    let good: Vec<(usize, geo::Coord)> = (0..ds.schools.len())
+        .filter(|&si| {
+            let s = &ds.schools[si];
+            s.open
+                && s.is_mainstream()
+                && is_good(s.ofsted.as_deref())
+                && school_capacity(ds, si, Phase::Primary) - school_pupils(ds, si, Phase::Primary, ds.census_year).0 >= 1.0
+        })
+        .filter_map(|si| Some((si, ds.schools[si].location?)))
+        .collect();
+    for (row, l) in r.rows.iter().zip(&ds.lsoas).take(60) {
+        let c = l.centroid.expect("centroid");
+        let best = good
+            .iter()
+            .map(|(_, p)| (p.x - c.x).hypot(p.y - c.y))
+            .fold(f64::INFINITY, f64::min);
+        let got = row.nearest_good_m.expect("a good school with room exists");
+        assert!((got - best).abs() < 1e-6, "{}: {got} vs {best}", row.code);
+        let n = row.nearest_good.as_ref().expect("school");
+        assert!(n.ofsted == "Good" || n.ofsted == "Outstanding");
+        assert!(n.spare >= 1.0);
+    }
+    // Good-only supply offers fewer places; 2SFCA differs from E2SFCA; FSM demand is smaller.
+    let mut g = o.clone();
+    g.supply = SupplyFilter::Good;
+    assert!(access(ds, &g).expect("good").places < r.places);
+    let mut t = o.clone();
+    t.method = AccessMethod::TwoStep;
+    let two = access(ds, &t).expect("2sfca");
+    assert!(two.rows.iter().zip(&r.rows).any(|(a, b)| (a.access - b.access).abs() > 1e-6));
+    let mut f = o.clone();
+    f.demand = placeplan::analysis::school_access::DemandKind::Fsm;
+    let fsm = access(ds, &f).expect("fsm");
+    assert!(fsm.total_demand < r.total_demand * 0.5);
+    assert!(fsm.notes.iter().any(|n| n.contains("80 LSOAs")), "{:?}", fsm.notes);
+}
+
+/// Gipton & Harehills (primary deficit, 17 LSOAs in the inner-east hot spot) is the first equity
+/// priority of the Leeds 2023 wards; Kirkstall (a larger secondary deficit, few deprived LSOAs) is not one.
+#[test]
+fn leeds_priority_puts_gipton_and_harehills_first() {
+    use placeplan::analysis::equity::{HotspotOptions, hotspots};
+    use placeplan::analysis::priority::priority;
+    use placeplan::analysis::summary::summary;
+    let Some(ds) = common::leeds() else { return };
+    let li = ds.lsoa_layer.expect("lsoa");
+    let hot = hotspots(ds, li, "imd_reverse_rank", placeplan::model::Phase::Primary, &HotspotOptions::map_default()).expect("hot");
+    let (wi, _) = ds
+        .layer(&placeplan::ids::LayerId::new("wards_2023").expect("id"))
+        .expect("wards_2023");
+    let p = priority(ds, wi, &summary(ds, Some(wi), None, None), &hot, 0.25);
+    assert_eq!(p.rows.len(), 33);
+    let first = &p.rows[0];
+    assert_eq!((first.code.as_str(), first.rank), ("E05011394", Some(1)), "{}", first.reason);
+    assert!(first.hot_share > 0.75);
+    assert!(first.reason.starts_with("Primary pupils exceed places by 156 in 2022/23"), "{}", first.reason);
+    let kirkstall = p.rows.iter().find(|r| r.code == "E05011402").expect("Kirkstall");
+    assert!(!kirkstall.priority && kirkstall.worst.is_some() && kirkstall.hot_share < 0.25);
+    assert!(kirkstall.reason.contains("below the 25% threshold"), "{}", kirkstall.reason);
+    // Ranks are 1..k over the priority rows, ordered by score.
+    let ranked: Vec<_> = p.rows.iter().filter(|r| r.priority).collect();
+    assert!(ranked.len() >= 3);
+    for (k, r) in ranked.iter().enumerate() {
+        assert_eq!(r.rank, Some(k + 1));
+        assert!(r.worst.is_some() && r.hot_share >= 0.25);
+    }
+    assert!(ranked.windows(2).all(|w| w[0].score >= w[1].score));
+}

@@ -583,3 +583,85 @@ async fn leeds_tiles_and_profiles() {
     assert!(tile.layers[0].features.len() > 10);
     assert!(tile.layers[0].keys.iter().any(|k| k == "imd_decile"));
 }
+
+#[tokio::test]
+async fn equity_endpoints_tiles_and_profiles() {
+    let state = demo_state();
+    // Hot spots of the LSOAs, as computed once at load.
+    let h = get("/api/equity/hotspots").await;
+    assert_eq!(h.status, StatusCode::OK);
+    let h = h.json();
+    let lsoas = state.ds.lsoa_layer.map(|li| state.ds.layers[li].areas.len()).expect("demo has LSOAs");
+    assert_eq!(h["rows"].as_array().map(Vec::len), Some(lsoas));
+    assert_eq!(h["metric"], "imd_reverse_rank");
+    assert_eq!(h["permutations"], 999);
+    // Access: the default is served from memory and equals a fresh run with the same options.
+    let a = get("/api/equity/access?phase=primary").await.json();
+    let fresh = placeplan::analysis::school_access::access(
+        &state.ds,
+        &placeplan::analysis::school_access::AccessOptions::defaults(placeplan::model::Phase::Primary),
+    )
+    .expect("access");
+    assert_eq!(a["rows"].as_array().map(Vec::len), Some(fresh.rows.len()));
+    assert_eq!(a["places"].as_f64(), Some(fresh.places));
+    // Other options are computed on request.
+    let g = get("/api/equity/access?phase=secondary&method=gaussian&catchment=6000&supply=good").await;
+    assert_eq!(g.status, StatusCode::OK, "{}", String::from_utf8_lossy(&g.body));
+    let g = g.json();
+    assert_eq!(g["method"], "gaussian");
+    assert_eq!(g["catchment_m"], 6000.0);
+    assert_eq!(g["supply"], "good");
+    let all_secondary = get("/api/equity/access?phase=secondary").await.json();
+    assert!(g["places"].as_f64().unwrap_or(f64::INFINITY) < all_secondary["places"].as_f64().unwrap_or(0.0));
+    for (uri, status, needle) in [
+        ("/api/equity/access?method=walk", StatusCode::BAD_REQUEST, "2sfca, e2sfca or gaussian"),
+        ("/api/equity/access?catchment=-5", StatusCode::BAD_REQUEST, "metres above 0"),
+        ("/api/equity/access?catchment=900000", StatusCode::BAD_REQUEST, "at most"),
+        ("/api/equity/access?supply=best", StatusCode::BAD_REQUEST, "all or good"),
+        ("/api/equity/priority/lsoa", StatusCode::NOT_FOUND, "no equity priorities"),
+        ("/api/equity/priority/nope", StatusCode::NOT_FOUND, "nope"),
+    ] {
+        let r = get(uri).await;
+        assert_eq!(r.status, status, "{uri}");
+        assert!(r.message().contains(needle), "{uri}: {}", r.message());
+    }
+    // Priorities of the wards: every ward once, ranks 1..k, each with a reason.
+    let p = get("/api/equity/priority/wards").await.json();
+    let rows = p["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), state.ds.layers[0].areas.len());
+    assert!(rows.iter().all(|r| r["reason"].as_str().is_some_and(|s| s.ends_with('.'))));
+    let ranks: Vec<u64> = rows.iter().filter_map(|r| r["rank"].as_u64()).collect();
+    assert_eq!(ranks, (1..=ranks.len() as u64).collect::<Vec<_>>());
+    // The layers list the equity metrics with legends, and the tiles carry their properties.
+    let layers = get("/api/layers").await.json();
+    let metric_ids = |id: &str| -> Vec<String> {
+        layers["layers"]
+            .as_array()
+            .and_then(|ls| ls.iter().find(|l| l["id"] == id))
+            .and_then(|l| l["metrics"].as_array())
+            .map(|ms| ms.iter().filter_map(|m| m["id"].as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
+    };
+    let lsoa_metrics = metric_ids("lsoa");
+    for m in ["hot_class", "access_primary", "access_secondary", "good_m_primary"] {
+        assert!(lsoa_metrics.iter().any(|x| x == m), "{m} in {lsoa_metrics:?}");
+    }
+    assert!(metric_ids("wards").iter().any(|x| x == "priority_class"));
+    let (lsoa, _) = state.map.get("lsoa").expect("lsoa layer");
+    let f = &lsoa.features[0];
+    let (x, y) = tile_of(f.point.expect("point"), 12);
+    let r = get(&format!("/tiles/lsoa/12/{x}/{y}.pbf")).await;
+    let tile = Tile::decode(&r.body[..]).expect("decodes");
+    for k in ["hot_class", "hot_z", "access_norm_primary", "good_m_primary"] {
+        assert!(tile.layers[0].keys.iter().any(|x| x == k), "{k} in LSOA tile");
+    }
+    // The LSOA's profile says the same in words.
+    let v = get(&format!("/api/areas/lsoa/{}", f.code)).await.json();
+    let hot = h["rows"].as_array().and_then(|rs| rs.iter().find(|r| r["code"] == f.code.as_str())).expect("row");
+    assert_eq!(v["equity"]["hotspot"]["class"], hot["class"]);
+    let sentences: Vec<&str> = v["equity"]["sentences"].as_array().expect("sentences").iter().filter_map(Value::as_str).collect();
+    assert!(sentences.iter().any(|s| s.starts_with("This LSOA is")), "{sentences:?}");
+    assert!(sentences.iter().any(|s| s.starts_with("Access to primary places is")), "{sentences:?}");
+    let w = get(&format!("/api/areas/wards/{}", rows[0]["code"].as_str().expect("code"))).await.json();
+    assert_eq!(w["equity"]["priority"]["code"], rows[0]["code"]);
+}

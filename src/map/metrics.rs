@@ -33,8 +33,9 @@ pub mod palette {
     pub const RDBU_7: [&str; 7] = ["#B2182B", "#EF8A62", "#FDDBC7", "#F7F7F7", "#D1E5F0", "#67A9CF", "#2166AC"];
     /// ColorBrewer PuOr, 5 classes, low (orange) to high (purple): access relative to the mean.
     pub const PUOR_5: [&str; 5] = ["#E66101", "#FDB863", "#F7F7F7", "#B2ABD2", "#5E3C99"];
-    /// Paul Tol's vibrant scheme for the priority classes (colour-blind safe).
-    pub const PRIORITY: [&str; 4] = ["#CC3311", "#EE7733", "#0077BB", "#EEEEEE"];
+    /// Priority classes: deep red (both), light orange (deficit only), blue (hot spot only), near
+    /// white (neither); told apart by lightness as well as hue, so safe for colour-vision deficiencies.
+    pub const PRIORITY: [&str; 4] = ["#B2182B", "#FDB863", "#4393C3", "#F4F4F4"];
 }
 
 /// How a metric maps values to colours.

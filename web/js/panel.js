@@ -156,10 +156,10 @@ export function renderProfile(profile, state, meta, links) {
       parts.push(`<details class="calc"><summary>Figures by year</summary>${yearTable(rows)}</details>`);
       parts.push('<div id="calc-year"></div>');
     }
+    parts.push(equity(profile.equity));
     parts.push(`<h3>${esc(state.phase[0].toUpperCase() + state.phase.slice(1))} schools serving the area</h3>`);
     const list = (profile.schools.find(([p]) => p === state.phase) || [null, []])[1];
     parts.push(schoolsTable(list, state.phase));
-    parts.push(equity(profile.equity));
     parts.push(deprivation(profile.deprivation));
     parts.push(lsoaTable(profile.lsoas));
     // Spare % is explained for the chosen year in #calc-year; the rest are census-year figures.

@@ -187,6 +187,67 @@ pub struct HotspotReport {
     pub rows: Vec<HotspotRow>,
 }
 
+/// Spatial weights of `polys` (EPSG:27700): contiguity with a 0.5 m tolerance, or k-nearest /
+/// distance-band on the centroids.
+#[must_use]
+pub fn weights_for(polys: &[geo::MultiPolygon<f64>], spec: WeightSpec) -> Weights {
+    let centroids = || -> Vec<geo::Coord> {
+        polys
+            .iter()
+            .map(|p| p.centroid().map_or(geo::Coord { x: f64::NAN, y: f64::NAN }, |c| c.0))
+            .collect()
+    };
+    match spec {
+        WeightSpec::Queen => contiguity(polys, Contiguity::Queen, 0.5),
+        WeightSpec::Rook => contiguity(polys, Contiguity::Rook, 0.5),
+        WeightSpec::Knn(k) => knn(&centroids(), k),
+        WeightSpec::Band(d) => distance_band(&centroids(), d),
+    }
+}
+
+/// The statistics of a run, aligned with `x`.
+#[derive(Clone, Debug)]
+pub struct GiRun {
+    /// Gi(*) with its moments and z.
+    pub gi: Vec<super::hotspots::GiValue>,
+    /// Two-sided normal p of z.
+    pub p_norm: Vec<f64>,
+    /// Folded one-sided permutation p, when permutations were asked for.
+    pub p_sim: Option<Vec<f64>>,
+    /// BH-adjusted two-sided p (of the permutation p when present).
+    pub p_fdr: Vec<f64>,
+    /// BH cut-off at `alpha`.
+    pub cutoff: Option<f64>,
+}
+
+/// Gi or Gi* of `x` on `w` with conditional-permutation pseudo p-values (each observation's
+/// neighbours drawn from the other n − 1 values, `x_i` held fixed; the G denominator does not
+/// change under permutation) and Benjamini–Hochberg adjustment of the two-sided p.
+#[must_use]
+pub fn gi_run(x: &[f64], w: &Weights, o: &HotspotOptions) -> GiRun {
+    let gi = getis_ord(x, w, o.star, o.transform, o.z);
+    let observed: Vec<f64> = gi.iter().map(|g| g.g).collect();
+    let star = o.star;
+    let t = o.transform;
+    let total: f64 = x.iter().sum();
+    let p_sim = (o.permutations > 0).then(|| {
+        permutation_p(x, w, &observed, o.permutations, o.seed, |i, row, drawn| {
+            let k = row.len() as f64 + if star { 1.0 } else { 0.0 };
+            let wt = if t == Transform::Row { 1.0 / k } else { 1.0 };
+            let lag: f64 = drawn.iter().sum::<f64>() * wt + if star { wt * x[i] } else { 0.0 };
+            lag / if star { total } else { total - x[i] }
+        })
+    });
+    let p_norm: Vec<f64> = gi.iter().map(|g| p_two_sided(g.z)).collect();
+    // Permutation p is one-sided (folded); double it for a two-sided test before FDR.
+    let p_test: Vec<f64> = match &p_sim {
+        Some(ps) => ps.iter().map(|p| (2.0 * p).min(1.0)).collect(),
+        None => p_norm.clone(),
+    };
+    let (cutoff, p_fdr) = benjamini_hochberg(&p_test, o.alpha);
+    GiRun { gi, p_norm, p_sim, p_fdr, cutoff }
+}
+
 /// Gi or Gi* hot spots of `metric` over layer `li`.
 ///
 /// # Errors
@@ -204,34 +265,8 @@ pub fn hotspots(ds: &Dataset, li: usize, metric: &str, phase: Phase, o: &Hotspot
     }
     let x: Vec<f64> = keep.iter().filter_map(|&a| values[a]).collect();
     let polys: Vec<_> = keep.iter().map(|&a| layer.areas[a].geometry.clone()).collect();
-    let centroids: Vec<geo::Coord> = polys.iter().filter_map(|p| p.centroid().map(|c| c.0)).collect();
-    let w: Weights = match o.weights {
-        WeightSpec::Queen => contiguity(&polys, Contiguity::Queen, 0.5),
-        WeightSpec::Rook => contiguity(&polys, Contiguity::Rook, 0.5),
-        WeightSpec::Knn(k) => knn(&centroids, k),
-        WeightSpec::Band(d) => distance_band(&centroids, d),
-    };
-    let gi = getis_ord(&x, &w, o.star, o.transform, o.z);
-    let observed: Vec<f64> = gi.iter().map(|g| g.g).collect();
-    let star = o.star;
-    let t = o.transform;
-    let total: f64 = x.iter().sum();
-    let p_sim = (o.permutations > 0).then(|| {
-        permutation_p(&x, &w, &observed, o.permutations, o.seed, |i, row, drawn| {
-            // G with the neighbours' values replaced by the draw; the denominator is unchanged.
-            let k = row.len() as f64 + if star { 1.0 } else { 0.0 };
-            let wt = if t == Transform::Row { 1.0 / k } else { 1.0 };
-            let lag: f64 = drawn.iter().sum::<f64>() * wt + if star { wt * x[i] } else { 0.0 };
-            lag / if star { total } else { total - x[i] }
-        })
-    });
-    let p_norm: Vec<f64> = gi.iter().map(|g| p_two_sided(g.z)).collect();
-    // Permutation p is one-sided (folded); double it for a two-sided test before FDR.
-    let p_test: Vec<f64> = match &p_sim {
-        Some(ps) => ps.iter().map(|p| (2.0 * p).min(1.0)).collect(),
-        None => p_norm.clone(),
-    };
-    let (cutoff, adj) = benjamini_hochberg(&p_test, o.alpha);
+    let w = weights_for(&polys, o.weights);
+    let GiRun { gi, p_norm, p_sim, p_fdr: adj, cutoff } = gi_run(&x, &w, o);
     let islands = w.islands();
     let rows = keep
         .iter()

@@ -178,14 +178,14 @@ fn reason(worst: Option<&Deficit>, years: usize, hot_share: f64, min_share: f64,
     match worst {
         Some(w) => {
             let deficit = format!(
-                "{} pupils exceed places by {} in {}{} ({} places, {} pupils{}){}",
+                "{} pupils exceed places by {} in {} ({}{} places, {} pupils{}){}",
                 match w.phase {
                     Phase::Primary => "Primary",
                     Phase::Secondary => "Secondary",
                 },
                 thousands(w.over),
                 year_label(w.year),
-                if w.forecast { " (forecast)" } else { "" },
+                if w.forecast { "forecast: " } else { "" },
                 thousands(w.capacity),
                 thousands(w.pupils),
                 w.spare_pct.map(|s| format!(", {}% spare", format!("{s:.1}").replace('-', "−"))).unwrap_or_default(),

@@ -174,6 +174,37 @@ try {
   await page.screenshot({ path: `${shots}/map-deprivation.png` });
   ok('deprivation layer');
 
+  // 9. Equity: hot spots of the LSOAs with their legend, then an LSOA's findings in the panel,
+  //    then the wards coloured by equity priority and the first priority's reason.
+  await page.locator('#metric-select').selectOption('hot_class');
+  await idle();
+  const hotLegend = await page.locator('#legend li').allTextContents();
+  assert.ok(hotLegend.some((t) => t.startsWith('Hot spot')) && hotLegend.some((t) => t.startsWith('Cold spot')), `hot-spot legend: ${hotLegend}`);
+  const hotPaint = JSON.stringify(await page.evaluate((id) => window.placeplan.map.getPaintProperty(`${id}-fill`, 'fill-color'), lsoa.id));
+  assert.ok(hotPaint.includes('hot_class'), 'LSOAs coloured by hot-spot class');
+  const hs = await getJSON('/api/equity/hotspots');
+  const hottest = hs.rows.reduce((a, b) => (b.z > a.z ? b : a), hs.rows[0]);
+  await page.goto(`${base}/#layer=${lsoa.id}&metric=hot_class&sel=${lsoa.id}/${hottest.code}`);
+  await page.reload();
+  await page.waitForSelector(`#panel[data-code="${hottest.code}"] [data-field="equity"]`, { timeout: 10000 });
+  const eqText = await page.locator('#panel [data-field="equity"]').textContent();
+  const prof2 = await getJSON(`/api/areas/${lsoa.id}/${hottest.code}`);
+  for (const s of prof2.equity.sentences) assert.ok(eqText.includes(s), `panel says: ${s}`);
+  assert.ok(eqText.includes('Access to primary places is'), 'panel explains access');
+  await page.screenshot({ path: `${shots}/map-hotspots.png` });
+  ok(`hot spots: ${hottest.code} (z = ${hottest.z.toFixed(2)}, ${hottest.class}) explained in the panel`);
+  const pr = await getJSON(`/api/equity/priority/${wards.id}`);
+  const first = pr.rows[0];
+  await page.goto(`${base}/#layer=${wards.id}&metric=priority_class&sel=${wards.id}/${first.code}`);
+  await page.reload();
+  await page.waitForSelector(`#panel[data-code="${first.code}"] [data-field="equity"]`, { timeout: 10000 });
+  const prText = await page.locator('#panel [data-field="equity"]').textContent();
+  assert.ok(prText.includes(first.reason), `priority reason in the panel: ${first.reason}`);
+  const prLegend = await page.locator('#legend li').allTextContents();
+  assert.ok(prLegend.some((t) => t.startsWith('Priority')), `priority legend: ${prLegend}`);
+  await page.screenshot({ path: `${shots}/map-priority.png` });
+  ok(`equity priority: ${first.name}${first.rank ? ` ranked ${first.rank}` : ' (no priority areas)'}`);
+
   assert.deepEqual(errors, [], 'no page errors and no request left the server');
   ok(`no page errors; screenshots in ${shots}`);
 } catch (e) {

@@ -51,10 +51,13 @@ pub fn run(a: &Args) -> CliResult {
         }
     };
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&e)?);
+        super::write_stdout(&(serde_json::to_string_pretty(&e)? + "\n"))?;
         return Ok(exit::OK);
     }
-    println!(
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    writeln!(
+        out,
         "{} — {} ({}), {} {}{}",
         e.name,
         e.code,
@@ -62,14 +65,15 @@ pub fn run(a: &Args) -> CliResult {
         e.phase.as_str(),
         e.year,
         if ds.synthetic { "  [SYNTHETIC demo data]" } else { "" }
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "metric:  {:?} = {}",
         e.metric,
         e.value.map_or_else(|| "n/a".into(), |v| format!("{v:.4}"))
-    );
-    println!("formula: {}", e.formula);
-    println!("weights: {}\n\ninputs:", e.weights);
+    )?;
+    writeln!(out, "formula: {}", e.formula)?;
+    writeln!(out, "weights: {}\n\ninputs:", e.weights)?;
     for i in &e.inputs {
         match i {
             Input::School {
@@ -80,7 +84,8 @@ pub fn run(a: &Args) -> CliResult {
                 pupils,
                 from_forecast,
                 fsm_pct,
-            } => println!(
+            } => writeln!(
+                out,
                 "  school {urn:<7} {name:<44} share {phase_share:.3}  places {capacity:>7.1}  pupils {pupils:>7.1}{}  FSM {}",
                 if *from_forecast {
                     ""
@@ -98,17 +103,19 @@ pub fn run(a: &Args) -> CliResult {
                 imd_rank,
                 imd_decile,
                 imd_score,
-            } => println!(
+            } => writeln!(
+                out,
                 "  LSOA {code} {name:<16} weight {weight:.4}  pop {population:>8.1}  children {children:>7.1}  IMD rank {}  decile {}  score {}",
                 imd_rank.map_or("–".into(), |r| r.to_string()),
                 imd_decile.map_or("–".into(), |r| r.to_string()),
                 imd_score.map_or("–".into(), |r| format!("{r:.3}"))
             ),
-        }
+        }?;
     }
-    println!("\narithmetic:");
+    writeln!(out, "\narithmetic:")?;
     for s in &e.steps {
-        println!("  {s}");
+        writeln!(out, "  {s}")?;
     }
+    super::write_stdout(&out)?;
     Ok(exit::OK)
 }

@@ -29,6 +29,7 @@ pub mod map;
 pub mod model;
 pub mod problem;
 pub mod readers;
+pub mod report;
 pub mod server;
 pub mod source;
 pub mod table;

@@ -6,6 +6,8 @@
 //! note — unless `PLACEPLAN_REQUIRE_BROWSER=1` (set by `.ci/run`), which makes that a failure.
 //! Screenshots go to `target/browser/`.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -64,28 +66,53 @@ fn start_server(args: &[&str]) -> (Server, String) {
     (server, url)
 }
 
-#[test]
-fn map_app_in_chromium() {
+/// `Some(root)` when the browser tools are present; a visible skip (or a failure when required) otherwise.
+fn tools_or_skip() -> Option<PathBuf> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     if let Err(why) = browser_tools(&root) {
         let required = std::env::var("PLACEPLAN_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
         assert!(!required, "browser test required but cannot run: {why}");
         eprintln!("NOTE: skipping the browser test: {why}");
-        return;
+        return None;
     }
-    let (_server, url) = start_server(&[]);
-    let shots = root.join("target/browser");
-    std::fs::create_dir_all(&shots).expect("screenshot folder");
+    Some(root)
+}
+
+fn run_node(root: &Path, script: &str, args: &[&str]) {
     let out = Command::new("node")
-        .arg(root.join("tests/browser/map.test.mjs"))
-        .arg(&url)
-        .arg(&shots)
+        .arg(root.join("tests/browser").join(script))
+        .args(args)
         .current_dir(root.join("tests/browser"))
         .output()
         .expect("node runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     eprintln!("{stdout}{stderr}");
-    assert!(out.status.success(), "browser test failed:\n{stdout}\n{stderr}");
+    assert!(out.status.success(), "{script} failed:\n{stdout}\n{stderr}");
+}
+
+/// A Leeds ward page (Gipton & Harehills) on the real data: figures against the API, headings
+/// and header cells, the sortable index, and an A4 PDF.
+#[test]
+fn leeds_ward_page_in_chromium() {
+    let Some(root) = tools_or_skip() else { return };
+    let Some(dir) = common::real_data() else { return };
+    let text = std::fs::read_to_string(root.join("tests/leeds/manifest.toml")).expect("Leeds manifest");
+    let shots = root.join("target/browser");
+    std::fs::create_dir_all(&shots).expect("screenshot folder");
+    let manifest = shots.join("leeds-manifest.toml");
+    std::fs::write(&manifest, text.replace("../../../shared/data", &dir.display().to_string())).expect("manifest written");
+    let (_server, url) = start_server(&["--manifest", &manifest.display().to_string()]);
+    run_node(&root, "ward.test.mjs", &[&url, &shots.display().to_string(), "E05011394"]);
+    assert!(shots.join("ward-E05011394.pdf").is_file());
+}
+
+#[test]
+fn map_app_in_chromium() {
+    let Some(root) = tools_or_skip() else { return };
+    let (_server, url) = start_server(&[]);
+    let shots = root.join("target/browser");
+    std::fs::create_dir_all(&shots).expect("screenshot folder");
+    run_node(&root, "map.test.mjs", &[&url, &shots.display().to_string()]);
     assert!(shots.join("map-ward-panel.png").is_file());
 }

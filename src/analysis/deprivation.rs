@@ -57,6 +57,26 @@ pub struct DeprivationSummary {
     pub pct_children_idaci_decile1: Option<f64>,
 }
 
+/// Share of the population (%) in each national IMD decile: `100 Σ_{decile(r_l) = d} p_l / Σ p_l`
+/// for d = 1 (most deprived) … 10, over the pieces with a rank.
+#[must_use]
+pub fn decile_distribution(pieces: &[Piece]) -> [f64; 10] {
+    let mut out = [0.0; 10];
+    let mut total = 0.0;
+    for p in pieces {
+        if let Some(r) = p.imd_rank {
+            out[usize::from(decile(r).clamp(1, 10)) - 1] += p.population;
+            total += p.population;
+        }
+    }
+    if total > 0.0 {
+        for v in &mut out {
+            *v *= 100.0 / total;
+        }
+    }
+    out
+}
+
 /// National decile of a rank: `ceil(10 r / N)`, N = 32,844.
 #[must_use]
 pub fn decile(rank: u32) -> u8 {

@@ -14,6 +14,8 @@ pub mod hotspots;
 pub mod load;
 /// `placeplan priority`.
 pub mod priority;
+/// `placeplan report`.
+pub mod report;
 /// `placeplan serve`.
 pub mod serve;
 /// `placeplan summary`.
@@ -46,7 +48,7 @@ pub mod exit {
 #[command(
     name = "placeplan",
     version,
-    after_help = "EXIT CODES:\n  0  success\n  1  the data has a fatal problem (see `placeplan check`)\n  2  bad command-line usage\n  3  the manifest or an output file could not be read or written\n\nEXAMPLES:\n  placeplan check --manifest tests/leeds/manifest.toml\n  placeplan check --json | jq .joins\n  placeplan summary --layer wards_2023 --phase primary --manifest tests/leeds/manifest.toml\n  placeplan access --phase secondary --supply good --manifest tests/leeds/manifest.toml\n  placeplan priority --layer wards_2023 --json\n  placeplan serve    (then open http://127.0.0.1:8080/)"
+    after_help = "EXIT CODES:\n  0  success\n  1  the data has a fatal problem (see `placeplan check`)\n  2  bad command-line usage\n  3  the manifest or an output file could not be read or written\n\nEXAMPLES:\n  placeplan check --manifest tests/leeds/manifest.toml\n  placeplan check --json | jq .joins\n  placeplan summary --layer wards_2023 --phase primary --manifest tests/leeds/manifest.toml\n  placeplan access --phase secondary --supply good --manifest tests/leeds/manifest.toml\n  placeplan priority --layer wards_2023 --json\n  placeplan report --wards all --out ward-pages --manifest tests/leeds/manifest.toml\n  placeplan serve    (then open http://127.0.0.1:8080/)"
 )]
 pub struct Cli {
     /// What to do.
@@ -80,6 +82,11 @@ pub enum Command {
     /// Equity priorities: areas where pupils exceed places (now or in a forecast year) and a
     /// share of residents live in a significant IMD hot spot, ranked, each with its reason.
     Priority(priority::Args),
+    /// Councillor ward pages as a static pack: one HTML file per ward (places against pupils
+    /// now and in 3 and 5 years, schools, deprivation against the authority, equity notes,
+    /// similar wards, plain-English sentences) and an index with a sortable ranking of all
+    /// wards. Works offline; prints to A4. PDFs too when Chromium is installed.
+    Report(report::Args),
     /// Serve the map: vector tiles, TileJSON, MapLibre styles, a JSON API and the web app.
     ///
     /// Open the printed address in a browser. Layers: every boundary layer (sufficiency by
@@ -112,6 +119,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Hotspots(a) => hotspots::run(&a),
         Command::Access(a) => access::run(&a),
         Command::Priority(a) => priority::run(&a),
+        Command::Report(a) => report::run(&a),
     };
     match result {
         Ok(code) => code,

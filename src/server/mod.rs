@@ -11,6 +11,7 @@ pub mod state;
 pub mod styles;
 pub mod summary;
 pub mod tiles;
+pub mod wards;
 
 use crate::map::layer::MapLayer;
 use crate::map::tiles::TileSet;
@@ -51,6 +52,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/explain", get(areas::explain_figure))
         .route("/api/search", get(search::search))
         .route("/api/equity/hotspots", get(equity::hotspots))
+        .route("/api/wards/{code}", get(wards::ward_json))
+        .route("/ward/{code}", get(wards::ward_page))
+        .route("/wards", get(wards::ward_index))
         .route("/api/equity/access", get(equity::access_report))
         .route("/api/equity/priority/{layer}", get(equity::priority))
         .route("/api/summary", get(summary::summary))

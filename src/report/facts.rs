@@ -1,0 +1,525 @@
+//! The facts of a councillor's ward page, gathered from the frozen map data: places against
+//! pupils now and in 3 and 5 years for the ward and the planning areas serving it, its schools,
+//! its deprivation profile against the authority, equity notes, similar wards and sentences.
+//! Served as JSON (`/api/wards/{layer}/{code}`) and rendered as HTML by [`super::html`].
+
+use crate::analysis::deprivation::{DeprivationSummary, aggregate, decile_distribution};
+use crate::analysis::priority::PriorityRow;
+use crate::analysis::summary::{SummaryRow, pieces, school_capacity, school_pupils};
+use crate::dataset::Dataset;
+use crate::map::MapData;
+use crate::map::layer::{MapKind, MapLayer};
+use crate::model::{LayerKind, Phase};
+use crate::text::thousands;
+use geo::Contains;
+use serde::Serialize;
+
+/// Why a ward page cannot be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// No ward layer has this code.
+    #[error("no ward has the code {0:?}; the ward index lists every ward and its code")]
+    UnknownWard(String),
+    /// The named layer is not a ward layer.
+    #[error("{0:?} is not a ward layer; ward layers here: {1}")]
+    NotWardLayer(String, String),
+    /// The dataset has no ward layer.
+    #[error("the data has no ward layer (kind = \"ward\" in the manifest)")]
+    NoWards,
+}
+
+/// One year's figures for an area and phase.
+#[derive(Clone, Debug, Serialize)]
+pub struct YearFigure {
+    /// Academic year (start).
+    pub year: i32,
+    /// Label, e.g. `2027/28`.
+    pub label: String,
+    /// `now`, `in 3 years`, `in 5 years`.
+    pub horizon: String,
+    /// The figures, when the year has them (forecast years need a forecast).
+    pub row: Option<FigureRow>,
+}
+
+/// Sufficiency figures of one area, phase and year.
+#[derive(Clone, Debug, Serialize)]
+pub struct FigureRow {
+    /// Places.
+    pub capacity: f64,
+    /// Pupils (roll, or forecast).
+    pub pupils: f64,
+    /// Places − pupils.
+    pub spare: f64,
+    /// Spare %.
+    pub spare_pct: Option<f64>,
+    /// Places short including the operating margin.
+    pub shortfall: f64,
+    /// Status word.
+    pub status: Option<String>,
+    /// True for a forecast year.
+    pub forecast: bool,
+    /// Schools counted.
+    pub schools: usize,
+}
+
+/// Places against pupils for one area (the ward or a planning area) and phase.
+#[derive(Clone, Debug, Serialize)]
+pub struct AreaFigures {
+    /// Layer id.
+    pub layer: String,
+    /// Area code.
+    pub code: String,
+    /// Area name.
+    pub name: String,
+    /// Now, +3, +5.
+    pub years: Vec<YearFigure>,
+}
+
+/// One phase of the headline.
+#[derive(Clone, Debug, Serialize)]
+pub struct PhaseHeadline {
+    /// Phase.
+    pub phase: Phase,
+    /// The ward's own schools.
+    pub ward: AreaFigures,
+    /// The planning areas its schools belong to.
+    pub planning_areas: Vec<AreaFigures>,
+}
+
+/// A school serving the ward.
+#[derive(Clone, Debug, Serialize)]
+pub struct SchoolFact {
+    /// URN.
+    pub urn: String,
+    /// Name.
+    pub name: String,
+    /// Phase (for the places counted).
+    pub phase: Phase,
+    /// GIAS phase of education.
+    pub phase_of_education: String,
+    /// Ofsted rating.
+    pub ofsted: Option<String>,
+    /// Places in the phase.
+    pub capacity: f64,
+    /// Roll in the phase (census year).
+    pub roll: f64,
+    /// Places − roll.
+    pub spare: f64,
+    /// FSM %.
+    pub fsm_pct: Option<f64>,
+}
+
+/// Deprivation of the ward against the authority.
+#[derive(Clone, Debug, Serialize)]
+pub struct DeprivationProfile {
+    /// % of residents in each national IMD decile (1 = most deprived), the ward.
+    pub deciles: [f64; 10],
+    /// The same for the authority.
+    pub authority_deciles: [f64; 10],
+    /// The ward's summary measures.
+    pub ward: DeprivationSummary,
+    /// The authority's.
+    pub authority: DeprivationSummary,
+    /// LSOAs (or parts) making up the ward.
+    pub lsoas: usize,
+}
+
+/// One line of a comparison or ranking table.
+#[derive(Clone, Debug, Serialize)]
+pub struct CompareRow {
+    /// Code (`LA` for the authority).
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Primary spare % now.
+    pub primary_spare_pct: Option<f64>,
+    /// Primary status now.
+    pub primary_status: Option<String>,
+    /// Secondary spare % now.
+    pub secondary_spare_pct: Option<f64>,
+    /// Secondary status now.
+    pub secondary_status: Option<String>,
+    /// Population-weighted IMD rank.
+    pub imd_rank: Option<f64>,
+    /// % residents in the most deprived decile.
+    pub pct_pop_most_deprived_decile: Option<f64>,
+    /// % children in the most deprived IDACI decile.
+    pub pct_children_idaci_decile1: Option<f64>,
+    /// Equity priority rank.
+    pub priority_rank: Option<usize>,
+}
+
+/// Everything on a ward page.
+#[derive(Clone, Debug, Serialize)]
+pub struct WardFacts {
+    /// Ward layer id.
+    pub layer: String,
+    /// Ward layer title.
+    pub layer_title: String,
+    /// Ward code.
+    pub code: String,
+    /// Ward name.
+    pub name: String,
+    /// Authority name.
+    pub authority: String,
+    /// Synthetic demo data.
+    pub synthetic: bool,
+    /// Census year.
+    pub census_year: i32,
+    /// Headline per phase.
+    pub headline: Vec<PhaseHeadline>,
+    /// The findings in plain English.
+    pub sentences: Vec<String>,
+    /// Schools serving the ward (both phases).
+    pub schools: Vec<SchoolFact>,
+    /// Deprivation.
+    pub deprivation: DeprivationProfile,
+    /// Equity priority assessment, when hot spots could be computed.
+    pub priority: Option<PriorityRow>,
+    /// Priority areas in the layer.
+    pub priorities_in_layer: usize,
+    /// The ward, the authority and the five wards closest in IMD rank.
+    pub comparison: Vec<CompareRow>,
+    /// How the figures were made.
+    pub methods: Vec<String>,
+}
+
+/// The ward layers of a dataset, in manifest order: `(map layer index, boundary index)`.
+#[must_use]
+pub fn ward_layers(ds: &Dataset, map: &MapData) -> Vec<usize> {
+    map.layers
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.kind == MapKind::Area(LayerKind::Ward) && l.boundary.is_some_and(|b| ds.layers[b].kind == LayerKind::Ward))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Finds the ward `code` in `layer` (or the first ward layer that has it).
+///
+/// # Errors
+/// No ward layer, a layer that is not a ward layer, or an unknown code.
+pub fn find_ward<'m>(ds: &Dataset, map: &'m MapData, layer: Option<&str>, code: &str) -> Result<(&'m MapLayer, usize), ReportError> {
+    let wl = ward_layers(ds, map);
+    if wl.is_empty() {
+        return Err(ReportError::NoWards);
+    }
+    let candidates: Vec<usize> = match layer {
+        Some(id) => {
+            let i = wl.iter().copied().find(|&i| map.layers[i].id == id).ok_or_else(|| {
+                ReportError::NotWardLayer(
+                    id.to_owned(),
+                    wl.iter().map(|&i| map.layers[i].id.clone()).collect::<Vec<_>>().join(", "),
+                )
+            })?;
+            vec![i]
+        }
+        None => wl,
+    };
+    candidates
+        .into_iter()
+        .find_map(|i| map.layers[i].feature(code).map(|(fi, _)| (&map.layers[i], fi)))
+        .ok_or_else(|| ReportError::UnknownWard(code.to_owned()))
+}
+
+/// Academic-year label.
+#[must_use]
+pub fn year_label(y: i32) -> String {
+    format!("{y}/{:02}", (y + 1).rem_euclid(100))
+}
+
+fn figure(r: &SummaryRow) -> FigureRow {
+    FigureRow {
+        capacity: r.sufficiency.capacity,
+        pupils: r.sufficiency.pupils,
+        spare: r.sufficiency.spare,
+        spare_pct: r.sufficiency.spare_pct,
+        shortfall: r.sufficiency.shortfall,
+        status: r.sufficiency.status.map(|s| s.as_str().to_owned()),
+        forecast: r.forecast,
+        schools: r.schools,
+    }
+}
+
+fn horizons(census: i32) -> [(i32, &'static str); 3] {
+    [(census, "now"), (census + 3, "in 3 years"), (census + 5, "in 5 years")]
+}
+
+fn area_figures(l: &MapLayer, fi: usize, phase: Phase, census: i32) -> AreaFigures {
+    let f = &l.features[fi];
+    AreaFigures {
+        layer: l.id.clone(),
+        code: f.code.clone(),
+        name: f.name.clone(),
+        years: horizons(census)
+            .into_iter()
+            .map(|(y, h)| YearFigure {
+                year: y,
+                label: year_label(y),
+                horizon: h.to_owned(),
+                row: l.rows[fi].iter().find(|r| r.phase == phase && r.year == y).map(figure),
+            })
+            .collect(),
+    }
+}
+
+fn now_row(l: &MapLayer, fi: usize, phase: Phase, census: i32) -> Option<&SummaryRow> {
+    l.rows[fi].iter().find(|r| r.phase == phase && r.year == census)
+}
+
+fn compare_row(l: &MapLayer, fi: usize, census: i32, priority: Option<usize>) -> CompareRow {
+    let p = now_row(l, fi, Phase::Primary, census);
+    let s = now_row(l, fi, Phase::Secondary, census);
+    let d = &l.deprivation[fi];
+    CompareRow {
+        code: l.features[fi].code.clone(),
+        name: l.features[fi].name.clone(),
+        primary_spare_pct: p.and_then(|r| r.sufficiency.spare_pct),
+        primary_status: p.and_then(|r| r.sufficiency.status).map(|s| s.as_str().to_owned()),
+        secondary_spare_pct: s.and_then(|r| r.sufficiency.spare_pct),
+        secondary_status: s.and_then(|r| r.sufficiency.status).map(|s| s.as_str().to_owned()),
+        imd_rank: d.imd_rank_popweighted,
+        pct_pop_most_deprived_decile: d.pct_pop_most_deprived_decile,
+        pct_children_idaci_decile1: d.pct_children_idaci_decile1,
+        priority_rank: priority,
+    }
+}
+
+/// The ranking rows of every ward of map layer `l` (layer order).
+#[must_use]
+pub fn ranking(ds: &Dataset, map: &MapData, l: &MapLayer) -> Vec<CompareRow> {
+    let pr = l.boundary.and_then(|b| map.equity.priority.get(b)).and_then(Option::as_ref);
+    (0..l.features.len())
+        .map(|fi| {
+            let rank = pr.and_then(|p| p.rows.iter().find(|r| r.code == l.features[fi].code)).and_then(|r| r.rank);
+            compare_row(l, fi, ds.census_year, rank)
+        })
+        .collect()
+}
+
+/// The authority's comparison row.
+#[must_use]
+pub fn authority_row(ds: &Dataset, la_rows: &[SummaryRow]) -> CompareRow {
+    let now = |ph: Phase| la_rows.iter().find(|r| r.phase == ph && r.year == ds.census_year);
+    let dep = aggregate(&pieces(ds, None, 0).into_iter().map(|x| x.1).collect::<Vec<_>>());
+    CompareRow {
+        code: "LA".into(),
+        name: format!("{} (authority)", ds.name),
+        primary_spare_pct: now(Phase::Primary).and_then(|r| r.sufficiency.spare_pct),
+        primary_status: now(Phase::Primary).and_then(|r| r.sufficiency.status).map(|s| s.as_str().to_owned()),
+        secondary_spare_pct: now(Phase::Secondary).and_then(|r| r.sufficiency.spare_pct),
+        secondary_status: now(Phase::Secondary).and_then(|r| r.sufficiency.status).map(|s| s.as_str().to_owned()),
+        imd_rank: dep.imd_rank_popweighted,
+        pct_pop_most_deprived_decile: dep.pct_pop_most_deprived_decile,
+        pct_children_idaci_decile1: dep.pct_children_idaci_decile1,
+        priority_rank: None,
+    }
+}
+
+fn phase_word(p: Phase) -> &'static str {
+    match p {
+        Phase::Primary => "Primary",
+        Phase::Secondary => "Secondary",
+    }
+}
+
+/// Sentences about one phase of the ward's own schools.
+fn phase_sentences(name: &str, f: &AreaFigures, phase: Phase, margin: f64) -> Vec<String> {
+    let ph = phase_word(phase);
+    let mut out = Vec::new();
+    let Some(now) = f.years.first().and_then(|y| y.row.as_ref().map(|r| (y, r))) else {
+        return out;
+    };
+    let (ny, nr) = now;
+    if nr.capacity <= 0.0 {
+        out.push(format!(
+            "No open mainstream {} school stands in {name}; its children go to schools in neighbouring wards.",
+            phase.as_str()
+        ));
+        return out;
+    }
+    let margin_pct = format!("{:.0}%", margin * 100.0);
+    if nr.spare < 0.0 {
+        out.push(format!(
+            "{ph} schools in {name} have {} places for {} pupils in {}: {} more pupils than places.",
+            thousands(nr.capacity),
+            thousands(nr.pupils),
+            ny.label,
+            thousands(-nr.spare)
+        ));
+    } else {
+        out.push(format!(
+            "{ph} schools in {name} have {} places for {} pupils in {}: {} spare ({:.1}%).",
+            thousands(nr.capacity),
+            thousands(nr.pupils),
+            ny.label,
+            thousands(nr.spare),
+            nr.spare_pct.unwrap_or(0.0)
+        ));
+    }
+    let future: Vec<(&YearFigure, &FigureRow)> = f.years.iter().skip(1).filter_map(|y| y.row.as_ref().map(|r| (y, r))).collect();
+    if future.is_empty() {
+        out.push(format!(
+            "No {} pupil forecast reaches {} or {}, so only the census year is shown.",
+            phase.as_str(),
+            f.years.get(1).map_or(String::new(), |y| y.label.clone()),
+            f.years.get(2).map_or(String::new(), |y| y.label.clone())
+        ));
+    }
+    for (y, r) in future {
+        if r.shortfall > 0.5 {
+            out.push(format!(
+                "{ph} places in {name} are forecast to fall short by {} in {} ({} places for {} pupils, keeping a {margin_pct} margin).",
+                thousands(r.shortfall),
+                y.label,
+                thousands(r.capacity),
+                thousands(r.pupils)
+            ));
+        } else {
+            out.push(format!(
+                "{ph} places in {name} are forecast to be sufficient in {}: {} spare ({:.1}%).",
+                y.label,
+                thousands(r.spare),
+                r.spare_pct.unwrap_or(0.0)
+            ));
+        }
+    }
+    out
+}
+
+/// Gathers the facts of ward feature `fi` of map layer `l`.
+#[must_use]
+pub fn ward_facts(ds: &Dataset, map: &MapData, la_rows: &[SummaryRow], l: &MapLayer, fi: usize) -> WardFacts {
+    let census = ds.census_year;
+    let f = &l.features[fi];
+    let li = l.boundary.unwrap_or_default();
+    let area = usize::try_from(f.id).unwrap_or_default();
+    let inner = ds.layers[li].areas.get(area).and_then(|a| geo::InteriorPoint::interior_point(&a.geometry));
+    let mut headline = Vec::new();
+    let mut sentences = Vec::new();
+    let mut schools = Vec::new();
+    for &phase in &l.phases {
+        let ward = area_figures(l, fi, phase, census);
+        sentences.extend(phase_sentences(&f.name, &ward, phase, ds.settings.operating_margin));
+        let members = l.members.get(&phase).and_then(|m| m.get(fi)).cloned().unwrap_or_default();
+        // Planning areas: the per-phase planning-area layers that hold this ward's schools.
+        let mut pas = Vec::new();
+        for pl in map.layers.iter().filter(|pl| {
+            pl.kind == MapKind::Area(LayerKind::PlanningArea)
+                && pl.phases.contains(&phase)
+                && pl.boundary.is_some_and(|b| ds.layers[b].phase.is_none_or(|p| p == phase))
+        }) {
+            let Some(m) = pl.members.get(&phase) else { continue };
+            let Some(pb) = pl.boundary else { continue };
+            for (pfi, list) in m.iter().enumerate() {
+                // It holds one of the ward's schools, or the ward's inner point lies in it.
+                let pa_area = usize::try_from(pl.features[pfi].id).unwrap_or_default();
+                let covers = inner.is_some_and(|p| ds.layers[pb].areas.get(pa_area).is_some_and(|a| a.geometry.contains(&p)));
+                if covers || list.iter().any(|si| members.contains(si)) {
+                    pas.push(area_figures(pl, pfi, phase, census));
+                }
+            }
+        }
+        for &si in &members {
+            let s = &ds.schools[si];
+            let cap = school_capacity(ds, si, phase);
+            let roll = school_pupils(ds, si, phase, census).0;
+            schools.push(SchoolFact {
+                urn: s.urn.to_string(),
+                name: s.name.clone(),
+                phase,
+                phase_of_education: s.phase_of_education.clone(),
+                ofsted: s.ofsted.clone(),
+                capacity: cap,
+                roll,
+                spare: cap - roll,
+                fsm_pct: s.fsm_pct,
+            });
+        }
+        headline.push(PhaseHeadline {
+            phase,
+            ward,
+            planning_areas: pas,
+        });
+    }
+    let ward_pieces: Vec<_> = pieces(ds, Some(li), area).into_iter().map(|x| x.1).collect();
+    let all_pieces: Vec<_> = pieces(ds, None, 0).into_iter().map(|x| x.1).collect();
+    let deprivation = DeprivationProfile {
+        deciles: decile_distribution(&ward_pieces),
+        authority_deciles: decile_distribution(&all_pieces),
+        ward: l.deprivation[fi].clone(),
+        authority: aggregate(&all_pieces),
+        lsoas: ward_pieces.len(),
+    };
+    let d = &deprivation;
+    if let (Some(w), Some(a)) = (d.ward.pct_pop_most_deprived_decile, d.authority.pct_pop_most_deprived_decile) {
+        sentences.push(format!(
+            "{:.0}% of residents of {} live in neighbourhoods among the most deprived 10% in England ({}: {a:.0}%).",
+            w, f.name, ds.name
+        ));
+    }
+    if let (Some(w), Some(a)) = (d.ward.pct_children_idaci_decile1, d.authority.pct_children_idaci_decile1) {
+        sentences.push(format!(
+            "{w:.0}% of its children live in the 10% of neighbourhoods in England where most children are in income-deprived families ({}: {a:.0}%).",
+            ds.name
+        ));
+    }
+    let pr = map.equity.priority.get(li).and_then(Option::as_ref);
+    let priority = pr.and_then(|p| p.rows.iter().find(|r| r.code == f.code)).cloned();
+    let priorities_in_layer = pr.map_or(0, |p| p.rows.iter().filter(|r| r.priority).count());
+    if let Some(p) = &priority {
+        sentences.push(match p.rank {
+            Some(k) => format!("Equity priority {k} of {priorities_in_layer}: {}", p.reason),
+            None => format!("Not an equity priority: {}", p.reason),
+        });
+    }
+    // Comparison: the ward, the authority, and the five wards closest in IMD rank.
+    let ranks = ranking(ds, map, l);
+    let me = ranks[fi].clone();
+    let mut others: Vec<&CompareRow> = ranks.iter().enumerate().filter(|(i, _)| *i != fi).map(|(_, r)| r).collect();
+    let my_rank = me.imd_rank.unwrap_or(f64::NAN);
+    others.sort_by(|a, b| {
+        (a.imd_rank.unwrap_or(f64::INFINITY) - my_rank)
+            .abs()
+            .total_cmp(&(b.imd_rank.unwrap_or(f64::INFINITY) - my_rank).abs())
+    });
+    let mut comparison = vec![me, authority_row(ds, la_rows)];
+    comparison.extend(others.into_iter().take(5).cloned());
+    let mut methods = vec![
+        format!(
+            "Places and pupils: the open mainstream schools standing in the ward (or, for planning areas, listed in the capacity table), capacity × the share of each school's year groups in the phase; pupils are the {} roll, then forecasts. Status: deficit below {:.0}% spare, tight below {:.0}%, healthy to {:.0}%, surplus above. Shortfall keeps a {:.0}% operating margin.",
+            year_label(census),
+            ds.settings.bands.deficit_below * 100.0,
+            ds.settings.bands.tight_below * 100.0,
+            ds.settings.bands.healthy_below * 100.0,
+            ds.settings.operating_margin * 100.0
+        ),
+        format!(
+            "Deprivation: English Indices of Deprivation 2019 by LSOA, apportioned to the ward by {} weights; deciles are national (1 = most deprived 10% of 32,844 LSOAs).",
+            match ds.weight_method {
+                crate::join::apportion::WeightMethod::Population => "population (postcode-point)",
+                _ => "area",
+            }
+        ),
+    ];
+    if let Some(p) = pr {
+        methods.push(p.method.clone());
+    }
+    WardFacts {
+        layer: l.id.clone(),
+        layer_title: l.title.clone(),
+        code: f.code.clone(),
+        name: f.name.clone(),
+        authority: ds.name.clone(),
+        synthetic: ds.synthetic,
+        census_year: census,
+        headline,
+        sentences,
+        schools,
+        deprivation,
+        priority,
+        priorities_in_layer,
+        comparison,
+        methods,
+    }
+}

@@ -1,0 +1,95 @@
+//! Councillor pages: `/ward/{code}` (a printable, linkable page per ward), `/wards` (every ward
+//! in a sortable ranking table) and `/api/wards/{code}` (the page's figures as JSON). Each takes
+//! `?layer=` to choose among ward vintages; without it the first ward layer holding the code is used.
+
+use super::error::ApiError;
+use super::state::AppState;
+use crate::report::facts::{ReportError, WardFacts, find_ward, ranking, ward_facts, ward_layers};
+use crate::report::html::{Links, index_page};
+use crate::report::render_ward;
+use crate::report::svg::esc;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// `?layer=`.
+#[derive(Debug, Deserialize)]
+pub struct LayerQuery {
+    /// A ward layer id.
+    pub layer: Option<String>,
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn not_found_page(e: &ReportError) -> Response {
+    let body = format!(
+        "<!doctype html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>Ward not found</title></head><body><main><h1>Ward not found</h1><p>{}</p><p><a href=\"/wards\">All wards</a></p></main></body></html>",
+        esc(&e.to_string())
+    );
+    (StatusCode::NOT_FOUND, Html(body)).into_response()
+}
+
+/// `/ward/{code}`.
+pub async fn ward_page(State(state): State<Arc<AppState>>, headers: HeaderMap, Path(code): Path<String>, q: Result<Query<LayerQuery>, axum::extract::rejection::QueryRejection>) -> Response {
+    let layer = q.ok().and_then(|Query(q)| q.layer);
+    let (l, fi) = match find_ward(&state.ds, &state.map, layer.as_deref(), &code) {
+        Ok(x) => x,
+        Err(e) => return not_found_page(&e),
+    };
+    let base = state.base_url(&headers);
+    let lid = enc(&l.id);
+    let links = Links {
+        index: format!("/wards?layer={lid}"),
+        map: Some(format!("/#layer={lid}&sel={lid}%2F{}", enc(&code))),
+        json: Some(format!("/api/wards/{}?layer={lid}", enc(&code))),
+        permalink: format!("{base}/ward/{}?layer={lid}", enc(&code)),
+    };
+    let href = |c: &str| Some(format!("/ward/{}?layer={lid}", enc(c)));
+    let (_, page) = render_ward(&state.ds, &state.map, &state.la_rows, l, fi, &links, &href);
+    Html(page).into_response()
+}
+
+/// `/wards`.
+pub async fn ward_index(State(state): State<Arc<AppState>>, q: Result<Query<LayerQuery>, axum::extract::rejection::QueryRejection>) -> Response {
+    let layer = q.ok().and_then(|Query(q)| q.layer);
+    let wl = ward_layers(&state.ds, &state.map);
+    let pick = match &layer {
+        Some(id) => wl.iter().copied().find(|&i| state.map.layers[i].id == *id),
+        None => wl.first().copied(),
+    };
+    let Some(i) = pick else {
+        let e = match layer {
+            Some(id) => ReportError::NotWardLayer(id, wl.iter().map(|&i| state.map.layers[i].id.clone()).collect::<Vec<_>>().join(", ")),
+            None => ReportError::NoWards,
+        };
+        return not_found_page(&e);
+    };
+    let l = &state.map.layers[i];
+    let lid = enc(&l.id);
+    let rows = ranking(&state.ds, &state.map, l);
+    let href = |c: &str| Some(format!("/ward/{}?layer={lid}", enc(c)));
+    Html(index_page(&state.ds.name, &l.title, state.ds.synthetic, state.ds.census_year, &rows, &href, Some(&format!("/#layer={lid}")))).into_response()
+}
+
+/// `/api/wards/{code}`.
+///
+/// # Errors
+/// 404 for an unknown ward or a layer that is not a ward layer.
+pub async fn ward_json(State(state): State<Arc<AppState>>, Path(code): Path<String>, q: Result<Query<LayerQuery>, axum::extract::rejection::QueryRejection>) -> Result<Json<WardFacts>, ApiError> {
+    let Query(q) = q?;
+    let (l, fi) = find_ward(&state.ds, &state.map, q.layer.as_deref(), &code).map_err(|e| ApiError::NotFound(e.to_string()))?;
+    Ok(Json(ward_facts(&state.ds, &state.map, &state.la_rows, l, fi)))
+}

@@ -367,13 +367,22 @@ fn phase_sentences(name: &str, f: &AreaFigures, phase: Phase, margin: f64) -> Ve
         ));
     }
     for (y, r) in future {
-        if r.shortfall > 0.5 {
+        if r.spare < 0.0 {
             out.push(format!(
-                "{ph} places in {name} are forecast to fall short by {} in {} ({} places for {} pupils, keeping a {margin_pct} margin).",
-                thousands(r.shortfall),
+                "{ph} places in {name} are forecast to fall short by {} in {}: {} pupils for {} places ({} places needed to keep a {margin_pct} operating margin).",
+                thousands(-r.spare),
+                y.label,
+                thousands(r.pupils),
+                thousands(r.capacity),
+                thousands(r.shortfall)
+            ));
+        } else if r.shortfall > 0.5 {
+            out.push(format!(
+                "{ph} places in {name} are forecast to be tight in {}: {} places for {} pupils, {} below the {margin_pct} operating margin.",
                 y.label,
                 thousands(r.capacity),
-                thousands(r.pupils)
+                thousands(r.pupils),
+                thousands(r.shortfall)
             ));
         } else {
             out.push(format!(
@@ -454,14 +463,13 @@ pub fn ward_facts(ds: &Dataset, map: &MapData, la_rows: &[SummaryRow], l: &MapLa
     let d = &deprivation;
     if let (Some(w), Some(a)) = (d.ward.pct_pop_most_deprived_decile, d.authority.pct_pop_most_deprived_decile) {
         sentences.push(format!(
-            "{:.0}% of residents of {} live in neighbourhoods among the most deprived 10% in England ({}: {a:.0}%).",
-            w, f.name, ds.name
+            "{:.0}% of residents of {} live in neighbourhoods among the most deprived 10% in England, against {a:.0}% across the authority.",
+            w, f.name
         ));
     }
     if let (Some(w), Some(a)) = (d.ward.pct_children_idaci_decile1, d.authority.pct_children_idaci_decile1) {
         sentences.push(format!(
-            "{w:.0}% of its children live in the 10% of neighbourhoods in England where most children are in income-deprived families ({}: {a:.0}%).",
-            ds.name
+            "{w:.0}% of its children live in the 10% of neighbourhoods in England where most children are in income-deprived families, against {a:.0}% across the authority."
         ));
     }
     let pr = map.equity.priority.get(li).and_then(Option::as_ref);

@@ -49,7 +49,8 @@ table { border-collapse: collapse; width: 100%; margin: .3rem 0 .8rem; font-size
 caption { text-align: left; font-weight: 600; padding: .2rem 0; }
 th, td { border-bottom: 1px solid var(--rule); padding: .3rem .4rem; text-align: left; vertical-align: top; }
 thead th { border-bottom: 2px solid var(--ink); }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
 tr.me { background: #fff4e0; font-weight: 600; }
 tr.la { background: #f3f3f3; }
 .status { display: inline-block; padding: 0 .35rem; border-radius: 3px; font-size: .8rem; font-weight: 600; color: #111; }
@@ -113,7 +114,11 @@ fn page(title: &str, body: &str, script: bool) -> String {
 }
 
 fn pct(v: Option<f64>) -> String {
-    v.map_or("—".into(), |v| format!("{v:.1}%").replace('-', "−"))
+    // Round first so that −0.04 prints as 0.0%, not −0.0%.
+    v.map_or("—".into(), |v| {
+        let r = (v * 10.0).round() / 10.0;
+        format!("{:.1}%", if r == 0.0 { 0.0 } else { r }).replace('-', "−")
+    })
 }
 
 fn signed(v: f64) -> String {
@@ -287,10 +292,8 @@ pub fn ward_page(f: &WardFacts, map_svg: &str, links: &Links, href: &dyn Fn(&str
     b.push_str(r#"<section class="keep"><h2>Deprivation</h2>"#);
     let _ = write!(
         b,
-        r#"<table data-field="deciles"><caption>Residents by national IMD 2019 decile ({} LSOAs or parts)</caption><thead><tr><th scope="col">Decile</th><th scope="col" class="num">{}</th><th scope="col" class="num">{}</th></tr></thead><tbody>"#,
-        d.lsoas,
-        esc(&f.name),
-        esc(&f.authority)
+        r#"<table data-field="deciles"><caption>Residents by national IMD 2019 decile ({} LSOAs or parts)</caption><thead><tr><th scope="col">Decile</th><th scope="col" class="num">Ward</th><th scope="col" class="num">Authority</th></tr></thead><tbody>"#,
+        d.lsoas
     );
     for k in 0..10 {
         let label = match k {

@@ -203,6 +203,8 @@ try {
   const prLegend = await page.locator('#legend li').allTextContents();
   assert.ok(prLegend.some((t) => t.startsWith('Priority')), `priority legend: ${prLegend}`);
   await page.screenshot({ path: `${shots}/map-priority.png` });
+  const wardLink = await page.locator('#ward-page').getAttribute('href');
+  assert.equal(wardLink, `/ward/${first.code}?layer=${wards.id}`, 'the ward panel links to the printable ward page');
   ok(`equity priority: ${first.name}${first.rank ? ` ranked ${first.rank}` : ' (no priority areas)'}`);
 
   assert.deepEqual(errors, [], 'no page errors and no request left the server');

@@ -166,7 +166,9 @@ export function renderProfile(profile, state, meta, links) {
     const calc = profile.calculation.filter((c) => c.metric !== 'spare_pct');
     parts.push(calc.map(calculation).join(''));
   }
-  parts.push(`<p class="links"><a href="${esc(links.permalink)}" id="permalink">Link to this view</a>
+  const ward = profile.kind && profile.kind.area === 'ward'
+    ? `<a href="/ward/${encodeURIComponent(profile.code)}?layer=${encodeURIComponent(profile.layer)}" id="ward-page">Ward page (printable)</a>` : '';
+  parts.push(`<p class="links">${ward}<a href="${esc(links.permalink)}" id="permalink">Link to this view</a>
     <a href="${esc(links.geojson)}" download>GeoJSON of the layer</a>
     <a href="${esc(links.api)}">Profile as JSON</a></p>`);
   return parts.join('\n');

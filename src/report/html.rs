@@ -54,9 +54,9 @@ td.num { white-space: nowrap; }
 tr.me { background: #fff4e0; font-weight: 600; }
 tr.la { background: #f3f3f3; }
 .status { display: inline-block; padding: 0 .35rem; border-radius: 3px; font-size: .8rem; font-weight: 600; color: #111; }
-.status.deficit { background: #D55E00; color: #fff; }
+.status.deficit { background: #D55E00; color: #111; }
 .status.tight { background: #E69F00; }
-.status.healthy { background: #009E73; color: #fff; }
+.status.healthy { background: #009E73; color: #111; }
 .status.surplus { background: #56B4E9; }
 .fig small { color: var(--muted); display: block; }
 .bar { display: inline-block; height: .7rem; background: #3B528B; vertical-align: middle; }

@@ -1,0 +1,5 @@
+//! Pupil forecasting: national curriculum years ([`ncy`]), the cohort-survival method
+//! ([`cohort`]), and the forecasts of a dataset's schools built from their roll history.
+
+pub mod cohort;
+pub mod ncy;

@@ -1,0 +1,130 @@
+//! Cohort-survival forecasting: the worked example of ../shared/refvectors/planning_reference.json
+//! (`gpr_forecast`) and the DfE accuracy formula (`forecast_accuracy`) reproduced, and a synthetic
+//! history generated with known ratios recovered exactly.
+
+use placeplan::forecast::cohort::{History, Variant, Window, accuracy_pct, average, fit, progression_ratios, project, total};
+use placeplan::forecast::ncy::{NCY_COUNT, Ncy};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+fn reference() -> Option<Value> {
+    let p = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/refvectors/planning_reference.json");
+    let Ok(text) = std::fs::read_to_string(&p) else {
+        let required = std::env::var("PLACEPLAN_REQUIRE_REAL_DATA").is_ok_and(|v| v == "1");
+        assert!(!required, "{} missing", p.display());
+        eprintln!("NOTE: skipping: {} not found", p.display());
+        return None;
+    };
+    Some(serde_json::from_str(&text).expect("reference JSON"))
+}
+
+fn close(a: f64, b: f64, tol: f64, what: &str) {
+    assert!((a - b).abs() <= tol, "{what}: {a} vs {b}");
+}
+
+#[test]
+fn gpr_worked_example_is_reproduced() {
+    let Some(r) = reference() else { return };
+    let g = &r["gpr_forecast"];
+    let mut history = History::new();
+    for (year, row) in g["inputs"]["nor"].as_object().expect("nor") {
+        let mut v = [None; NCY_COUNT];
+        for (i, n) in row.as_array().expect("row").iter().enumerate() {
+            v[i] = n.as_f64();
+        }
+        history.insert(year.parse().expect("year"), v);
+    }
+    // Reception in year t comes from births of the academic year t − 5.
+    let pool: BTreeMap<i32, f64> = g["inputs"]["births_by_academic_year_of_birth"]
+        .as_object()
+        .expect("births")
+        .iter()
+        .map(|(y, b)| (y.parse::<i32>().expect("year") + 5, b.as_f64().expect("births")))
+        .collect();
+    let m = fit(&history, &pool, 2023, &Window::default()).expect("model");
+    assert_eq!((m.entry, m.last, m.base_year), (Ncy::R, Ncy::Y6, 2023));
+    let ir = m.intake.as_ref().expect("intake");
+    close(ir.mean, g["reception_ratio_3yr_mean"].as_f64().expect("rr"), 5e-7, "reception ratio");
+    for (y, v) in g["reception_ratio_by_year"].as_object().expect("by year") {
+        let got = ir.observed.iter().find(|o| o.0.to_string() == *y).expect("year").1;
+        close(got, v.as_f64().expect("v"), 5e-7, &format!("reception ratio {y}"));
+    }
+    for (i, (name, obs)) in g["gpr_by_transition_3_obs"].as_object().expect("gpr").iter().enumerate() {
+        let from = Ncy::from_index(i).expect("ncy");
+        let got = progression_ratios(&history, from);
+        let want: Vec<f64> = obs.as_array().expect("obs").iter().filter_map(Value::as_f64).collect();
+        assert_eq!(got.len(), want.len(), "{name}");
+        for ((_, a), b) in got.iter().zip(&want) {
+            close(*a, *b, 5e-7, name);
+        }
+        close(m.gpr[&from].mean, g["gpr_3yr_mean"][i.to_string()].as_f64().expect("mean"), 5e-7, name);
+    }
+    let f = project(&history, &m, &pool, 2, Variant::Central);
+    for (year, want) in g["forecast_unrounded"].as_object().expect("forecast") {
+        let row = f[&year.parse::<i32>().expect("year")];
+        for (i, w) in want.as_array().expect("row").iter().enumerate() {
+            close(row[i].expect("value"), w.as_f64().expect("w"), 5e-6, &format!("{year} NCY {i}"));
+        }
+        close(total(&row, Ncy::R, Ncy::Y6), g["forecast_total_R_to_Y6"][year].as_f64().expect("total"), 5e-6, year);
+    }
+    // Low ≤ central ≤ high in every cell.
+    let lo = project(&history, &m, &pool, 2, Variant::Low);
+    let hi = project(&history, &m, &pool, 2, Variant::High);
+    for (y, row) in &f {
+        for i in 0..7 {
+            assert!(lo[y][i] <= row[i] && row[i] <= hi[y][i], "{y} {i}");
+        }
+    }
+}
+
+#[test]
+fn dfe_accuracy_formula_matches_the_scorecards() {
+    let Some(r) = reference() else { return };
+    for (name, c) in r["forecast_accuracy"]["cases"].as_object().expect("cases") {
+        let a = c["actual"].as_f64().expect("actual");
+        for (f, want) in [("one", "computed_one"), ("three", "computed_three")] {
+            let got = accuracy_pct(c[f].as_f64().expect("forecast"), a).expect("defined");
+            close(got, c[want].as_f64().expect("want"), 5e-7, &format!("{name} {f}"));
+        }
+    }
+    assert_eq!(accuracy_pct(5.0, 0.0), None);
+}
+
+#[test]
+fn known_ratios_are_recovered_exactly_from_a_synthetic_history() {
+    // Six years of a primary school built forward from chosen ratios.
+    let gpr = [1.02, 0.99, 1.01, 0.98, 1.0, 0.97];
+    let ir = 0.8;
+    let pool: BTreeMap<i32, f64> = (2015..=2030).map(|y| (y, 400.0 + 10.0 * f64::from(y - 2015))).collect();
+    let mut history = History::new();
+    let mut row = [None; NCY_COUNT];
+    for (i, v) in [300.0, 305.0, 298.0, 310.0, 302.0, 296.0, 290.0].iter().enumerate() {
+        row[i] = Some(*v);
+    }
+    history.insert(2018, row);
+    for t in 2019..=2023 {
+        let prev = history[&(t - 1)];
+        let mut r = [None; NCY_COUNT];
+        r[0] = Some(pool[&t] * ir);
+        for g in 1..=6 {
+            r[g] = prev[g - 1].map(|n| n * gpr[g - 1]);
+        }
+        history.insert(t, r);
+    }
+    let m = fit(&history, &pool, 2023, &Window::default()).expect("fits");
+    close(m.intake.as_ref().expect("intake").mean, ir, 1e-12, "intake");
+    for (g, want) in gpr.iter().enumerate() {
+        let r = &m.gpr[&Ncy::from_index(g).expect("ncy")];
+        close(r.mean, *want, 1e-12, "gpr");
+        close(r.min, *want, 1e-12, "min");
+        close(r.max, *want, 1e-12, "max");
+    }
+    // And the forecast continues the same arithmetic.
+    let f = project(&history, &m, &pool, 3, Variant::Central);
+    close(f[&2024][0].expect("R"), pool[&2024] * ir, 1e-9, "R 2024");
+    close(f[&2026][3].expect("Y3"), f[&2025][2].expect("Y2") * gpr[2], 1e-9, "Y3 2026");
+    // Weighted averaging uses the latest ratios first.
+    let w = Window { k: 3, weights: Some(vec![0.5, 0.3, 0.2]) };
+    let r = average(vec![(2021, 1.0), (2022, 2.0), (2023, 3.0)], &w).expect("avg");
+    close(r.mean, 0.5 * 3.0 + 0.3 * 2.0 + 0.2 * 1.0, 1e-12, "weighted");
+}

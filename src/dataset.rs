@@ -62,8 +62,13 @@ pub struct Dataset {
     pub apportionments: Vec<Option<Apportionment>>,
     /// Which weights aggregates use (population falls back to area without points).
     pub weight_method: WeightMethod,
-    /// Pupil forecasts.
+    /// Pupil forecasts: the forecasts table, then placeplan's own cohort-survival forecasts for
+    /// school × phase × year the table does not cover.
     pub forecasts: Forecasts,
+    /// Historic rolls by school × NCY × year.
+    pub rolls: crate::readers::rolls::Rolls,
+    /// placeplan's cohort-survival forecasts, when rolls were given.
+    pub cohort: Option<crate::forecast::schools::CohortForecasts>,
     /// Join coverage figures.
     pub joins: Vec<JoinStat>,
     /// Everything that went wrong or was repaired.
@@ -372,6 +377,14 @@ impl Dataset {
             .map(|f| readers::forecasts::read(f, src, &mut problems))
             .unwrap_or_default();
         let census_year = manifest.census_year.unwrap_or(2022);
+        let mut forecasts = forecasts;
+        progress("forecasting from rolls");
+        let rolls = manifest
+            .rolls
+            .as_ref()
+            .map(|r| readers::rolls::read(r, src, &mut problems))
+            .unwrap_or_default();
+        let cohort = own_forecasts(&rolls, &lsoas, population_year.unwrap_or(census_year), census_year, &settings, &mut forecasts, &mut problems);
         progress("done");
         Self {
             name: manifest.name.clone(),
@@ -387,6 +400,8 @@ impl Dataset {
             apportionments,
             weight_method,
             forecasts,
+            rolls,
+            cohort,
             joins,
             problems,
         }
@@ -403,4 +418,65 @@ impl Dataset {
     pub fn has_fatal(&self) -> bool {
         self.problems.iter().any(|p| p.severity == Severity::Fatal)
     }
+}
+
+/// Cohort-survival forecasts from the roll history (see [`crate::forecast::schools`]), added to
+/// `forecasts` for every school × phase × year the forecasts table does not already give.
+fn own_forecasts(
+    rolls: &crate::readers::rolls::Rolls,
+    lsoas: &[LsoaRecord],
+    population_year: i32,
+    census_year: i32,
+    settings: &Settings,
+    forecasts: &mut Forecasts,
+    problems: &mut Vec<Problem>,
+) -> Option<crate::forecast::schools::CohortForecasts> {
+    use crate::forecast::cohort::{Variant, Window};
+    use crate::forecast::schools::{forecast_all, phase_total, reception_pool};
+    use crate::readers::forecasts::ForecastLevel;
+    let upto = rolls.values().filter_map(|h| h.keys().next_back().copied()).max()?;
+    if upto != census_year {
+        problems.push(Problem::new(
+            Severity::Warning,
+            "rolls",
+            format!("latest year {upto}"),
+            "year",
+            format!("the latest roll year is {upto} but census_year is {census_year}; forecasts start after {upto}"),
+        ));
+    }
+    let pool = reception_pool(lsoas, population_year);
+    if pool.is_empty() {
+        problems.push(Problem::new(
+            Severity::Warning,
+            "rolls",
+            "Reception",
+            "population",
+            "no single-year-of-age population, so Reception intakes are carried forward unchanged",
+        ));
+    }
+    let f = &settings.forecast;
+    let w = Window {
+        k: f.window.clamp(1, 10),
+        weights: f.weights.clone(),
+    };
+    let cf = forecast_all(rolls, &pool, upto, f.primary_years.max(f.secondary_years), &w);
+    for n in &cf.notes {
+        problems.push(Problem::new(Severity::Warning, "rolls", "", "urn", n.clone()));
+    }
+    for s in &cf.schools {
+        let Ok(code) = crate::ids::AreaCode::new(&s.urn.to_string()) else { continue };
+        for (phase, years) in [(Phase::Primary, f.primary_years), (Phase::Secondary, f.secondary_years)] {
+            let (a, b) = crate::forecast::schools::phase_span(phase);
+            if s.model.last < a || s.model.entry > b {
+                continue;
+            }
+            for h in 1..=years {
+                let y = upto + i32::try_from(h).unwrap_or(0);
+                if let Some(v) = phase_total(s, phase, y, Variant::Central) {
+                    forecasts.entry((ForecastLevel::School, code.clone(), phase, y)).or_insert(v);
+                }
+            }
+        }
+    }
+    Some(cf)
 }

@@ -66,6 +66,9 @@ pub struct Manifest {
     pub weighting_points: Option<PointsInput>,
     /// Pupil forecasts by school or planning area × phase × year.
     pub forecasts: Option<TableInput>,
+    /// Historic rolls by school × national curriculum year × academic year (January census), from
+    /// which placeplan makes its own cohort-survival forecasts (a forecasts table overrides them).
+    pub rolls: Option<TableInput>,
     /// Analysis settings.
     #[serde(default)]
     pub settings: Settings,
@@ -208,6 +211,33 @@ pub struct Settings {
     /// How LSOAs are apportioned to coarser areas: `population` (needs weighting points, falls back
     /// to area), `area`, or `best_fit`.
     pub apportionment: crate::join::apportion::WeightMethod,
+    /// Cohort-survival forecasting.
+    pub forecast: ForecastSettings,
+}
+
+/// Settings of placeplan's own forecasts.
+#[derive(Clone, Debug, Deserialize, serde::Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ForecastSettings {
+    /// Years of ratios averaged (1–10). Default 3, the usual LA practice.
+    pub window: usize,
+    /// Optional weights of the averaged ratios, latest first (e.g. [0.5, 0.3, 0.2]).
+    pub weights: Option<Vec<f64>>,
+    /// Years forecast for primary (SCAP: 5).
+    pub primary_years: usize,
+    /// Years forecast for secondary (SCAP: 7).
+    pub secondary_years: usize,
+}
+
+impl Default for ForecastSettings {
+    fn default() -> Self {
+        Self {
+            window: 3,
+            weights: None,
+            primary_years: 5,
+            secondary_years: 7,
+        }
+    }
 }
 
 /// Status band thresholds (fractions of capacity).
@@ -245,6 +275,7 @@ impl Default for Settings {
             operating_margin: 0.02,
             bands: Bands::default(),
             apportionment: crate::join::apportion::WeightMethod::Population,
+            forecast: ForecastSettings::default(),
         }
     }
 }

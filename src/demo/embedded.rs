@@ -14,7 +14,7 @@ pub const FILES: &[(&str, &[u8])] = &[
     ("deprivation.csv", include_bytes!("../../boundaries/demo/deprivation.csv")),
     ("population.csv", include_bytes!("../../boundaries/demo/population.csv")),
     ("points.csv", include_bytes!("../../boundaries/demo/points.csv")),
-    ("forecasts.csv", include_bytes!("../../boundaries/demo/forecasts.csv")),
+    ("rolls.csv", include_bytes!("../../boundaries/demo/rolls.csv")),
 ];
 
 /// The embedded demo's manifest and file source.

@@ -289,7 +289,7 @@ pub fn generate(out: &Path, seed: u64) -> Result<Vec<String>, GenerateError> {
     let mut gias = String::from(
         "URN,LA (code),EstablishmentNumber,EstablishmentName,TypeOfEstablishment (name),EstablishmentStatus (name),PhaseOfEducation (name),StatutoryLowAge,StatutoryHighAge,SchoolCapacity,NumberOfPupils,PercentageFSM,OfstedRating (name),Easting,Northing,LSOA (code)\n",
     );
-    let mut forecasts = String::from("level,code,phase,year,pupils\n");
+    let mut pending: Vec<Pending> = Vec::new();
     let ofsted = ["Outstanding", "Good", "Good", "Good", "Good", "Requires improvement", "Inadequate"];
     let prefixes = [
         "St Aidan's",
@@ -367,37 +367,101 @@ pub fn generate(out: &Path, seed: u64) -> Result<Vec<String>, GenerateError> {
                 7000 + k,
             ),
         };
-        // Occupancy: higher in the east and in deprived areas; growth faster in the east.
+        // Occupancy: higher in the east and in deprived areas; cohorts grow faster in the east.
         let occupancy = (0.84 + 0.13 * fx + 0.05 * l.dep + 0.04 * rng.normal()).clamp(0.62, 1.04);
-        let roll = (cap * occupancy).round();
         let fsm = (4.0 + 38.0 * l.dep + 3.0 * rng.normal()).clamp(1.0, 70.0);
         let rating = ofsted[rng.below(ofsted.len())];
         let open = status == "Open";
-        let _ = writeln!(
-            gias,
-            "{urn},999,{estab},{},{ty},{status},{phase},{lo},{hi},{cap},{},{:.1},{},{},{},{}",
-            csv_quote(&name),
-            if open { roll.to_string() } else { String::new() },
-            fsm,
-            if open { rating } else { "" },
-            s.at.x,
-            s.at.y,
-            l.code
-        );
-        if open && s.kind != Kind::Special {
-            let growth = -0.014 + 0.042 * fx * fx + 0.01 * rng.normal();
-            let years_total = f64::from(hi.min(18) - lo.max(4));
-            for (phase_name, a, b, horizon) in [("primary", 4u8, 11u8, 5), ("secondary", 11, 18, 7)] {
-                let share = f64::from(hi.min(b).saturating_sub(lo.max(a))) / years_total;
-                if share <= 0.0 {
-                    continue;
+        pending.push(Pending {
+            urn,
+            line: format!(
+                "{urn},999,{estab},{},{ty},{status},{phase},{lo},{hi},{cap}",
+                csv_quote(&name)
+            ),
+            tail: format!(
+                "{:.1},{},{},{},{}",
+                fsm,
+                if open { rating } else { "" },
+                s.at.x,
+                s.at.y,
+                l.code
+            ),
+            open,
+            rolls: open && s.kind != Kind::Special,
+            first: u8::saturating_sub(lo, 4).min(13),
+            last: (u8::min(hi, 18) - 5).min(13),
+            places: cap * occupancy,
+            drift: -0.012 + 0.022 * fx + 0.004 * rng.normal(),
+        });
+    }
+
+    // 5b. Six years of rolls by national curriculum year (2019/20 to the census year), built
+    // forward with each school's own intake share and progression drift, so that placeplan's
+    // cohort-survival forecasts have a history to learn from. The census roll is their last year.
+    let first_year = CENSUS_YEAR - 5;
+    let pool = |t: i32| -> f64 {
+        let age = usize::try_from(4 + CENSUS_YEAR - t).unwrap_or(0);
+        lsoas.iter().map(|l| f64::from(l.ages.get(age).copied().unwrap_or(0))).sum()
+    };
+    let mut history: Vec<Vec<[f64; 14]>> = vec![Vec::new(); pending.len()];
+    let mut la_y6: Vec<f64> = vec![0.0; 6];
+    // Reception-entry schools first, then Y7-entry schools fed by the authority's Y6.
+    for pass in [true, false] {
+        for (k, p) in pending.iter().enumerate() {
+            if !p.rolls || (p.first == 0) != pass {
+                continue;
+            }
+            let n = f64::from(p.last - p.first + 1);
+            let per = p.places / n;
+            let mut row = [0.0; 14];
+            for g in p.first..=p.last {
+                row[usize::from(g)] = per * if g >= 12 { 0.6 } else { 1.0 } * rng.range(0.96, 1.04);
+            }
+            let share = if pass { per / pool(first_year) } else { per / la_y6[0].max(1.0) };
+            let mut rows = vec![row];
+            for y in 1..6 {
+                let prev = rows[y - 1];
+                let t = first_year + i32::try_from(y).unwrap_or(0);
+                let mut r = [0.0; 14];
+                for g in p.first..=p.last {
+                    let g = usize::from(g);
+                    r[g] = if g == usize::from(p.first) {
+                        let b = if pass { pool(t) } else { la_y6[y - 1] };
+                        b * share * rng.range(0.985, 1.015)
+                    } else if g == 12 {
+                        prev[11] * 0.6 * rng.range(0.98, 1.02)
+                    } else {
+                        prev[g - 1] * (1.0 + p.drift + 0.004 * rng.normal())
+                    };
                 }
-                for y in 1..=horizon {
-                    let p = roll * share * (1.0 + growth).powi(y);
-                    let _ = writeln!(forecasts, "school,{urn},{phase_name},{},{:.0}", CENSUS_YEAR + y, p);
+                rows.push(r);
+            }
+            for r in &mut rows {
+                for v in r.iter_mut() {
+                    *v = v.round();
                 }
             }
+            if pass && p.last >= 6 {
+                for (y, r) in rows.iter().enumerate() {
+                    la_y6[y] += r[6];
+                }
+            }
+            history[k] = rows;
         }
+    }
+    let mut rolls_csv = String::from("urn,year,ncy,pupils\n");
+    for (p, rows) in pending.iter().zip(&history) {
+        for (y, r) in rows.iter().enumerate() {
+            for g in p.first..=p.last {
+                let label = if g == 0 { "R".to_owned() } else { format!("Y{g}") };
+                let _ = writeln!(rolls_csv, "{},{},{label},{}", p.urn, first_year + i32::try_from(y).unwrap_or(0), r[usize::from(g)]);
+            }
+        }
+        let roll = match rows.last() {
+            Some(last) => last.iter().sum::<f64>(),
+            None => p.places.round(),
+        };
+        let _ = writeln!(gias, "{},{},{}", p.line, if p.open { roll.to_string() } else { String::new() }, p.tail);
     }
 
     // 6. Deprivation (IoD 2019 File 1 layout plus score and IDACI), population, points.
@@ -482,7 +546,7 @@ pub fn generate(out: &Path, seed: u64) -> Result<Vec<String>, GenerateError> {
     put("deprivation.csv", &dep_csv)?;
     put("population.csv", &pop_csv)?;
     put("points.csv", &points_csv)?;
-    put("forecasts.csv", &forecasts)?;
+    put("rolls.csv", &rolls_csv)?;
     put("lsoas.prj", BNG_WKT)?;
     put("manifest.toml", &manifest_text())?;
     put("README.md", README)?;
@@ -491,6 +555,19 @@ pub fn generate(out: &Path, seed: u64) -> Result<Vec<String>, GenerateError> {
     written.sort();
     let _ = borough.unsigned_area();
     Ok(written)
+}
+
+/// A school waiting for its roll history before its register line is written.
+struct Pending {
+    urn: u32,
+    line: String,
+    tail: String,
+    open: bool,
+    rolls: bool,
+    first: u8,
+    last: u8,
+    places: f64,
+    drift: f64,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -648,8 +725,9 @@ format = "syoa"
 [weighting_points]
 path = "points.csv"
 
-[forecasts]
-path = "forecasts.csv"
+# Six years of rolls by year group: placeplan makes its own cohort-survival forecasts from them.
+[rolls]
+path = "rolls.csv"
 "#
     )
 }
@@ -667,5 +745,5 @@ deliberately outside the ranges real areas use.\n\n\
 | deprivation.csv | IMD / IDACI score, rank, decile | IoD 2019 column names, ranks with thousands separators |\n\
 | population.csv | population by single year of age | ONS SAPE layout |\n\
 | points.csv | population-proxy points (~1 per 35 residents) | Eastings, Northings |\n\
-| forecasts.csv | school forecasts, 5 years primary, 7 secondary | placeplan forecast CSV |\n\n\
+| rolls.csv | rolls by school × year group (R–Y13) × academic year, 2019/20 to 2024/25 | placeplan rolls CSV (urn, year, ncy, pupils) |\n\n\
 Licence: CC0 — it is generated data. Simplification: none (generated at full resolution, coordinates rounded to 0.1 m or 1e-6°).\n";

@@ -3,3 +3,4 @@
 
 pub mod cohort;
 pub mod ncy;
+pub mod schools;

@@ -12,6 +12,8 @@ pub mod forecasts;
 pub mod points;
 /// Population by LSOA (single year of age, or IoD File 6).
 pub mod population;
+/// Historic rolls by school × NCY × year.
+pub mod rolls;
 /// The GIAS establishment register.
 pub mod schools;
 

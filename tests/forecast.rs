@@ -128,3 +128,62 @@ fn known_ratios_are_recovered_exactly_from_a_synthetic_history() {
     let r = average(vec![(2021, 1.0), (2022, 2.0), (2023, 3.0)], &w).expect("avg");
     close(r.mean, 0.5 * 3.0 + 0.3 * 2.0 + 0.2 * 1.0, 1e-12, "weighted");
 }
+
+mod common;
+
+/// The demo's six years of rolls: hold out three, forecast them, and score. The actuals are the
+/// rolls themselves (summed here independently), and the demo's forecasts meet the suggested targets.
+#[test]
+fn demo_backtest_scores_held_out_years_against_the_rolls() {
+    use placeplan::forecast::backtest::backtest;
+    use placeplan::model::Phase;
+    let ds = common::demo();
+    let bt = backtest(ds, 3).expect("backtest");
+    assert_eq!(bt.fitted_to, ds.census_year - 3);
+    assert_eq!(bt.authority.len(), 4, "primary and secondary, 1 and 3 years ahead");
+    for s in &bt.authority {
+        let (a, b) = if s.phase == Phase::Primary { (0, 6) } else { (7, 11) };
+        let actual: f64 = ds
+            .rolls
+            .values()
+            .filter_map(|h| h.get(&s.year))
+            .map(|row| row[a..=b].iter().flatten().sum::<f64>())
+            .sum();
+        close(s.actual, actual, 1e-9, "actual");
+        close(s.accuracy_pct.expect("defined"), 100.0 * (s.forecast - s.actual) / s.actual, 1e-12, "formula");
+        let limit = if s.horizon == 1 { 2.0 } else { 5.0 };
+        assert!(s.accuracy_pct.expect("pct").abs() <= limit, "{s:?}");
+    }
+    // Planning areas add up to the authority.
+    for s in &bt.authority {
+        let sum: f64 = bt.areas.iter().filter(|a| a.phase == s.phase && a.horizon == s.horizon).map(|a| a.actual).sum();
+        close(sum, s.actual, 1e-6, "areas add up");
+    }
+    assert!(backtest(ds, 5).is_err(), "six years cannot hold out five");
+    assert!(backtest(ds, 0).is_err());
+}
+
+/// placeplan's own forecasts flow into the sufficiency figures: the demo's forecast years come from
+/// the rolls, 5 years for primary and 7 for secondary, and the first forecast year of a primary
+/// school is its cohort projection.
+#[test]
+fn demo_forecasts_come_from_the_rolls() {
+    use placeplan::analysis::summary::{school_pupils, years};
+    use placeplan::forecast::cohort::Variant;
+    use placeplan::forecast::schools::phase_total;
+    use placeplan::model::Phase;
+    let ds = common::demo();
+    let cf = ds.cohort.as_ref().expect("the demo has rolls");
+    assert_eq!(cf.base_year, ds.census_year);
+    assert_eq!(years(ds, Phase::Primary).len(), 6);
+    assert_eq!(years(ds, Phase::Secondary).len(), 8);
+    let s = cf.schools.iter().find(|s| s.model.entry == Ncy::R && s.model.last == Ncy::Y6).expect("a primary school");
+    let si = ds.schools.iter().position(|x| x.urn.0 == s.urn).expect("in the register");
+    let y = ds.census_year + 1;
+    let (p, from_forecast) = school_pupils(ds, si, Phase::Primary, y);
+    assert!(from_forecast);
+    close(p, phase_total(s, Phase::Primary, y, Variant::Central).expect("forecast"), 1e-9, "school forecast");
+    // The census roll in the register is the rolls' last year.
+    let roll: f64 = ds.rolls[&s.urn][&ds.census_year].iter().flatten().sum();
+    close(ds.schools[si].pupils.expect("roll"), roll, 1e-9, "register roll = rolls");
+}

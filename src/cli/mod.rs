@@ -2,6 +2,8 @@
 
 /// `placeplan access`.
 pub mod access;
+/// `placeplan backtest`.
+pub mod backtest;
 /// `placeplan check`.
 pub mod check;
 /// `placeplan explain`.
@@ -82,6 +84,10 @@ pub enum Command {
     /// Equity priorities: areas where pupils exceed places (now or in a forecast year) and a
     /// share of residents live in a significant IMD hot spot, ranked, each with its reason.
     Priority(priority::Args),
+    /// Back-test placeplan's own forecasts: hide the last K census years of the rolls, forecast
+    /// them from the years before, and report DfE forecast accuracy (100 × (forecast − actual) /
+    /// actual) 1 and 3 years ahead for the authority, each planning area and (as a mean) schools.
+    Backtest(backtest::Args),
     /// Councillor ward pages as a static pack: one HTML file per ward (places against pupils
     /// now and in 3 and 5 years, schools, deprivation against the authority, equity notes,
     /// similar wards, plain-English sentences) and an index with a sortable ranking of all
@@ -120,6 +126,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Access(a) => access::run(&a),
         Command::Priority(a) => priority::run(&a),
         Command::Report(a) => report::run(&a),
+        Command::Backtest(a) => backtest::run(&a),
     };
     match result {
         Ok(code) => code,

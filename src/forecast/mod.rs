@@ -4,3 +4,4 @@
 pub mod cohort;
 pub mod ncy;
 pub mod schools;
+pub mod backtest;

@@ -1,0 +1,173 @@
+//! Back-testing placeplan's forecasts: hide the last K census years, forecast them from the years
+//! before, and score the forecasts against what happened with the DfE accuracy measure
+//! `100 × (forecast − actual) / actual` (positive = over-forecast), 1 and 3 years ahead, for the
+//! authority and each planning area. Phases as in the DfE scorecards: primary R–Y6, secondary Y7–Y11.
+
+use super::cohort::{Variant, Window, accuracy_pct, total};
+use super::ncy::Ncy;
+use super::schools::{forecast_all, reception_pool};
+use crate::analysis::membership::schools_by_area;
+use crate::dataset::Dataset;
+use crate::model::{LayerKind, Phase};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// One scored forecast.
+#[derive(Clone, Debug, Serialize)]
+pub struct Score {
+    /// `LA` or the planning-area code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Phase.
+    pub phase: Phase,
+    /// Years ahead of the last census used.
+    pub horizon: usize,
+    /// Academic year forecast.
+    pub year: i32,
+    /// Forecast pupils.
+    pub forecast: f64,
+    /// Actual pupils.
+    pub actual: f64,
+    /// `100 × (forecast − actual) / actual`.
+    pub accuracy_pct: Option<f64>,
+}
+
+/// A back-test.
+#[derive(Clone, Debug, Serialize)]
+pub struct Backtest {
+    /// Last census year the forecasts could see.
+    pub fitted_to: i32,
+    /// Years held out.
+    pub held_out: usize,
+    /// Ratios averaged.
+    pub window: usize,
+    /// The planning-area layer used, if any.
+    pub planning_areas: Option<String>,
+    /// Authority scores.
+    pub authority: Vec<Score>,
+    /// Planning-area scores.
+    pub areas: Vec<Score>,
+    /// Mean absolute accuracy % over schools, by phase and horizon.
+    pub school_mape: Vec<(Phase, usize, f64)>,
+    /// Notes (schools left out, missing years).
+    pub notes: Vec<String>,
+}
+
+fn span(phase: Phase) -> (Ncy, Ncy) {
+    match phase {
+        Phase::Primary => (Ncy::R, Ncy::Y6),
+        Phase::Secondary => (Ncy::Y7, Ncy::Y11),
+    }
+}
+
+/// Back-tests the dataset's roll history, holding out the last `k` years.
+///
+/// # Errors
+/// No rolls, or too short a history to fit and hold out `k` years.
+pub fn backtest(ds: &Dataset, k: usize) -> Result<Backtest, String> {
+    let last = ds
+        .rolls
+        .values()
+        .filter_map(|h| h.keys().next_back().copied())
+        .max()
+        .ok_or("no roll history: add a [rolls] table (school × year group × year) to the manifest")?;
+    let first = ds.rolls.values().filter_map(|h| h.keys().next().copied()).min().unwrap_or(last);
+    let ki = i32::try_from(k).map_err(|_| "too many years held out".to_owned())?;
+    if k == 0 || last - ki - first < 2 {
+        return Err(format!(
+            "the rolls run {first}–{last}; holding out {k} year(s) leaves too little history (at least 3 fitted years are needed)"
+        ));
+    }
+    let fitted_to = last - ki;
+    let f = &ds.settings.forecast;
+    let w = Window {
+        k: f.window.clamp(1, 10),
+        weights: f.weights.clone(),
+    };
+    let pool = reception_pool(&ds.lsoas, ds.population_year.unwrap_or(ds.census_year));
+    let cf = forecast_all(&ds.rolls, &pool, fitted_to, k, &w);
+    let urn_index: BTreeMap<u32, usize> = ds.schools.iter().enumerate().map(|(i, s)| (s.urn.0, i)).collect();
+    let horizons: Vec<usize> = [1usize, 3].into_iter().filter(|h| *h <= k).collect();
+    let mut authority = Vec::new();
+    let mut areas = Vec::new();
+    let mut school_mape = Vec::new();
+    let pa_layer = ds.layers.iter().position(|l| l.kind == LayerKind::PlanningArea);
+    for phase in Phase::ALL {
+        let (a, b) = span(phase);
+        let members = ds
+            .layers
+            .iter()
+            .position(|l| l.kind == LayerKind::PlanningArea && l.phase.is_none_or(|p| p == phase))
+            .map(|li| (li, schools_by_area(ds, li, phase)));
+        for &h in &horizons {
+            let year = fitted_to + i32::try_from(h).unwrap_or(0);
+            // (forecast, actual) per school that has both.
+            let pairs: BTreeMap<u32, (f64, f64)> = cf
+                .schools
+                .iter()
+                .filter_map(|s| {
+                    let fc = s.central.get(&year).map(|r| total(r, a, b))?;
+                    let ac = ds.rolls.get(&s.urn)?.get(&year).map(|r| total(r, a, b))?;
+                    (ac > 0.0 || fc > 0.0).then_some((s.urn, (fc, ac)))
+                })
+                .collect();
+            if pairs.is_empty() {
+                continue;
+            }
+            let (fs, acs) = pairs.values().fold((0.0, 0.0), |acc, p| (acc.0 + p.0, acc.1 + p.1));
+            authority.push(Score {
+                code: "LA".into(),
+                name: ds.name.clone(),
+                phase,
+                horizon: h,
+                year,
+                forecast: fs,
+                actual: acs,
+                accuracy_pct: accuracy_pct(fs, acs),
+            });
+            let errs: Vec<f64> = pairs.values().filter_map(|(f, a)| accuracy_pct(*f, *a)).map(f64::abs).collect();
+            if !errs.is_empty() {
+                school_mape.push((phase, h, errs.iter().sum::<f64>() / errs.len() as f64));
+            }
+            if let Some((li, m)) = &members {
+                for (ai, list) in m.iter().enumerate() {
+                    let (f, ac) = list
+                        .iter()
+                        .filter_map(|si| pairs.get(&ds.schools[*si].urn.0))
+                        .fold((0.0, 0.0), |acc, p| (acc.0 + p.0, acc.1 + p.1));
+                    if ac <= 0.0 && f <= 0.0 {
+                        continue;
+                    }
+                    let area = &ds.layers[*li].areas[ai];
+                    areas.push(Score {
+                        code: area.code.to_string(),
+                        name: area.name.clone(),
+                        phase,
+                        horizon: h,
+                        year,
+                        forecast: f,
+                        actual: ac,
+                        accuracy_pct: accuracy_pct(f, ac),
+                    });
+                }
+            }
+        }
+    }
+    let mut notes = cf.notes.clone();
+    let unregistered = cf.schools.iter().filter(|s| !urn_index.contains_key(&s.urn)).count();
+    if unregistered > 0 {
+        notes.push(format!("{unregistered} schools with rolls are not in the register; they count in the authority totals only"));
+    }
+    let _ = Variant::Central;
+    Ok(Backtest {
+        fitted_to,
+        held_out: k,
+        window: w.k,
+        planning_areas: pa_layer.map(|li| ds.layers[li].id.to_string()),
+        authority,
+        areas,
+        school_mape,
+        notes,
+    })
+}

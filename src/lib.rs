@@ -20,6 +20,7 @@ pub mod check;
 pub mod cli;
 pub mod crs;
 pub mod dataset;
+pub mod export;
 pub mod forecast;
 pub mod demo;
 pub mod geometry;

@@ -8,6 +8,8 @@ pub mod backtest;
 pub mod check;
 /// `placeplan explain`.
 pub mod explain;
+/// `placeplan export`.
+pub mod export;
 /// `placeplan generate-demo`.
 pub mod generate_demo;
 /// `placeplan hotspots`.
@@ -50,7 +52,7 @@ pub mod exit {
 #[command(
     name = "placeplan",
     version,
-    after_help = "EXIT CODES:\n  0  success\n  1  the data has a fatal problem (see `placeplan check`)\n  2  bad command-line usage\n  3  the manifest or an output file could not be read or written\n\nEXAMPLES:\n  placeplan check --manifest tests/leeds/manifest.toml\n  placeplan check --json | jq .joins\n  placeplan summary --layer wards_2023 --phase primary --manifest tests/leeds/manifest.toml\n  placeplan access --phase secondary --supply good --manifest tests/leeds/manifest.toml\n  placeplan priority --layer wards_2023 --json\n  placeplan report --wards all --out ward-pages --manifest tests/leeds/manifest.toml\n  placeplan serve    (then open http://127.0.0.1:8080/)"
+    after_help = "EXIT CODES:\n  0  success\n  1  the data has a fatal problem (see `placeplan check`)\n  2  bad command-line usage\n  3  the manifest or an output file could not be read or written\n\nEXAMPLES:\n  placeplan check --manifest tests/leeds/manifest.toml\n  placeplan check --json | jq .joins\n  placeplan summary --layer wards_2023 --phase primary --manifest tests/leeds/manifest.toml\n  placeplan access --phase secondary --supply good --manifest tests/leeds/manifest.toml\n  placeplan priority --layer wards_2023 --json\n  placeplan report --wards all --out ward-pages --manifest tests/leeds/manifest.toml\n  placeplan export --level planning_area --format xlsx --out exports\n  placeplan backtest --years-held-out 3\n  placeplan serve    (then open http://127.0.0.1:8080/)"
 )]
 pub struct Cli {
     /// What to do.
@@ -88,6 +90,11 @@ pub enum Command {
     /// them from the years before, and report DfE forecast accuracy (100 × (forecast − actual) /
     /// actual) 1 and 3 years ahead for the authority, each planning area and (as a mean) schools.
     Backtest(backtest::Args),
+    /// Export sufficiency and forecasts for capital planning: one row per school, planning area,
+    /// ward or the authority × phase × year (places, pupils with low/high forecasts, spare,
+    /// shortfall, status), plus a SCAP-style table of planning area × year group × year, as CSV,
+    /// XLSX (a sheet per phase, notes on method), GeoJSON or GeoPackage.
+    Export(export::Args),
     /// Councillor ward pages as a static pack: one HTML file per ward (places against pupils
     /// now and in 3 and 5 years, schools, deprivation against the authority, equity notes,
     /// similar wards, plain-English sentences) and an index with a sortable ranking of all
@@ -127,6 +134,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Priority(a) => priority::run(&a),
         Command::Report(a) => report::run(&a),
         Command::Backtest(a) => backtest::run(&a),
+        Command::Export(a) => export::run(&a),
     };
     match result {
         Ok(code) => code,

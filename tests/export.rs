@@ -135,7 +135,7 @@ fn geojson_has_a_feature_per_school_with_wide_figures() {
     let codes: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.code.as_str()).collect();
     assert_eq!(fc.features.len(), codes.len());
     let f = &fc.features[0];
-    assert!(matches!(f.geometry.as_ref().map(|g| &g.value), Some(geojson::Value::Point { .. })));
+    assert!(matches!(f.geometry.as_ref().map(|g| &g.value), Some(geojson::GeometryValue::Point { .. })));
     let props = f.properties.as_ref().expect("props");
     assert!(props.keys().any(|k| k.starts_with("status_")));
 }

@@ -665,3 +665,30 @@ async fn equity_endpoints_tiles_and_profiles() {
     let w = get(&format!("/api/areas/wards/{}", rows[0]["code"].as_str().expect("code"))).await.json();
     assert_eq!(w["equity"]["priority"]["code"], rows[0]["code"]);
 }
+
+#[tokio::test]
+async fn exports_download_as_attachments() {
+    for (uri, magic, name) in [
+        ("/api/export?level=ward&format=xlsx", &b"PK"[..], "ward.xlsx"),
+        ("/api/export?level=planning_area&format=gpkg", &b"SQLite format 3"[..], "planning_area.gpkg"),
+        ("/api/export?level=school", &b"level,layer,code"[..], "school.csv"),
+        ("/api/export?level=la&format=scap_csv", &b"planning_area,name,phase,ncy"[..], "scap_ncy.csv"),
+        ("/api/export?level=ward&format=geojson", &b"{\"type\":\"FeatureCollection\""[..], "ward.geojson"),
+    ] {
+        let r = get(uri).await;
+        assert_eq!(r.status, StatusCode::OK, "{uri}: {}", String::from_utf8_lossy(&r.body[..r.body.len().min(200)]));
+        assert!(r.body.starts_with(magic), "{uri}");
+        let cd = r.headers[header::CONTENT_DISPOSITION].to_str().expect("header");
+        assert!(cd.contains(name), "{uri}: {cd}");
+    }
+    for (uri, needle) in [
+        ("/api/export?level=county", "must be school"),
+        ("/api/export?level=la&format=gpkg", "no polygon"),
+        ("/api/export?level=ward&format=pdf", "must be csv"),
+        ("/api/export?level=ward&layer=lsoa", "no ward layer"),
+    ] {
+        let r = get(uri).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{uri}");
+        assert!(r.message().contains(needle), "{uri}: {}", r.message());
+    }
+}

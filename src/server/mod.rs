@@ -5,6 +5,7 @@ pub mod areas;
 pub mod assets;
 pub mod equity;
 pub mod error;
+pub mod exports;
 pub mod layers;
 pub mod search;
 pub mod state;
@@ -53,6 +54,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/search", get(search::search))
         .route("/api/equity/hotspots", get(equity::hotspots))
         .route("/api/wards/{code}", get(wards::ward_json))
+        .route("/api/export", get(exports::export_file))
         .route("/ward/{code}", get(wards::ward_page))
         .route("/wards", get(wards::ward_index))
         .route("/api/equity/access", get(equity::access_report))

@@ -168,7 +168,12 @@ export function renderProfile(profile, state, meta, links) {
   }
   const ward = profile.kind && profile.kind.area === 'ward'
     ? `<a href="/ward/${encodeURIComponent(profile.code)}?layer=${encodeURIComponent(profile.layer)}" id="ward-page">Ward page (printable)</a>` : '';
-  parts.push(`<p class="links">${ward}<a href="${esc(links.permalink)}" id="permalink">Link to this view</a>
+  const level = profile.kind && (profile.kind.area === 'ward' ? 'ward' : profile.kind.area === 'planning_area' ? 'planning_area' : null);
+  const dl = level
+    ? `<span class="downloads">Figures for every ${level === 'ward' ? 'ward' : 'planning area'}:
+        ${['csv', 'xlsx', 'gpkg'].map((f) => `<a href="/api/export?level=${level}&amp;layer=${encodeURIComponent(profile.layer)}&amp;format=${f}" download>${f.toUpperCase()}</a>`).join(' ')}</span>`
+    : '';
+  parts.push(`<p class="links">${ward}${dl}<a href="${esc(links.permalink)}" id="permalink">Link to this view</a>
     <a href="${esc(links.geojson)}" download>GeoJSON of the layer</a>
     <a href="${esc(links.api)}">Profile as JSON</a></p>`);
   return parts.join('\n');

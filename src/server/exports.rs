@@ -1,0 +1,89 @@
+//! `/api/export?level=school|planning_area|ward|la&format=csv|xlsx|geojson|gpkg|scap_csv[&layer=]`:
+//! the files of `placeplan export`, built on the blocking pool in a private temporary folder and
+//! sent as attachments.
+
+use super::error::ApiError;
+use super::state::AppState;
+use crate::export::{self, Level, csv_out, geojson_out, gpkg, xlsx};
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Query of `/api/export`.
+#[derive(Debug, Deserialize)]
+pub struct ExportQuery {
+    /// `school`, `planning_area`, `ward` or `la`.
+    pub level: String,
+    /// `csv` (default), `xlsx`, `geojson`, `gpkg` or `scap_csv`.
+    pub format: Option<String>,
+    /// Layer for planning_area or ward.
+    pub layer: Option<String>,
+}
+
+static SEQ: AtomicU64 = AtomicU64::new(0);
+
+/// `/api/export`.
+///
+/// # Errors
+/// 400 for a bad level, format or layer; 500 (logged) when writing fails.
+pub async fn export_file(
+    State(state): State<Arc<AppState>>,
+    q: Result<Query<ExportQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) = q?;
+    let level = match q.level.as_str() {
+        "school" => Level::School,
+        "planning_area" => Level::PlanningArea,
+        "ward" => Level::Ward,
+        "la" => Level::La,
+        other => return Err(ApiError::BadRequest(format!("level {other:?} must be school, planning_area, ward or la"))),
+    };
+    let format = q.format.clone().unwrap_or_else(|| "csv".into());
+    let (ext, mime) = match format.as_str() {
+        "csv" | "scap_csv" => ("csv", "text/csv; charset=utf-8"),
+        "xlsx" => ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        "geojson" => ("geojson", "application/geo+json"),
+        "gpkg" => ("gpkg", "application/geopackage+sqlite3"),
+        other => return Err(ApiError::BadRequest(format!("format {other:?} must be csv, xlsx, geojson, gpkg or scap_csv"))),
+    };
+    if level == Level::La && matches!(ext, "geojson" | "gpkg") {
+        return Err(ApiError::BadRequest("the authority has no polygon; use csv or xlsx for level la".into()));
+    }
+    let li = export::layer_for(&state.ds, level, q.layer.as_deref()).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let st = Arc::clone(&state);
+    let name = if format == "scap_csv" { "scap_ncy".to_owned() } else { level.as_str().to_owned() };
+    let file_name = format!("{name}.{ext}");
+    let fname = file_name.clone();
+    let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, ApiError> {
+        let dir = std::env::temp_dir().join(format!("placeplan-export-{}-{}", std::process::id(), SEQ.fetch_add(1, Ordering::Relaxed)));
+        std::fs::create_dir_all(&dir).map_err(|e| ApiError::Internal(format!("{}: {e}", dir.display())))?;
+        let path = dir.join(&fname);
+        let ds = &st.ds;
+        let rows = export::rows(ds, level, li);
+        let written = match format.as_str() {
+            "scap_csv" => csv_out::write_scap(&path, &export::scap(ds)),
+            "csv" => csv_out::write_rows(&path, &rows),
+            "xlsx" => xlsx::write(&path, &rows, &export::scap(ds), &export::notes(ds)),
+            "geojson" => geojson_out::write(&path, ds, li, &rows),
+            _ => gpkg::write(&path, ds, li, &rows, level.as_str()),
+        };
+        let out = written
+            .map_err(|e| ApiError::Internal(e.to_string()))
+            .and_then(|()| std::fs::read(&path).map_err(|e| ApiError::Internal(format!("{}: {e}", path.display()))));
+        let _ = std::fs::remove_dir_all(&dir);
+        out
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("export task failed: {e}")))??;
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
+        ],
+        bytes,
+    )
+        .into_response())
+}

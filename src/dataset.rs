@@ -36,7 +36,8 @@ pub struct JoinStat {
     pub snapped: Option<usize>,
 }
 
-/// The frozen dataset.
+/// The frozen dataset (cloned only to apply a scenario).
+#[derive(Clone)]
 pub struct Dataset {
     /// Dataset name from the manifest.
     pub name: String,

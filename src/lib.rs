@@ -32,6 +32,7 @@ pub mod model;
 pub mod problem;
 pub mod readers;
 pub mod report;
+pub mod scenario;
 pub mod server;
 pub mod source;
 pub mod table;

@@ -213,6 +213,9 @@ pub struct Settings {
     pub apportionment: crate::join::apportion::WeightMethod,
     /// Cohort-survival forecasting.
     pub forecast: ForecastSettings,
+    /// Pupils per dwelling for housing sites (scenarios and the housing table). No default:
+    /// DfE publishes no national figure; use the authority's pupil yield data.
+    pub yields: Option<crate::scenario::housing::Yields>,
 }
 
 /// Settings of placeplan's own forecasts.
@@ -276,6 +279,7 @@ impl Default for Settings {
             bands: Bands::default(),
             apportionment: crate::join::apportion::WeightMethod::Population,
             forecast: ForecastSettings::default(),
+            yields: None,
         }
     }
 }

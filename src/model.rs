@@ -127,6 +127,9 @@ pub struct School {
     pub planning_area_secondary: Option<AreaCode>,
     /// Line of the file the school came from.
     pub row: usize,
+    /// Capacity changes from a scenario: `(from academic year, total capacity)`, in year order.
+    #[serde(skip)]
+    pub capacity_from: Vec<(i32, f64)>,
 }
 
 impl School {

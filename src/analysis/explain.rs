@@ -3,7 +3,7 @@
 
 use super::deprivation::{aggregate, decile, extent_weight};
 use super::membership::schools_by_area;
-use super::summary::{pieces, school_capacity, school_pupils, summary};
+use super::summary::{pieces, school_capacity_in, school_pupils, summary};
 use crate::dataset::Dataset;
 use crate::model::{IOD2019_LSOAS, Phase};
 use serde::Serialize;
@@ -192,7 +192,7 @@ pub fn explain(
                 urn: s.urn.0,
                 name: s.name.clone(),
                 phase_share: s.phase_share(phase),
-                capacity: school_capacity(ds, si, phase),
+                capacity: school_capacity_in(ds, si, phase, year),
                 pupils: p,
                 from_forecast: f,
                 fsm_pct: s.fsm_pct,

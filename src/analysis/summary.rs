@@ -100,11 +100,25 @@ pub fn school_pupils(ds: &Dataset, si: usize, phase: Phase, year: i32) -> (f64, 
     (now, false)
 }
 
-/// Capacity of school `si` in `phase`: `capacity × phase share`.
+/// Capacity of school `si` in `phase` in the census year: `capacity × phase share`.
 #[must_use]
 pub fn school_capacity(ds: &Dataset, si: usize, phase: Phase) -> f64 {
     let s = &ds.schools[si];
     s.capacity.unwrap_or(0.0) * s.phase_share(phase)
+}
+
+/// Capacity of school `si` in `phase` in academic `year`: the latest scenario change made by
+/// that year (`capacity_from`), else the register's capacity; × phase share.
+#[must_use]
+pub fn school_capacity_in(ds: &Dataset, si: usize, phase: Phase, year: i32) -> f64 {
+    let s = &ds.schools[si];
+    let total = s
+        .capacity_from
+        .iter()
+        .rev()
+        .find(|(from, _)| *from <= year)
+        .map_or(s.capacity.unwrap_or(0.0), |c| c.1);
+    total * s.phase_share(phase)
 }
 
 /// The LSOA pieces of area `area` of layer `layer` (all LSOAs with weight 1 when `layer` is `None`).
@@ -150,7 +164,7 @@ fn fsm(ds: &Dataset, members: &[usize]) -> Option<f64> {
 fn row(ds: &Dataset, code: String, name: String, phase: Phase, year: i32, members: &[usize], dep: DeprivationSummary) -> SummaryRow {
     let (mut cap, mut pup, mut missing, mut flagged) = (0.0, 0.0, 0, 0);
     for &si in members {
-        let c = school_capacity(ds, si, phase);
+        let c = school_capacity_in(ds, si, phase, year);
         let (p, found) = school_pupils(ds, si, phase, year);
         cap += c;
         pup += p;
@@ -224,7 +238,7 @@ pub fn summary(ds: &Dataset, layer: Option<usize>, phase: Option<Phase>, year: O
                             .iter()
                             .map(|m| {
                                 m.iter().fold((0.0, 0.0), |acc, &si| {
-                                    (acc.0 + school_capacity(ds, si, ph), acc.1 + school_pupils(ds, si, ph, y).0)
+                                    (acc.0 + school_capacity_in(ds, si, ph, y), acc.1 + school_pupils(ds, si, ph, y).0)
                                 })
                             })
                             .collect();

@@ -20,6 +20,8 @@ pub mod load;
 pub mod priority;
 /// `placeplan report`.
 pub mod report;
+/// `placeplan scenario`.
+pub mod scenario;
 /// `placeplan serve`.
 pub mod serve;
 /// `placeplan summary`.
@@ -52,7 +54,7 @@ pub mod exit {
 #[command(
     name = "placeplan",
     version,
-    after_help = "EXIT CODES:\n  0  success\n  1  the data has a fatal problem (see `placeplan check`)\n  2  bad command-line usage\n  3  the manifest or an output file could not be read or written\n\nEXAMPLES:\n  placeplan check --manifest tests/leeds/manifest.toml\n  placeplan check --json | jq .joins\n  placeplan summary --layer wards_2023 --phase primary --manifest tests/leeds/manifest.toml\n  placeplan access --phase secondary --supply good --manifest tests/leeds/manifest.toml\n  placeplan priority --layer wards_2023 --json\n  placeplan report --wards all --out ward-pages --manifest tests/leeds/manifest.toml\n  placeplan export --level planning_area --format xlsx --out exports\n  placeplan backtest --years-held-out 3\n  placeplan serve    (then open http://127.0.0.1:8080/)"
+    after_help = "EXIT CODES:\n  0  success\n  1  the data has a fatal problem (see `placeplan check`)\n  2  bad command-line usage\n  3  the manifest or an output file could not be read or written\n\nEXAMPLES:\n  placeplan check --manifest tests/leeds/manifest.toml\n  placeplan check --json | jq .joins\n  placeplan summary --layer wards_2023 --phase primary --manifest tests/leeds/manifest.toml\n  placeplan access --phase secondary --supply good --manifest tests/leeds/manifest.toml\n  placeplan priority --layer wards_2023 --json\n  placeplan report --wards all --out ward-pages --manifest tests/leeds/manifest.toml\n  placeplan export --level planning_area --format xlsx --out exports\n  placeplan backtest --years-held-out 3\n  placeplan scenario diff base scenarios/expand.toml\n  placeplan serve    (then open http://127.0.0.1:8080/)"
 )]
 pub struct Cli {
     /// What to do.
@@ -95,6 +97,9 @@ pub enum Command {
     /// shortfall, status), plus a SCAP-style table of planning area × year group × year, as CSV,
     /// XLSX (a sheet per phase, notes on method), GeoJSON or GeoPackage.
     Export(export::Args),
+    /// What-if scenarios: expand, open or close schools and add housing sites (a TOML file), then
+    /// compare with the data as it is (`base`) or another scenario, by area, phase and year.
+    Scenario(scenario::Args),
     /// Councillor ward pages as a static pack: one HTML file per ward (places against pupils
     /// now and in 3 and 5 years, schools, deprivation against the authority, equity notes,
     /// similar wards, plain-English sentences) and an index with a sortable ranking of all
@@ -135,6 +140,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Report(a) => report::run(&a),
         Command::Backtest(a) => backtest::run(&a),
         Command::Export(a) => export::run(&a),
+        Command::Scenario(a) => scenario::run(&a),
     };
     match result {
         Ok(code) => code,

@@ -158,6 +158,7 @@ pub fn read(input: &SchoolsInput, src: &FileSource, problems: &mut Vec<Problem>)
             planning_area_primary: None,
             planning_area_secondary: None,
             row: line,
+            capacity_from: Vec::new(),
         });
     }
     if out.is_empty() {

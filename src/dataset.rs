@@ -70,6 +70,8 @@ pub struct Dataset {
     pub rolls: crate::readers::rolls::Rolls,
     /// placeplan's cohort-survival forecasts, when rolls were given.
     pub cohort: Option<crate::forecast::schools::CohortForecasts>,
+    /// Pupils added from the housing trajectory, in words.
+    pub housing_notes: Vec<String>,
     /// Join coverage figures.
     pub joins: Vec<JoinStat>,
     /// Everything that went wrong or was repaired.
@@ -386,8 +388,12 @@ impl Dataset {
             .map(|r| readers::rolls::read(r, src, &mut problems))
             .unwrap_or_default();
         let cohort = own_forecasts(&rolls, &lsoas, population_year.unwrap_or(census_year), census_year, &settings, &mut forecasts, &mut problems);
+        let housing = manifest
+            .housing
+            .as_ref()
+            .map(|h| (h.path.clone(), readers::housing::read(h, src, &mut problems)));
         progress("done");
-        Self {
+        let mut ds = Self {
             name: manifest.name.clone(),
             synthetic: manifest.synthetic,
             census_year,
@@ -403,9 +409,39 @@ impl Dataset {
             forecasts,
             rolls,
             cohort,
+            housing_notes: Vec::new(),
             joins,
             problems,
+        };
+        if let Some((file, completions)) = housing {
+            match ds.settings.yields.clone() {
+                Some(y) if ds.cohort.is_some() => {
+                    // Sites that could not be placed are problems; the pupils added are reported by `check`.
+                    for note in crate::scenario::housing::apply(&mut ds, &completions, &y) {
+                        if note.contains("left out") || note.starts_with("no ") || note.contains(": no ") {
+                            ds.problems.push(Problem::new(Severity::Warning, file.clone(), "", "housing", note));
+                        } else {
+                            ds.housing_notes.push(note);
+                        }
+                    }
+                }
+                Some(_) => ds.problems.push(Problem::new(
+                    Severity::Warning,
+                    file,
+                    "",
+                    "housing",
+                    "housing pupils are added to placeplan's own forecasts, which need a [rolls] table; left out",
+                )),
+                None => ds.problems.push(Problem::new(
+                    Severity::Error,
+                    file,
+                    "",
+                    "yields",
+                    "housing given without [settings.yields] (pupils per dwelling by phase); DfE publishes no national figure, so set your authority's; left out",
+                )),
+            }
         }
+        ds
     }
 
     /// The layer with id `id`.

@@ -69,6 +69,9 @@ pub struct Manifest {
     /// Historic rolls by school × national curriculum year × academic year (January census), from
     /// which placeplan makes its own cohort-survival forecasts (a forecasts table overrides them).
     pub rolls: Option<TableInput>,
+    /// Housing trajectory (site, year, dwellings, area or easting/northing, optional type), turned
+    /// into pupils with `[settings.yields]` and added to placeplan's own forecasts.
+    pub housing: Option<TableInput>,
     /// Analysis settings.
     #[serde(default)]
     pub settings: Settings,

@@ -15,6 +15,7 @@ pub const FILES: &[(&str, &[u8])] = &[
     ("population.csv", include_bytes!("../../boundaries/demo/population.csv")),
     ("points.csv", include_bytes!("../../boundaries/demo/points.csv")),
     ("rolls.csv", include_bytes!("../../boundaries/demo/rolls.csv")),
+    ("housing.csv", include_bytes!("../../boundaries/demo/housing.csv")),
 ];
 
 /// The embedded demo's manifest and file source.

@@ -547,6 +547,15 @@ pub fn generate(out: &Path, seed: u64) -> Result<Vec<String>, GenerateError> {
     put("population.csv", &pop_csv)?;
     put("points.csv", &points_csv)?;
     put("rolls.csv", &rolls_csv)?;
+    put(
+        "housing.csv",
+        &format!(
+            "site,area,year,dwellings,type\nEastfield Meadows,PA02,{a},60,house\nEastfield Meadows,PA02,{b},90,house\nEastfield Meadows,PA02,{c},90,house\nRiverside Quarter,PA04,{b},80,flat\nRiverside Quarter,PA04,{c},120,flat\n",
+            a = CENSUS_YEAR + 3,
+            b = CENSUS_YEAR + 4,
+            c = CENSUS_YEAR + 5
+        ),
+    )?;
     put("lsoas.prj", BNG_WKT)?;
     put("manifest.toml", &manifest_text())?;
     put("README.md", README)?;
@@ -729,6 +738,14 @@ path = "points.csv"
 # Six years of rolls by year group: placeplan makes its own cohort-survival forecasts from them.
 [rolls]
 path = "rolls.csv"
+
+# Two housing sites in the growing east; their pupils are added to the forecasts.
+[housing]
+path = "housing.csv"
+
+[settings.yields]   # pupils per dwelling: illustrative for the demo; use your authority's figures
+primary = 0.25
+secondary = 0.12
 "#
     )
 }
@@ -746,5 +763,6 @@ deliberately outside the ranges real areas use.\n\n\
 | deprivation.csv | IMD / IDACI score, rank, decile | IoD 2019 column names, ranks with thousands separators |\n\
 | population.csv | population by single year of age | ONS SAPE layout |\n\
 | points.csv | population-proxy points (~1 per 35 residents) | Eastings, Northings |\n\
+| housing.csv | two housing sites, dwellings per year (2027/28 on) | placeplan housing CSV (site, area, year, dwellings, type) |\n\
 | rolls.csv | rolls by school × year group (R–Y13) × academic year, 2019/20 to 2024/25 | placeplan rolls CSV (urn, year, ncy, pupils) |\n\n\
 Licence: CC0 — it is generated data. Simplification: none (generated at full resolution, coordinates rounded to 0.1 m or 1e-6°).\n";

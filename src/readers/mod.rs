@@ -12,6 +12,8 @@ pub mod forecasts;
 pub mod points;
 /// Population by LSOA (single year of age, or IoD File 6).
 pub mod population;
+/// The housing trajectory (dwellings per site and year).
+pub mod housing;
 /// Historic rolls by school × NCY × year.
 pub mod rolls;
 /// The GIAS establishment register.

@@ -187,3 +187,30 @@ fn demo_forecasts_come_from_the_rolls() {
     let roll: f64 = ds.rolls[&s.urn][&ds.census_year].iter().flatten().sum();
     close(ds.schools[si].pupils.expect("roll"), roll, 1e-9, "register roll = rolls");
 }
+
+/// The demo's housing sites add `yield × homes completed so far` to their planning areas.
+#[test]
+fn demo_housing_adds_yield_times_completed_homes() {
+    use placeplan::analysis::summary::summary;
+    use placeplan::dataset::Dataset;
+    use placeplan::model::Phase;
+    let with = common::demo();
+    let (mut m, src) = placeplan::demo::embedded::demo().expect("demo");
+    m.housing = None;
+    let without = Dataset::load(&m, &src, &|_| {});
+    let li = with.layers.iter().position(|l| l.id.as_str() == "localities").expect("localities");
+    let y = with.settings.yields.clone().expect("the demo sets yields");
+    for (code, year, homes) in [("PA02", 2027, 60.0), ("PA02", 2029, 240.0), ("PA04", 2028, 80.0), ("PA04", 2029, 200.0), ("PA01", 2029, 0.0)] {
+        for phase in Phase::ALL {
+            let get = |ds: &Dataset| {
+                summary(ds, Some(li), Some(phase), Some(year))
+                    .into_iter()
+                    .find(|r| r.code == code)
+                    .map_or(0.0, |r| r.sufficiency.pupils)
+            };
+            let added = get(with) - get(&without);
+            close(added, homes * y.default.of(phase), 1e-6, &format!("{code} {year} {}", phase.as_str()));
+        }
+    }
+    assert!(with.housing_notes.iter().any(|n| n.contains("Eastfield Meadows")), "{:?}", with.housing_notes);
+}

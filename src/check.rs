@@ -180,7 +180,7 @@ impl CheckReport {
             c.fatal, c.error, c.warning, self.geometries_repaired
         );
         let mut sorted: Vec<&Problem> = self.problems.iter().collect();
-        sorted.sort_by(|a, b| b.severity.cmp(&a.severity));
+        sorted.sort_by_key(|p| std::cmp::Reverse(p.severity));
         for p in sorted.iter().take(max_problems) {
             let _ = writeln!(s, "  {p}");
         }

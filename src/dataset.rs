@@ -231,11 +231,10 @@ impl Dataset {
                 let has = layers
                     .iter()
                     .any(|l| l.kind == LayerKind::PlanningArea && l.phase.is_none_or(|p| p == phase));
-                if !has {
-                    if let Some(d) = derive_planning_areas(&layers[li], &schools, phase) {
+                if !has
+                    && let Some(d) = derive_planning_areas(&layers[li], &schools, phase) {
                         layers.push(d);
                     }
-                }
             }
         }
 

@@ -68,17 +68,16 @@ pub fn school_pupils(ds: &Dataset, si: usize, phase: Phase, year: i32) -> (f64, 
     if year <= ds.census_year {
         return (now, true);
     }
-    if let Ok(code) = AreaCode::new(&s.urn.to_string()) {
-        if let Some(v) = ds.forecasts.get(&(ForecastLevel::School, code, phase, year)) {
+    if let Ok(code) = AreaCode::new(&s.urn.to_string())
+        && let Some(v) = ds.forecasts.get(&(ForecastLevel::School, code, phase, year)) {
             return (*v, true);
         }
-    }
     let pa = match phase {
         Phase::Primary => s.planning_area_primary.clone(),
         Phase::Secondary => s.planning_area_secondary.clone(),
     };
-    if let Some(pa) = pa {
-        if let Some(total) = ds.forecasts.get(&(ForecastLevel::PlanningArea, pa.clone(), phase, year)) {
+    if let Some(pa) = pa
+        && let Some(total) = ds.forecasts.get(&(ForecastLevel::PlanningArea, pa.clone(), phase, year)) {
             let pa_now: f64 = ds
                 .schools
                 .iter()
@@ -96,7 +95,6 @@ pub fn school_pupils(ds: &Dataset, si: usize, phase: Phase, year: i32) -> (f64, 
                 return (total * now / pa_now, true);
             }
         }
-    }
     (now, false)
 }
 

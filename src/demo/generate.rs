@@ -485,7 +485,7 @@ pub fn generate(out: &Path, seed: u64) -> Result<Vec<String>, GenerateError> {
             "{},{},E09999999,Ashcombe (synthetic),{score:.3},\"{}\",{},{:.3},{},{}",
             l.code,
             l.name,
-            crate::text::thousands(f64::from(rank)),
+            crate::text::thousands(rank),
             decile(rank),
             (0.04 + 0.42 * l.dep).min(0.9),
             idaci,

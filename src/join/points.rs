@@ -37,7 +37,7 @@ pub fn place_schools(schools: &[School], layer: &BoundaryLayer, index: &AreaInde
         .map(|s| match s.location {
             None => Placement::NotLocated,
             Some(p) => match index.locate(layer, p, snap_m) {
-                Some((i, d)) if d == 0.0 => Placement::Inside(i),
+                Some((i, 0.0)) => Placement::Inside(i),
                 Some((i, d)) => Placement::Snapped(i, d),
                 None => Placement::Outside,
             },

@@ -365,7 +365,7 @@ fn read_shapefile(rel: &str, src: &FileSource, problems: &mut Vec<Problem>) -> O
     let dbf_reader = match shapefile::dbase::Reader::new(Cursor::new(dbf)) {
         Ok(r) => r,
         Err(e) => {
-            problems.push(Problem::fatal(&src.display(&dbf_rel), format!("not a readable dBase file: {e}")));
+            problems.push(Problem::fatal(src.display(&dbf_rel), format!("not a readable dBase file: {e}")));
             return None;
         }
     };
@@ -429,11 +429,10 @@ fn read_shapefile(rel: &str, src: &FileSource, problems: &mut Vec<Problem>) -> O
                 continue;
             }
         };
-        if guessed_crs.is_none() {
-            if let Some(c) = geometry.0.first().and_then(|p| p.exterior().0.first()) {
+        if guessed_crs.is_none()
+            && let Some(c) = geometry.0.first().and_then(|p| p.exterior().0.first()) {
                 guessed_crs = Some(if c.x.abs() > 180.0 { Crs::Bng } else { Crs::Wgs84 });
             }
-        }
         out.push(RawFeature { location, props, geometry });
     }
     if out.is_empty() {

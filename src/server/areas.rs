@@ -252,11 +252,10 @@ fn placement_text(ds: &Dataset, li: usize, si: usize, phase: Phase) -> String {
         Phase::Primary => s.planning_area_primary.as_ref(),
         Phase::Secondary => s.planning_area_secondary.as_ref(),
     };
-    if ds.layers[li].kind == crate::model::LayerKind::PlanningArea {
-        if let Some(code) = pa {
+    if ds.layers[li].kind == crate::model::LayerKind::PlanningArea
+        && let Some(code) = pa {
             return format!("planning area code {code} in the capacity table");
         }
-    }
     match ds.placements[li][si] {
         Placement::Inside(_) => "inside".into(),
         Placement::Snapped(_, m) => format!("snapped {m:.0} m from outside the boundary"),

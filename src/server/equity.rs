@@ -81,11 +81,10 @@ pub async fn access_report(
         Some(s) => return Err(ApiError::BadRequest(format!("demand {s:?} must be children or fsm"))),
     };
     let default = AccessOptions::defaults(phase);
-    if o.method == default.method && o.catchment_m == default.catchment_m && o.supply == default.supply && o.demand == default.demand {
-        if let Some(r) = state.map.equity.access_for(phase) {
+    if o.method == default.method && o.catchment_m == default.catchment_m && o.supply == default.supply && o.demand == default.demand
+        && let Some(r) = state.map.equity.access_for(phase) {
             return Ok(Json(r.clone()));
         }
-    }
     let st = Arc::clone(&state);
     tokio::task::spawn_blocking(move || access(&st.ds, &o))
         .await

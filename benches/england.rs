@@ -105,7 +105,12 @@ fn load() -> Option<England> {
         };
         placeplan::readers::deprivation::read_into(&t, &imd, &mut records, &mut Vec::new());
     }
-    eprintln!("England: {} LSOAs from {} LAD files, {} IoD records", codes.len(), files.len(), records.len());
+    eprintln!(
+        "England: {} LSOAs from {} LAD files, {} IoD records",
+        codes.len(),
+        files.len(),
+        records.len()
+    );
     Some(England { codes, polys, records })
 }
 
@@ -151,7 +156,10 @@ fn bench(c: &mut Criterion) {
     let schools: Vec<Coord> = points
         .iter()
         .step_by(2)
-        .map(|p| Coord { x: p.x + 150.0, y: p.y - 100.0 })
+        .map(|p| Coord {
+            x: p.x + 150.0,
+            y: p.y - 100.0,
+        })
         .collect();
     let places: Vec<f64> = (0..schools.len()).map(|k| 210.0 * f64::from(1 + (k % 3) as u8)).collect();
     let d0 = placeplan::analysis::school_access::TWO_MILES_M;

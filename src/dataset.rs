@@ -231,10 +231,9 @@ impl Dataset {
                 let has = layers
                     .iter()
                     .any(|l| l.kind == LayerKind::PlanningArea && l.phase.is_none_or(|p| p == phase));
-                if !has
-                    && let Some(d) = derive_planning_areas(&layers[li], &schools, phase) {
-                        layers.push(d);
-                    }
+                if !has && let Some(d) = derive_planning_areas(&layers[li], &schools, phase) {
+                    layers.push(d);
+                }
             }
         }
 
@@ -356,7 +355,11 @@ impl Dataset {
                 let pts = lsoa_points.get(i).map_or(&[][..], Vec::as_slice);
                 rec.centroid_points = pts.len();
                 rec.centroid = if pts.is_empty() {
-                    layers[li].areas.get(i).and_then(|a| geo::InteriorPoint::interior_point(&a.geometry)).map(|p| p.0)
+                    layers[li]
+                        .areas
+                        .get(i)
+                        .and_then(|a| geo::InteriorPoint::interior_point(&a.geometry))
+                        .map(|p| p.0)
                 } else {
                     let n = pts.len() as f64;
                     Some(geo::Coord {
@@ -386,7 +389,15 @@ impl Dataset {
             .as_ref()
             .map(|r| readers::rolls::read(r, src, &mut problems))
             .unwrap_or_default();
-        let cohort = own_forecasts(&rolls, &lsoas, population_year.unwrap_or(census_year), census_year, &settings, &mut forecasts, &mut problems);
+        let cohort = own_forecasts(
+            &rolls,
+            &lsoas,
+            population_year.unwrap_or(census_year),
+            census_year,
+            &settings,
+            &mut forecasts,
+            &mut problems,
+        );
         let housing = manifest
             .housing
             .as_ref()
@@ -500,7 +511,9 @@ fn own_forecasts(
         problems.push(Problem::new(Severity::Warning, "rolls", "", "urn", n.clone()));
     }
     for s in &cf.schools {
-        let Ok(code) = crate::ids::AreaCode::new(&s.urn.to_string()) else { continue };
+        let Ok(code) = crate::ids::AreaCode::new(&s.urn.to_string()) else {
+            continue;
+        };
         for (phase, years) in [(Phase::Primary, f.primary_years), (Phase::Secondary, f.secondary_years)] {
             let (a, b) = crate::forecast::schools::phase_span(phase);
             if s.model.last < a || s.model.entry > b {

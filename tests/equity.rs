@@ -305,10 +305,7 @@ fn leeds_access_conserves_places_and_finds_the_nearest_good_school_with_room() {
         .collect();
     for (row, l) in r.rows.iter().zip(&ds.lsoas).take(60) {
         let c = l.centroid.expect("centroid");
-        let best = good
-            .iter()
-            .map(|(_, p)| (p.x - c.x).hypot(p.y - c.y))
-            .fold(f64::INFINITY, f64::min);
+        let best = good.iter().map(|(_, p)| (p.x - c.x).hypot(p.y - c.y)).fold(f64::INFINITY, f64::min);
         let got = row.nearest_good_m.expect("a good school with room exists");
         assert!((got - best).abs() < 1e-6, "{}: {got} vs {best}", row.code);
         let n = row.nearest_good.as_ref().expect("school");
@@ -339,7 +336,14 @@ fn leeds_priority_puts_gipton_and_harehills_first() {
     use placeplan::analysis::summary::summary;
     let Some(ds) = common::leeds() else { return };
     let li = ds.lsoa_layer.expect("lsoa");
-    let hot = hotspots(ds, li, "imd_reverse_rank", placeplan::model::Phase::Primary, &HotspotOptions::map_default()).expect("hot");
+    let hot = hotspots(
+        ds,
+        li,
+        "imd_reverse_rank",
+        placeplan::model::Phase::Primary,
+        &HotspotOptions::map_default(),
+    )
+    .expect("hot");
     let (wi, _) = ds
         .layer(&placeplan::ids::LayerId::new("wards_2023").expect("id"))
         .expect("wards_2023");
@@ -348,7 +352,11 @@ fn leeds_priority_puts_gipton_and_harehills_first() {
     let first = &p.rows[0];
     assert_eq!((first.code.as_str(), first.rank), ("E05011394", Some(1)), "{}", first.reason);
     assert!(first.hot_share > 0.75);
-    assert!(first.reason.starts_with("Primary pupils exceed places by 156 in 2022/23"), "{}", first.reason);
+    assert!(
+        first.reason.starts_with("Primary pupils exceed places by 156 in 2022/23"),
+        "{}",
+        first.reason
+    );
     let kirkstall = p.rows.iter().find(|r| r.code == "E05011402").expect("Kirkstall");
     assert!(!kirkstall.priority && kirkstall.worst.is_some() && kirkstall.hot_share < 0.25);
     assert!(kirkstall.reason.contains("below the 25% threshold"), "{}", kirkstall.reason);

@@ -49,7 +49,11 @@ fn csv_round_trips_every_row_and_the_scap_table() {
     csv_out::write_scap(&sp, &scap).expect("scap");
     let y = ds.census_year + 2;
     for row in rows.iter().filter(|r| r.year == y && r.phase == Phase::Primary) {
-        let sum: f64 = scap.iter().filter(|s| s.planning_area == row.code && s.year == y && s.phase == Phase::Primary).map(|s| s.pupils).sum();
+        let sum: f64 = scap
+            .iter()
+            .filter(|s| s.planning_area == row.code && s.year == y && s.phase == Phase::Primary)
+            .map(|s| s.pupils)
+            .sum();
         close(sum, row.pupils, &format!("{} NCY sum", row.code));
     }
 }
@@ -66,12 +70,20 @@ fn geopackage_round_trips_geometry_and_figures() {
     let app: i64 = db.query_row("PRAGMA application_id", [], |r| r.get(0)).expect("app id");
     assert_eq!(app, 0x4750_4B47, "GPKG application id");
     let (gtype, srs): (String, i64) = db
-        .query_row("SELECT geometry_type_name, srs_id FROM gpkg_geometry_columns WHERE table_name = 'ward'", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(
+            "SELECT geometry_type_name, srs_id FROM gpkg_geometry_columns WHERE table_name = 'ward'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .expect("geometry column");
     assert_eq!((gtype.as_str(), srs), ("MULTIPOLYGON", 27700));
     let layer = &ds.layers[li.expect("ward layer")];
     let mut stmt = db.prepare("SELECT code, geom FROM ward").expect("select");
-    let got: Vec<(String, Vec<u8>)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).expect("rows").collect::<Result<_, _>>().expect("rows");
+    let got: Vec<(String, Vec<u8>)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("rows");
     assert_eq!(got.len(), layer.areas.len());
     for (code, blob) in &got {
         let g = geozero::wkb::GpkgWkb(blob.clone()).to_geo().expect("decodes");
@@ -131,11 +143,19 @@ fn geojson_has_a_feature_per_school_with_wide_figures() {
     let dir = tempfile::tempdir().expect("tmp");
     let p = dir.path().join("schools.geojson");
     geojson_out::write(&p, ds, None, &rows).expect("geojson");
-    let fc: geojson::FeatureCollection = std::fs::read_to_string(&p).expect("read").parse::<geojson::GeoJson>().expect("parses").try_into().expect("fc");
+    let fc: geojson::FeatureCollection = std::fs::read_to_string(&p)
+        .expect("read")
+        .parse::<geojson::GeoJson>()
+        .expect("parses")
+        .try_into()
+        .expect("fc");
     let codes: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.code.as_str()).collect();
     assert_eq!(fc.features.len(), codes.len());
     let f = &fc.features[0];
-    assert!(matches!(f.geometry.as_ref().map(|g| &g.value), Some(geojson::GeometryValue::Point { .. })));
+    assert!(matches!(
+        f.geometry.as_ref().map(|g| &g.value),
+        Some(geojson::GeometryValue::Point { .. })
+    ));
     let props = f.properties.as_ref().expect("props");
     assert!(props.keys().any(|k| k.starts_with("status_")));
 }

@@ -44,7 +44,12 @@ fn gpr_worked_example_is_reproduced() {
     let m = fit(&history, &pool, 2023, &Window::default()).expect("model");
     assert_eq!((m.entry, m.last, m.base_year), (Ncy::R, Ncy::Y6, 2023));
     let ir = m.intake.as_ref().expect("intake");
-    close(ir.mean, g["reception_ratio_3yr_mean"].as_f64().expect("rr"), 5e-7, "reception ratio");
+    close(
+        ir.mean,
+        g["reception_ratio_3yr_mean"].as_f64().expect("rr"),
+        5e-7,
+        "reception ratio",
+    );
     for (y, v) in g["reception_ratio_by_year"].as_object().expect("by year") {
         let got = ir.observed.iter().find(|o| o.0.to_string() == *y).expect("year").1;
         close(got, v.as_f64().expect("v"), 5e-7, &format!("reception ratio {y}"));
@@ -57,7 +62,12 @@ fn gpr_worked_example_is_reproduced() {
         for ((_, a), b) in got.iter().zip(&want) {
             close(*a, *b, 5e-7, name);
         }
-        close(m.gpr[&from].mean, g["gpr_3yr_mean"][i.to_string()].as_f64().expect("mean"), 5e-7, name);
+        close(
+            m.gpr[&from].mean,
+            g["gpr_3yr_mean"][i.to_string()].as_f64().expect("mean"),
+            5e-7,
+            name,
+        );
     }
     let f = project(&history, &m, &pool, 2, Variant::Central);
     for (year, want) in g["forecast_unrounded"].as_object().expect("forecast") {
@@ -65,7 +75,12 @@ fn gpr_worked_example_is_reproduced() {
         for (i, w) in want.as_array().expect("row").iter().enumerate() {
             close(row[i].expect("value"), w.as_f64().expect("w"), 5e-6, &format!("{year} NCY {i}"));
         }
-        close(total(&row, Ncy::R, Ncy::Y6), g["forecast_total_R_to_Y6"][year].as_f64().expect("total"), 5e-6, year);
+        close(
+            total(&row, Ncy::R, Ncy::Y6),
+            g["forecast_total_R_to_Y6"][year].as_f64().expect("total"),
+            5e-6,
+            year,
+        );
     }
     // Low ≤ central ≤ high in every cell.
     let lo = project(&history, &m, &pool, 2, Variant::Low);
@@ -124,7 +139,10 @@ fn known_ratios_are_recovered_exactly_from_a_synthetic_history() {
     close(f[&2024][0].expect("R"), pool[&2024] * ir, 1e-9, "R 2024");
     close(f[&2026][3].expect("Y3"), f[&2025][2].expect("Y2") * gpr[2], 1e-9, "Y3 2026");
     // Weighted averaging uses the latest ratios first.
-    let w = Window { k: 3, weights: Some(vec![0.5, 0.3, 0.2]) };
+    let w = Window {
+        k: 3,
+        weights: Some(vec![0.5, 0.3, 0.2]),
+    };
     let r = average(vec![(2021, 1.0), (2022, 2.0), (2023, 3.0)], &w).expect("avg");
     close(r.mean, 0.5 * 3.0 + 0.3 * 2.0 + 0.2 * 1.0, 1e-12, "weighted");
 }
@@ -150,13 +168,23 @@ fn demo_backtest_scores_held_out_years_against_the_rolls() {
             .map(|row| row[a..=b].iter().flatten().sum::<f64>())
             .sum();
         close(s.actual, actual, 1e-9, "actual");
-        close(s.accuracy_pct.expect("defined"), 100.0 * (s.forecast - s.actual) / s.actual, 1e-12, "formula");
+        close(
+            s.accuracy_pct.expect("defined"),
+            100.0 * (s.forecast - s.actual) / s.actual,
+            1e-12,
+            "formula",
+        );
         let limit = if s.horizon == 1 { 2.0 } else { 5.0 };
         assert!(s.accuracy_pct.expect("pct").abs() <= limit, "{s:?}");
     }
     // Planning areas add up to the authority.
     for s in &bt.authority {
-        let sum: f64 = bt.areas.iter().filter(|a| a.phase == s.phase && a.horizon == s.horizon).map(|a| a.actual).sum();
+        let sum: f64 = bt
+            .areas
+            .iter()
+            .filter(|a| a.phase == s.phase && a.horizon == s.horizon)
+            .map(|a| a.actual)
+            .sum();
         close(sum, s.actual, 1e-6, "areas add up");
     }
     assert!(backtest(ds, 5).is_err(), "six years cannot hold out five");
@@ -177,12 +205,21 @@ fn demo_forecasts_come_from_the_rolls() {
     assert_eq!(cf.base_year, ds.census_year);
     assert_eq!(years(ds, Phase::Primary).len(), 6);
     assert_eq!(years(ds, Phase::Secondary).len(), 8);
-    let s = cf.schools.iter().find(|s| s.model.entry == Ncy::R && s.model.last == Ncy::Y6).expect("a primary school");
+    let s = cf
+        .schools
+        .iter()
+        .find(|s| s.model.entry == Ncy::R && s.model.last == Ncy::Y6)
+        .expect("a primary school");
     let si = ds.schools.iter().position(|x| x.urn.0 == s.urn).expect("in the register");
     let y = ds.census_year + 1;
     let (p, from_forecast) = school_pupils(ds, si, Phase::Primary, y);
     assert!(from_forecast);
-    close(p, phase_total(s, Phase::Primary, y, Variant::Central).expect("forecast"), 1e-9, "school forecast");
+    close(
+        p,
+        phase_total(s, Phase::Primary, y, Variant::Central).expect("forecast"),
+        1e-9,
+        "school forecast",
+    );
     // The census roll in the register is the rolls' last year.
     let roll: f64 = ds.rolls[&s.urn][&ds.census_year].iter().flatten().sum();
     close(ds.schools[si].pupils.expect("roll"), roll, 1e-9, "register roll = rolls");
@@ -200,7 +237,13 @@ fn demo_housing_adds_yield_times_completed_homes() {
     let without = Dataset::load(&m, &src, &|_| {});
     let li = with.layers.iter().position(|l| l.id.as_str() == "localities").expect("localities");
     let y = with.settings.yields.clone().expect("the demo sets yields");
-    for (code, year, homes) in [("PA02", 2027, 60.0), ("PA02", 2029, 240.0), ("PA04", 2028, 80.0), ("PA04", 2029, 200.0), ("PA01", 2029, 0.0)] {
+    for (code, year, homes) in [
+        ("PA02", 2027, 60.0),
+        ("PA02", 2029, 240.0),
+        ("PA04", 2028, 80.0),
+        ("PA04", 2029, 200.0),
+        ("PA01", 2029, 0.0),
+    ] {
         for phase in Phase::ALL {
             let get = |ds: &Dataset| {
                 summary(ds, Some(li), Some(phase), Some(year))
@@ -209,8 +252,17 @@ fn demo_housing_adds_yield_times_completed_homes() {
                     .map_or(0.0, |r| r.sufficiency.pupils)
             };
             let added = get(with) - get(&without);
-            close(added, homes * y.default.of(phase), 1e-6, &format!("{code} {year} {}", phase.as_str()));
+            close(
+                added,
+                homes * y.default.of(phase),
+                1e-6,
+                &format!("{code} {year} {}", phase.as_str()),
+            );
         }
     }
-    assert!(with.housing_notes.iter().any(|n| n.contains("Eastfield Meadows")), "{:?}", with.housing_notes);
+    assert!(
+        with.housing_notes.iter().any(|n| n.contains("Eastfield Meadows")),
+        "{:?}",
+        with.housing_notes
+    );
 }

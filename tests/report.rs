@@ -31,7 +31,11 @@ async fn demo_ward_pages_json_and_errors() {
     for f in &wards.features {
         let (status, html) = get(&state, &format!("/ward/{}", f.code)).await;
         assert_eq!(status, StatusCode::OK, "{}", f.code);
-        assert!(html.contains(&format!("<h1>{}</h1>", placeplan::report::svg::esc(&f.name))), "{}", f.code);
+        assert!(
+            html.contains(&format!("<h1>{}</h1>", placeplan::report::svg::esc(&f.name))),
+            "{}",
+            f.code
+        );
         assert!(html.contains("SYNTHETIC demo data"));
         assert!(html.contains("<svg class=\"ward-map\""));
         assert!(!html.contains("NaN"), "{}: NaN in page", f.code);
@@ -50,7 +54,12 @@ async fn demo_ward_pages_json_and_errors() {
             // The demo has forecasts, so the 3- and 5-year columns have figures.
             assert!(h["ward"]["years"][1]["row"].is_object() && h["ward"]["years"][2]["row"].is_object());
         }
-        let deciles: f64 = v["deprivation"]["deciles"].as_array().expect("deciles").iter().filter_map(serde_json::Value::as_f64).sum();
+        let deciles: f64 = v["deprivation"]["deciles"]
+            .as_array()
+            .expect("deciles")
+            .iter()
+            .filter_map(serde_json::Value::as_f64)
+            .sum();
         assert!((deciles - 100.0).abs() < 1e-6, "deciles add to {deciles}");
         assert_eq!(v["comparison"][0]["code"], f.code.as_str());
         assert_eq!(v["comparison"][1]["code"], "LA");
@@ -107,7 +116,10 @@ fn leeds_report_pack_has_33_ward_pages_and_an_index() {
     // Offline: nothing is fetched from elsewhere, and links stay inside the pack.
     for f in files.iter().filter(|f| f.ends_with(".html")) {
         let html = std::fs::read_to_string(out.join(f)).expect("page");
-        assert!(!html.contains("src=\"http") && !html.contains("href=\"/"), "{f} links outside the pack");
+        assert!(
+            !html.contains("src=\"http") && !html.contains("href=\"/"),
+            "{f} links outside the pack"
+        );
     }
     // A ward not in the data is refused with its code.
     let bad = Command::new(env!("CARGO_BIN_EXE_placeplan"))

@@ -13,15 +13,26 @@ fn scenario(toml: &str) -> Scenario {
 }
 
 fn pa_of(ds: &placeplan::dataset::Dataset, si: usize) -> String {
-    let li = ds.layers.iter().position(|l| l.kind == LayerKind::PlanningArea).expect("localities");
+    let li = ds
+        .layers
+        .iter()
+        .position(|l| l.kind == LayerKind::PlanningArea)
+        .expect("localities");
     let m = placeplan::analysis::membership::schools_by_area(ds, li, Phase::Primary);
     let a = m.iter().position(|list| list.contains(&si)).expect("school in a locality");
     ds.layers[li].areas[a].code.to_string()
 }
 
 fn pa_total(ds: &placeplan::dataset::Dataset, code: &str, year: i32) -> (f64, f64) {
-    let li = ds.layers.iter().position(|l| l.kind == LayerKind::PlanningArea).expect("localities");
-    let r = summary(ds, Some(li), Some(Phase::Primary), Some(year)).into_iter().find(|r| r.code == code).expect("area");
+    let li = ds
+        .layers
+        .iter()
+        .position(|l| l.kind == LayerKind::PlanningArea)
+        .expect("localities");
+    let r = summary(ds, Some(li), Some(Phase::Primary), Some(year))
+        .into_iter()
+        .find(|r| r.code == code)
+        .expect("area");
     (r.sufficiency.capacity, r.sufficiency.pupils)
 }
 
@@ -29,7 +40,11 @@ fn pa_total(ds: &placeplan::dataset::Dataset, code: &str, year: i32) -> (f64, f6
 fn expansion_and_closure_change_places_and_move_pupils_within_the_area() {
     let base = common::demo();
     let si = base.schools.iter().position(|s| s.urn.0 == 190_008).expect("Moorside");
-    let (ds, notes) = apply(base, &scenario("name = \"t\"\n[[expand]]\nurn = 190008\nplaces = 105\nfrom = 2026\n")).expect("applies");
+    let (ds, notes) = apply(
+        base,
+        &scenario("name = \"t\"\n[[expand]]\nurn = 190008\nplaces = 105\nfrom = 2026\n"),
+    )
+    .expect("applies");
     assert!(notes[0].contains("210 → 315"), "{notes:?}");
     assert_eq!(school_capacity_in(&ds, si, Phase::Primary, 2025), 210.0);
     assert_eq!(school_capacity_in(&ds, si, Phase::Primary, 2026), 315.0);
@@ -52,7 +67,10 @@ fn expansion_and_closure_change_places_and_move_pupils_within_the_area() {
         assert_eq!(c0 - c1, 315.0);
         assert!((p1 - p0).abs() < 1e-6, "{y}: pupils {p0} → {p1}");
     }
-    assert_eq!(school_pupils(&ds, closing, Phase::Primary, 2027), school_pupils(base, closing, Phase::Primary, 2027));
+    assert_eq!(
+        school_pupils(&ds, closing, Phase::Primary, 2027),
+        school_pupils(base, closing, Phase::Primary, 2027)
+    );
 }
 
 #[test]
@@ -77,7 +95,11 @@ fn housing_adds_cumulative_dwellings_times_the_yield() {
 #[test]
 fn a_new_school_adds_places_from_its_first_year_and_the_diff_shows_it() {
     let base = common::demo();
-    let li = base.layers.iter().position(|l| l.kind == LayerKind::PlanningArea).expect("localities");
+    let li = base
+        .layers
+        .iter()
+        .position(|l| l.kind == LayerKind::PlanningArea)
+        .expect("localities");
     let centre = {
         use geo::InteriorPoint;
         let a = base.layers[li].areas.iter().find(|a| a.code.as_str() == "PA03").expect("PA03");
@@ -97,7 +119,10 @@ fn a_new_school_adds_places_from_its_first_year_and_the_diff_shows_it() {
     let (c1, _) = pa_total(&ds, "PA03", 2027);
     assert_eq!(c1 - c0, 420.0);
     let d = diff(base, &ds);
-    assert!(d.iter().any(|r| r.layer == "localities" && r.code == "PA03" && r.year == 2027 && r.capacity == (c0, c1)));
+    assert!(
+        d.iter()
+            .any(|r| r.layer == "localities" && r.code == "PA03" && r.year == 2027 && r.capacity == (c0, c1))
+    );
     assert!(d.iter().all(|r| r.year >= 2027), "nothing changes before it opens");
     assert!(diff(base, base).is_empty());
 }
@@ -108,15 +133,30 @@ fn bad_changes_are_refused_by_name() {
     let mut no_yields = base.clone();
     no_yields.settings.yields = None;
     for (toml, needle) in [
-        ("name = \"x\"\n[[expand]]\nurn = 1\nplaces = 30\nfrom = 2026\n", "no open school with URN 1"),
+        (
+            "name = \"x\"\n[[expand]]\nurn = 1\nplaces = 30\nfrom = 2026\n",
+            "no open school with URN 1",
+        ),
         ("name = \"x\"\n[[close]]\nurn = 190014\nfrom = 2024\n", "not after the census year"),
-        ("name = \"x\"\n[[housing]]\nsite = \"S\"\narea = \"PA03\"\ncompletions = [[2026, 10]]\n", "no yields"),
-        ("name = \"x\"\n[[housing]]\nsite = \"S\"\ncompletions = [[2026, 10]]\n[yields]\nprimary = 0.2\nsecondary = 0.1\n", "needs an area code"),
-        ("name = \"x\"\n[[open]]\nname = \"N\"\nphase = \"nursery\"\ncapacity = 10\nfrom = 2026\neasting = 0\nnorthing = 0\n", "must be primary or secondary"),
+        (
+            "name = \"x\"\n[[housing]]\nsite = \"S\"\narea = \"PA03\"\ncompletions = [[2026, 10]]\n",
+            "no yields",
+        ),
+        (
+            "name = \"x\"\n[[housing]]\nsite = \"S\"\ncompletions = [[2026, 10]]\n[yields]\nprimary = 0.2\nsecondary = 0.1\n",
+            "needs an area code",
+        ),
+        (
+            "name = \"x\"\n[[open]]\nname = \"N\"\nphase = \"nursery\"\ncapacity = 10\nfrom = 2026\neasting = 0\nnorthing = 0\n",
+            "must be primary or secondary",
+        ),
     ] {
         let ds = if needle == "no yields" { &no_yields } else { base };
         let e = apply(ds, &scenario(toml)).err().expect("refused").to_string();
         assert!(e.contains(needle) && e.starts_with("scenario x:"), "{e}");
     }
-    assert!(toml::from_str::<Scenario>("name = \"x\"\n[[expand]]\nurn = 1\nseats = 3\nfrom = 2026\n").is_err(), "unknown fields are refused");
+    assert!(
+        toml::from_str::<Scenario>("name = \"x\"\n[[expand]]\nurn = 1\nseats = 3\nfrom = 2026\n").is_err(),
+        "unknown fields are refused"
+    );
 }

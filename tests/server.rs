@@ -591,7 +591,11 @@ async fn equity_endpoints_tiles_and_profiles() {
     let h = get("/api/equity/hotspots").await;
     assert_eq!(h.status, StatusCode::OK);
     let h = h.json();
-    let lsoas = state.ds.lsoa_layer.map(|li| state.ds.layers[li].areas.len()).expect("demo has LSOAs");
+    let lsoas = state
+        .ds
+        .lsoa_layer
+        .map(|li| state.ds.layers[li].areas.len())
+        .expect("demo has LSOAs");
     assert_eq!(h["rows"].as_array().map(Vec::len), Some(lsoas));
     assert_eq!(h["metric"], "imd_reverse_rank");
     assert_eq!(h["permutations"], 999);
@@ -614,7 +618,11 @@ async fn equity_endpoints_tiles_and_profiles() {
     let all_secondary = get("/api/equity/access?phase=secondary").await.json();
     assert!(g["places"].as_f64().unwrap_or(f64::INFINITY) < all_secondary["places"].as_f64().unwrap_or(0.0));
     for (uri, status, needle) in [
-        ("/api/equity/access?method=walk", StatusCode::BAD_REQUEST, "2sfca, e2sfca or gaussian"),
+        (
+            "/api/equity/access?method=walk",
+            StatusCode::BAD_REQUEST,
+            "2sfca, e2sfca or gaussian",
+        ),
         ("/api/equity/access?catchment=-5", StatusCode::BAD_REQUEST, "metres above 0"),
         ("/api/equity/access?catchment=900000", StatusCode::BAD_REQUEST, "at most"),
         ("/api/equity/access?supply=best", StatusCode::BAD_REQUEST, "all or good"),
@@ -657,12 +665,25 @@ async fn equity_endpoints_tiles_and_profiles() {
     }
     // The LSOA's profile says the same in words.
     let v = get(&format!("/api/areas/lsoa/{}", f.code)).await.json();
-    let hot = h["rows"].as_array().and_then(|rs| rs.iter().find(|r| r["code"] == f.code.as_str())).expect("row");
+    let hot = h["rows"]
+        .as_array()
+        .and_then(|rs| rs.iter().find(|r| r["code"] == f.code.as_str()))
+        .expect("row");
     assert_eq!(v["equity"]["hotspot"]["class"], hot["class"]);
-    let sentences: Vec<&str> = v["equity"]["sentences"].as_array().expect("sentences").iter().filter_map(Value::as_str).collect();
+    let sentences: Vec<&str> = v["equity"]["sentences"]
+        .as_array()
+        .expect("sentences")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
     assert!(sentences.iter().any(|s| s.starts_with("This LSOA is")), "{sentences:?}");
-    assert!(sentences.iter().any(|s| s.starts_with("Access to primary places is")), "{sentences:?}");
-    let w = get(&format!("/api/areas/wards/{}", rows[0]["code"].as_str().expect("code"))).await.json();
+    assert!(
+        sentences.iter().any(|s| s.starts_with("Access to primary places is")),
+        "{sentences:?}"
+    );
+    let w = get(&format!("/api/areas/wards/{}", rows[0]["code"].as_str().expect("code")))
+        .await
+        .json();
     assert_eq!(w["equity"]["priority"]["code"], rows[0]["code"]);
 }
 
@@ -670,13 +691,30 @@ async fn equity_endpoints_tiles_and_profiles() {
 async fn exports_download_as_attachments() {
     for (uri, magic, name) in [
         ("/api/export?level=ward&format=xlsx", &b"PK"[..], "ward.xlsx"),
-        ("/api/export?level=planning_area&format=gpkg", &b"SQLite format 3"[..], "planning_area.gpkg"),
+        (
+            "/api/export?level=planning_area&format=gpkg",
+            &b"SQLite format 3"[..],
+            "planning_area.gpkg",
+        ),
         ("/api/export?level=school", &b"level,layer,code"[..], "school.csv"),
-        ("/api/export?level=la&format=scap_csv", &b"planning_area,name,phase,ncy"[..], "scap_ncy.csv"),
-        ("/api/export?level=ward&format=geojson", &b"{\"type\":\"FeatureCollection\""[..], "ward.geojson"),
+        (
+            "/api/export?level=la&format=scap_csv",
+            &b"planning_area,name,phase,ncy"[..],
+            "scap_ncy.csv",
+        ),
+        (
+            "/api/export?level=ward&format=geojson",
+            &b"{\"type\":\"FeatureCollection\""[..],
+            "ward.geojson",
+        ),
     ] {
         let r = get(uri).await;
-        assert_eq!(r.status, StatusCode::OK, "{uri}: {}", String::from_utf8_lossy(&r.body[..r.body.len().min(200)]));
+        assert_eq!(
+            r.status,
+            StatusCode::OK,
+            "{uri}: {}",
+            String::from_utf8_lossy(&r.body[..r.body.len().min(200)])
+        );
         assert!(r.body.starts_with(magic), "{uri}");
         let cd = r.headers[header::CONTENT_DISPOSITION].to_str().expect("header");
         assert!(cd.contains(name), "{uri}: {cd}");

@@ -63,7 +63,13 @@ pub type Reach = Vec<Vec<(usize, f64)>>;
 #[must_use]
 pub fn reach_from_matrix(cost: &[Vec<f64>], max_cost: f64) -> Reach {
     cost.iter()
-        .map(|row| row.iter().enumerate().filter(|(_, c)| **c <= max_cost).map(|(j, c)| (j, *c)).collect())
+        .map(|row| {
+            row.iter()
+                .enumerate()
+                .filter(|(_, c)| **c <= max_cost)
+                .map(|(j, c)| (j, *c))
+                .collect()
+        })
         .collect()
 }
 
@@ -161,8 +167,16 @@ mod tests {
 
     #[test]
     fn reach_by_distance_matches_the_dense_matrix() {
-        let demand = [Coord { x: 0.0, y: 0.0 }, Coord { x: 1000.0, y: 0.0 }, Coord { x: 5000.0, y: 5000.0 }];
-        let supply = [Coord { x: 300.0, y: 400.0 }, Coord { x: 1000.0, y: 1500.0 }, Coord { x: 9000.0, y: 0.0 }];
+        let demand = [
+            Coord { x: 0.0, y: 0.0 },
+            Coord { x: 1000.0, y: 0.0 },
+            Coord { x: 5000.0, y: 5000.0 },
+        ];
+        let supply = [
+            Coord { x: 300.0, y: 400.0 },
+            Coord { x: 1000.0, y: 1500.0 },
+            Coord { x: 9000.0, y: 0.0 },
+        ];
         let cost: Vec<Vec<f64>> = demand
             .iter()
             .map(|d| supply.iter().map(|s: &Coord| (s.x - d.x).hypot(s.y - d.y)).collect())

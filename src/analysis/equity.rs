@@ -245,7 +245,13 @@ pub fn gi_run(x: &[f64], w: &Weights, o: &HotspotOptions) -> GiRun {
         None => p_norm.clone(),
     };
     let (cutoff, p_fdr) = benjamini_hochberg(&p_test, o.alpha);
-    GiRun { gi, p_norm, p_sim, p_fdr, cutoff }
+    GiRun {
+        gi,
+        p_norm,
+        p_sim,
+        p_fdr,
+        cutoff,
+    }
 }
 
 /// Gi or Gi* hot spots of `metric` over layer `li`.
@@ -266,7 +272,13 @@ pub fn hotspots(ds: &Dataset, li: usize, metric: &str, phase: Phase, o: &Hotspot
     let x: Vec<f64> = keep.iter().filter_map(|&a| values[a]).collect();
     let polys: Vec<_> = keep.iter().map(|&a| layer.areas[a].geometry.clone()).collect();
     let w = weights_for(&polys, o.weights);
-    let GiRun { gi, p_norm, p_sim, p_fdr: adj, cutoff } = gi_run(&x, &w, o);
+    let GiRun {
+        gi,
+        p_norm,
+        p_sim,
+        p_fdr: adj,
+        cutoff,
+    } = gi_run(&x, &w, o);
     let islands = w.islands();
     let rows = keep
         .iter()

@@ -33,7 +33,10 @@ impl EquityResults {
     pub fn compute(ds: &Dataset) -> Self {
         let mut notes = Vec::new();
         let (hot, access) = rayon::join(
-            || ds.lsoa_layer.map(|li| hotspots(ds, li, HOTSPOT_METRIC, Phase::Primary, &HotspotOptions::map_default())),
+            || {
+                ds.lsoa_layer
+                    .map(|li| hotspots(ds, li, HOTSPOT_METRIC, Phase::Primary, &HotspotOptions::map_default()))
+            },
             || {
                 Phase::ALL
                     .par_iter()

@@ -2,8 +2,8 @@
 //! significant deprivation hot spot among the LSOAs where their residents live.
 
 use super::equity::HotspotReport;
-use super::summary::{SummaryRow, pieces};
 use super::sufficiency::Status;
+use super::summary::{SummaryRow, pieces};
 use crate::dataset::Dataset;
 use crate::model::Phase;
 use crate::text::thousands;
@@ -76,7 +76,11 @@ fn year_label(y: i32) -> String {
 
 /// A share as a whole percentage for sentences ("under 1%" rather than "0%").
 fn pct(x: f64) -> String {
-    if x > 0.0 && x < 0.005 { "under 1%".to_owned() } else { format!("{:.0}%", 100.0 * x) }
+    if x > 0.0 && x < 0.005 {
+        "under 1%".to_owned()
+    } else {
+        format!("{:.0}%", 100.0 * x)
+    }
 }
 
 /// Equity priority of every area of layer `li`.
@@ -87,7 +91,12 @@ fn pct(x: f64) -> String {
 /// Priority areas are ranked by `score = max_deficit(P − C) × hot_share`.
 #[must_use]
 pub fn priority(ds: &Dataset, li: usize, rows: &[SummaryRow], hot: &HotspotReport, min_share: f64) -> PriorityReport {
-    let hot_codes: HashSet<&str> = hot.rows.iter().filter(|r| r.class.starts_with("hot")).map(|r| r.code.as_str()).collect();
+    let hot_codes: HashSet<&str> = hot
+        .rows
+        .iter()
+        .filter(|r| r.class.starts_with("hot"))
+        .map(|r| r.code.as_str())
+        .collect();
     let layer = &ds.layers[li];
     let lsoa_layer = ds.lsoa_layer.map(|l| &ds.layers[l]);
     let mut out: Vec<PriorityRow> = layer
@@ -100,7 +109,10 @@ pub fn priority(ds: &Dataset, li: usize, rows: &[SummaryRow], hot: &HotspotRepor
             let mut hot_lsoas = Vec::new();
             for (l, piece) in pieces(ds, Some(li), a) {
                 total += piece.population;
-                let code = lsoa_layer.and_then(|ll| ll.areas.get(l)).map(|x| x.code.as_str()).unwrap_or_default();
+                let code = lsoa_layer
+                    .and_then(|ll| ll.areas.get(l))
+                    .map(|x| x.code.as_str())
+                    .unwrap_or_default();
                 if hot_codes.contains(code) {
                     hot_pop += piece.population;
                     hot_lsoas.push(code.to_owned());
@@ -188,8 +200,14 @@ fn reason(worst: Option<&Deficit>, years: usize, hot_share: f64, min_share: f64,
                 if w.forecast { "forecast: " } else { "" },
                 thousands(w.capacity),
                 thousands(w.pupils),
-                w.spare_pct.map(|s| format!(", {}% spare", format!("{s:.1}").replace('-', "−"))).unwrap_or_default(),
-                if years > 1 { format!("; {years} phase-years in deficit in all") } else { String::new() }
+                w.spare_pct
+                    .map(|s| format!(", {}% spare", format!("{s:.1}").replace('-', "−")))
+                    .unwrap_or_default(),
+                if years > 1 {
+                    format!("; {years} phase-years in deficit in all")
+                } else {
+                    String::new()
+                }
             );
             if hot_share >= min_share && hot_share > 0.0 {
                 format!("{deficit}, and {hot}.")

@@ -221,7 +221,9 @@ pub fn is_good(ofsted: Option<&str>) -> bool {
 /// # Errors
 /// No LSOA layer, or no school of the phase with capacity and location.
 pub fn access(ds: &Dataset, o: &AccessOptions) -> Result<AccessReport, String> {
-    let li = ds.lsoa_layer.ok_or("the manifest has no LSOA layer, so there is no demand to measure access for")?;
+    let li = ds
+        .lsoa_layer
+        .ok_or("the manifest has no LSOA layer, so there is no demand to measure access for")?;
     if !(o.catchment_m.is_finite() && o.catchment_m > 0.0) {
         return Err(format!("catchment {} m: give a distance in metres above 0", o.catchment_m));
     }
@@ -274,7 +276,11 @@ pub fn access(ds: &Dataset, o: &AccessOptions) -> Result<AccessReport, String> {
             "{} LSOA{} no {} (suppressed or missing in the source), so {} demand is taken as 0: {}{}",
             no_demand.len(),
             if no_demand.len() == 1 { " has" } else { "s have" },
-            if o.demand == DemandKind::Fsm { "IDACI rate or child population" } else { "child population" },
+            if o.demand == DemandKind::Fsm {
+                "IDACI rate or child population"
+            } else {
+                "child population"
+            },
             if no_demand.len() == 1 { "its" } else { "their" },
             shown.join(", "),
             if no_demand.len() > shown.len() { ", …" } else { "" }

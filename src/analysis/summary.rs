@@ -69,32 +69,34 @@ pub fn school_pupils(ds: &Dataset, si: usize, phase: Phase, year: i32) -> (f64, 
         return (now, true);
     }
     if let Ok(code) = AreaCode::new(&s.urn.to_string())
-        && let Some(v) = ds.forecasts.get(&(ForecastLevel::School, code, phase, year)) {
-            return (*v, true);
-        }
+        && let Some(v) = ds.forecasts.get(&(ForecastLevel::School, code, phase, year))
+    {
+        return (*v, true);
+    }
     let pa = match phase {
         Phase::Primary => s.planning_area_primary.clone(),
         Phase::Secondary => s.planning_area_secondary.clone(),
     };
     if let Some(pa) = pa
-        && let Some(total) = ds.forecasts.get(&(ForecastLevel::PlanningArea, pa.clone(), phase, year)) {
-            let pa_now: f64 = ds
-                .schools
-                .iter()
-                .filter(|o| {
-                    o.open
-                        && o.is_mainstream()
-                        && match phase {
-                            Phase::Primary => o.planning_area_primary.as_ref() == Some(&pa),
-                            Phase::Secondary => o.planning_area_secondary.as_ref() == Some(&pa),
-                        }
-                })
-                .map(|o| o.pupils.unwrap_or(0.0) * o.phase_share(phase))
-                .sum();
-            if pa_now > 0.0 {
-                return (total * now / pa_now, true);
-            }
+        && let Some(total) = ds.forecasts.get(&(ForecastLevel::PlanningArea, pa.clone(), phase, year))
+    {
+        let pa_now: f64 = ds
+            .schools
+            .iter()
+            .filter(|o| {
+                o.open
+                    && o.is_mainstream()
+                    && match phase {
+                        Phase::Primary => o.planning_area_primary.as_ref() == Some(&pa),
+                        Phase::Secondary => o.planning_area_secondary.as_ref() == Some(&pa),
+                    }
+            })
+            .map(|o| o.pupils.unwrap_or(0.0) * o.phase_share(phase))
+            .sum();
+        if pa_now > 0.0 {
+            return (total * now / pa_now, true);
         }
+    }
     (now, false)
 }
 

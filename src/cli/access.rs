@@ -114,7 +114,9 @@ pub fn run(a: &Args) -> CliResult {
             r.access_norm.map_or("-".into(), |n| format!("{n:.2}")),
             r.schools_in_reach,
             r.nearest_good_m.map_or("-".into(), |m| format!("{m:.0}")),
-            r.nearest_good.as_ref().map_or(String::new(), |n| format!("{} ({})", n.name, n.ofsted))
+            r.nearest_good
+                .as_ref()
+                .map_or(String::new(), |n| format!("{} ({})", n.name, n.ofsted))
         )?;
     }
     super::write_stdout(&out)?;

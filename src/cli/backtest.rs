@@ -49,9 +49,19 @@ pub fn run(a: &Args) -> CliResult {
         bt.window,
         bt.held_out
     )?;
-    writeln!(out, "Accuracy % = 100 × (forecast − actual) / actual; positive = over-forecast (DfE scorecard measure).")?;
-    writeln!(out, "Primary = R–Y6, secondary = Y7–Y11. Suggested targets: authority within ±2% at 1 year, ±5% at 3 years.\n")?;
-    writeln!(out, "{:<10} {:<30} {:<9} {:>5} {:>8} {:>10} {:>10} {:>9}", "code", "name", "phase", "ahead", "year", "forecast", "actual", "accuracy")?;
+    writeln!(
+        out,
+        "Accuracy % = 100 × (forecast − actual) / actual; positive = over-forecast (DfE scorecard measure)."
+    )?;
+    writeln!(
+        out,
+        "Primary = R–Y6, secondary = Y7–Y11. Suggested targets: authority within ±2% at 1 year, ±5% at 3 years.\n"
+    )?;
+    writeln!(
+        out,
+        "{:<10} {:<30} {:<9} {:>5} {:>8} {:>10} {:>10} {:>9}",
+        "code", "name", "phase", "ahead", "year", "forecast", "actual", "accuracy"
+    )?;
     for s in bt.authority.iter().chain(&bt.areas) {
         writeln!(
             out,

@@ -69,7 +69,9 @@ pub fn run(a: &Args) -> CliResult {
         }
     };
     if a.level == Level::La && matches!(a.format, Format::Geojson | Format::Gpkg) {
-        eprintln!("placeplan: the authority has no single polygon here; export --level la as csv or xlsx, or use --level ward/planning_area for maps");
+        eprintln!(
+            "placeplan: the authority has no single polygon here; export --level la as csv or xlsx, or use --level ward/planning_area for maps"
+        );
         return Ok(exit::USAGE);
     }
     if let Err(e) = std::fs::create_dir_all(&a.out) {
@@ -77,7 +79,11 @@ pub fn run(a: &Args) -> CliResult {
         return Ok(exit::IO);
     }
     let bar = if a.json { ProgressBar::hidden() } else { ProgressBar::new(3) };
-    bar.set_style(ProgressStyle::with_template("{prefix:>10} [{bar:30}] {pos}/{len} {msg}").unwrap_or_else(|_| ProgressStyle::default_bar()).progress_chars("=> "));
+    bar.set_style(
+        ProgressStyle::with_template("{prefix:>10} [{bar:30}] {pos}/{len} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
     bar.set_prefix("export");
     bar.set_message("figures");
     let rows = export::rows(&ds, a.level, li);

@@ -34,7 +34,10 @@ pub struct Args {
 /// When the manifest cannot be read or stdout fails.
 pub fn run(a: &Args) -> CliResult {
     if !(0.0..=1.0).contains(&a.min_hot_share) {
-        eprintln!("placeplan: --min-hot-share {}: give a share between 0 and 1 (0.25 = 25%)", a.min_hot_share);
+        eprintln!(
+            "placeplan: --min-hot-share {}: give a share between 0 and 1 (0.25 = 25%)",
+            a.min_hot_share
+        );
         return Ok(exit::USAGE);
     }
     let ds = super::load::load(a.data.manifest.as_deref(), a.json)?;

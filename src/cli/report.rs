@@ -86,7 +86,9 @@ pub fn run(a: &Args) -> CliResult {
         let have: Vec<&str> = wl.iter().map(|&i| map.layers[i].id.as_str()).collect();
         eprintln!(
             "placeplan: {}; ward layers here: {}",
-            a.layer.as_ref().map_or("the data has no ward layer".into(), |l| format!("{l:?} is not a ward layer")),
+            a.layer
+                .as_ref()
+                .map_or("the data has no ward layer".into(), |l| format!("{l:?} is not a ward layer")),
             if have.is_empty() { "none".into() } else { have.join(", ") }
         );
         return Ok(exit::USAGE);
@@ -151,12 +153,12 @@ pub fn run(a: &Args) -> CliResult {
         bar.inc(1);
     }
     bar.finish_and_clear();
-    let rows: Vec<_> = ranking(&ds, &map, l)
-        .into_iter()
-        .filter(|r| in_pack.contains(&r.code))
-        .collect();
+    let rows: Vec<_> = ranking(&ds, &map, l).into_iter().filter(|r| in_pack.contains(&r.code)).collect();
     let index = a.out.join("index.html");
-    if let Err(e) = std::fs::write(&index, index_page(&ds.name, &l.title, ds.synthetic, ds.census_year, &rows, &href, None)) {
+    if let Err(e) = std::fs::write(
+        &index,
+        index_page(&ds.name, &l.title, ds.synthetic, ds.census_year, &rows, &href, None),
+    ) {
         eprintln!("placeplan: cannot write {}: {e}", index.display());
         return Ok(exit::IO);
     }
@@ -188,7 +190,9 @@ pub fn run(a: &Args) -> CliResult {
                     let code = &l.features[fi].code;
                     let html = a.out.join(file_of(code));
                     let out = dir.join(format!("{}.pdf", code.replace(['/', '\\', '.'], "_")));
-                    let r = pdf::print(chrome, &html, &out).map(|()| out.display().to_string()).map_err(|e| e.to_string());
+                    let r = pdf::print(chrome, &html, &out)
+                        .map(|()| out.display().to_string())
+                        .map_err(|e| e.to_string());
                     bar.inc(1);
                     r
                 })

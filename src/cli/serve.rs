@@ -40,10 +40,11 @@ pub struct Args {
 /// When the manifest cannot be read or the address cannot be bound.
 pub fn run(a: &Args) -> CliResult {
     if let Some(b) = &a.basemap
-        && (!(b.starts_with("https://") || b.starts_with("http://")) || !b.contains("{z}")) {
-            eprintln!("placeplan: --basemap must be an http(s) URL template containing {{z}}, {{x}} and {{y}}");
-            return Ok(exit::USAGE);
-        }
+        && (!(b.starts_with("https://") || b.starts_with("http://")) || !b.contains("{z}"))
+    {
+        eprintln!("placeplan: --basemap must be an http(s) URL template containing {{z}}, {{x}} and {{y}}");
+        return Ok(exit::USAGE);
+    }
     let started = Instant::now();
     let ds = super::load::load(a.data.manifest.as_deref(), false)?;
     if ds.has_fatal() {

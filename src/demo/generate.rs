@@ -374,18 +374,8 @@ pub fn generate(out: &Path, seed: u64) -> Result<Vec<String>, GenerateError> {
         let open = status == "Open";
         pending.push(Pending {
             urn,
-            line: format!(
-                "{urn},999,{estab},{},{ty},{status},{phase},{lo},{hi},{cap}",
-                csv_quote(&name)
-            ),
-            tail: format!(
-                "{:.1},{},{},{},{}",
-                fsm,
-                if open { rating } else { "" },
-                s.at.x,
-                s.at.y,
-                l.code
-            ),
+            line: format!("{urn},999,{estab},{},{ty},{status},{phase},{lo},{hi},{cap}", csv_quote(&name)),
+            tail: format!("{:.1},{},{},{},{}", fsm, if open { rating } else { "" }, s.at.x, s.at.y, l.code),
             open,
             rolls: open && s.kind != Kind::Special,
             first: u8::saturating_sub(lo, 4).min(13),
@@ -454,14 +444,26 @@ pub fn generate(out: &Path, seed: u64) -> Result<Vec<String>, GenerateError> {
         for (y, r) in rows.iter().enumerate() {
             for g in p.first..=p.last {
                 let label = if g == 0 { "R".to_owned() } else { format!("Y{g}") };
-                let _ = writeln!(rolls_csv, "{},{},{label},{}", p.urn, first_year + i32::try_from(y).unwrap_or(0), r[usize::from(g)]);
+                let _ = writeln!(
+                    rolls_csv,
+                    "{},{},{label},{}",
+                    p.urn,
+                    first_year + i32::try_from(y).unwrap_or(0),
+                    r[usize::from(g)]
+                );
             }
         }
         let roll = match rows.last() {
             Some(last) => last.iter().sum::<f64>(),
             None => p.places.round(),
         };
-        let _ = writeln!(gias, "{},{},{}", p.line, if p.open { roll.to_string() } else { String::new() }, p.tail);
+        let _ = writeln!(
+            gias,
+            "{},{},{}",
+            p.line,
+            if p.open { roll.to_string() } else { String::new() },
+            p.tail
+        );
     }
 
     // 6. Deprivation (IoD 2019 File 1 layout plus score and IDACI), population, points.

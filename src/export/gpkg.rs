@@ -57,7 +57,10 @@ pub fn write(path: &Path, ds: &Dataset, li: Option<usize>, rows: &[ExportRow], t
     let is_text = |c: &str| c.starts_with("status_");
     let point = li.is_none();
     let gtype = if point { "POINT" } else { "MULTIPOLYGON" };
-    let mut ddl = format!("CREATE TABLE {} (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom {gtype}, code TEXT NOT NULL, name TEXT", quote(table));
+    let mut ddl = format!(
+        "CREATE TABLE {} (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom {gtype}, code TEXT NOT NULL, name TEXT",
+        quote(table)
+    );
     for c in &columns {
         ddl.push_str(&format!(", {} {}", quote(c), if is_text(c) { "TEXT" } else { "REAL" }));
     }
@@ -84,7 +87,9 @@ pub fn write(path: &Path, ds: &Dataset, li: Option<usize>, rows: &[ExportRow], t
             } else {
                 vec![bb.min().x, bb.max().x, bb.min().y, bb.max().y]
             };
-            let blob = g.to_gpkg_wkb(CoordDimensions::xy(), Some(27700), envelope).map_err(|e| err(path, e))?;
+            let blob = g
+                .to_gpkg_wkb(CoordDimensions::xy(), Some(27700), envelope)
+                .map_err(|e| err(path, e))?;
             let mut values: Vec<rusqlite::types::Value> = vec![
                 rusqlite::types::Value::Blob(blob),
                 rusqlite::types::Value::Text(code.clone()),

@@ -159,7 +159,11 @@ pub fn layer_for(ds: &Dataset, level: Level, layer: Option<&str>) -> Result<Opti
     found.map(Some).ok_or_else(|| {
         ExportError::NoLayer(
             level.as_str().into(),
-            ds.layers.iter().map(|l| format!("{} ({:?})", l.id, l.kind)).collect::<Vec<_>>().join(", "),
+            ds.layers
+                .iter()
+                .map(|l| format!("{} ({:?})", l.id, l.kind))
+                .collect::<Vec<_>>()
+                .join(", "),
         )
     })
 }
@@ -231,7 +235,9 @@ pub fn rows(ds: &Dataset, level: Level, li: Option<usize>) -> Vec<ExportRow> {
                 .collect()
         }
         (Level::La, _) | (_, None) => {
-            let all: Vec<usize> = (0..ds.schools.len()).filter(|&i| ds.schools[i].open && ds.schools[i].is_mainstream()).collect();
+            let all: Vec<usize> = (0..ds.schools.len())
+                .filter(|&i| ds.schools[i].open && ds.schools[i].is_mainstream())
+                .collect();
             summary(ds, None, None, None)
                 .iter()
                 .map(|r| {
@@ -322,7 +328,10 @@ pub fn notes(ds: &Dataset) -> Vec<(String, String)> {
     let f = &ds.settings.forecast;
     let b = &ds.settings.bands;
     vec![
-        ("Dataset".into(), format!("{}{}", ds.name, if ds.synthetic { " (SYNTHETIC demo data)" } else { "" })),
+        (
+            "Dataset".into(),
+            format!("{}{}", ds.name, if ds.synthetic { " (SYNTHETIC demo data)" } else { "" }),
+        ),
         ("Census year".into(), crate::report::facts::year_label(ds.census_year)),
         (
             "Places".into(),
@@ -330,14 +339,17 @@ pub fn notes(ds: &Dataset) -> Vec<(String, String)> {
         ),
         (
             "Pupils".into(),
-            "Census-year roll; after it the forecasts table, else placeplan's cohort-survival forecast, else the roll carried forward.".into(),
+            "Census-year roll; after it the forecasts table, else placeplan's cohort-survival forecast, else the roll carried forward."
+                .into(),
         ),
         (
             "Forecast method".into(),
             format!(
                 "Cohort survival: intake ratios against the Reception pool (resident children of the cohort) or the authority's year group below a year earlier (Y7 from Y6), and grade progression ratios averaged over the last {} years{}; {} years primary, {} secondary. Low and high use the smallest and largest ratio of the window.",
                 f.window,
-                f.weights.as_ref().map_or(String::new(), |w| format!(" with weights {w:?} (latest first)")),
+                f.weights
+                    .as_ref()
+                    .map_or(String::new(), |w| format!(" with weights {w:?} (latest first)")),
                 f.primary_years,
                 f.secondary_years
             ),

@@ -110,7 +110,15 @@ fn build(path: &Path, rows: &[ExportRow], scap: &[ScapRow], notes: &[(String, St
         ws.set_name("SCAP NCY")?;
         header(
             ws,
-            &[("Planning area", 14.0), ("Name", 30.0), ("Phase", 10.0), ("NCY", 6.0), ("Year", 9.0), ("Kind", 9.0), ("Pupils", 10.0)],
+            &[
+                ("Planning area", 14.0),
+                ("Name", 30.0),
+                ("Phase", 10.0),
+                ("NCY", 6.0),
+                ("Year", 9.0),
+                ("Kind", 9.0),
+                ("Pupils", 10.0),
+            ],
         )?;
         let int = Format::new().set_num_format("#,##0");
         for (i, r) in scap.iter().enumerate() {

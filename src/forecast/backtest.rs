@@ -157,7 +157,9 @@ pub fn backtest(ds: &Dataset, k: usize) -> Result<Backtest, String> {
     let mut notes = cf.notes.clone();
     let unregistered = cf.schools.iter().filter(|s| !urn_index.contains_key(&s.urn)).count();
     if unregistered > 0 {
-        notes.push(format!("{unregistered} schools with rolls are not in the register; they count in the authority totals only"));
+        notes.push(format!(
+            "{unregistered} schools with rolls are not in the register; they count in the authority totals only"
+        ));
     }
     let _ = Variant::Central;
     Ok(Backtest {

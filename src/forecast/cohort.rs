@@ -97,7 +97,12 @@ pub fn average(mut obs: Vec<(i32, f64)>, w: &Window) -> Option<Ratio> {
     };
     let min = obs.iter().map(|o| o.1).fold(f64::INFINITY, f64::min);
     let max = obs.iter().map(|o| o.1).fold(f64::NEG_INFINITY, f64::max);
-    Some(Ratio { observed: obs, mean, min, max })
+    Some(Ratio {
+        observed: obs,
+        mean,
+        min,
+        max,
+    })
 }
 
 /// Intake ratios `IR[t] = N[e][t] / B[t]` for every year with both figures and `B > 0`.

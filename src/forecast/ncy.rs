@@ -65,7 +65,11 @@ impl Ncy {
     /// Primary (R–Y6) or secondary (Y7–Y13).
     #[must_use]
     pub fn phase(self) -> crate::model::Phase {
-        if self.0 <= 6 { crate::model::Phase::Primary } else { crate::model::Phase::Secondary }
+        if self.0 <= 6 {
+            crate::model::Phase::Primary
+        } else {
+            crate::model::Phase::Secondary
+        }
     }
 }
 

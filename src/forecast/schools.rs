@@ -117,7 +117,10 @@ pub fn forecast_all(rolls: &Rolls, reception: &BTreeMap<i32, f64>, upto: i32, ho
     let mut i = 0;
     while i < fitted.len() {
         let entry = fitted[i].1.entry;
-        let group_end = fitted[i..].iter().position(|(_, m)| m.entry != entry).map_or(fitted.len(), |k| i + k);
+        let group_end = fitted[i..]
+            .iter()
+            .position(|(_, m)| m.entry != entry)
+            .map_or(fitted.len(), |k| i + k);
         let pool: BTreeMap<i32, f64> = if entry == Ncy::R {
             reception.clone()
         } else {

@@ -3,8 +3,8 @@
 //! Built at load, in parallel, then frozen.
 
 use super::metrics::{self, MetricSpec};
-use crate::analysis::equity_results::EquityResults;
 use crate::analysis::deprivation::{DeprivationSummary, aggregate, decile};
+use crate::analysis::equity_results::EquityResults;
 use crate::analysis::membership::schools_by_area;
 use crate::analysis::sufficiency::{school_flag, status, sufficiency};
 use crate::analysis::summary::{SummaryRow, pieces, school_capacity, school_pupils, summary, years};

@@ -425,9 +425,7 @@ pub fn access_norm(phase: &str, how: &str) -> MetricSpec {
             .map(|((v, label), c)| entry(v.map_or(serde_json::Value::Null, |v| json!(v)), *label, c))
             .collect(),
         no_data: palette::NO_DATA.into(),
-        description: format!(
-            "{how} Shown relative to the child-weighted average of the authority: A_i / (Σ P A / Σ P)."
-        ),
+        description: format!("{how} Shown relative to the child-weighted average of the authority: A_i / (Σ P A / Σ P)."),
     }
 }
 

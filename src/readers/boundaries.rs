@@ -430,9 +430,10 @@ fn read_shapefile(rel: &str, src: &FileSource, problems: &mut Vec<Problem>) -> O
             }
         };
         if guessed_crs.is_none()
-            && let Some(c) = geometry.0.first().and_then(|p| p.exterior().0.first()) {
-                guessed_crs = Some(if c.x.abs() > 180.0 { Crs::Bng } else { Crs::Wgs84 });
-            }
+            && let Some(c) = geometry.0.first().and_then(|p| p.exterior().0.first())
+        {
+            guessed_crs = Some(if c.x.abs() > 180.0 { Crs::Bng } else { Crs::Wgs84 });
+        }
         out.push(RawFeature { location, props, geometry });
     }
     if out.is_empty() {

@@ -25,7 +25,10 @@ pub fn read(input: &TableInput, src: &FileSource, problems: &mut Vec<Problem>) -
     let c = &input.columns;
     let col = |k: &str| find_col(&table, c, k, &[k], &[]);
     let (Some(site_c), Some(year_c), Some(dw_c)) = (col("site"), col("year"), col("dwellings")) else {
-        problems.push(Problem::fatal(&file, "housing needs columns site, year, dwellings and area or easting/northing (see README)"));
+        problems.push(Problem::fatal(
+            &file,
+            "housing needs columns site, year, dwellings and area or easting/northing (see README)",
+        ));
         return out;
     };
     let (area_c, x_c, y_c, type_c) = (col("area"), col("easting"), col("northing"), col("type"));
@@ -37,21 +40,35 @@ pub fn read(input: &TableInput, src: &FileSource, problems: &mut Vec<Problem>) -
             sink.push(Severity::Error, &loc, "site", "blank site name; row left out");
             continue;
         };
-        let Some(year) = num(cells, Some(year_c), &mut sink, line, "year").filter(|y| (1990.0..2100.0).contains(y) && y.fract() == 0.0) else {
+        let Some(year) = num(cells, Some(year_c), &mut sink, line, "year").filter(|y| (1990.0..2100.0).contains(y) && y.fract() == 0.0)
+        else {
             sink.push(Severity::Error, &loc, "year", "missing or implausible academic year; row left out");
             continue;
         };
         let Some(dwellings) = num(cells, Some(dw_c), &mut sink, line, "dwellings").filter(|d| *d >= 0.0) else {
-            sink.push(Severity::Error, &loc, "dwellings", "missing or negative number of homes; row left out");
+            sink.push(
+                Severity::Error,
+                &loc,
+                "dwellings",
+                "missing or negative number of homes; row left out",
+            );
             continue;
         };
         let area = text(cells, area_c);
-        let at = match (num(cells, x_c, &mut sink, line, "easting"), num(cells, y_c, &mut sink, line, "northing")) {
+        let at = match (
+            num(cells, x_c, &mut sink, line, "easting"),
+            num(cells, y_c, &mut sink, line, "northing"),
+        ) {
             (Some(x), Some(y)) => Some(geo::Coord { x, y }),
             _ => None,
         };
         if area.is_none() && at.is_none() {
-            sink.push(Severity::Error, &loc, "area", "no planning-area code and no easting/northing; row left out");
+            sink.push(
+                Severity::Error,
+                &loc,
+                "area",
+                "no planning-area code and no easting/northing; row left out",
+            );
             continue;
         }
         #[allow(clippy::cast_possible_truncation)]

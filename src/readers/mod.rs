@@ -8,12 +8,12 @@ pub mod capacity;
 pub mod deprivation;
 /// Pupil forecasts by school or planning area.
 pub mod forecasts;
+/// The housing trajectory (dwellings per site and year).
+pub mod housing;
 /// Point files (postcode centroids, address points) used for population weighting.
 pub mod points;
 /// Population by LSOA (single year of age, or IoD File 6).
 pub mod population;
-/// The housing trajectory (dwellings per site and year).
-pub mod housing;
 /// Historic rolls by school × NCY × year.
 pub mod rolls;
 /// The GIAS establishment register.

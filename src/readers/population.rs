@@ -71,9 +71,10 @@ pub fn read(input: &PopulationInput, src: &FileSource, problems: &mut Vec<Proble
     for (line, cells) in &table.rows {
         let line = *line;
         if let (Some(y), Some(yc)) = (year, year_c)
-            && cells.get(yc).and_then(|s| s.trim().parse::<i32>().ok()) != Some(y) {
-                continue;
-            }
+            && cells.get(yc).and_then(|s| s.trim().parse::<i32>().ok()) != Some(y)
+        {
+            continue;
+        }
         let Some(Ok(code)) = cells.get(code_c).map(|s| AreaCode::new(s)) else {
             sink.push(Severity::Error, format!("row {line}"), "code", "blank LSOA code; row left out");
             continue;

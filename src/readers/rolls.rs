@@ -43,7 +43,8 @@ pub fn read(input: &TableInput, src: &FileSource, problems: &mut Vec<Problem>) -
             sink.push(Severity::Error, &loc, "ncy", "not a year group (R, Y1 … Y13); row left out");
             continue;
         };
-        let Some(year) = num(cells, Some(year_c), &mut sink, line, "year").filter(|y| (1990.0..2100.0).contains(y) && y.fract() == 0.0) else {
+        let Some(year) = num(cells, Some(year_c), &mut sink, line, "year").filter(|y| (1990.0..2100.0).contains(y) && y.fract() == 0.0)
+        else {
             sink.push(Severity::Error, &loc, "year", "missing or implausible academic year; row left out");
             continue;
         };
@@ -55,7 +56,12 @@ pub fn read(input: &TableInput, src: &FileSource, problems: &mut Vec<Problem>) -
         let row = out.entry(urn).or_default().entry(year as i32).or_insert([None; NCY_COUNT]);
         let cell = &mut row[ncy.index()];
         if cell.is_some() {
-            sink.push(Severity::Warning, &loc, "ncy", format!("a second {} roll for URN {urn} in {year}; the two are added", ncy.label()));
+            sink.push(
+                Severity::Warning,
+                &loc,
+                "ncy",
+                format!("a second {} roll for URN {urn} in {year}; the two are added", ncy.label()),
+            );
         }
         *cell = Some(cell.unwrap_or(0.0) + pupils);
     }

@@ -291,7 +291,9 @@ pub fn ranking(ds: &Dataset, map: &MapData, l: &MapLayer) -> Vec<CompareRow> {
     let pr = l.boundary.and_then(|b| map.equity.priority.get(b)).and_then(Option::as_ref);
     (0..l.features.len())
         .map(|fi| {
-            let rank = pr.and_then(|p| p.rows.iter().find(|r| r.code == l.features[fi].code)).and_then(|r| r.rank);
+            let rank = pr
+                .and_then(|p| p.rows.iter().find(|r| r.code == l.features[fi].code))
+                .and_then(|r| r.rank);
             compare_row(l, fi, ds.census_year, rank)
         })
         .collect()
@@ -306,9 +308,13 @@ pub fn authority_row(ds: &Dataset, la_rows: &[SummaryRow]) -> CompareRow {
         code: "LA".into(),
         name: format!("{} (authority)", ds.name),
         primary_spare_pct: now(Phase::Primary).and_then(|r| r.sufficiency.spare_pct),
-        primary_status: now(Phase::Primary).and_then(|r| r.sufficiency.status).map(|s| s.as_str().to_owned()),
+        primary_status: now(Phase::Primary)
+            .and_then(|r| r.sufficiency.status)
+            .map(|s| s.as_str().to_owned()),
         secondary_spare_pct: now(Phase::Secondary).and_then(|r| r.sufficiency.spare_pct),
-        secondary_status: now(Phase::Secondary).and_then(|r| r.sufficiency.status).map(|s| s.as_str().to_owned()),
+        secondary_status: now(Phase::Secondary)
+            .and_then(|r| r.sufficiency.status)
+            .map(|s| s.as_str().to_owned()),
         imd_rank: dep.imd_rank_popweighted,
         pct_pop_most_deprived_decile: dep.pct_pop_most_deprived_decile,
         pct_children_idaci_decile1: dep.pct_children_idaci_decile1,
@@ -403,7 +409,10 @@ pub fn ward_facts(ds: &Dataset, map: &MapData, la_rows: &[SummaryRow], l: &MapLa
     let f = &l.features[fi];
     let li = l.boundary.unwrap_or_default();
     let area = usize::try_from(f.id).unwrap_or_default();
-    let inner = ds.layers[li].areas.get(area).and_then(|a| geo::InteriorPoint::interior_point(&a.geometry));
+    let inner = ds.layers[li]
+        .areas
+        .get(area)
+        .and_then(|a| geo::InteriorPoint::interior_point(&a.geometry));
     let mut headline = Vec::new();
     let mut sentences = Vec::new();
     let mut schools = Vec::new();

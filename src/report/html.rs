@@ -109,7 +109,11 @@ fn page(title: &str, body: &str, script: bool) -> String {
     format!(
         "<!doctype html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n{}</body>\n</html>\n",
         esc(title),
-        if script { format!("<script>{SORT_JS}</script>\n") } else { String::new() }
+        if script {
+            format!("<script>{SORT_JS}</script>\n")
+        } else {
+            String::new()
+        }
     )
 }
 
@@ -133,7 +137,9 @@ fn signed(v: f64) -> String {
 }
 
 fn badge(s: Option<&str>) -> String {
-    s.map_or(String::new(), |s| format!(r#"<span class="status {0}" data-field="status">{0}</span>"#, esc(s)))
+    s.map_or(String::new(), |s| {
+        format!(r#"<span class="status {0}" data-field="status">{0}</span>"#, esc(s))
+    })
 }
 
 fn figure_cell(r: Option<&FigureRow>) -> String {
@@ -156,7 +162,10 @@ fn compare_table(rows: &[CompareRow], me: &str, href: &dyn Fn(&str) -> Option<St
     let mut t = String::new();
     let th = |label: &str, num: bool| {
         if sortable {
-            format!(r#"<th scope="col"{}><button type="button">{label}</button></th>"#, if num { r#" class="num""# } else { "" })
+            format!(
+                r#"<th scope="col"{}><button type="button">{label}</button></th>"#,
+                if num { r#" class="num""# } else { "" }
+            )
         } else {
             format!(r#"<th scope="col"{}>{label}</th>"#, if num { r#" class="num""# } else { "" })
         }
@@ -329,7 +338,6 @@ pub fn ward_page(f: &WardFacts, map_svg: &str, links: &Links, href: &dyn Fn(&str
         pct(d.authority.pct_children_idaci_decile1)
     );
 
-
     b.push_str("<h2>Schools serving the ward</h2>");
     if f.schools.is_empty() {
         b.push_str("<p>No open mainstream school stands in this ward.</p>");
@@ -356,8 +364,10 @@ pub fn ward_page(f: &WardFacts, map_svg: &str, links: &Links, href: &dyn Fn(&str
         let _ = write!(
             b,
             r#"<section class="keep"><h2>Equity</h2><p data-field="priority">{}{}</p><p>{:.0}% of residents live in LSOAs that form a significant deprivation hot spot{}.</p></section>"#,
-            p.rank
-                .map_or(String::new(), |k| format!("<strong>Equity priority {k} of {}.</strong> ", f.priorities_in_layer)),
+            p.rank.map_or(String::new(), |k| format!(
+                "<strong>Equity priority {k} of {}.</strong> ",
+                f.priorities_in_layer
+            )),
             esc(&p.reason),
             p.hot_share * 100.0,
             if p.hot_lsoas.is_empty() {
@@ -393,7 +403,15 @@ pub fn ward_page(f: &WardFacts, map_svg: &str, links: &Links, href: &dyn Fn(&str
 
 /// The ward index: every ward with a sortable ranking table.
 #[must_use]
-pub fn index_page(authority: &str, layer_title: &str, synthetic: bool, census_year: i32, rows: &[CompareRow], href: &dyn Fn(&str) -> Option<String>, map: Option<&str>) -> String {
+pub fn index_page(
+    authority: &str,
+    layer_title: &str,
+    synthetic: bool,
+    census_year: i32,
+    rows: &[CompareRow],
+    href: &dyn Fn(&str) -> Option<String>,
+    map: Option<&str>,
+) -> String {
     let mut b = String::new();
     if let Some(m) = map {
         let _ = write!(b, r#"<p class="crumbs noprint"><a href="{}">Open the map</a></p>"#, esc(m));

@@ -25,15 +25,9 @@ pub fn render_ward(
     href: &dyn Fn(&str) -> Option<String>,
 ) -> (WardFacts, String) {
     let f = ward_facts(ds, map, la_rows, l, fi);
-    let serving: Vec<usize> = l
-        .members
-        .values()
-        .flat_map(|m| m.get(fi).cloned().unwrap_or_default())
-        .collect();
+    let serving: Vec<usize> = l.members.values().flat_map(|m| m.get(fi).cloned().unwrap_or_default()).collect();
     let area = usize::try_from(l.features[fi].id).unwrap_or_default();
-    let svg = l
-        .boundary
-        .map_or_else(String::new, |li| svg::ward_map(ds, li, area, &serving));
+    let svg = l.boundary.map_or_else(String::new, |li| svg::ward_map(ds, li, area, &serving));
     let page = html::ward_page(&f, &svg, links, href);
     (f, page)
 }

@@ -122,7 +122,9 @@ fn nice(m: f64) -> f64 {
 pub fn ward_map(ds: &Dataset, li: usize, area: usize, serving: &[usize]) -> String {
     let layer = &ds.layers[li];
     let Some(me) = layer.areas.get(area) else { return String::new() };
-    let Some(bb) = me.geometry.bounding_rect() else { return String::new() };
+    let Some(bb) = me.geometry.bounding_rect() else {
+        return String::new();
+    };
     let v = View::new(bb);
     let view = v.rect();
     let mut s = String::new();
@@ -160,11 +162,7 @@ pub fn ward_map(ds: &Dataset, li: usize, area: usize, serving: &[usize]) -> Stri
             let x = v.x(p.x()).clamp(half.min(W / 2.0), (W - half).max(W / 2.0));
             let y = v.y(p.y());
             if (12.0..v.h - 12.0).contains(&y) {
-                let _ = write!(
-                    labels,
-                    r##"<text x="{x:.1}" y="{y:.1}" class="nb">{}</text>"##,
-                    esc(&a.name)
-                );
+                let _ = write!(labels, r##"<text x="{x:.1}" y="{y:.1}" class="nb">{}</text>"##, esc(&a.name));
             }
         }
     }
@@ -194,7 +192,10 @@ pub fn ward_map(ds: &Dataset, li: usize, area: usize, serving: &[usize]) -> Stri
         let sc = &ds.schools[si];
         let Some(c) = sc.location else { continue };
         let (cap, roll) = Phase::ALL.iter().fold((0.0, 0.0), |acc, &p| {
-            (acc.0 + school_capacity(ds, si, p), acc.1 + school_pupils(ds, si, p, ds.census_year).0)
+            (
+                acc.0 + school_capacity(ds, si, p),
+                acc.1 + school_pupils(ds, si, p, ds.census_year).0,
+            )
         });
         let st = (cap > 0.0).then(|| status((cap - roll) / cap, &ds.settings.bands));
         let _ = write!(
@@ -209,7 +210,11 @@ pub fn ward_map(ds: &Dataset, li: usize, area: usize, serving: &[usize]) -> Stri
     // Scale bar, bottom left.
     let metres = nice((view.width()) / 5.0);
     let len = metres * v.k;
-    let label = if metres >= 1000.0 { format!("{} km", metres / 1000.0) } else { format!("{metres} m") };
+    let label = if metres >= 1000.0 {
+        format!("{} km", metres / 1000.0)
+    } else {
+        format!("{metres} m")
+    };
     let y = v.h - 14.0;
     let _ = write!(
         s,

@@ -142,7 +142,9 @@ pub fn apply(ds: &mut Dataset, completions: &[Completion], yields: &Yields) -> V
                 let extra = pupils(sites, yields, phase, y);
                 last = extra;
                 for (k, &si) in schools.iter().enumerate() {
-                    let Ok(code) = AreaCode::new(&ds.schools[si].urn.to_string()) else { continue };
+                    let Ok(code) = AreaCode::new(&ds.schools[si].urn.to_string()) else {
+                        continue;
+                    };
                     let base = school_pupils(ds, si, phase, y).0;
                     adds.push(((ForecastLevel::School, code, phase, y), base + extra * now[k] / total_now));
                 }

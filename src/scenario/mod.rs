@@ -170,7 +170,9 @@ impl Scenario {
             message: e.to_string(),
         })?;
         if s.name.is_empty() {
-            s.name = path.file_stem().map_or_else(|| "scenario".into(), |n| n.to_string_lossy().into_owned());
+            s.name = path
+                .file_stem()
+                .map_or_else(|| "scenario".into(), |n| n.to_string_lossy().into_owned());
         }
         Ok(s)
     }
@@ -206,7 +208,10 @@ pub fn apply(base: &Dataset, sc: &Scenario) -> Result<(Dataset, Vec<String>), Sc
         if y <= base.census_year {
             Err(bad(
                 change,
-                format!("year {y} is not after the census year {}; changes apply to forecast years", base.census_year),
+                format!(
+                    "year {y} is not after the census year {}; changes apply to forecast years",
+                    base.census_year
+                ),
             ))
         } else {
             Ok(())
@@ -220,11 +225,22 @@ pub fn apply(base: &Dataset, sc: &Scenario) -> Result<(Dataset, Vec<String>), Sc
         check_year(what.clone(), e.from)?;
         let si = school_index(&ds, e.urn).ok_or_else(|| bad(what.clone(), format!("no open school with URN {}", e.urn)))?;
         let s = &ds.schools[si];
-        let now = s.capacity_from.iter().rev().find(|c| c.0 <= e.from).map_or(s.capacity.unwrap_or(0.0), |c| c.1);
+        let now = s
+            .capacity_from
+            .iter()
+            .rev()
+            .find(|c| c.0 <= e.from)
+            .map_or(s.capacity.unwrap_or(0.0), |c| c.1);
         let new = (now + e.places).max(0.0);
         ds.schools[si].capacity_from.push((e.from, new));
         ds.schools[si].capacity_from.sort_by_key(|c| c.0);
-        notes.push(format!("{}: {} → {} places from {}", ds.schools[si].name, now, new, crate::report::facts::year_label(e.from)));
+        notes.push(format!(
+            "{}: {} → {} places from {}",
+            ds.schools[si].name,
+            now,
+            new,
+            crate::report::facts::year_label(e.from)
+        ));
     }
     // Closures: no places, no pupils; pupils move within the planning area.
     for (k, c) in sc.close.iter().enumerate() {
@@ -251,7 +267,11 @@ pub fn apply(base: &Dataset, sc: &Scenario) -> Result<(Dataset, Vec<String>), Sc
                 })
                 .unwrap_or_default();
             if others.is_empty() {
-                notes.push(format!("{} ({}): no other school in its planning area; its pupils are dropped from the figures", ds.schools[si].name, phase.as_str()));
+                notes.push(format!(
+                    "{} ({}): no other school in its planning area; its pupils are dropped from the figures",
+                    ds.schools[si].name,
+                    phase.as_str()
+                ));
             }
             let mut sets = Vec::new();
             for y in forecast_years(&ds, phase).filter(|y| *y >= c.from) {
@@ -262,16 +282,25 @@ pub fn apply(base: &Dataset, sc: &Scenario) -> Result<(Dataset, Vec<String>), Sc
                     sets.push(((ForecastLevel::School, code, phase, y), 0.0));
                 }
                 for (o, w) in others.iter().zip(&weights) {
-                    let Ok(code) = AreaCode::new(&ds.schools[*o].urn.to_string()) else { continue };
+                    let Ok(code) = AreaCode::new(&ds.schools[*o].urn.to_string()) else {
+                        continue;
+                    };
                     let share = if wsum > 0.0 { w / wsum } else { 1.0 / others.len() as f64 };
-                    sets.push(((ForecastLevel::School, code, phase, y), school_pupils(&ds, *o, phase, y).0 + moving * share));
+                    sets.push((
+                        (ForecastLevel::School, code, phase, y),
+                        school_pupils(&ds, *o, phase, y).0 + moving * share,
+                    ));
                 }
             }
             for (key, v) in sets {
                 ds.forecasts.insert(key, v);
             }
         }
-        notes.push(format!("{} closes from {}", ds.schools[si].name, crate::report::facts::year_label(c.from)));
+        notes.push(format!(
+            "{} closes from {}",
+            ds.schools[si].name,
+            crate::report::facts::year_label(c.from)
+        ));
     }
     // Openings: a new school with places from its first year and no pupils moved to it.
     for (k, o) in sc.open.iter().enumerate() {
@@ -291,7 +320,11 @@ pub fn apply(base: &Dataset, sc: &Scenario) -> Result<(Dataset, Vec<String>), Sc
             laestab: None,
             name: o.name.clone(),
             open: true,
-            phase_of_education: if phase == Phase::Primary { "Primary".into() } else { "Secondary".into() },
+            phase_of_education: if phase == Phase::Primary {
+                "Primary".into()
+            } else {
+                "Secondary".into()
+            },
             establishment_type: "Free schools (scenario)".into(),
             low_age: Some(lo),
             high_age: Some(hi),
@@ -299,7 +332,10 @@ pub fn apply(base: &Dataset, sc: &Scenario) -> Result<(Dataset, Vec<String>), Sc
             pupils: Some(0.0),
             fsm_pct: None,
             ofsted: None,
-            location: Some(geo::Coord { x: o.easting, y: o.northing }),
+            location: Some(geo::Coord {
+                x: o.easting,
+                y: o.northing,
+            }),
             lsoa_in_file: None,
             planning_area_primary: None,
             planning_area_secondary: None,
@@ -307,19 +343,30 @@ pub fn apply(base: &Dataset, sc: &Scenario) -> Result<(Dataset, Vec<String>), Sc
             capacity_from: vec![(i32::MIN, 0.0), (o.from, o.capacity)],
         };
         for (li, layer) in ds.layers.iter().enumerate() {
-            let p = place_schools(std::slice::from_ref(&school), layer, &AreaIndex::new(layer), ds.settings.snap_distance_m);
+            let p = place_schools(
+                std::slice::from_ref(&school),
+                layer,
+                &AreaIndex::new(layer),
+                ds.settings.snap_distance_m,
+            );
             ds.placements[li].extend(p);
         }
-        notes.push(format!("{} opens with {} places from {}", o.name, o.capacity, crate::report::facts::year_label(o.from)));
+        notes.push(format!(
+            "{} opens with {} places from {}",
+            o.name,
+            o.capacity,
+            crate::report::facts::year_label(o.from)
+        ));
         ds.schools.push(school);
     }
     // Housing.
     if !sc.housing.is_empty() {
-        let yields = sc
-            .yields
-            .clone()
-            .or_else(|| base.settings.yields.clone())
-            .ok_or_else(|| bad("housing".into(), "no yields: add [yields] primary = …, secondary = … (pupils per dwelling from your authority's pupil yield data)".into()))?;
+        let yields = sc.yields.clone().or_else(|| base.settings.yields.clone()).ok_or_else(|| {
+            bad(
+                "housing".into(),
+                "no yields: add [yields] primary = …, secondary = … (pupils per dwelling from your authority's pupil yield data)".into(),
+            )
+        })?;
         let mut completions = Vec::new();
         for (k, s) in sc.housing.iter().enumerate() {
             let at = match (s.easting, s.northing) {
@@ -327,7 +374,10 @@ pub fn apply(base: &Dataset, sc: &Scenario) -> Result<(Dataset, Vec<String>), Sc
                 _ => None,
             };
             if at.is_none() && s.area.is_none() {
-                return Err(bad(format!("housing {}", k + 1), format!("site {:?} needs an area code or easting and northing", s.site)));
+                return Err(bad(
+                    format!("housing {}", k + 1),
+                    format!("site {:?} needs an area code or easting and northing", s.site),
+                ));
             }
             for &(year, dwellings) in &s.completions {
                 completions.push(Completion {

@@ -7,9 +7,9 @@ use super::state::AppState;
 use crate::analysis::deprivation::{DeprivationSummary, aggregate, decile};
 use crate::analysis::equity::HotspotRow;
 use crate::analysis::equity_results::EquityResults;
+use crate::analysis::explain::{Explanation, Metric, explain};
 use crate::analysis::priority::PriorityRow;
 use crate::analysis::school_access::AccessRow;
-use crate::analysis::explain::{Explanation, Metric, explain};
 use crate::analysis::sufficiency::{Sufficiency, school_flag, sufficiency};
 use crate::analysis::summary::{SummaryRow, pieces, school_capacity, school_pupils, years};
 use crate::dataset::Dataset;
@@ -175,7 +175,9 @@ pub fn equity_profile(eq: &EquityResults, ds: &Dataset, l: &MapLayer, code: &str
                 ));
             }
             for a in &eq.access {
-                let Some(r) = a.rows.iter().find(|r| r.code == code) else { continue };
+                let Some(r) = a.rows.iter().find(|r| r.code == code) else {
+                    continue;
+                };
                 let ph = a.phase.as_str();
                 if let Some(n) = r.access_norm {
                     out.sentences.push(format!(
@@ -205,7 +207,11 @@ pub fn equity_profile(eq: &EquityResults, ds: &Dataset, l: &MapLayer, code: &str
             if let Some(Some(pr)) = l.boundary.and_then(|li| eq.priority.get(li)) {
                 if let Some(r) = pr.rows.iter().find(|r| r.code == code) {
                     let lead = match r.rank {
-                        Some(k) => format!("Equity priority {k} of {} in {}: ", pr.rows.iter().filter(|x| x.priority).count(), ds.name),
+                        Some(k) => format!(
+                            "Equity priority {k} of {} in {}: ",
+                            pr.rows.iter().filter(|x| x.priority).count(),
+                            ds.name
+                        ),
                         None => String::new(),
                     };
                     out.sentences.push(format!("{lead}{}", r.reason));
@@ -253,9 +259,10 @@ fn placement_text(ds: &Dataset, li: usize, si: usize, phase: Phase) -> String {
         Phase::Secondary => s.planning_area_secondary.as_ref(),
     };
     if ds.layers[li].kind == crate::model::LayerKind::PlanningArea
-        && let Some(code) = pa {
-            return format!("planning area code {code} in the capacity table");
-        }
+        && let Some(code) = pa
+    {
+        return format!("planning area code {code} in the capacity table");
+    }
     match ds.placements[li][si] {
         Placement::Inside(_) => "inside".into(),
         Placement::Snapped(_, m) => format!("snapped {m:.0} m from outside the boundary"),

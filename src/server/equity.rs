@@ -19,12 +19,13 @@ use std::sync::Arc;
 /// # Errors
 /// 404 when the dataset has no LSOA layer with IMD ranks.
 pub async fn hotspots(State(state): State<Arc<AppState>>) -> Result<Json<HotspotReport>, ApiError> {
-    state.map.equity.hotspots.clone().map(Json).ok_or_else(|| {
-        ApiError::NotFound(format!(
-            "no hot spots for this dataset: {}",
-            state.map.equity.notes.join("; ")
-        ))
-    })
+    state
+        .map
+        .equity
+        .hotspots
+        .clone()
+        .map(Json)
+        .ok_or_else(|| ApiError::NotFound(format!("no hot spots for this dataset: {}", state.map.equity.notes.join("; "))))
 }
 
 /// Query of `/api/equity/access`.
@@ -81,10 +82,14 @@ pub async fn access_report(
         Some(s) => return Err(ApiError::BadRequest(format!("demand {s:?} must be children or fsm"))),
     };
     let default = AccessOptions::defaults(phase);
-    if o.method == default.method && o.catchment_m == default.catchment_m && o.supply == default.supply && o.demand == default.demand
-        && let Some(r) = state.map.equity.access_for(phase) {
-            return Ok(Json(r.clone()));
-        }
+    if o.method == default.method
+        && o.catchment_m == default.catchment_m
+        && o.supply == default.supply
+        && o.demand == default.demand
+        && let Some(r) = state.map.equity.access_for(phase)
+    {
+        return Ok(Json(r.clone()));
+    }
     let st = Arc::clone(&state);
     tokio::task::spawn_blocking(move || access(&st.ds, &o))
         .await

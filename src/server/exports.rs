@@ -39,7 +39,11 @@ pub async fn export_file(
         "planning_area" => Level::PlanningArea,
         "ward" => Level::Ward,
         "la" => Level::La,
-        other => return Err(ApiError::BadRequest(format!("level {other:?} must be school, planning_area, ward or la"))),
+        other => {
+            return Err(ApiError::BadRequest(format!(
+                "level {other:?} must be school, planning_area, ward or la"
+            )));
+        }
     };
     let format = q.format.clone().unwrap_or_else(|| "csv".into());
     let (ext, mime) = match format.as_str() {
@@ -47,18 +51,32 @@ pub async fn export_file(
         "xlsx" => ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         "geojson" => ("geojson", "application/geo+json"),
         "gpkg" => ("gpkg", "application/geopackage+sqlite3"),
-        other => return Err(ApiError::BadRequest(format!("format {other:?} must be csv, xlsx, geojson, gpkg or scap_csv"))),
+        other => {
+            return Err(ApiError::BadRequest(format!(
+                "format {other:?} must be csv, xlsx, geojson, gpkg or scap_csv"
+            )));
+        }
     };
     if level == Level::La && matches!(ext, "geojson" | "gpkg") {
-        return Err(ApiError::BadRequest("the authority has no polygon; use csv or xlsx for level la".into()));
+        return Err(ApiError::BadRequest(
+            "the authority has no polygon; use csv or xlsx for level la".into(),
+        ));
     }
     let li = export::layer_for(&state.ds, level, q.layer.as_deref()).map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let st = Arc::clone(&state);
-    let name = if format == "scap_csv" { "scap_ncy".to_owned() } else { level.as_str().to_owned() };
+    let name = if format == "scap_csv" {
+        "scap_ncy".to_owned()
+    } else {
+        level.as_str().to_owned()
+    };
     let file_name = format!("{name}.{ext}");
     let fname = file_name.clone();
     let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, ApiError> {
-        let dir = std::env::temp_dir().join(format!("placeplan-export-{}-{}", std::process::id(), SEQ.fetch_add(1, Ordering::Relaxed)));
+        let dir = std::env::temp_dir().join(format!(
+            "placeplan-export-{}-{}",
+            std::process::id(),
+            SEQ.fetch_add(1, Ordering::Relaxed)
+        ));
         std::fs::create_dir_all(&dir).map_err(|e| ApiError::Internal(format!("{}: {e}", dir.display())))?;
         let path = dir.join(&fname);
         let ds = &st.ds;

@@ -43,7 +43,12 @@ fn not_found_page(e: &ReportError) -> Response {
 }
 
 /// `/ward/{code}`.
-pub async fn ward_page(State(state): State<Arc<AppState>>, headers: HeaderMap, Path(code): Path<String>, q: Result<Query<LayerQuery>, axum::extract::rejection::QueryRejection>) -> Response {
+pub async fn ward_page(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    q: Result<Query<LayerQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
     let layer = q.ok().and_then(|Query(q)| q.layer);
     let (l, fi) = match find_ward(&state.ds, &state.map, layer.as_deref(), &code) {
         Ok(x) => x,
@@ -63,7 +68,10 @@ pub async fn ward_page(State(state): State<Arc<AppState>>, headers: HeaderMap, P
 }
 
 /// `/wards`.
-pub async fn ward_index(State(state): State<Arc<AppState>>, q: Result<Query<LayerQuery>, axum::extract::rejection::QueryRejection>) -> Response {
+pub async fn ward_index(
+    State(state): State<Arc<AppState>>,
+    q: Result<Query<LayerQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
     let layer = q.ok().and_then(|Query(q)| q.layer);
     let wl = ward_layers(&state.ds, &state.map);
     let pick = match &layer {
@@ -72,7 +80,10 @@ pub async fn ward_index(State(state): State<Arc<AppState>>, q: Result<Query<Laye
     };
     let Some(i) = pick else {
         let e = match layer {
-            Some(id) => ReportError::NotWardLayer(id, wl.iter().map(|&i| state.map.layers[i].id.clone()).collect::<Vec<_>>().join(", ")),
+            Some(id) => ReportError::NotWardLayer(
+                id,
+                wl.iter().map(|&i| state.map.layers[i].id.clone()).collect::<Vec<_>>().join(", "),
+            ),
             None => ReportError::NoWards,
         };
         return not_found_page(&e);
@@ -81,14 +92,27 @@ pub async fn ward_index(State(state): State<Arc<AppState>>, q: Result<Query<Laye
     let lid = enc(&l.id);
     let rows = ranking(&state.ds, &state.map, l);
     let href = |c: &str| Some(format!("/ward/{}?layer={lid}", enc(c)));
-    Html(index_page(&state.ds.name, &l.title, state.ds.synthetic, state.ds.census_year, &rows, &href, Some(&format!("/#layer={lid}")))).into_response()
+    Html(index_page(
+        &state.ds.name,
+        &l.title,
+        state.ds.synthetic,
+        state.ds.census_year,
+        &rows,
+        &href,
+        Some(&format!("/#layer={lid}")),
+    ))
+    .into_response()
 }
 
 /// `/api/wards/{code}`.
 ///
 /// # Errors
 /// 404 for an unknown ward or a layer that is not a ward layer.
-pub async fn ward_json(State(state): State<Arc<AppState>>, Path(code): Path<String>, q: Result<Query<LayerQuery>, axum::extract::rejection::QueryRejection>) -> Result<Json<WardFacts>, ApiError> {
+pub async fn ward_json(
+    State(state): State<Arc<AppState>>,
+    Path(code): Path<String>,
+    q: Result<Query<LayerQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<WardFacts>, ApiError> {
     let Query(q) = q?;
     let (l, fi) = find_ward(&state.ds, &state.map, q.layer.as_deref(), &code).map_err(|e| ApiError::NotFound(e.to_string()))?;
     Ok(Json(ward_facts(&state.ds, &state.map, &state.la_rows, l, fi)))

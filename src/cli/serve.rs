@@ -32,6 +32,10 @@ pub struct Args {
     /// Serve the web app from this folder instead of the built-in copy (for working on the app).
     #[arg(long, value_name = "DIR")]
     pub web_dir: Option<PathBuf>,
+    /// Show a what-if scenario (TOML: expand, open, close, housing) instead of the data as it is;
+    /// every page and download is labelled with its name.
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
 }
 
 /// Runs `serve`.
@@ -51,6 +55,29 @@ pub fn run(a: &Args) -> CliResult {
         eprintln!("placeplan: the data has fatal problems; run `placeplan check` to see them");
         return Ok(exit::DATA);
     }
+    let ds = match &a.scenario {
+        None => ds,
+        Some(path) => {
+            let applied = crate::scenario::Scenario::read(path).and_then(|sc| {
+                crate::scenario::apply(&ds, &sc).map(|(mut x, notes)| {
+                    x.name = format!("{} — scenario: {}", x.name, sc.name);
+                    (x, notes)
+                })
+            });
+            match applied {
+                Ok((x, notes)) => {
+                    for n in notes {
+                        eprintln!("placeplan: scenario: {n}");
+                    }
+                    x
+                }
+                Err(e) => {
+                    eprintln!("placeplan: {e}");
+                    return Ok(exit::USAGE);
+                }
+            }
+        }
+    };
     let options = ServeOptions {
         basemap: a.basemap.as_ref().map(|t| Basemap {
             tiles: t.clone(),

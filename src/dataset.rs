@@ -72,6 +72,9 @@ pub struct Dataset {
     pub cohort: Option<crate::forecast::schools::CohortForecasts>,
     /// Pupils added from the housing trajectory, in words.
     pub housing_notes: Vec<String>,
+    /// Back-test of placeplan's own forecasts (the last 3 census years held out, or fewer when
+    /// the history is short), when there are rolls.
+    pub accuracy: Option<crate::forecast::backtest::Backtest>,
     /// Join coverage figures.
     pub joins: Vec<JoinStat>,
     /// Everything that went wrong or was repaired.
@@ -420,6 +423,7 @@ impl Dataset {
             rolls,
             cohort,
             housing_notes: Vec::new(),
+            accuracy: None,
             joins,
             problems,
         };
@@ -450,6 +454,9 @@ impl Dataset {
                     "housing given without [settings.yields] (pupils per dwelling by phase); DfE publishes no national figure, so set your authority's; left out",
                 )),
             }
+        }
+        if ds.cohort.is_some() {
+            ds.accuracy = (1..=3).rev().find_map(|k| crate::forecast::backtest::backtest(&ds, k).ok());
         }
         ds
     }

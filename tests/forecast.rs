@@ -266,3 +266,16 @@ fn demo_housing_adds_yield_times_completed_homes() {
         with.housing_notes
     );
 }
+
+/// The back-test is run at load and travels with the data (ward pages and the map show it).
+#[test]
+fn the_demo_carries_its_backtest() {
+    let ds = common::demo();
+    let at_load = ds.accuracy.as_ref().expect("the demo has rolls, so it is back-tested");
+    let fresh = placeplan::forecast::backtest::backtest(ds, 3).expect("backtest");
+    assert_eq!(at_load.fitted_to, fresh.fitted_to);
+    assert_eq!(
+        at_load.authority.iter().map(|s| s.accuracy_pct).collect::<Vec<_>>(),
+        fresh.authority.iter().map(|s| s.accuracy_pct).collect::<Vec<_>>()
+    );
+}

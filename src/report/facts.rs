@@ -522,6 +522,29 @@ pub fn ward_facts(ds: &Dataset, map: &MapData, la_rows: &[SummaryRow], l: &MapLa
     if let Some(p) = pr {
         methods.push(p.method.clone());
     }
+    if let Some(bt) = &ds.accuracy {
+        let parts: Vec<String> = bt
+            .authority
+            .iter()
+            .filter_map(|s| {
+                s.accuracy_pct.map(|a| {
+                    format!(
+                        "{} {} year{} ahead {a:+.2}%",
+                        s.phase.as_str(),
+                        s.horizon,
+                        if s.horizon == 1 { "" } else { "s" }
+                    )
+                })
+            })
+            .collect();
+        methods.push(format!(
+            "Forecast accuracy: forecasting the {} census year{} after {} from the years before, the authority's forecasts were {} (DfE measure: 100 × (forecast − actual) / actual).",
+            bt.held_out,
+            if bt.held_out == 1 { "" } else { "s" },
+            year_label(bt.fitted_to),
+            parts.join(", ")
+        ));
+    }
     WardFacts {
         layer: l.id.clone(),
         layer_title: l.title.clone(),

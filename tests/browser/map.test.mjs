@@ -86,7 +86,11 @@ try {
   const paint = await page.evaluate((id) => JSON.stringify(window.placeplan.map.getPaintProperty(`${id}-fill`, 'fill-color')), areas.id);
   assert.ok(paint.includes(`status_primary_${last}`), `fill colour follows the year: ${paint.slice(0, 120)}`);
   assert.match(await page.locator('#legend h3').textContent(), /forecast/);
-  ok(`year slider → ${academicYear(last)}`);
+  // Evidence of forecast accuracy next to the forecast: the back-test of the authority.
+  const acc = meta.dataset.forecast_accuracy.authority.find((s) => s.phase === 'primary' && s.horizon === 1);
+  const accText = await page.locator('#year-note [data-field="accuracy"]').textContent();
+  assert.ok(accText.includes(`1 yr: ${acc.accuracy_pct >= 0 ? '+' : '−'}${Math.abs(acc.accuracy_pct).toFixed(2)}%`), `accuracy note: ${accText}`);
+  ok(`year slider → ${academicYear(last)}; ${accText.trim()}`);
 
   // 4. Back to wards, hover and click a ward: the panel's figures equal the API's.
   await page.locator(`#layer-list input[value="${wards.id}"]`).check();

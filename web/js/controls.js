@@ -72,8 +72,14 @@ export class Controls {
     this.el.year.setAttribute('aria-valuetext', state.year ? academicYear(state.year) : '');
     this.el.yearOut.textContent = state.year ? academicYear(state.year) : '';
     const census = this.meta.dataset.census_year;
+    const acc = this.meta.dataset.forecast_accuracy;
+    const scores = acc ? acc.authority.filter((s) => s.phase === state.phase && s.accuracy_pct != null) : [];
+    const fmt = (v) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(2)}%`;
+    const tested = scores.length
+      ? ` <span class="note" data-field="accuracy">Back-test (${scores.map((s) => `${s.horizon} yr: ${fmt(s.accuracy_pct)}`).join(', ')}; forecast − actual, authority)</span>`
+      : '';
     this.el.yearNote.innerHTML = state.year > census
-      ? `Forecast <span class="forecast-tag">${this.years.length - 1} forecast years</span>`
+      ? `Forecast <span class="forecast-tag">${this.years.length - 1} forecast years</span>${tested}`
       : this.years.length > 1
         ? `Census year (actual rolls). Move the slider for forecasts to ${academicYear(this.years[this.years.length - 1])}.`
         : 'Census year (actual rolls). No forecasts were supplied.';

@@ -52,6 +52,8 @@ pub struct CheckReport {
     pub schools: SchoolReport,
     /// Join coverage.
     pub joins: Vec<JoinStat>,
+    /// Where the forecasts come from, in words.
+    pub forecasts: Vec<String>,
     /// Geometries repaired (warnings about geometry).
     pub geometries_repaired: usize,
     /// Count of problems by severity.
@@ -71,6 +73,50 @@ pub struct ProblemCounts {
     pub error: usize,
     /// Fatal.
     pub fatal: usize,
+}
+
+/// Where the forecast years come from: the forecasts table, placeplan's own cohort-survival
+/// forecasts (with their back-test), housing.
+fn forecast_lines(ds: &Dataset) -> Vec<String> {
+    use crate::readers::forecasts::ForecastLevel;
+    let mut out = Vec::new();
+    let own = ds.cohort.as_ref().map_or(0, |c| c.schools.len());
+    let table = ds.forecasts.keys().filter(|k| k.0 == ForecastLevel::PlanningArea).count();
+    if let Some(c) = &ds.cohort {
+        let first = ds
+            .rolls
+            .values()
+            .filter_map(|h| h.keys().next().copied())
+            .min()
+            .unwrap_or(c.base_year);
+        out.push(format!(
+            "{own} schools forecast by cohort survival from rolls {}–{} ({}-year ratio window), {} years ahead",
+            crate::report::facts::year_label(first),
+            crate::report::facts::year_label(c.base_year),
+            c.window,
+            c.horizon
+        ));
+    }
+    if table > 0 {
+        out.push(format!("{table} planning-area forecast rows from the forecasts table"));
+    }
+    if let Some(b) = &ds.accuracy {
+        let parts: Vec<String> = b
+            .authority
+            .iter()
+            .filter_map(|s| s.accuracy_pct.map(|a| format!("{} {}y {a:+.2}%", s.phase.as_str(), s.horizon)))
+            .collect();
+        out.push(format!(
+            "back-test (fitted to {}): {}",
+            crate::report::facts::year_label(b.fitted_to),
+            parts.join(", ")
+        ));
+    }
+    out.extend(ds.housing_notes.iter().cloned());
+    if out.is_empty() && ds.forecasts.is_empty() {
+        out.push("no forecasts: only the census year is shown (add [rolls] or [forecasts] to the manifest)".into());
+    }
+    out
 }
 
 impl CheckReport {
@@ -121,6 +167,7 @@ impl CheckReport {
                     .count(),
             },
             joins: ds.joins.clone(),
+            forecasts: forecast_lines(ds),
             geometries_repaired: ds
                 .problems
                 .iter()
@@ -172,6 +219,12 @@ impl CheckReport {
                 "  {from:<34} → {:<26} {:>6}/{:<6} ({pct:.1}%{snapped})",
                 j.to, j.matched, j.total
             );
+        }
+        if !self.forecasts.is_empty() {
+            let _ = writeln!(s, "\nForecasts");
+            for l in &self.forecasts {
+                let _ = writeln!(s, "  {l}");
+            }
         }
         let c = &self.problem_counts;
         let _ = writeln!(

@@ -252,3 +252,31 @@ fn the_cli_exits_3_on_an_unreadable_manifest_and_1_on_fatal_data() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["fatal"], true);
 }
+
+#[test]
+fn bad_roll_rows_are_left_out_and_named() {
+    let ds = load("census_year = 2023\n[rolls]\npath = \"rolls_bad_rows.csv\"\n");
+    let p = find(&ds, "not a URN");
+    assert_eq!(
+        (p.file.as_str(), p.location.as_str(), p.field.as_str()),
+        ("rolls_bad_rows.csv", "row 5", "urn")
+    );
+    assert_eq!(find(&ds, "not a year group").field, "ncy");
+    assert_eq!(find(&ds, "implausible academic year").location, "row 7");
+    assert_eq!(find(&ds, "missing or negative roll").location, "row 8");
+    assert!(find(&ds, "a second Y1 roll").severity == Severity::Warning);
+    let h = &ds.rolls[&100_001];
+    assert_eq!(h[&2023][1], Some(33.0), "duplicate rows are added and reported");
+    assert_eq!(h[&2022][0], Some(30.0));
+}
+
+#[test]
+fn bad_housing_rows_are_left_out_and_housing_without_yields_is_an_error() {
+    let ds = load("[housing]\npath = \"housing_bad_rows.csv\"\n");
+    assert_eq!(find(&ds, "blank site name").location, "row 3");
+    assert_eq!(find(&ds, "implausible academic year").field, "year");
+    assert_eq!(find(&ds, "negative number of homes").location, "row 5");
+    assert_eq!(find(&ds, "no planning-area code and no easting").location, "row 6");
+    let p = find(&ds, "without [settings.yields]");
+    assert_eq!((p.severity, p.file.as_str()), (Severity::Error, "housing_bad_rows.csv"));
+}

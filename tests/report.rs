@@ -132,3 +132,34 @@ fn leeds_report_pack_has_33_ward_pages_and_an_index() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("E05999999"));
 }
+
+#[test]
+fn similar_wards_are_nearest_in_standardised_deprivation_and_spare_places() {
+    use placeplan::report::facts::{CompareRow, similar_wards};
+    let row = |code: &str, imd: f64, idaci: f64, spare: Option<f64>| CompareRow {
+        code: code.into(),
+        name: code.into(),
+        primary_spare_pct: spare,
+        primary_status: None,
+        secondary_spare_pct: None,
+        secondary_status: None,
+        imd_rank: Some(imd),
+        pct_pop_most_deprived_decile: None,
+        pct_children_idaci_decile1: Some(idaci),
+        priority_rank: None,
+    };
+    let rows = vec![
+        row("me", 5000.0, 40.0, Some(-2.0)),
+        row("twin", 5100.0, 41.0, Some(-1.5)),
+        row("same rank, rich in places", 5000.0, 40.0, Some(30.0)),
+        row("far", 30000.0, 0.0, Some(10.0)),
+        row("no spare figure", 5200.0, 42.0, None),
+    ];
+    let got = similar_wards(&rows, 0, 3);
+    assert_eq!(
+        got,
+        vec![1, 4, 2],
+        "the twin first; a ward equal in rank but far in spare places comes later"
+    );
+    assert!(!similar_wards(&rows, 0, 10).contains(&0), "never itself");
+}

@@ -299,6 +299,42 @@ pub fn ranking(ds: &Dataset, map: &MapData, l: &MapLayer) -> Vec<CompareRow> {
         .collect()
 }
 
+/// The `k` wards most like ward `me`: the smallest Euclidean distance over the standardised
+/// population-weighted IMD rank, % of children in the most deprived IDACI decile and primary
+/// spare % (each divided by its standard deviation across the wards; a measure missing for either
+/// ward is left out of that pair's distance).
+#[must_use]
+pub fn similar_wards(rows: &[CompareRow], me: usize, k: usize) -> Vec<usize> {
+    let vars: [fn(&CompareRow) -> Option<f64>; 3] = [|r| r.imd_rank, |r| r.pct_children_idaci_decile1, |r| r.primary_spare_pct];
+    let sd: Vec<f64> = vars
+        .iter()
+        .map(|f| {
+            let v: Vec<f64> = rows.iter().filter_map(|r| f(r)).collect();
+            let n = v.len() as f64;
+            if n < 2.0 {
+                return 1.0;
+            }
+            let mean = v.iter().sum::<f64>() / n;
+            let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n;
+            if var > 0.0 { var.sqrt() } else { 1.0 }
+        })
+        .collect();
+    let dist = |i: usize| -> f64 {
+        let (a, b) = (&rows[me], &rows[i]);
+        let (mut d, mut used) = (0.0, 0);
+        for (f, s) in vars.iter().zip(&sd) {
+            if let (Some(x), Some(y)) = (f(a), f(b)) {
+                d += ((x - y) / s).powi(2);
+                used += 1;
+            }
+        }
+        if used == 0 { f64::INFINITY } else { (d / f64::from(used)).sqrt() }
+    };
+    let mut others: Vec<(usize, f64)> = (0..rows.len()).filter(|&i| i != me).map(|i| (i, dist(i))).collect();
+    others.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+    others.into_iter().take(k).map(|x| x.0).collect()
+}
+
 /// The authority's comparison row.
 #[must_use]
 pub fn authority_row(ds: &Dataset, la_rows: &[SummaryRow]) -> CompareRow {
@@ -490,16 +526,11 @@ pub fn ward_facts(ds: &Dataset, map: &MapData, la_rows: &[SummaryRow], l: &MapLa
             None => format!("Not an equity priority: {}", p.reason),
         });
     }
-    // Comparison: the ward, the authority, and the five wards closest in IMD rank.
+    // Comparison: the ward, the authority, and the five most similar wards.
     let ranks = ranking(ds, map, l);
     let me = ranks[fi].clone();
-    let mut others: Vec<&CompareRow> = ranks.iter().enumerate().filter(|(i, _)| *i != fi).map(|(_, r)| r).collect();
-    let my_rank = me.imd_rank.unwrap_or(f64::NAN);
-    others.sort_by(|a, b| {
-        (a.imd_rank.unwrap_or(f64::INFINITY) - my_rank)
-            .abs()
-            .total_cmp(&(b.imd_rank.unwrap_or(f64::INFINITY) - my_rank).abs())
-    });
+    let similar = similar_wards(&ranks, fi, 5);
+    let others: Vec<&CompareRow> = similar.iter().map(|&i| &ranks[i]).collect();
     let mut comparison = vec![me, authority_row(ds, la_rows)];
     comparison.extend(others.into_iter().take(5).cloned());
     let mut methods = vec![
@@ -511,6 +542,7 @@ pub fn ward_facts(ds: &Dataset, map: &MapData, la_rows: &[SummaryRow], l: &MapLa
             ds.settings.bands.healthy_below * 100.0,
             ds.settings.operating_margin * 100.0
         ),
+        "Similar wards: the five with the nearest population-weighted IMD rank, share of children in the most deprived IDACI decile and primary spare %, each measured in standard deviations across the wards.".to_owned(),
         format!(
             "Deprivation: English Indices of Deprivation 2019 by LSOA, apportioned to the ward by {} weights; deciles are national (1 = most deprived 10% of 32,844 LSOAs).",
             match ds.weight_method {

@@ -384,7 +384,7 @@ pub fn ward_page(f: &WardFacts, map_svg: &str, links: &Links, href: &dyn Fn(&str
         &f.code,
         href,
         false,
-        "This ward, the authority, and the five wards closest to it in IMD rank (census year)",
+        "This ward, the authority, and the five wards most like it in deprivation and primary spare places (census year)",
     ));
 
     b.push_str(r#"<section class="methods"><h2>How these figures are made</h2>"#);

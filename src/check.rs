@@ -91,8 +91,8 @@ fn forecast_lines(ds: &Dataset) -> Vec<String> {
             .unwrap_or(c.base_year);
         out.push(format!(
             "{own} schools forecast by cohort survival from rolls {}–{} ({}-year ratio window), {} years ahead",
-            crate::report::facts::year_label(first),
-            crate::report::facts::year_label(c.base_year),
+            crate::text::year_label(first),
+            crate::text::year_label(c.base_year),
             c.window,
             c.horizon
         ));
@@ -108,7 +108,7 @@ fn forecast_lines(ds: &Dataset) -> Vec<String> {
             .collect();
         out.push(format!(
             "back-test (fitted to {}): {}",
-            crate::report::facts::year_label(b.fitted_to),
+            crate::text::year_label(b.fitted_to),
             parts.join(", ")
         ));
     }

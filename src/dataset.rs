@@ -461,6 +461,14 @@ impl Dataset {
         ds
     }
 
+    /// The first planning-area layer that serves `phase` (a layer without a phase serves both).
+    #[must_use]
+    pub fn planning_area_layer(&self, phase: Phase) -> Option<usize> {
+        self.layers
+            .iter()
+            .position(|l| l.kind == LayerKind::PlanningArea && l.phase.is_none_or(|p| p == phase))
+    }
+
     /// The layer with id `id`.
     #[must_use]
     pub fn layer(&self, id: &LayerId) -> Option<(usize, &BoundaryLayer)> {

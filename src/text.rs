@@ -51,6 +51,12 @@ pub fn normalise_newlines(s: &str) -> String {
     s.replace("\r\n", "\n").replace('\r', "\n")
 }
 
+/// An academic year by its first calendar year: `2027` → `"2027/28"`.
+#[must_use]
+pub fn year_label(y: i32) -> String {
+    format!("{y}/{:02}", (y + 1).rem_euclid(100))
+}
+
 /// `n` rounded to a whole number with thousands separators: `5109.4` → `"5,109"`, `-1234` → `"-1,234"`.
 #[must_use]
 pub fn thousands(n: f64) -> String {

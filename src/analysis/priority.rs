@@ -6,7 +6,7 @@ use super::sufficiency::Status;
 use super::summary::{SummaryRow, pieces};
 use crate::dataset::Dataset;
 use crate::model::Phase;
-use crate::text::thousands;
+use crate::text::{thousands, year_label};
 use serde::Serialize;
 use std::collections::HashSet;
 
@@ -68,10 +68,6 @@ pub struct PriorityReport {
     pub method: String,
     /// Rows: priority areas by rank, then the rest by hot share.
     pub rows: Vec<PriorityRow>,
-}
-
-fn year_label(y: i32) -> String {
-    format!("{y}/{:02}", (y + 1).rem_euclid(100))
 }
 
 /// A share as a whole percentage for sentences ("under 1%" rather than "0%").

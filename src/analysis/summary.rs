@@ -227,9 +227,7 @@ pub fn summary(ds: &Dataset, layer: Option<usize>, phase: Option<Phase>, year: O
                     .collect();
                 // No-netting shortfall over the phase's planning areas (wards when there are none).
                 let basis = ds
-                    .layers
-                    .iter()
-                    .position(|l| l.kind == LayerKind::PlanningArea && l.phase.is_none_or(|p| p == ph))
+                    .planning_area_layer(ph)
                     .or_else(|| ds.layers.iter().position(|l| l.kind == LayerKind::Ward));
                 for y in years(ds, ph).into_iter().filter(|y| year.is_none_or(|q| q == *y)) {
                     let mut r = row(ds, "LA".into(), ds.name.clone(), ph, y, &all, dep.clone());

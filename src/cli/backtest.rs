@@ -45,7 +45,7 @@ pub fn run(a: &Args) -> CliResult {
     writeln!(
         out,
         "Back-test: forecasts fitted to {} ({}-year ratio window), scored on the {} held-out year(s).",
-        crate::report::facts::year_label(bt.fitted_to),
+        crate::text::year_label(bt.fitted_to),
         bt.window,
         bt.held_out
     )?;
@@ -70,7 +70,7 @@ pub fn run(a: &Args) -> CliResult {
             s.name.chars().take(30).collect::<String>(),
             s.phase.as_str(),
             s.horizon,
-            crate::report::facts::year_label(s.year),
+            crate::text::year_label(s.year),
             s.forecast,
             s.actual,
             s.accuracy_pct.map_or("—".into(), |p| format!("{p:+.2}"))

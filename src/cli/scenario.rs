@@ -97,7 +97,7 @@ pub fn run(a: &Args) -> CliResult {
             c.code,
             c.name.chars().take(26).collect::<String>(),
             c.phase.as_str(),
-            crate::report::facts::year_label(c.year),
+            crate::text::year_label(c.year),
             c.capacity.0,
             c.capacity.1,
             c.pupils.0,

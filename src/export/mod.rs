@@ -168,12 +168,21 @@ pub fn layer_for(ds: &Dataset, level: Level, layer: Option<&str>) -> Result<Opti
     })
 }
 
-fn low_high(ds: &Dataset, schools: &[usize], phase: Phase, year: i32) -> (Option<f64>, Option<f64>) {
+/// placeplan's school forecasts by URN, built once per export.
+type ByUrn<'a> = HashMap<u32, &'a crate::forecast::schools::SchoolForecast>;
+
+fn by_urn(ds: &Dataset) -> ByUrn<'_> {
+    ds.cohort
+        .as_ref()
+        .map(|cf| cf.schools.iter().map(|s| (s.urn, s)).collect())
+        .unwrap_or_default()
+}
+
+fn low_high(ds: &Dataset, by_urn: &ByUrn<'_>, schools: &[usize], phase: Phase, year: i32) -> (Option<f64>, Option<f64>) {
     let Some(cf) = &ds.cohort else { return (None, None) };
     if year <= cf.base_year {
         return (None, None);
     }
-    let by_urn: HashMap<u32, &crate::forecast::schools::SchoolForecast> = cf.schools.iter().map(|s| (s.urn, s)).collect();
     let mut lo = 0.0;
     let mut hi = 0.0;
     let mut any = false;
@@ -195,8 +204,8 @@ fn low_high(ds: &Dataset, schools: &[usize], phase: Phase, year: i32) -> (Option
     if any { (Some(lo), Some(hi)) } else { (None, None) }
 }
 
-fn to_row(ds: &Dataset, level: Level, layer: &str, r: &SummaryRow, members: &[usize]) -> ExportRow {
-    let (lo, hi) = low_high(ds, members, r.phase, r.year);
+fn to_row(ds: &Dataset, fc: &ByUrn<'_>, level: Level, layer: &str, r: &SummaryRow, members: &[usize]) -> ExportRow {
+    let (lo, hi) = low_high(ds, fc, members, r.phase, r.year);
     ExportRow {
         level,
         layer: layer.to_owned(),
@@ -204,7 +213,7 @@ fn to_row(ds: &Dataset, level: Level, layer: &str, r: &SummaryRow, members: &[us
         name: r.name.clone(),
         phase: r.phase,
         year: r.year,
-        year_label: crate::report::facts::year_label(r.year),
+        year_label: crate::text::year_label(r.year),
         forecast: r.forecast,
         schools: r.schools,
         capacity: r.sufficiency.capacity,
@@ -223,6 +232,7 @@ fn to_row(ds: &Dataset, level: Level, layer: &str, r: &SummaryRow, members: &[us
 /// The rows of a level: every area (or school) × phase × year, in the order of `placeplan summary`.
 #[must_use]
 pub fn rows(ds: &Dataset, level: Level, li: Option<usize>) -> Vec<ExportRow> {
+    let fc = by_urn(ds);
     match (level, li) {
         (Level::School, _) => {
             let idx: HashMap<String, usize> = ds.schools.iter().enumerate().map(|(i, s)| (s.urn.to_string(), i)).collect();
@@ -230,7 +240,7 @@ pub fn rows(ds: &Dataset, level: Level, li: Option<usize>) -> Vec<ExportRow> {
                 .iter()
                 .map(|r| {
                     let m: Vec<usize> = idx.get(&r.code).copied().into_iter().collect();
-                    to_row(ds, level, "", r, &m)
+                    to_row(ds, &fc, level, "", r, &m)
                 })
                 .collect()
         }
@@ -242,7 +252,7 @@ pub fn rows(ds: &Dataset, level: Level, li: Option<usize>) -> Vec<ExportRow> {
                 .iter()
                 .map(|r| {
                     let m: Vec<usize> = all.iter().copied().filter(|&i| ds.schools[i].phase_share(r.phase) > 0.0).collect();
-                    to_row(ds, Level::La, "", r, &m)
+                    to_row(ds, &fc, Level::La, "", r, &m)
                 })
                 .collect()
         }
@@ -258,7 +268,7 @@ pub fn rows(ds: &Dataset, level: Level, li: Option<usize>) -> Vec<ExportRow> {
                         .and_then(|&a| members.get(&r.phase).and_then(|v| v.get(a)))
                         .cloned()
                         .unwrap_or_default();
-                    to_row(ds, level, layer.id.as_str(), r, &m)
+                    to_row(ds, &fc, level, layer.id.as_str(), r, &m)
                 })
                 .collect()
         }
@@ -271,14 +281,10 @@ pub fn rows(ds: &Dataset, level: Level, li: Option<usize>) -> Vec<ExportRow> {
 #[must_use]
 pub fn scap(ds: &Dataset) -> Vec<ScapRow> {
     let Some(cf) = &ds.cohort else { return Vec::new() };
-    let by_urn: HashMap<u32, &crate::forecast::schools::SchoolForecast> = cf.schools.iter().map(|s| (s.urn, s)).collect();
+    let by_urn = by_urn(ds);
     let mut out = Vec::new();
     for phase in Phase::ALL {
-        let Some(li) = ds
-            .layers
-            .iter()
-            .position(|l| l.kind == LayerKind::PlanningArea && l.phase.is_none_or(|p| p == phase))
-        else {
+        let Some(li) = ds.planning_area_layer(phase) else {
             continue;
         };
         let (a, b, years) = match phase {
@@ -332,7 +338,7 @@ pub fn notes(ds: &Dataset) -> Vec<(String, String)> {
             "Dataset".into(),
             format!("{}{}", ds.name, if ds.synthetic { " (SYNTHETIC demo data)" } else { "" }),
         ),
-        ("Census year".into(), crate::report::facts::year_label(ds.census_year)),
+        ("Census year".into(), crate::text::year_label(ds.census_year)),
         (
             "Places".into(),
             "Open mainstream schools; capacity × the share of each school's year groups in the phase.".into(),

@@ -127,7 +127,7 @@ fn build(path: &Path, rows: &[ExportRow], scap: &[ScapRow], notes: &[(String, St
             ws.write_string(row, 1, &r.name)?;
             ws.write_string(row, 2, r.phase.as_str())?;
             ws.write_string(row, 3, r.ncy.label())?;
-            ws.write_string(row, 4, crate::report::facts::year_label(r.year))?;
+            ws.write_string(row, 4, crate::text::year_label(r.year))?;
             ws.write_string(row, 5, r.kind)?;
             ws.write_number_with_format(row, 6, r.pupils, &int)?;
         }

@@ -95,11 +95,7 @@ pub fn backtest(ds: &Dataset, k: usize) -> Result<Backtest, String> {
     let pa_layer = ds.layers.iter().position(|l| l.kind == LayerKind::PlanningArea);
     for phase in Phase::ALL {
         let (a, b) = span(phase);
-        let members = ds
-            .layers
-            .iter()
-            .position(|l| l.kind == LayerKind::PlanningArea && l.phase.is_none_or(|p| p == phase))
-            .map(|li| (li, schools_by_area(ds, li, phase)));
+        let members = ds.planning_area_layer(phase).map(|li| (li, schools_by_area(ds, li, phase)));
         for &h in &horizons {
             let year = fitted_to + i32::try_from(h).unwrap_or(0);
             // (forecast, actual) per school that has both.

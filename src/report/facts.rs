@@ -222,11 +222,7 @@ pub fn find_ward<'m>(ds: &Dataset, map: &'m MapData, layer: Option<&str>, code: 
         .ok_or_else(|| ReportError::UnknownWard(code.to_owned()))
 }
 
-/// Academic-year label.
-#[must_use]
-pub fn year_label(y: i32) -> String {
-    format!("{y}/{:02}", (y + 1).rem_euclid(100))
-}
+pub use crate::text::year_label;
 
 fn figure(r: &SummaryRow) -> FigureRow {
     FigureRow {

@@ -7,7 +7,7 @@ use crate::analysis::summary::school_pupils;
 use crate::dataset::Dataset;
 use crate::ids::AreaCode;
 use crate::join::index::AreaIndex;
-use crate::model::{LayerKind, Phase};
+use crate::model::Phase;
 use crate::readers::forecasts::ForecastLevel;
 use geo::Coord;
 use serde::{Deserialize, Serialize};
@@ -91,11 +91,7 @@ pub fn pupils(completions: &[&Completion], yields: &Yields, phase: Phase, year: 
 pub fn apply(ds: &mut Dataset, completions: &[Completion], yields: &Yields) -> Vec<String> {
     let mut notes = Vec::new();
     for phase in Phase::ALL {
-        let Some(li) = ds
-            .layers
-            .iter()
-            .position(|l| l.kind == LayerKind::PlanningArea && l.phase.is_none_or(|p| p == phase))
-        else {
+        let Some(li) = ds.planning_area_layer(phase) else {
             notes.push(format!("no planning-area layer for {}: housing pupils not added", phase.as_str()));
             continue;
         };

@@ -36,7 +36,7 @@ use crate::dataset::Dataset;
 use crate::ids::{AreaCode, Urn};
 use crate::join::index::AreaIndex;
 use crate::join::points::place_schools;
-use crate::model::{LayerKind, Phase, School};
+use crate::model::{Phase, School};
 use crate::readers::forecasts::ForecastLevel;
 use housing::{Completion, Yields};
 use serde::Deserialize;
@@ -239,7 +239,7 @@ pub fn apply(base: &Dataset, sc: &Scenario) -> Result<(Dataset, Vec<String>), Sc
             ds.schools[si].name,
             now,
             new,
-            crate::report::facts::year_label(e.from)
+            crate::text::year_label(e.from)
         ));
     }
     // Closures: no places, no pupils; pupils move within the planning area.
@@ -253,9 +253,7 @@ pub fn apply(base: &Dataset, sc: &Scenario) -> Result<(Dataset, Vec<String>), Sc
                 continue;
             }
             let others: Vec<usize> = ds
-                .layers
-                .iter()
-                .position(|l| l.kind == LayerKind::PlanningArea && l.phase.is_none_or(|p| p == phase))
+                .planning_area_layer(phase)
                 .map(|li| {
                     schools_by_area(&ds, li, phase)
                         .into_iter()
@@ -296,11 +294,7 @@ pub fn apply(base: &Dataset, sc: &Scenario) -> Result<(Dataset, Vec<String>), Sc
                 ds.forecasts.insert(key, v);
             }
         }
-        notes.push(format!(
-            "{} closes from {}",
-            ds.schools[si].name,
-            crate::report::facts::year_label(c.from)
-        ));
+        notes.push(format!("{} closes from {}", ds.schools[si].name, crate::text::year_label(c.from)));
     }
     // Openings: a new school with places from its first year and no pupils moved to it.
     for (k, o) in sc.open.iter().enumerate() {
@@ -355,7 +349,7 @@ pub fn apply(base: &Dataset, sc: &Scenario) -> Result<(Dataset, Vec<String>), Sc
             "{} opens with {} places from {}",
             o.name,
             o.capacity,
-            crate::report::facts::year_label(o.from)
+            crate::text::year_label(o.from)
         ));
         ds.schools.push(school);
     }

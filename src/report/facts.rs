@@ -305,7 +305,7 @@ pub fn similar_wards(rows: &[CompareRow], me: usize, k: usize) -> Vec<usize> {
     let sd: Vec<f64> = vars
         .iter()
         .map(|f| {
-            let v: Vec<f64> = rows.iter().filter_map(|r| f(r)).collect();
+            let v: Vec<f64> = rows.iter().filter_map(f).collect();
             let n = v.len() as f64;
             if n < 2.0 {
                 return 1.0;

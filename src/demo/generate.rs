@@ -691,7 +691,25 @@ fn write_shapefile(path: &Path, lsoas: &[Lsoa]) -> Result<(), GenerateError> {
         rec.insert("LSOA11NM".to_owned(), FieldValue::Character(Some(l.name.clone())));
         w.write_shape_and_record(&shape, &rec).map_err(|x| e(&x))?;
     }
-    Ok(())
+    drop(w);
+    stamp_dbf_date(&path.with_extension("dbf"), DBF_DATE).map_err(|x| e(&x))
+}
+
+/// The "last update" date written into the demo's `.dbf` header: the day the demo's seed names.
+///
+/// The dBase writer stamps today's date into header bytes 1–3 (years since 1900, month, day), so
+/// without this the generator's output — and the byte-for-byte test of `boundaries/demo` — would
+/// change every day. The demo is a fixed artefact, so its header carries a fixed date.
+pub const DBF_DATE: (u16, u8, u8) = (2026, 11, 22);
+
+/// Overwrites the last-update date in a dBase III header (bytes 1–3) with `(year, month, day)`.
+fn stamp_dbf_date(path: &Path, (year, month, day): (u16, u8, u8)) -> std::io::Result<()> {
+    use std::io::{Seek, SeekFrom, Write};
+    let since_1900 = u8::try_from(year.saturating_sub(1900))
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidInput, "dBase dates run from 1900 to 2155"))?;
+    let mut f = std::fs::OpenOptions::new().write(true).open(path)?;
+    f.seek(SeekFrom::Start(1))?;
+    f.write_all(&[since_1900, month, day])
 }
 
 /// ESRI WKT of EPSG:27700 (OSGB 1936 / British National Grid), for .prj files and GeoPackages.

@@ -75,6 +75,10 @@ pub struct Dataset {
     /// Back-test of placeplan's own forecasts (the last 3 census years held out, or fewer when
     /// the history is short), when there are rolls.
     pub accuracy: Option<crate::forecast::backtest::Backtest>,
+    /// What the figure rules did to each school: exclusions, estimates, links, gaps (for `check`).
+    pub school_notes: Vec<crate::join::figures::SchoolNote>,
+    /// Which year each input describes.
+    pub vintages: Vec<Vintage>,
     /// Join coverage figures.
     pub joins: Vec<JoinStat>,
     /// Everything that went wrong or was repaired.
@@ -147,6 +151,14 @@ impl Dataset {
                     s.capacity = r.capacity.or(s.capacity);
                     s.pupils = r.pupils.or(s.pupils);
                 }
+                if r.primary_capacity.is_some() || r.secondary_capacity.is_some() {
+                    s.table_split = Some(crate::model::TableSplit {
+                        primary: r.primary_capacity,
+                        secondary: r.secondary_capacity,
+                        file: src.display(&cap.path),
+                        year: cap.year,
+                    });
+                }
             }
             joins.push(JoinStat {
                 from: src.display(&cap.path),
@@ -155,6 +167,39 @@ impl Dataset {
                 total: rows.len(),
                 snapped: None,
             });
+        }
+
+        progress("reading rolls and pupils by stage");
+        let rolls = manifest
+            .rolls
+            .as_ref()
+            .map(|r| readers::rolls::read(r, src, &mut problems))
+            .unwrap_or_default();
+        let stages = manifest
+            .pupils_by_stage
+            .as_ref()
+            .map(|t| (readers::pupils_by_stage::read(t, src, &mut problems), src.display(&t.path)));
+        let census_year = census_year(manifest, &schools, &rolls, &mut problems);
+        let school_notes = crate::join::figures::resolve(
+            &mut schools,
+            &crate::join::figures::FigureInputs {
+                rule: &manifest.counting,
+                rolls: &rolls,
+                stages: stages.as_ref().map(|(t, f)| (t, f.clone())),
+                census_year,
+                register: manifest.schools.as_ref().map_or_else(String::new, |s| src.display(&s.path)),
+                sixth_form_split: settings.sixth_form_split,
+            },
+            &mut problems,
+        );
+        if manifest.schools.is_some() && schools.iter().any(|s| s.establishment_type.is_empty()) {
+            problems.push(Problem::new(
+                Severity::Warning,
+                manifest.schools.as_ref().map_or_else(String::new, |s| src.display(&s.path)),
+                "TypeOfEstablishment (name)",
+                "type",
+                "some schools have no establishment type; they are counted as state-funded mainstream",
+            ));
         }
 
         progress("reading deprivation and population");
@@ -230,10 +275,8 @@ impl Dataset {
 
         progress("deriving planning areas");
         if let Some(li) = lsoa_layer {
-            for phase in Phase::ALL {
-                let has = layers
-                    .iter()
-                    .any(|l| l.kind == LayerKind::PlanningArea && l.phase.is_none_or(|p| p == phase));
+            for phase in [Phase::Primary, Phase::Secondary] {
+                let has = layers.iter().any(|l| l.kind == LayerKind::PlanningArea && l.serves(phase));
                 if !has && let Some(d) = derive_planning_areas(&layers[li], &schools, phase) {
                     layers.push(d);
                 }
@@ -384,14 +427,8 @@ impl Dataset {
             .as_ref()
             .map(|f| readers::forecasts::read(f, src, &mut problems))
             .unwrap_or_default();
-        let census_year = manifest.census_year.unwrap_or(2022);
         let mut forecasts = forecasts;
         progress("forecasting from rolls");
-        let rolls = manifest
-            .rolls
-            .as_ref()
-            .map(|r| readers::rolls::read(r, src, &mut problems))
-            .unwrap_or_default();
         let cohort = own_forecasts(
             &rolls,
             &lsoas,
@@ -424,6 +461,8 @@ impl Dataset {
             cohort,
             housing_notes: Vec::new(),
             accuracy: None,
+            school_notes,
+            vintages: Vec::new(),
             joins,
             problems,
         };
@@ -455,6 +494,26 @@ impl Dataset {
                 )),
             }
         }
+        ds.vintages = vintages(&ds, manifest, src);
+        // A synthetic dataset has no real vintages to compare.
+        for v in ds.vintages.iter().filter(|_| !ds.synthetic) {
+            if let Some(y) = v.year
+                && (y - ds.census_year).abs() > 2
+            {
+                ds.problems.push(Problem::new(
+                    Severity::Warning,
+                    v.file.clone(),
+                    "",
+                    "vintage",
+                    format!(
+                        "{} describes {}, more than two years from the census year {}",
+                        v.input,
+                        v.describes,
+                        crate::text::year_label(ds.census_year)
+                    ),
+                ));
+            }
+        }
         if ds.cohort.is_some() {
             ds.accuracy = (1..=3).rev().find_map(|k| crate::forecast::backtest::backtest(&ds, k).ok());
         }
@@ -466,7 +525,7 @@ impl Dataset {
     pub fn planning_area_layer(&self, phase: Phase) -> Option<usize> {
         self.layers
             .iter()
-            .position(|l| l.kind == LayerKind::PlanningArea && l.phase.is_none_or(|p| p == phase))
+            .position(|l| l.kind == LayerKind::PlanningArea && l.serves(phase))
     }
 
     /// The layer with id `id`.
@@ -529,8 +588,12 @@ fn own_forecasts(
         let Ok(code) = crate::ids::AreaCode::new(&s.urn.to_string()) else {
             continue;
         };
-        for (phase, years) in [(Phase::Primary, f.primary_years), (Phase::Secondary, f.secondary_years)] {
-            let (a, b) = crate::forecast::schools::phase_span(phase);
+        for (phase, years) in [
+            (Phase::Primary, f.primary_years),
+            (Phase::Secondary, f.secondary_years),
+            (Phase::Post16, f.secondary_years),
+        ] {
+            let (a, b) = phase.year_groups();
             if s.model.last < a || s.model.entry > b {
                 continue;
             }
@@ -543,4 +606,190 @@ fn own_forecasts(
         }
     }
     Some(cf)
+}
+
+/// Which year one input describes.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Vintage {
+    /// What the input is ("school census pupils", "capacity", "deprivation", "population").
+    pub input: String,
+    /// The file it came from.
+    pub file: String,
+    /// The academic or calendar year it describes, as a start year.
+    pub year: Option<i32>,
+    /// That year in words: "2022/23 (January 2023 census)", "mid-2020".
+    pub describes: String,
+    /// How many schools' figures it supplies, for school inputs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schools: Option<usize>,
+}
+
+/// The most common census year of the open schools in the register.
+fn register_census_year(schools: &[School]) -> Option<(i32, usize, usize)> {
+    let mut counts: std::collections::BTreeMap<i32, usize> = std::collections::BTreeMap::new();
+    let open = schools.iter().filter(|s| s.open).count();
+    for y in schools.iter().filter(|s| s.open).filter_map(|s| s.census_year) {
+        *counts.entry(y).or_default() += 1;
+    }
+    counts.into_iter().max_by_key(|&(y, n)| (n, y)).map(|(y, n)| (y, n, open))
+}
+
+/// The census year: the manifest's, else the pupils-by-stage table's, else the rolls' latest,
+/// else the register's `CensusDate`. A manifest year that disagrees with the input that supplies
+/// the census pupils is a warning.
+fn census_year(manifest: &Manifest, schools: &[School], rolls: &crate::readers::rolls::Rolls, problems: &mut Vec<Problem>) -> i32 {
+    let register = register_census_year(schools);
+    let stage = manifest.pupils_by_stage.as_ref().and_then(|t| t.year);
+    let roll = rolls.values().filter_map(|h| h.keys().next_back().copied()).max();
+    // The input that supplies most census pupils: rolls, then the stage table, then the register.
+    let (evidence, what) = if let Some(y) = roll {
+        (Some(y), "the latest roll year".to_owned())
+    } else if manifest.pupils_by_stage.is_some() {
+        (stage, "the pupils-by-stage table's year".to_owned())
+    } else if let Some((y, n, open)) = register {
+        (Some(y), format!("GIAS CensusDate ({n} of {open} open schools)"))
+    } else {
+        (None, String::new())
+    };
+    let file = manifest.schools.as_ref().map_or_else(|| "manifest".to_owned(), |s| s.path.clone());
+    match (manifest.census_year, evidence) {
+        (Some(m), Some(e)) if m != e => {
+            problems.push(Problem::new(
+                Severity::Warning,
+                "manifest",
+                "census_year",
+                "census_year",
+                format!(
+                    "census_year is {} but {what} says {}; figures are labelled {}",
+                    crate::text::year_label(m),
+                    crate::text::year_label(e),
+                    crate::text::year_label(m)
+                ),
+            ));
+            m
+        }
+        (Some(m), _) => m,
+        (None, Some(e)) => e,
+        (None, None) if schools.is_empty() && manifest.forecasts.is_none() => 2022,
+        (None, None) => {
+            let y = 2022;
+            problems.push(Problem::new(
+                Severity::Warning,
+                file,
+                "CensusDate",
+                "census_year",
+                format!("no census year in the manifest or the inputs; assumed {}", crate::text::year_label(y)),
+            ));
+            y
+        }
+    }
+}
+
+fn census_words(y: i32) -> String {
+    format!("{} (January {} census)", crate::text::year_label(y), y + 1)
+}
+
+/// Which year each input describes: school census pupils (by source), capacity, deprivation, population.
+fn vintages(ds: &Dataset, manifest: &Manifest, src: &FileSource) -> Vec<Vintage> {
+    use crate::model::FigureSource;
+    let mut out = Vec::new();
+    let count = |pupils: bool, source: FigureSource| {
+        ds.schools
+            .iter()
+            .filter(|s| s.open)
+            .filter(|s| {
+                Phase::ALL.iter().any(|&p| {
+                    let f = if pupils { s.figures.pupils(p) } else { s.figures.places(p) };
+                    f.is_some_and(|f| f.source == source)
+                })
+            })
+            .count()
+    };
+    let register = manifest.schools.as_ref().map_or_else(String::new, |s| src.display(&s.path));
+    let reg_year = register_census_year(&ds.schools).map(|x| x.0);
+    if let Some(r) = &manifest.rolls {
+        let y = ds.rolls.values().filter_map(|h| h.keys().next_back().copied()).max();
+        out.push(Vintage {
+            input: "school census pupils (rolls by year group)".into(),
+            file: src.display(&r.path),
+            year: y,
+            describes: y.map_or_else(|| "no year".into(), census_words),
+            schools: Some(count(true, FigureSource::Rolls)),
+        });
+    }
+    if let Some(t) = &manifest.pupils_by_stage {
+        let y = t.year.unwrap_or(ds.census_year);
+        out.push(Vintage {
+            input: "school census pupils by stage".into(),
+            file: src.display(&t.path),
+            year: Some(y),
+            describes: census_words(y),
+            schools: Some(count(true, FigureSource::PupilsByStage)),
+        });
+    }
+    let n = count(true, FigureSource::Register);
+    if n > 0 {
+        out.push(Vintage {
+            input: "register headcount (NumberOfPupils)".into(),
+            file: register.clone(),
+            year: reg_year,
+            describes: reg_year.map_or_else(|| "no CensusDate".into(), census_words),
+            schools: Some(n),
+        });
+    }
+    let n = count(false, FigureSource::Register);
+    if n > 0 {
+        out.push(Vintage {
+            input: "capacity (SchoolCapacity)".into(),
+            file: register,
+            year: reg_year,
+            describes: reg_year.map_or_else(|| "as the register was downloaded".into(), |y| format!("as at the {} census", crate::text::year_label(y))),
+            schools: Some(n),
+        });
+    }
+    for c in &manifest.capacity {
+        let file = src.display(&c.path);
+        let n = ds
+            .schools
+            .iter()
+            .filter(|s| s.open && s.table_split.as_ref().is_some_and(|t| t.file == file))
+            .count();
+        if n > 0 || c.use_for_capacity {
+            out.push(Vintage {
+                input: "capacity table (primary / secondary split)".into(),
+                file,
+                year: c.year,
+                describes: c.year.map_or_else(|| "year not given (set year = in the manifest)".into(), crate::text::year_label),
+                schools: Some(n),
+            });
+        }
+    }
+    if let Some(d) = manifest.deprivation.first() {
+        let iod2019 = d.path.contains("2019");
+        out.push(Vintage {
+            input: if iod2019 {
+                "deprivation (English Indices of Deprivation 2019)".into()
+            } else {
+                "deprivation".into()
+            },
+            file: src.display(&d.path),
+            year: iod2019.then_some(2015),
+            describes: if iod2019 {
+                "2015/16 for most indicators (IoD 2019)".into()
+            } else {
+                "not stated".into()
+            },
+            schools: None,
+        });
+    }
+    if let Some(p) = &manifest.population {
+        out.push(Vintage {
+            input: "population by single year of age".into(),
+            file: src.display(&p.path),
+            year: ds.population_year,
+            describes: ds.population_year.map_or_else(|| "mid-2015 (IoD 2019 File 6 denominators)".into(), |y| format!("mid-{y}")),
+            schools: None,
+        });
+    }
+    out
 }

@@ -69,6 +69,13 @@ pub struct Manifest {
     /// Historic rolls by school × national curriculum year × academic year (January census), from
     /// which placeplan makes its own cohort-survival forecasts (a forecasts table overrides them).
     pub rolls: Option<TableInput>,
+    /// School census pupils by stage (nursery, reception, KS1–KS5 headcounts by URN): the census
+    /// year's pupils by phase when `[rolls]` does not cover a school.
+    pub pupils_by_stage: Option<StageInput>,
+    /// Which establishment types count in place planning (default: state-funded mainstream; see
+    /// [`crate::model::counting`]).
+    #[serde(default)]
+    pub counting: crate::model::CountingRule,
     /// Housing trajectory (site, year, dwellings, area or easting/northing, optional type), turned
     /// into pupils with `[settings.yields]` and added to placeplan's own forecasts.
     pub housing: Option<TableInput>,
@@ -109,6 +116,23 @@ pub struct TableInput {
     #[serde(default)]
     pub skip_lines: usize,
     /// Column mapping overrides.
+    #[serde(default)]
+    pub columns: BTreeMap<String, String>,
+}
+
+/// The school census pupils-by-stage table.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StageInput {
+    /// Path to `.csv` or `.csv.gz`.
+    pub path: String,
+    /// Title lines to skip before the header row.
+    #[serde(default)]
+    pub skip_lines: usize,
+    /// The academic year of the January census it counts (2022 for January 2023, 2022/23).
+    /// Default: the manifest's `census_year`.
+    pub year: Option<i32>,
+    /// Column mapping overrides (keys: urn, early_years, nursery, reception, ks1 … ks5).
     #[serde(default)]
     pub columns: BTreeMap<String, String>,
 }
@@ -168,7 +192,11 @@ pub struct CapacityInput {
     /// supplies planning-area codes, the register supplies current capacity and roll.
     #[serde(default)]
     pub use_for_capacity: bool,
-    /// Column mapping overrides (keys: key, pupils, capacity, pa_primary, pa_secondary).
+    /// The academic year the table's capacities describe (SCAP 2015: 2014, the May 2015 collection
+    /// of 2014/15 capacity). Shown beside every figure taken from it.
+    pub year: Option<i32>,
+    /// Column mapping overrides (keys: key, pupils, capacity, primary_capacity, secondary_capacity,
+    /// pa_primary, pa_secondary).
     #[serde(default)]
     pub columns: BTreeMap<String, String>,
 }
@@ -216,6 +244,9 @@ pub struct Settings {
     pub apportionment: crate::join::apportion::WeightMethod,
     /// Cohort-survival forecasting.
     pub forecast: ForecastSettings,
+    /// How a capacity covering Years 7–13 is split between secondary and sixth form: `roll`
+    /// (default: in proportion to the school's pupils in each) or `year_groups` (5 : 2).
+    pub sixth_form_split: SixthFormSplit,
     /// Pupils per dwelling for housing sites (scenarios and the housing table). No default:
     /// DfE publishes no national figure; use the authority's pupil yield data.
     pub yields: Option<crate::scenario::housing::Yields>,
@@ -235,6 +266,17 @@ pub struct ForecastSettings {
     pub secondary_years: usize,
 }
 
+impl ForecastSettings {
+    /// Years forecast for a phase (post-16 follows secondary).
+    #[must_use]
+    pub fn years(&self, phase: crate::model::Phase) -> usize {
+        match phase {
+            crate::model::Phase::Primary => self.primary_years,
+            _ => self.secondary_years,
+        }
+    }
+}
+
 impl Default for ForecastSettings {
     fn default() -> Self {
         Self {
@@ -244,6 +286,16 @@ impl Default for ForecastSettings {
             secondary_years: 7,
         }
     }
+}
+
+/// How a Years 7–13 capacity is split between secondary and sixth form (an estimate either way).
+#[derive(Clone, Copy, Debug, Deserialize, serde::Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SixthFormSplit {
+    /// In proportion to the school's census pupils in Years 7–11 and 12–13.
+    Roll,
+    /// By year groups: 5 : 2.
+    YearGroups,
 }
 
 /// Status band thresholds (fractions of capacity).
@@ -282,6 +334,7 @@ impl Default for Settings {
             bands: Bands::default(),
             apportionment: crate::join::apportion::WeightMethod::Population,
             forecast: ForecastSettings::default(),
+            sixth_form_split: SixthFormSplit::Roll,
             yields: None,
         }
     }

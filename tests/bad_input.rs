@@ -200,7 +200,7 @@ fn syoa_population_without_ages_explains_the_formats() {
 #[test]
 fn bad_forecast_rows_are_left_out_and_the_good_one_kept() {
     let ds = load("[forecasts]\npath = \"forecasts_bad_rows.csv\"\n");
-    find(&ds, "phase must be primary or secondary");
+    find(&ds, "phase must be primary, secondary or post16");
     find(&ds, "is not school or planning_area");
     find(&ds, "\"twenty\" is not a number");
     assert_eq!(ds.forecasts.len(), 1);

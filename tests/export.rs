@@ -17,7 +17,7 @@ fn close(a: f64, b: f64, what: &str) {
 fn csv_round_trips_every_row_and_the_scap_table() {
     let ds = common::demo();
     let li = export::layer_for(ds, Level::PlanningArea, None).expect("layer");
-    let rows = export::rows(ds, Level::PlanningArea, li);
+    let rows = export::rows(ds, Level::PlanningArea, &li);
     let scap = export::scap(ds);
     assert!(!scap.is_empty());
     let dir = tempfile::tempdir().expect("tmp");
@@ -62,10 +62,10 @@ fn csv_round_trips_every_row_and_the_scap_table() {
 fn geopackage_round_trips_geometry_and_figures() {
     let ds = common::demo();
     let li = export::layer_for(ds, Level::Ward, None).expect("layer");
-    let rows = export::rows(ds, Level::Ward, li);
+    let rows = export::rows(ds, Level::Ward, &li);
     let dir = tempfile::tempdir().expect("tmp");
     let p = dir.path().join("wards.gpkg");
-    gpkg::write(&p, ds, li, &rows, "ward").expect("gpkg");
+    gpkg::write(&p, ds, &li, &rows, "ward").expect("gpkg");
     let db = rusqlite::Connection::open(&p).expect("open");
     let app: i64 = db.query_row("PRAGMA application_id", [], |r| r.get(0)).expect("app id");
     assert_eq!(app, 0x4750_4B47, "GPKG application id");
@@ -77,7 +77,7 @@ fn geopackage_round_trips_geometry_and_figures() {
         )
         .expect("geometry column");
     assert_eq!((gtype.as_str(), srs), ("MULTIPOLYGON", 27700));
-    let layer = &ds.layers[li.expect("ward layer")];
+    let layer = &ds.layers[*li.first().expect("ward layer")];
     let mut stmt = db.prepare("SELECT code, geom FROM ward").expect("select");
     let got: Vec<(String, Vec<u8>)> = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -105,13 +105,13 @@ fn geopackage_round_trips_geometry_and_figures() {
 #[test]
 fn xlsx_reads_back_with_a_sheet_per_phase_and_notes() {
     let ds = common::demo();
-    let rows = export::rows(ds, Level::La, None);
+    let rows = export::rows(ds, Level::La, &[]);
     let scap = export::scap(ds);
     let dir = tempfile::tempdir().expect("tmp");
     let p = dir.path().join("la.xlsx");
     xlsx::write(&p, &rows, &scap, &export::notes(ds)).expect("xlsx");
     let mut wb: Xlsx<_> = open_workbook(&p).expect("opens");
-    assert_eq!(wb.sheet_names(), vec!["Primary", "Secondary", "SCAP NCY", "Notes"]);
+    assert_eq!(wb.sheet_names(), vec!["Primary", "Secondary", "Post-16", "SCAP NCY", "Notes"]);
     for (sheet, phase) in [("Primary", Phase::Primary), ("Secondary", Phase::Secondary)] {
         let range = wb.worksheet_range(sheet).expect("sheet");
         let mine: Vec<_> = rows.iter().filter(|r| r.phase == phase).collect();
@@ -139,10 +139,10 @@ fn xlsx_reads_back_with_a_sheet_per_phase_and_notes() {
 #[test]
 fn geojson_has_a_feature_per_school_with_wide_figures() {
     let ds = common::demo();
-    let rows = export::rows(ds, Level::School, None);
+    let rows = export::rows(ds, Level::School, &[]);
     let dir = tempfile::tempdir().expect("tmp");
     let p = dir.path().join("schools.geojson");
-    geojson_out::write(&p, ds, None, &rows).expect("geojson");
+    geojson_out::write(&p, ds, &[], &rows).expect("geojson");
     let fc: geojson::FeatureCollection = std::fs::read_to_string(&p)
         .expect("read")
         .parse::<geojson::GeoJson>()

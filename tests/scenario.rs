@@ -3,7 +3,7 @@
 
 mod common;
 
-use placeplan::analysis::summary::{school_capacity_in, school_pupils, summary};
+use placeplan::analysis::summary::{school_places, school_pupils, summary};
 use placeplan::model::{LayerKind, Phase};
 use placeplan::scenario::diff::diff;
 use placeplan::scenario::{Scenario, apply};
@@ -46,9 +46,9 @@ fn expansion_and_closure_change_places_and_move_pupils_within_the_area() {
     )
     .expect("applies");
     assert!(notes[0].contains("210 → 315"), "{notes:?}");
-    assert_eq!(school_capacity_in(&ds, si, Phase::Primary, 2025), 210.0);
-    assert_eq!(school_capacity_in(&ds, si, Phase::Primary, 2026), 315.0);
-    assert_eq!(school_capacity_in(&ds, si, Phase::Primary, 2029), 315.0);
+    assert_eq!(school_places(&ds, si, Phase::Primary, 2025), 210.0);
+    assert_eq!(school_places(&ds, si, Phase::Primary, 2026), 315.0);
+    assert_eq!(school_places(&ds, si, Phase::Primary, 2029), 315.0);
     let pa = pa_of(base, si);
     let (c0, p0) = pa_total(base, &pa, 2027);
     let (c1, p1) = pa_total(&ds, &pa, 2027);
@@ -60,7 +60,7 @@ fn expansion_and_closure_change_places_and_move_pupils_within_the_area() {
     let (ds, _) = apply(base, &scenario("name = \"c\"\n[[close]]\nurn = 190014\nfrom = 2028\n")).expect("applies");
     let pa = pa_of(base, closing);
     for y in 2028..=2029 {
-        assert_eq!(school_capacity_in(&ds, closing, Phase::Primary, y), 0.0);
+        assert_eq!(school_places(&ds, closing, Phase::Primary, y), 0.0);
         assert_eq!(school_pupils(&ds, closing, Phase::Primary, y).0, 0.0);
         let (c0, p0) = pa_total(base, &pa, y);
         let (c1, p1) = pa_total(&ds, &pa, y);
@@ -148,7 +148,7 @@ fn bad_changes_are_refused_by_name() {
         ),
         (
             "name = \"x\"\n[[open]]\nname = \"N\"\nphase = \"nursery\"\ncapacity = 10\nfrom = 2026\neasting = 0\nnorthing = 0\n",
-            "must be primary or secondary",
+            "is not a phase: use primary, secondary or post16",
         ),
     ] {
         let ds = if needle == "no yields" { &no_yields } else { base };

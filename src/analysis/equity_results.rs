@@ -21,8 +21,12 @@ pub struct EquityResults {
     pub hotspots: Option<HotspotReport>,
     /// Access to places, one report per phase that has schools (default options).
     pub access: Vec<AccessReport>,
-    /// `priority[layer]` for every area layer other than the LSOAs (needs the hot spots).
+    /// `priority[layer]` for every area layer other than the LSOAs (needs the hot spots): a
+    /// deficit in any phase and year meeting a hot spot.
     pub priority: Vec<Option<PriorityReport>>,
+    /// `priority_by[layer]`: the same assessment for each phase and year alone (what the map
+    /// colours for the selected phase and year).
+    pub priority_by: Vec<Vec<(Phase, i32, PriorityReport)>>,
     /// Why a part could not be computed.
     pub notes: Vec<String>,
 }
@@ -59,17 +63,31 @@ impl EquityResults {
             .into_iter()
             .filter_map(|r| r.map_err(|e| notes.push(format!("access: {e}"))).ok())
             .collect();
-        let priority = (0..ds.layers.len())
+        let (priority, priority_by): (Vec<_>, Vec<_>) = (0..ds.layers.len())
             .into_par_iter()
             .map(|li| {
-                let h = hotspots.as_ref()?;
-                (Some(li) != ds.lsoa_layer).then(|| priority(ds, li, &summary(ds, Some(li), None, None), h, MIN_HOT_SHARE))
+                let Some(h) = hotspots.as_ref().filter(|_| Some(li) != ds.lsoa_layer) else {
+                    return (None, Vec::new());
+                };
+                let rows = summary(ds, Some(li), None, None);
+                let mut keys: Vec<(Phase, i32)> = rows.iter().map(|r| (r.phase, r.year)).collect();
+                keys.sort_unstable();
+                keys.dedup();
+                let by = keys
+                    .into_iter()
+                    .map(|(p, y)| {
+                        let these: Vec<_> = rows.iter().filter(|r| r.phase == p && r.year == y).cloned().collect();
+                        (p, y, priority(ds, li, &these, h, MIN_HOT_SHARE))
+                    })
+                    .collect();
+                (Some(priority(ds, li, &rows, h, MIN_HOT_SHARE)), by)
             })
-            .collect();
+            .unzip();
         Self {
             hotspots,
             access,
             priority,
+            priority_by,
             notes,
         }
     }

@@ -3,7 +3,7 @@
 
 use super::deprivation::{aggregate, decile, extent_weight};
 use super::membership::schools_by_area;
-use super::summary::{pieces, school_capacity_in, school_pupils, summary};
+use super::summary::{pieces, school_places, school_pupils, summary};
 use crate::dataset::Dataset;
 use crate::model::{IOD2019_LSOAS, Phase};
 use serde::Serialize;
@@ -21,8 +21,10 @@ pub enum Metric {
     Spare,
     /// 100 × spare / capacity, and the status band.
     SparePct,
-    /// max(0, pupils × (1 + margin) − capacity).
+    /// max(0, pupils − capacity): pupils without a place.
     Shortfall,
+    /// max(0, pupils × (1 + margin) − capacity): places to add to keep the operating margin.
+    MarginShortfall,
     /// Population-weighted mean IMD rank.
     ImdRank,
     /// Population-weighted mean IMD score.
@@ -49,8 +51,8 @@ pub enum Input {
         urn: u32,
         /// Name.
         name: String,
-        /// Share of its places in this phase (by statutory ages).
-        phase_share: f64,
+        /// Where its places and pupils came from (and any estimate's rule).
+        source: String,
         /// Places in this phase.
         capacity: f64,
         /// Pupils in this phase and year.
@@ -179,9 +181,7 @@ pub fn explain(
     let name = row.map_or_else(|| code.to_owned(), |r| r.name.clone());
     let members: Vec<usize> = match (layer, area) {
         (Some(li), Some(a)) => schools_by_area(ds, li, phase).swap_remove(a),
-        _ => (0..ds.schools.len())
-            .filter(|&i| ds.schools[i].open && ds.schools[i].is_mainstream() && ds.schools[i].phase_share(phase) > 0.0)
-            .collect(),
+        _ => (0..ds.schools.len()).filter(|&i| ds.schools[i].in_totals(phase)).collect(),
     };
     let school_inputs: Vec<Input> = members
         .iter()
@@ -191,8 +191,8 @@ pub fn explain(
             Input::School {
                 urn: s.urn.0,
                 name: s.name.clone(),
-                phase_share: s.phase_share(phase),
-                capacity: school_capacity_in(ds, si, phase, year),
+                source: super::provenance::school_provenance(s, phase),
+                capacity: school_places(ds, si, phase, year),
                 pupils: p,
                 from_forecast: f,
                 fsm_pct: s.fsm_pct,
@@ -236,13 +236,13 @@ pub fn explain(
     let (value, formula, steps, inputs): (Option<f64>, String, Vec<String>, Vec<Input>) = match metric {
         Metric::Capacity => (
             Some(cap),
-            "capacity = Σ_schools capacity × phase share".into(),
+            "capacity = Σ_schools places of the phase's year groups (see each school's source)".into(),
             vec![format!("{cap_terms} = {}", fmt(cap))],
             school_inputs,
         ),
         Metric::Pupils => (
             Some(pup),
-            "pupils = Σ_schools pupils (roll × phase share, or forecast)".into(),
+            "pupils = Σ_schools pupils of the phase's year groups (census, or forecast)".into(),
             vec![format!("{pup_terms} = {}", fmt(pup))],
             school_inputs,
         ),
@@ -284,31 +284,39 @@ pub fn explain(
                 school_inputs,
             )
         }
-        Metric::Shortfall => {
-            let v = row.map_or((pup * (1.0 + m) - cap).max(0.0), |r| r.sufficiency.shortfall);
-            let mut steps = vec![
-                format!(
+        Metric::Shortfall | Metric::MarginShortfall => {
+            let margin = metric == Metric::MarginShortfall;
+            let k = if margin { 1.0 + m } else { 1.0 };
+            let v = row.map_or((pup * k - cap).max(0.0), |r| {
+                if margin {
+                    r.sufficiency.margin_shortfall
+                } else {
+                    r.sufficiency.shortfall
+                }
+            });
+            let mut steps = Vec::new();
+            if margin {
+                steps.push(format!(
                     "places needed = pupils × (1 + margin) = {} × {} = {}",
                     fmt(pup),
                     1.0 + m,
-                    fmt(pup * (1.0 + m))
-                ),
-                format!(
-                    "max(0, {} − {}) = {}",
-                    fmt(pup * (1.0 + m)),
-                    fmt(cap),
-                    fmt((pup * (1.0 + m) - cap).max(0.0))
-                ),
-            ];
+                    fmt(pup * k)
+                ));
+            }
+            steps.push(format!("max(0, {} − {}) = {}", fmt(pup * k), fmt(cap), fmt((pup * k - cap).max(0.0))));
             if let Some(basis) = row.and_then(|r| r.shortfall_basis.clone()) {
                 steps.push(format!(
-                    "authority: shortfalls summed over the areas of {basis} without netting surpluses = {}",
+                    "authority: summed over the areas of {basis} without netting surpluses = {}",
                     fmt(v)
                 ));
             }
             (
                 Some(v),
-                "shortfall = max(0, pupils × (1 + margin) − capacity); authority = Σ_areas shortfall".into(),
+                if margin {
+                    "margin shortfall = max(0, pupils × (1 + margin) − places); authority = Σ_areas".into()
+                } else {
+                    "shortfall (short by) = max(0, pupils − places); authority = Σ_areas shortfall".into()
+                },
                 steps,
                 school_inputs,
             )

@@ -17,6 +17,8 @@ pub mod hotspots;
 pub mod membership;
 /// Equity priority: a place deficit meeting a deprivation hot spot.
 pub mod priority;
+/// Where a school's places and pupils came from, in words.
+pub mod provenance;
 /// Access of each LSOA to school places (2SFCA family) and the nearest good school with room.
 pub mod school_access;
 /// Status bands and per-area sufficiency arithmetic.

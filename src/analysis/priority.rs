@@ -82,7 +82,7 @@ fn pct(x: f64) -> String {
 /// Equity priority of every area of layer `li`.
 ///
 /// For area `a` with LSOA pieces `l` of population `p_l`: `hot_share = Σ_{l hot} p_l / Σ_l p_l`,
-/// where an LSOA is hot when its class in `hot` starts with `hot_` (FDR-adjusted). The area is a
+/// where an LSOA is hot when its Gi* z is positive and its FDR-adjusted p is below `hot.alpha`. The area is a
 /// priority when some phase and year has status deficit (`P > C`) **and** `hot_share ≥ min_share`.
 /// Priority areas are ranked by `score = max_deficit(P − C) × hot_share`.
 #[must_use]
@@ -90,11 +90,30 @@ pub fn priority(ds: &Dataset, li: usize, rows: &[SummaryRow], hot: &HotspotRepor
     let hot_codes: HashSet<&str> = hot
         .rows
         .iter()
-        .filter(|r| r.class.starts_with("hot"))
+        // Significant: a positive z with an FDR-adjusted p below alpha (not the 90% class).
+        .filter(|r| r.z > 0.0 && r.p_fdr < hot.alpha)
         .map(|r| r.code.as_str())
         .collect();
     let layer = &ds.layers[li];
     let lsoa_layer = ds.lsoa_layer.map(|l| &ds.layers[l]);
+    // What the rows cover, in words: "in any phase or year", "in primary in 2027/28".
+    let mut phases: Vec<Phase> = rows.iter().map(|r| r.phase).collect();
+    phases.sort_unstable();
+    phases.dedup();
+    let mut years: Vec<i32> = rows.iter().map(|r| r.year).collect();
+    years.sort_unstable();
+    years.dedup();
+    let scope = format!(
+        "in {} in {}",
+        match phases.as_slice() {
+            [p] => p.as_str(),
+            _ => "any phase",
+        },
+        match years.as_slice() {
+            [y] => year_label(*y),
+            _ => "any year".to_owned(),
+        }
+    );
     let mut out: Vec<PriorityRow> = layer
         .areas
         .iter()
@@ -135,7 +154,7 @@ pub fn priority(ds: &Dataset, li: usize, rows: &[SummaryRow], hot: &HotspotRepor
                 });
             let is_priority = worst.is_some() && hot_share >= min_share && hot_share > 0.0;
             let score = worst.as_ref().map_or(0.0, |w| w.over * hot_share);
-            let reason = reason(worst.as_ref(), deficits.len(), hot_share, min_share, hot_lsoas.len());
+            let reason = reason(worst.as_ref(), deficits.len(), hot_share, min_share, hot_lsoas.len(), &scope);
             PriorityRow {
                 code: area.code.to_string(),
                 name: area.name.clone(),
@@ -173,7 +192,7 @@ pub fn priority(ds: &Dataset, li: usize, rows: &[SummaryRow], hot: &HotspotRepor
     }
 }
 
-fn reason(worst: Option<&Deficit>, years: usize, hot_share: f64, min_share: f64, hot_n: usize) -> String {
+fn reason(worst: Option<&Deficit>, years: usize, hot_share: f64, min_share: f64, hot_n: usize, scope: &str) -> String {
     let hot = if hot_n == 0 {
         "none of its residents live in a significant deprivation hot spot".to_owned()
     } else {
@@ -187,10 +206,7 @@ fn reason(worst: Option<&Deficit>, years: usize, hot_share: f64, min_share: f64,
         Some(w) => {
             let deficit = format!(
                 "{} pupils exceed places by {} in {} ({}{} places, {} pupils{}){}",
-                match w.phase {
-                    Phase::Primary => "Primary",
-                    Phase::Secondary => "Secondary",
-                },
+                w.phase.title(),
                 thousands(w.over),
                 year_label(w.year),
                 if w.forecast { "forecast: " } else { "" },
@@ -211,6 +227,6 @@ fn reason(worst: Option<&Deficit>, years: usize, hot_share: f64, min_share: f64,
                 format!("{deficit}, but {hot} (below the {} threshold).", pct(min_share))
             }
         }
-        None => format!("No deficit of places in any phase or year; {hot}."),
+        None => format!("No deficit of places {scope}; {hot}."),
     }
 }

@@ -3,7 +3,7 @@
 //! or outstanding school that still has spare places.
 
 use super::access::{Decay, normalise, reach_within, two_stage_reach};
-use super::summary::{school_capacity, school_pupils};
+use super::summary::{school_places, school_pupils};
 use crate::dataset::Dataset;
 use crate::model::Phase;
 use geo::Coord;
@@ -108,9 +108,10 @@ impl AccessOptions {
         Self {
             phase,
             method: AccessMethod::Enhanced,
+            // Post-16 has no statutory walking distance; the secondary one is used.
             catchment_m: match phase {
                 Phase::Primary => TWO_MILES_M,
-                Phase::Secondary => THREE_MILES_M,
+                Phase::Secondary | Phase::Post16 => THREE_MILES_M,
             },
             supply: SupplyFilter::All,
             demand: DemandKind::Children,
@@ -231,10 +232,9 @@ pub fn access(ds: &Dataset, o: &AccessOptions) -> Result<AccessReport, String> {
     let supply_idx: Vec<usize> = (0..ds.schools.len())
         .filter(|&si| {
             let s = &ds.schools[si];
-            s.open
-                && s.is_mainstream()
+            s.in_totals(phase)
                 && s.location.is_some()
-                && school_capacity(ds, si, phase) > 0.0
+                && school_places(ds, si, phase, ds.census_year) > 0.0
                 && (o.supply == SupplyFilter::All || is_good(s.ofsted.as_deref()))
         })
         .collect();
@@ -242,7 +242,7 @@ pub fn access(ds: &Dataset, o: &AccessOptions) -> Result<AccessReport, String> {
         return Err(format!("no open {} school has a location and a capacity", phase.as_str()));
     }
     let supply_pts: Vec<Coord> = supply_idx.iter().filter_map(|&si| ds.schools[si].location).collect();
-    let supply: Vec<f64> = supply_idx.iter().map(|&si| school_capacity(ds, si, phase)).collect();
+    let supply: Vec<f64> = supply_idx.iter().map(|&si| school_places(ds, si, phase, ds.census_year)).collect();
 
     let layer = &ds.layers[li];
     let mut notes = Vec::new();
@@ -306,9 +306,9 @@ pub fn access(ds: &Dataset, o: &AccessOptions) -> Result<AccessReport, String> {
     let good: Vec<(usize, f64)> = (0..ds.schools.len())
         .filter(|&si| {
             let s = &ds.schools[si];
-            s.open && s.is_mainstream() && s.location.is_some() && is_good(s.ofsted.as_deref())
+            s.in_totals(phase) && s.location.is_some() && is_good(s.ofsted.as_deref())
         })
-        .map(|si| (si, school_capacity(ds, si, phase) - school_pupils(ds, si, phase, ds.census_year).0))
+        .map(|si| (si, school_places(ds, si, phase, ds.census_year) - school_pupils(ds, si, phase, ds.census_year).0))
         .filter(|(_, spare)| *spare >= 1.0)
         .collect();
     let good_tree = RTree::bulk_load(
@@ -388,9 +388,6 @@ pub fn describe(o: &AccessOptions) -> String {
     };
     format!(
         "{} {supply} shared among {demand} within {km:.1} km in a straight line of where they live (postcode-weighted LSOA centre); {decay}. Each school's places are first divided by the children who can reach it, then each LSOA adds up the shares of the schools it can reach: 1.0 means one place per child.",
-        match o.phase {
-            Phase::Primary => "Primary",
-            Phase::Secondary => "Secondary",
-        }
+        o.phase.title()
     )
 }

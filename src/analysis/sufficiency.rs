@@ -56,16 +56,20 @@ pub struct Sufficiency {
     pub spare: f64,
     /// `100 × (C − P) / C` (`None` when `C = 0`).
     pub spare_pct: Option<f64>,
-    /// `P × (1 + m)` with operating margin `m`.
+    /// `P × (1 + m)` with operating margin `m`: places to seat every pupil and keep the margin.
     pub places_needed: f64,
-    /// `max(0, P × (1 + m) − C)`.
+    /// **The** shortfall, everywhere: `max(0, P − C)`, pupils without a place.
     pub shortfall: f64,
+    /// `max(0, P × (1 + m) − C)`: places to add to keep the operating margin — a separate,
+    /// labelled figure, never called "short by".
+    pub margin_shortfall: f64,
     /// Status band of `(C − P) / C`.
     pub status: Option<Status>,
 }
 
 /// Sufficiency of `capacity` places for `pupils` pupils with operating margin `m`:
-/// `spare = C − P`, `spare% = 100 (C − P)/C`, `needed = P(1 + m)`, `shortfall = max(0, P(1 + m) − C)`.
+/// `spare = C − P`, `spare% = 100 (C − P)/C`, `shortfall = max(0, P − C)`, `needed = P(1 + m)`,
+/// `margin shortfall = max(0, P(1 + m) − C)`.
 #[must_use]
 pub fn sufficiency(capacity: f64, pupils: f64, margin: f64, bands: &Bands) -> Sufficiency {
     let spare = capacity - pupils;
@@ -77,13 +81,15 @@ pub fn sufficiency(capacity: f64, pupils: f64, margin: f64, bands: &Bands) -> Su
         spare,
         spare_pct: frac.map(|f| 100.0 * f),
         places_needed,
-        shortfall: (places_needed - capacity).max(0.0),
+        shortfall: (pupils - capacity).max(0.0),
+        margin_shortfall: (places_needed - capacity).max(0.0),
         status: frac.map(|f| status(f, bands)),
     }
 }
 
 /// Authority shortfall without netting: `Σ_areas max(0, P_a(1 + m) − C_a)` — a surplus in one
 /// planning area never offsets a shortfall in another (DfE basic-need logic, methods.md §1.5).
+/// With `m = 0` it is the authority's shortfall; with the operating margin, its margin shortfall.
 #[must_use]
 pub fn authority_shortfall(areas: &[(f64, f64)], margin: f64) -> f64 {
     areas.iter().map(|&(c, p)| (p * (1.0 + margin) - c).max(0.0)).sum()
@@ -117,6 +123,15 @@ mod tests {
         // but A alone needs 120 × 1.02 − 100 = 22.4 places.
         let s = authority_shortfall(&[(100.0, 120.0), (200.0, 100.0)], 0.02);
         assert!((s - 22.4).abs() < 1e-9);
+    }
+
+    #[test]
+    fn short_by_is_pupils_minus_places_and_the_margin_is_apart() {
+        let s = sufficiency(1000.0, 1000.0, 0.02, &Bands::default());
+        assert_eq!(s.shortfall, 0.0, "every pupil has a place");
+        assert!((s.margin_shortfall - 20.0).abs() < 1e-9);
+        let s = sufficiency(1000.0, 1100.0, 0.02, &Bands::default());
+        assert!((s.shortfall - 100.0).abs() < 1e-9);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! school but takes its shortfall as the sum of planning-area shortfalls (no netting).
 
 use super::deprivation::{DeprivationSummary, Piece, aggregate};
-use super::membership::schools_by_area;
+use super::membership::{no_data_by_area, schools_by_area};
 use super::sufficiency::{Sufficiency, authority_shortfall, school_flag, sufficiency};
 use crate::dataset::Dataset;
 use crate::ids::AreaCode;
@@ -28,8 +28,11 @@ pub struct SummaryRow {
     /// Sufficiency figures.
     #[serde(flatten)]
     pub sufficiency: Sufficiency,
-    /// Open mainstream schools serving the area in this phase.
+    /// Schools in the area's totals for this phase (open, counted, with places and pupils).
     pub schools: usize,
+    /// Schools counted in the phase that have no places or no pupils, so are left out of the
+    /// totals ("no data"; never counted as 0).
+    pub schools_no_data: usize,
     /// Of them, flagged by the 25% / 30-place rule (census year only).
     pub flagged_schools: usize,
     /// Schools with no forecast for this year (their current roll was carried forward).
@@ -42,6 +45,29 @@ pub struct SummaryRow {
     pub deprivation: DeprivationSummary,
     /// `Σ fsm% × pupils / Σ pupils` over the area's schools (current roll).
     pub fsm_pct: Option<f64>,
+    /// Children of the phase's ages who live in the area: `Σ_pieces a_lw × Σ_{ages} P_l(age)` from
+    /// the single-year population (its year in `population_year`); `None` without one. Set for
+    /// the census year only: the population is not projected here.
+    pub resident_children: Option<f64>,
+    /// `places − resident_children`: positive when the area's schools have room for more children
+    /// than live there (they draw from elsewhere), negative when its children must go elsewhere.
+    pub places_minus_residents: Option<f64>,
+}
+
+/// Children of `phase`'s ages living in the pieces `ps` of single-year population, or `None`
+/// when the population has no single years of age.
+#[must_use]
+pub fn resident_children(ds: &Dataset, ps: &[(usize, Piece)], phase: Phase) -> Option<f64> {
+    let (a, b) = phase.ages();
+    let mut any = false;
+    let mut sum = 0.0;
+    for (l, p) in ps {
+        if let Some(ages) = ds.lsoas.get(*l).and_then(|r| r.ages.as_ref()) {
+            any = true;
+            sum += p.weight * ages.get(usize::from(a)..usize::from(b)).map_or(0.0, |x| x.iter().sum::<f64>());
+        }
+    }
+    any.then_some(sum)
 }
 
 /// The academic years with figures for `phase`: the census year, then every forecast year.
@@ -59,12 +85,14 @@ pub fn years(ds: &Dataset, phase: Phase) -> Vec<i32> {
 
 /// Pupils of school `si` in `phase` and `year`, and whether a forecast supplied it.
 ///
-/// Census year: `roll × phase share`. Forecast years: the school's own forecast; else its planning
-/// area's forecast × the school's share of that area's current roll; else the current roll carried forward.
+/// Census year: the school's figure ([`crate::model::School::pupils_now`], 0 when it has none —
+/// such a school is never a member of a total). Forecast years: the school's own forecast; else
+/// its planning area's forecast × the school's share of that area's census-year pupils; else the
+/// census-year pupils carried forward.
 #[must_use]
 pub fn school_pupils(ds: &Dataset, si: usize, phase: Phase, year: i32) -> (f64, bool) {
     let s = &ds.schools[si];
-    let now = s.pupils.unwrap_or(0.0) * s.phase_share(phase);
+    let now = s.pupils_now(phase).unwrap_or(0.0);
     if year <= ds.census_year {
         return (now, true);
     }
@@ -73,25 +101,14 @@ pub fn school_pupils(ds: &Dataset, si: usize, phase: Phase, year: i32) -> (f64, 
     {
         return (*v, true);
     }
-    let pa = match phase {
-        Phase::Primary => s.planning_area_primary.clone(),
-        Phase::Secondary => s.planning_area_secondary.clone(),
-    };
-    if let Some(pa) = pa
+    if let Some(pa) = s.planning_area(phase)
         && let Some(total) = ds.forecasts.get(&(ForecastLevel::PlanningArea, pa.clone(), phase, year))
     {
         let pa_now: f64 = ds
             .schools
             .iter()
-            .filter(|o| {
-                o.open
-                    && o.is_mainstream()
-                    && match phase {
-                        Phase::Primary => o.planning_area_primary.as_ref() == Some(&pa),
-                        Phase::Secondary => o.planning_area_secondary.as_ref() == Some(&pa),
-                    }
-            })
-            .map(|o| o.pupils.unwrap_or(0.0) * o.phase_share(phase))
+            .filter(|o| o.in_totals(phase) && o.planning_area(phase) == Some(pa))
+            .filter_map(|o| o.pupils_now(phase))
             .sum();
         if pa_now > 0.0 {
             return (total * now / pa_now, true);
@@ -100,25 +117,11 @@ pub fn school_pupils(ds: &Dataset, si: usize, phase: Phase, year: i32) -> (f64, 
     (now, false)
 }
 
-/// Capacity of school `si` in `phase` in the census year: `capacity × phase share`.
+/// Places of school `si` in `phase` and academic `year` ([`crate::model::School::places_in`]),
+/// 0 when it has none — such a school is never a member of a total.
 #[must_use]
-pub fn school_capacity(ds: &Dataset, si: usize, phase: Phase) -> f64 {
-    let s = &ds.schools[si];
-    s.capacity.unwrap_or(0.0) * s.phase_share(phase)
-}
-
-/// Capacity of school `si` in `phase` in academic `year`: the latest scenario change made by
-/// that year (`capacity_from`), else the register's capacity; × phase share.
-#[must_use]
-pub fn school_capacity_in(ds: &Dataset, si: usize, phase: Phase, year: i32) -> f64 {
-    let s = &ds.schools[si];
-    let total = s
-        .capacity_from
-        .iter()
-        .rev()
-        .find(|(from, _)| *from <= year)
-        .map_or(s.capacity.unwrap_or(0.0), |c| c.1);
-    total * s.phase_share(phase)
+pub fn school_places(ds: &Dataset, si: usize, phase: Phase, year: i32) -> f64 {
+    ds.schools[si].places_in(phase, year).unwrap_or(0.0)
 }
 
 /// The LSOA pieces of area `area` of layer `layer` (all LSOAs with weight 1 when `layer` is `None`).
@@ -161,10 +164,21 @@ fn fsm(ds: &Dataset, members: &[usize]) -> Option<f64> {
     (den > 0.0).then(|| num / den)
 }
 
-fn row(ds: &Dataset, code: String, name: String, phase: Phase, year: i32, members: &[usize], dep: DeprivationSummary) -> SummaryRow {
+#[allow(clippy::too_many_arguments)]
+fn row(
+    ds: &Dataset,
+    code: String,
+    name: String,
+    phase: Phase,
+    year: i32,
+    members: &[usize],
+    no_data: usize,
+    dep: DeprivationSummary,
+    residents: Option<f64>,
+) -> SummaryRow {
     let (mut cap, mut pup, mut missing, mut flagged) = (0.0, 0.0, 0, 0);
     for &si in members {
-        let c = school_capacity_in(ds, si, phase, year);
+        let c = school_places(ds, si, phase, year);
         let (p, found) = school_pupils(ds, si, phase, year);
         cap += c;
         pup += p;
@@ -179,11 +193,14 @@ fn row(ds: &Dataset, code: String, name: String, phase: Phase, year: i32, member
         forecast: year > ds.census_year,
         sufficiency: sufficiency(cap, pup, ds.settings.operating_margin, &ds.settings.bands),
         schools: members.len(),
+        schools_no_data: no_data,
         flagged_schools: flagged,
         schools_without_forecast: missing,
         shortfall_basis: None,
         deprivation: dep,
         fsm_pct: fsm(ds, members),
+        resident_children: residents.filter(|_| year == ds.census_year),
+        places_minus_residents: residents.filter(|_| year == ds.census_year).map(|r| cap - r),
     }
 }
 
@@ -193,17 +210,20 @@ pub fn summary(ds: &Dataset, layer: Option<usize>, phase: Option<Phase>, year: O
     let phases: Vec<Phase> = Phase::ALL
         .into_iter()
         .filter(|p| phase.is_none_or(|q| q == *p))
-        .filter(|p| layer.is_none_or(|l| ds.layers[l].phase.is_none_or(|lp| lp == *p)))
+        .filter(|p| layer.is_none_or(|l| ds.layers[l].serves(*p)))
         .collect();
     let mut out = Vec::new();
     match layer {
         Some(li) => {
             let l = &ds.layers[li];
-            let deps: Vec<DeprivationSummary> = (0..l.areas.len())
-                .map(|a| aggregate(&pieces(ds, Some(li), a).into_iter().map(|x| x.1).collect::<Vec<_>>()))
+            let area_pieces: Vec<Vec<(usize, Piece)>> = (0..l.areas.len()).map(|a| pieces(ds, Some(li), a)).collect();
+            let deps: Vec<DeprivationSummary> = area_pieces
+                .iter()
+                .map(|ps| aggregate(&ps.iter().map(|x| x.1).collect::<Vec<_>>()))
                 .collect();
             for ph in phases {
                 let members = schools_by_area(ds, li, ph);
+                let gaps = no_data_by_area(ds, li, ph);
                 for y in years(ds, ph).into_iter().filter(|y| year.is_none_or(|q| q == *y)) {
                     for (a, area) in l.areas.iter().enumerate() {
                         out.push(row(
@@ -213,34 +233,51 @@ pub fn summary(ds: &Dataset, layer: Option<usize>, phase: Option<Phase>, year: O
                             ph,
                             y,
                             &members[a],
+                            gaps[a].len(),
                             deps[a].clone(),
+                            resident_children(ds, &area_pieces[a], ph),
                         ));
                     }
                 }
             }
         }
         None => {
-            let dep = aggregate(&pieces(ds, None, 0).into_iter().map(|x| x.1).collect::<Vec<_>>());
+            let all_pieces = pieces(ds, None, 0);
+            let dep = aggregate(&all_pieces.iter().map(|x| x.1).collect::<Vec<_>>());
             for ph in phases {
-                let all: Vec<usize> = (0..ds.schools.len())
-                    .filter(|&i| ds.schools[i].open && ds.schools[i].is_mainstream() && ds.schools[i].phase_share(ph) > 0.0)
-                    .collect();
+                let all: Vec<usize> = (0..ds.schools.len()).filter(|&i| ds.schools[i].in_totals(ph)).collect();
+                let gaps = ds
+                    .schools
+                    .iter()
+                    .filter(|s| s.open && s.serves(ph) && !s.figures.complete(ph))
+                    .count();
                 // No-netting shortfall over the phase's planning areas (wards when there are none).
                 let basis = ds
                     .planning_area_layer(ph)
                     .or_else(|| ds.layers.iter().position(|l| l.kind == LayerKind::Ward));
                 for y in years(ds, ph).into_iter().filter(|y| year.is_none_or(|q| q == *y)) {
-                    let mut r = row(ds, "LA".into(), ds.name.clone(), ph, y, &all, dep.clone());
+                    let mut r = row(
+                        ds,
+                        "LA".into(),
+                        ds.name.clone(),
+                        ph,
+                        y,
+                        &all,
+                        gaps,
+                        dep.clone(),
+                        resident_children(ds, &all_pieces, ph),
+                    );
                     if let Some(bi) = basis {
                         let areas: Vec<(f64, f64)> = schools_by_area(ds, bi, ph)
                             .iter()
                             .map(|m| {
                                 m.iter().fold((0.0, 0.0), |acc, &si| {
-                                    (acc.0 + school_capacity_in(ds, si, ph, y), acc.1 + school_pupils(ds, si, ph, y).0)
+                                    (acc.0 + school_places(ds, si, ph, y), acc.1 + school_pupils(ds, si, ph, y).0)
                                 })
                             })
                             .collect();
-                        r.sufficiency.shortfall = authority_shortfall(&areas, ds.settings.operating_margin);
+                        r.sufficiency.shortfall = authority_shortfall(&areas, 0.0);
+                        r.sufficiency.margin_shortfall = authority_shortfall(&areas, ds.settings.operating_margin);
                         r.shortfall_basis = Some(ds.layers[bi].id.to_string());
                     }
                     out.push(r);
@@ -260,14 +297,14 @@ pub fn school_rows(ds: &Dataset, phase: Option<Phase>, year: Option<i32>) -> Vec
     for ph in Phase::ALL.into_iter().filter(|p| phase.is_none_or(|q| q == *p)) {
         for y in years(ds, ph).into_iter().filter(|y| year.is_none_or(|q| q == *y)) {
             for (si, s) in ds.schools.iter().enumerate() {
-                if !s.open || !s.is_mainstream() || s.phase_share(ph) <= 0.0 {
+                if !s.in_totals(ph) {
                     continue;
                 }
                 let lsoa = ds.lsoa_layer.and_then(|li| ds.placements[li][si].area());
                 let dep = lsoa
                     .map(|l| aggregate(&pieces(ds, ds.lsoa_layer, l).into_iter().map(|x| x.1).collect::<Vec<_>>()))
                     .unwrap_or_default();
-                out.push(row(ds, s.urn.to_string(), s.name.clone(), ph, y, &[si], dep));
+                out.push(row(ds, s.urn.to_string(), s.name.clone(), ph, y, &[si], 0, dep, None));
             }
         }
     }

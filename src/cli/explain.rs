@@ -79,14 +79,14 @@ pub fn run(a: &Args) -> CliResult {
             Input::School {
                 urn,
                 name,
-                phase_share,
+                source,
                 capacity,
                 pupils,
                 from_forecast,
                 fsm_pct,
             } => writeln!(
                 out,
-                "  school {urn:<7} {name:<44} share {phase_share:.3}  places {capacity:>7.1}  pupils {pupils:>7.1}{}  FSM {}",
+                "  school {urn:<7} {name:<44} places {capacity:>7.1}  pupils {pupils:>7.1}{}  FSM {}\n         {source}",
                 if *from_forecast {
                     ""
                 } else {

@@ -86,7 +86,7 @@ pub fn run(a: &Args) -> CliResult {
     );
     bar.set_prefix("export");
     bar.set_message("figures");
-    let rows = export::rows(&ds, a.level, li);
+    let rows = export::rows(&ds, a.level, &li);
     bar.inc(1);
     bar.set_message("SCAP table");
     let scap = export::scap(&ds);
@@ -113,12 +113,12 @@ pub fn run(a: &Args) -> CliResult {
             }
             Format::Geojson => {
                 let p = a.out.join(format!("{stem}.geojson"));
-                geojson_out::write(&p, &ds, li, &rows)?;
+                geojson_out::write(&p, &ds, &li, &rows)?;
                 files.push(p);
             }
             Format::Gpkg => {
                 let p = a.out.join(format!("{stem}.gpkg"));
-                gpkg::write(&p, &ds, li, &rows, stem)?;
+                gpkg::write(&p, &ds, &li, &rows, stem)?;
                 files.push(p);
             }
         }

@@ -1,5 +1,5 @@
-//! `placeplan priority --layer L [--min-hot-share F] [--json]`: areas where a deficit of places
-//! meets a significant deprivation hot spot, ranked, with the reason in words.
+//! `placeplan priority --layer L [--phase P] [--year Y] [--min-hot-share F] [--json]`: areas where a
+//! deficit of places meets a significant deprivation hot spot, ranked, with the reason in words.
 
 use super::{CliResult, DataArgs, exit};
 use crate::analysis::equity::{HotspotOptions, hotspots};
@@ -22,6 +22,13 @@ pub struct Args {
     /// FDR 5%).
     #[arg(long, default_value_t = MIN_HOT_SHARE)]
     pub min_hot_share: f64,
+    /// Only this phase's deficits (primary, secondary, post16); default: any phase.
+    #[arg(long, value_parser = super::summary::parse_phase)]
+    pub phase: Option<Phase>,
+    /// Only this academic year's deficits (start year, e.g. 2027 for 2027/28); default: the census
+    /// year and every forecast year.
+    #[arg(long)]
+    pub year: Option<i32>,
     /// Print JSON: {layer, method, rows: [{code, name, priority, rank, score, hot_share,
     /// hot_lsoas, worst: {phase, year, capacity, pupils, over}, reason}]}.
     #[arg(long)]
@@ -67,7 +74,17 @@ pub fn run(a: &Args) -> CliResult {
             return Ok(exit::DATA);
         }
     };
-    let report = priority(&ds, li, &summary(&ds, Some(li), None, None), &hot, a.min_hot_share);
+    let rows = summary(&ds, Some(li), a.phase, a.year);
+    if rows.is_empty() {
+        eprintln!(
+            "placeplan: no figures for {}{} in layer {}",
+            a.phase.map_or_else(String::new, |p| format!("{} ", p.as_str())),
+            a.year.map_or_else(|| "any year".into(), crate::text::year_label),
+            a.layer
+        );
+        return Ok(exit::USAGE);
+    }
+    let report = priority(&ds, li, &rows, &hot, a.min_hot_share);
     if a.json {
         super::write_stdout(&(serde_json::to_string_pretty(&report)? + "\n"))?;
         return Ok(exit::OK);
@@ -75,6 +92,12 @@ pub fn run(a: &Args) -> CliResult {
     use std::fmt::Write as _;
     let mut out = String::new();
     writeln!(out, "{}", report.method)?;
+    writeln!(
+        out,
+        "Deficits counted: {} in {}.",
+        a.phase.map_or("every phase", Phase::as_str),
+        a.year.map_or_else(|| "every year".into(), crate::text::year_label)
+    )?;
     let n = report.rows.iter().filter(|r| r.priority).count();
     writeln!(out, "{n} of {} areas of {} are priorities.", report.rows.len(), report.layer)?;
     for r in &report.rows {

@@ -27,7 +27,7 @@ pub struct Args {
 }
 
 pub(crate) fn parse_phase(s: &str) -> Result<Phase, String> {
-    Phase::parse(s).ok_or_else(|| format!("{s:?} is not a phase: use primary or secondary"))
+    Phase::parse(s).ok_or_else(|| Phase::parse_error(s))
 }
 
 /// Resolves `--layer` to a layer index (`None` = the authority), or prints the choices.

@@ -33,21 +33,22 @@ pub fn wide(rows: &[ExportRow]) -> BTreeMap<String, Map<String, Value>> {
             p.insert(format!("spare_pct_{sfx}"), json!((v * 100.0).round() / 100.0));
         }
         p.insert(format!("shortfall_{sfx}"), json!((r.shortfall * 100.0).round() / 100.0));
+        p.insert(format!("margin_shortfall_{sfx}"), json!((r.margin_shortfall * 100.0).round() / 100.0));
         p.insert(format!("status_{sfx}"), json!(r.status));
     }
     out
 }
 
-/// The geometry of each code in EPSG:27700: the layer's polygons, or the schools' points.
+/// The geometry of each code in EPSG:27700: the layers' polygons, or (no layers) the schools' points.
 #[must_use]
-pub fn geometries(ds: &Dataset, li: Option<usize>) -> BTreeMap<String, Geometry<f64>> {
-    match li {
-        Some(li) => ds.layers[li]
-            .areas
+pub fn geometries(ds: &Dataset, layers: &[usize]) -> BTreeMap<String, Geometry<f64>> {
+    match layers {
+        [_, ..] => layers
             .iter()
+            .flat_map(|&li| ds.layers[li].areas.iter())
             .map(|a| (a.code.to_string(), Geometry::MultiPolygon(a.geometry.clone())))
             .collect(),
-        None => ds
+        [] => ds
             .schools
             .iter()
             .filter_map(|s| Some((s.urn.to_string(), Geometry::Point(geo::Point::from(s.location?)))))
@@ -59,8 +60,8 @@ pub fn geometries(ds: &Dataset, li: Option<usize>) -> BTreeMap<String, Geometry<
 ///
 /// # Errors
 /// The file cannot be written.
-pub fn write(path: &Path, ds: &Dataset, li: Option<usize>, rows: &[ExportRow]) -> Result<(), ExportError> {
-    let geoms = geometries(ds, li);
+pub fn write(path: &Path, ds: &Dataset, layers: &[usize], rows: &[ExportRow]) -> Result<(), ExportError> {
+    let geoms = geometries(ds, layers);
     let features: Vec<geojson::Feature> = wide(rows)
         .into_iter()
         .filter_map(|(code, props)| {

@@ -26,7 +26,7 @@ fn quote(id: &str) -> String {
 ///
 /// # Errors
 /// SQLite or file errors.
-pub fn write(path: &Path, ds: &Dataset, li: Option<usize>, rows: &[ExportRow], table: &str) -> Result<(), ExportError> {
+pub fn write(path: &Path, ds: &Dataset, layers: &[usize], rows: &[ExportRow], table: &str) -> Result<(), ExportError> {
     let _ = std::fs::remove_file(path);
     let mut db = Connection::open(path).map_err(|e| err(path, e))?;
     let tx = db.transaction().map_err(|e| err(path, e))?;
@@ -45,7 +45,7 @@ pub fn write(path: &Path, ds: &Dataset, li: Option<usize>, rows: &[ExportRow], t
 
     // Feature table: wide attributes, columns in a stable order.
     let attrs = wide(rows);
-    let geoms = geometries(ds, li);
+    let geoms = geometries(ds, layers);
     let mut columns: Vec<String> = Vec::new();
     for m in attrs.values() {
         for k in m.keys() {
@@ -55,7 +55,7 @@ pub fn write(path: &Path, ds: &Dataset, li: Option<usize>, rows: &[ExportRow], t
         }
     }
     let is_text = |c: &str| c.starts_with("status_");
-    let point = li.is_none();
+    let point = layers.is_empty();
     let gtype = if point { "POINT" } else { "MULTIPOLYGON" };
     let mut ddl = format!(
         "CREATE TABLE {} (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom {gtype}, code TEXT NOT NULL, name TEXT",
@@ -120,7 +120,7 @@ pub fn write(path: &Path, ds: &Dataset, li: Option<usize>, rows: &[ExportRow], t
     let figures = format!("{table}_figures");
     tx.execute(
         &format!(
-            "CREATE TABLE {} (id INTEGER PRIMARY KEY AUTOINCREMENT, code TEXT NOT NULL, name TEXT, phase TEXT, year INTEGER, forecast INTEGER, schools INTEGER, capacity REAL, pupils REAL, pupils_low REAL, pupils_high REAL, spare REAL, spare_pct REAL, shortfall REAL, status TEXT, imd_rank REAL, fsm_pct REAL)",
+            "CREATE TABLE {} (id INTEGER PRIMARY KEY AUTOINCREMENT, code TEXT NOT NULL, name TEXT, phase TEXT, year INTEGER, forecast INTEGER, schools INTEGER, capacity REAL, pupils REAL, pupils_low REAL, pupils_high REAL, spare REAL, spare_pct REAL, shortfall REAL, status TEXT, imd_rank REAL, fsm_pct REAL, margin_shortfall REAL, schools_no_data INTEGER)",
             quote(&figures)
         ),
         [],
@@ -129,7 +129,7 @@ pub fn write(path: &Path, ds: &Dataset, li: Option<usize>, rows: &[ExportRow], t
     {
         let mut stmt = tx
             .prepare(&format!(
-                "INSERT INTO {} (code, name, phase, year, forecast, schools, capacity, pupils, pupils_low, pupils_high, spare, spare_pct, shortfall, status, imd_rank, fsm_pct) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                "INSERT INTO {} (code, name, phase, year, forecast, schools, capacity, pupils, pupils_low, pupils_high, spare, spare_pct, shortfall, status, imd_rank, fsm_pct, margin_shortfall, schools_no_data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
                 quote(&figures)
             ))
             .map_err(|e| err(path, e))?;
@@ -150,7 +150,9 @@ pub fn write(path: &Path, ds: &Dataset, li: Option<usize>, rows: &[ExportRow], t
                 r.shortfall,
                 r.status,
                 r.imd_rank,
-                r.fsm_pct
+                r.fsm_pct,
+                r.margin_shortfall,
+                i64::try_from(r.schools_no_data).unwrap_or(i64::MAX)
             ])
             .map_err(|e| err(path, e))?;
         }

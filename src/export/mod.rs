@@ -113,8 +113,12 @@ pub struct ExportRow {
     pub spare: f64,
     /// Spare %.
     pub spare_pct: Option<f64>,
-    /// Places short including the operating margin.
+    /// Short by: `max(0, pupils − places)`.
     pub shortfall: f64,
+    /// Places to add to keep the operating margin: `max(0, pupils × (1 + margin) − places)`.
+    pub margin_shortfall: f64,
+    /// Schools counted in the phase with no places or no pupils, left out of the figures.
+    pub schools_no_data: usize,
     /// Status word.
     pub status: String,
     /// Population-weighted IMD rank.
@@ -142,21 +146,31 @@ pub struct ScapRow {
     pub pupils: f64,
 }
 
-/// The layer index used for a level: `layer` when given, else the first layer of that kind.
+/// The layers used for a level: `layer` when given; else, for planning areas, the planning-area
+/// layer of every phase (SCAP's primary and secondary planning areas are separate layers), and for
+/// wards the first ward layer. Empty for schools and the authority.
 ///
 /// # Errors
 /// No such layer.
-pub fn layer_for(ds: &Dataset, level: Level, layer: Option<&str>) -> Result<Option<usize>, ExportError> {
+pub fn layer_for(ds: &Dataset, level: Level, layer: Option<&str>) -> Result<Vec<usize>, ExportError> {
     let kind = match level {
-        Level::School | Level::La => return Ok(None),
+        Level::School | Level::La => return Ok(Vec::new()),
         Level::PlanningArea => LayerKind::PlanningArea,
         Level::Ward => LayerKind::Ward,
     };
-    let found = match layer {
-        Some(id) => ds.layers.iter().position(|l| l.id.as_str() == id && l.kind == kind),
-        None => ds.layers.iter().position(|l| l.kind == kind),
+    let found: Vec<usize> = match layer {
+        Some(id) => ds.layers.iter().position(|l| l.id.as_str() == id && l.kind == kind).into_iter().collect(),
+        None if kind == LayerKind::PlanningArea => {
+            let mut v: Vec<usize> = [Phase::Primary, Phase::Secondary]
+                .into_iter()
+                .filter_map(|p| ds.planning_area_layer(p))
+                .collect();
+            v.dedup();
+            v
+        }
+        None => ds.layers.iter().position(|l| l.kind == kind).into_iter().collect(),
     };
-    found.map(Some).ok_or_else(|| {
+    (!found.is_empty()).then_some(found).ok_or_else(|| {
         ExportError::NoLayer(
             level.as_str().into(),
             ds.layers
@@ -223,15 +237,25 @@ fn to_row(ds: &Dataset, fc: &ByUrn<'_>, level: Level, layer: &str, r: &SummaryRo
         spare: r.sufficiency.spare,
         spare_pct: r.sufficiency.spare_pct,
         shortfall: r.sufficiency.shortfall,
+        margin_shortfall: r.sufficiency.margin_shortfall,
+        schools_no_data: r.schools_no_data,
         status: r.sufficiency.status.map(|s| s.as_str().to_owned()).unwrap_or_default(),
         imd_rank: r.deprivation.imd_rank_popweighted,
         fsm_pct: r.fsm_pct,
     }
 }
 
-/// The rows of a level: every area (or school) × phase × year, in the order of `placeplan summary`.
+/// The rows of a level: every area (or school) × phase × year of each of `layers`, in the order of
+/// `placeplan summary`.
 #[must_use]
-pub fn rows(ds: &Dataset, level: Level, li: Option<usize>) -> Vec<ExportRow> {
+pub fn rows(ds: &Dataset, level: Level, layers: &[usize]) -> Vec<ExportRow> {
+    if layers.is_empty() {
+        return rows_of(ds, level, None);
+    }
+    layers.iter().flat_map(|&li| rows_of(ds, level, Some(li))).collect()
+}
+
+fn rows_of(ds: &Dataset, level: Level, li: Option<usize>) -> Vec<ExportRow> {
     let fc = by_urn(ds);
     match (level, li) {
         (Level::School, _) => {
@@ -245,13 +269,10 @@ pub fn rows(ds: &Dataset, level: Level, li: Option<usize>) -> Vec<ExportRow> {
                 .collect()
         }
         (Level::La, _) | (_, None) => {
-            let all: Vec<usize> = (0..ds.schools.len())
-                .filter(|&i| ds.schools[i].open && ds.schools[i].is_mainstream())
-                .collect();
             summary(ds, None, None, None)
                 .iter()
                 .map(|r| {
-                    let m: Vec<usize> = all.iter().copied().filter(|&i| ds.schools[i].phase_share(r.phase) > 0.0).collect();
+                    let m: Vec<usize> = (0..ds.schools.len()).filter(|&i| ds.schools[i].in_totals(r.phase)).collect();
                     to_row(ds, &fc, Level::La, "", r, &m)
                 })
                 .collect()
@@ -287,9 +308,11 @@ pub fn scap(ds: &Dataset) -> Vec<ScapRow> {
         let Some(li) = ds.planning_area_layer(phase) else {
             continue;
         };
-        let (a, b, years) = match phase {
-            Phase::Primary => (0usize, 6usize, ds.settings.forecast.primary_years),
-            Phase::Secondary => (7, 13, ds.settings.forecast.secondary_years),
+        let (a, b) = phase.year_groups();
+        let (a, b) = (a.index(), b.index());
+        let years = match phase {
+            Phase::Primary => ds.settings.forecast.primary_years,
+            Phase::Secondary | Phase::Post16 => ds.settings.forecast.secondary_years,
         };
         for (ai, list) in schools_by_area(ds, li, phase).iter().enumerate() {
             let area = &ds.layers[li].areas[ai];

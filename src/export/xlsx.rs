@@ -8,7 +8,7 @@ use crate::model::Phase;
 use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, Worksheet, XlsxError};
 use std::path::Path;
 
-const HEADERS: [(&str, f64); 15] = [
+const HEADERS: [(&str, f64); 17] = [
     ("Code", 12.0),
     ("Name", 34.0),
     ("Year", 9.0),
@@ -20,10 +20,12 @@ const HEADERS: [(&str, f64); 15] = [
     ("Pupils (high)", 11.0),
     ("Spare", 9.0),
     ("Spare %", 9.0),
-    ("Shortfall", 10.0),
+    ("Short by", 10.0),
     ("Status", 10.0),
     ("IMD rank", 10.0),
     ("FSM %", 8.0),
+    ("Places for margin", 12.0),
+    ("Schools no data", 10.0),
 ];
 
 fn colour(hex: &str) -> Color {
@@ -84,9 +86,11 @@ fn phase_sheet(ws: &mut Worksheet, rows: &[&ExportRow]) -> Result<(), XlsxError>
         if let Some(v) = r.fsm_pct {
             ws.write_number_with_format(row, 14, v / 100.0, &pct)?;
         }
+        ws.write_number_with_format(row, 15, r.margin_shortfall, &int)?;
+        ws.write_number(row, 16, r.schools_no_data as f64)?;
     }
     if !rows.is_empty() {
-        ws.autofilter(0, 0, u32::try_from(rows.len()).unwrap_or(u32::MAX), 14)?;
+        ws.autofilter(0, 0, u32::try_from(rows.len()).unwrap_or(u32::MAX), 16)?;
     }
     Ok(())
 }
@@ -99,10 +103,7 @@ fn build(path: &Path, rows: &[ExportRow], scap: &[ScapRow], notes: &[(String, St
             continue;
         }
         let ws = wb.add_worksheet();
-        ws.set_name(match phase {
-            Phase::Primary => "Primary",
-            Phase::Secondary => "Secondary",
-        })?;
+        ws.set_name(phase.title())?;
         phase_sheet(ws, &these)?;
     }
     if !scap.is_empty() {

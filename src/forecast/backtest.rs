@@ -55,10 +55,7 @@ pub struct Backtest {
 }
 
 fn span(phase: Phase) -> (Ncy, Ncy) {
-    match phase {
-        Phase::Primary => (Ncy::R, Ncy::Y6),
-        Phase::Secondary => (Ncy::Y7, Ncy::Y11),
-    }
+    phase.year_groups()
 }
 
 /// Back-tests the dataset's roll history, holding out the last `k` years.
@@ -93,7 +90,8 @@ pub fn backtest(ds: &Dataset, k: usize) -> Result<Backtest, String> {
     let mut areas = Vec::new();
     let mut school_mape = Vec::new();
     let pa_layer = ds.layers.iter().position(|l| l.kind == LayerKind::PlanningArea);
-    for phase in Phase::ALL {
+    // The DfE accuracy measure covers primary (R–Y6) and secondary (Y7–Y11) only.
+    for phase in [Phase::Primary, Phase::Secondary] {
         let (a, b) = span(phase);
         let members = ds.planning_area_layer(phase).map(|li| (li, schools_by_area(ds, li, phase)));
         for &h in &horizons {

@@ -3,5 +3,5 @@
 
 pub mod backtest;
 pub mod cohort;
-pub mod ncy;
+pub use crate::model::ncy;
 pub mod schools;

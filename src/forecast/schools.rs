@@ -167,10 +167,7 @@ pub fn forecast_all(rolls: &Rolls, reception: &BTreeMap<i32, f64>, upto: i32, ho
 /// The year groups of a phase.
 #[must_use]
 pub fn phase_span(phase: Phase) -> (Ncy, Ncy) {
-    match phase {
-        Phase::Primary => (Ncy::R, Ncy::Y6),
-        Phase::Secondary => (Ncy::Y7, Ncy::Y13),
-    }
+    phase.year_groups()
 }
 
 /// A school's forecast pupils in `phase` and `year`, for a variant (`None` outside the horizon).

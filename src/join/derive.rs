@@ -18,10 +18,7 @@ use std::collections::BTreeMap;
 /// Derives the planning areas of `phase`. `None` when no open located school has a code.
 #[must_use]
 pub fn derive_planning_areas(lsoas: &BoundaryLayer, schools: &[School], phase: Phase) -> Option<BoundaryLayer> {
-    let code_of = |s: &School| match phase {
-        Phase::Primary => s.planning_area_primary.clone(),
-        Phase::Secondary => s.planning_area_secondary.clone(),
-    };
+    let code_of = |s: &School| s.planning_area(phase).cloned();
     let points: Vec<GeomWithData<[f64; 2], AreaCode>> = schools
         .iter()
         .filter(|s| s.open)
@@ -57,7 +54,7 @@ pub fn derive_planning_areas(lsoas: &BoundaryLayer, schools: &[School], phase: P
     Some(BoundaryLayer {
         id,
         kind: LayerKind::PlanningArea,
-        title: format!("{} planning areas (derived)", if phase == Phase::Primary { "Primary" } else { "Secondary" }),
+        title: format!("{} planning areas (derived)", phase.title()),
         areas,
         derived: Some(
             "derived: each LSOA assigned to the planning area of the nearest open school with a code for this phase, then dissolved by code".into(),

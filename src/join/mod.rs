@@ -2,6 +2,8 @@
 
 /// LSOA → coarser area apportionment weights (area, population, best fit).
 pub mod apportion;
+/// Each school's scope, phases, places and pupils by phase, best source first.
+pub mod figures;
 /// Planning-area territories derived from schools' planning-area codes.
 pub mod derive;
 /// An R-tree over the areas of one layer.

@@ -7,7 +7,7 @@ use crate::analysis::deprivation::{DeprivationSummary, aggregate, decile};
 use crate::analysis::equity_results::EquityResults;
 use crate::analysis::membership::schools_by_area;
 use crate::analysis::sufficiency::{school_flag, status, sufficiency};
-use crate::analysis::summary::{SummaryRow, pieces, school_capacity, school_pupils, summary, years};
+use crate::analysis::summary::{SummaryRow, pieces, school_places, school_pupils, summary, years};
 use crate::crs::{CrsError, bng_to_wgs84, wgs84_to_web_mercator};
 use crate::dataset::Dataset;
 use crate::model::{LayerKind, Phase};
@@ -178,19 +178,29 @@ fn equity_props(ds: &Dataset, li: usize, eq: &EquityResults) -> HashMap<String, 
             }
         }
     } else if let Some(Some(pr)) = eq.priority.get(li) {
+        let class = |r: &crate::analysis::priority::PriorityRow, min: f64| match (r.worst.is_some(), r.hot_share >= min && r.hot_share > 0.0) {
+            (true, true) => "priority",
+            (true, false) => "deficit",
+            (false, true) => "hotspot",
+            (false, false) => "neither",
+        };
         for r in &pr.rows {
             let p = out.entry(r.code.clone()).or_default();
-            let class = match (r.worst.is_some(), r.hot_share >= pr.min_hot_share && r.hot_share > 0.0) {
-                (true, true) => "priority",
-                (true, false) => "deficit",
-                (false, true) => "hotspot",
-                (false, false) => "neither",
-            };
-            p.push(("priority_class".into(), Prop::Str(class.into())));
+            p.push(("priority_class".into(), Prop::Str(class(r, pr.min_hot_share).into())));
             if let Some(k) = r.rank {
                 p.push(("priority_rank".into(), Prop::Int(i64::try_from(k).unwrap_or(i64::MAX))));
             }
             num(p, "hot_share".into(), Some(100.0 * r.hot_share));
+        }
+        for (ph, y, by) in eq.priority_by.get(li).into_iter().flatten() {
+            let sfx = format!("{}_{y}", ph.as_str());
+            for r in &by.rows {
+                let p = out.entry(r.code.clone()).or_default();
+                p.push((format!("priority_class_{sfx}"), Prop::Str(class(r, by.min_hot_share).into())));
+                if let Some(k) = r.rank {
+                    p.push((format!("priority_rank_{sfx}"), Prop::Int(i64::try_from(k).unwrap_or(i64::MAX))));
+                }
+            }
         }
     }
     out
@@ -365,7 +375,7 @@ fn schools_layer(ds: &Dataset) -> MapLayer {
                 ("name".to_owned(), Prop::Str(s.name.clone())),
                 ("phase".to_owned(), Prop::Str(s.phase_of_education.clone())),
                 ("type".to_owned(), Prop::Str(s.establishment_type.clone())),
-                ("mainstream".to_owned(), Prop::Bool(s.is_mainstream())),
+                ("mainstream".to_owned(), Prop::Bool(s.counts())),
             ];
             num(&mut props, "capacity".into(), s.capacity);
             num(&mut props, "pupils".into(), s.pupils);
@@ -377,12 +387,12 @@ fn schools_layer(ds: &Dataset) -> MapLayer {
             if let Some(o) = &s.ofsted {
                 props.push(("ofsted".into(), Prop::Str(o.clone())));
             }
-            if s.is_mainstream() {
+            if s.counts() {
                 for &y in &ys {
                     let (mut c, mut p) = (0.0, 0.0);
                     for ph in Phase::ALL {
-                        if s.phase_share(ph) > 0.0 {
-                            c += school_capacity(ds, si, ph);
+                        if s.serves(ph) {
+                            c += school_places(ds, si, ph, ds.census_year);
                             p += school_pupils(ds, si, ph, y).0;
                         }
                     }

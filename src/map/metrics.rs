@@ -462,7 +462,9 @@ pub fn good_distance(phase: &str, statutory_m: f64) -> MetricSpec {
     }
 }
 
-/// Equity priority class of an area (`priority_class`): a deficit meeting a hot spot, either alone, or neither.
+/// Equity priority class of an area for the selected phase and year (`priority_class_{phase}_{year}`):
+/// a deficit meeting a hot spot, either alone, or neither. (`priority_class` alone is over every
+/// phase and year, as on the ward pages.)
 #[must_use]
 pub fn priority_class(method: &str) -> MetricSpec {
     use serde_json::json;
@@ -476,8 +478,8 @@ pub fn priority_class(method: &str) -> MetricSpec {
         id: "priority_class".into(),
         name: "Equity priority".into(),
         unit: String::new(),
-        property: "priority_class".into(),
-        by_phase_year: false,
+        property: "priority_class_{phase}_{year}".into(),
+        by_phase_year: true,
         kind: LegendKind::Categorical,
         legend: classes
             .iter()

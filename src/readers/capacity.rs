@@ -17,6 +17,10 @@ pub struct CapacityRow {
     pub pupils: Option<f64>,
     /// Net capacity.
     pub capacity: Option<f64>,
+    /// Primary capacity of an all-through or middle school (SCAP `PrimaryCapacity (2)`).
+    pub primary_capacity: Option<f64>,
+    /// Secondary capacity (Years 7–13) of an all-through or middle school (SCAP `SecondaryCapacity (2)`).
+    pub secondary_capacity: Option<f64>,
     /// Primary planning area.
     pub pa_primary: Option<AreaCode>,
     /// Secondary planning area.
@@ -45,6 +49,8 @@ pub fn read(input: &CapacityInput, src: &FileSource, problems: &mut Vec<Problem>
     };
     let pupils_c = find_col(&table, c, "pupils", &["MAYNOR", "NOR"], &[]);
     let cap_c = find_col(&table, c, "capacity", &["Netcapacity (1)", "Net capacity"], &[&["netcapacity"]]);
+    let pcap_c = find_col(&table, c, "primary_capacity", &["PrimaryCapacity (2)", "PrimaryCapacity"], &[]);
+    let scap_c = find_col(&table, c, "secondary_capacity", &["SecondaryCapacity (2)", "SecondaryCapacity"], &[]);
     let pap_c = find_col(&table, c, "pa_primary", &["Primary PA code (2)"], &[&["primary pa code"]]);
     let pas_c = find_col(&table, c, "pa_secondary", &["Secondary PA code (2)"], &[&["secondary pa code"]]);
     let mut sink = ProblemSink::new(file.clone(), problems);
@@ -60,6 +66,8 @@ pub fn read(input: &CapacityInput, src: &FileSource, problems: &mut Vec<Problem>
             key: key as u32,
             pupils: num(cells, pupils_c, &mut sink, line, "pupils"),
             capacity: num(cells, cap_c, &mut sink, line, "capacity"),
+            primary_capacity: num(cells, pcap_c, &mut sink, line, "PrimaryCapacity").filter(|v| *v > 0.0),
+            secondary_capacity: num(cells, scap_c, &mut sink, line, "SecondaryCapacity").filter(|v| *v > 0.0),
             pa_primary: code(pap_c),
             pa_secondary: code(pas_c),
             line,

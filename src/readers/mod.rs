@@ -14,6 +14,8 @@ pub mod housing;
 pub mod points;
 /// Population by LSOA (single year of age, or IoD File 6).
 pub mod population;
+/// School census pupils by stage (nursery, reception, KS1–KS5) by URN.
+pub mod pupils_by_stage;
 /// Historic rolls by school × NCY × year.
 pub mod rolls;
 /// The GIAS establishment register.

@@ -43,6 +43,11 @@ pub fn read(input: &SchoolsInput, src: &FileSource, problems: &mut Vec<Problem>)
     let lat_c = col("latitude", &["Latitude", "lat"]);
     let lon_c = col("longitude", &["Longitude", "lon", "lng"]);
     let lsoa_c = col("lsoa", &["LSOA (code)"]);
+    let nursery_c = col("nursery", &["NurseryProvision (name)"]);
+    let census_c = col("census_date", &["CensusDate"]);
+    let sixth_c = col("sixth_form", &["OfficialSixthForm (name)"]);
+    let prev_la_c = col("previous_la", &["PreviousLA (code)"]);
+    let prev_estab_c = col("previous_establishment_number", &["PreviousEstablishmentNumber"]);
     let has_bng = e_c.is_some() && n_c.is_some();
     let has_ll = lat_c.is_some() && lon_c.is_some();
     if !has_bng && !has_ll {
@@ -140,6 +145,22 @@ pub fn read(input: &SchoolsInput, src: &FileSource, problems: &mut Vec<Problem>)
             }
             _ => None,
         };
+        let census_year = text(cells, census_c).and_then(|d| match census_academic_year(&d) {
+            Some(y) => Some(y),
+            None => {
+                sink.push(
+                    Severity::Error,
+                    &loc,
+                    "CensusDate",
+                    format!("{d:?} is not a date (dd-mm-yyyy); census year of this school unknown"),
+                );
+                None
+            }
+        });
+        let previous_laestab = match (text(cells, prev_la_c), text(cells, prev_estab_c)) {
+            (Some(la), Some(es)) if la != "999" => la.parse::<u32>().ok().zip(es.parse::<u32>().ok()).map(|(a, b)| a * 10_000 + b),
+            _ => None,
+        };
         out.push(School {
             urn,
             laestab,
@@ -159,10 +180,63 @@ pub fn read(input: &SchoolsInput, src: &FileSource, problems: &mut Vec<Problem>)
             planning_area_secondary: None,
             row: line,
             capacity_from: Vec::new(),
+            nursery_classes: text(cells, nursery_c).and_then(|n| {
+                let n = n.to_ascii_lowercase();
+                if n.starts_with("has nursery") {
+                    Some(true)
+                } else if n.starts_with("no nursery") {
+                    Some(false)
+                } else {
+                    None
+                }
+            }),
+            sixth_form: text(cells, sixth_c).and_then(|n| {
+                let n = n.to_ascii_lowercase();
+                if n.starts_with("has a sixth") {
+                    Some(true)
+                } else if n.starts_with("does not") {
+                    Some(false)
+                } else {
+                    None
+                }
+            }),
+            census_year,
+            previous_laestab,
+            table_split: None,
+            scope: crate::model::Scope::Mainstream,
+            phases: Vec::new(),
+            figures: crate::model::PhaseFigures::default(),
         });
     }
     if out.is_empty() {
         sink.push(Severity::Fatal, "file", "-", "no schools could be read");
     }
     out
+}
+
+/// The academic year of a January census date: `20-01-2022` (or `2022-01-20`) → 2021 (2021/22).
+/// A date from September to December belongs to the year starting then.
+#[must_use]
+pub fn census_academic_year(date: &str) -> Option<i32> {
+    let parts: Vec<&str> = date.trim().split(['-', '/']).collect();
+    let (y, m) = match parts.as_slice() {
+        [d, m, y] if y.len() == 4 && d.len() <= 2 => (y.parse::<i32>().ok()?, m.parse::<u32>().ok()?),
+        [y, m, _d] if y.len() == 4 => (y.parse::<i32>().ok()?, m.parse::<u32>().ok()?),
+        _ => return None,
+    };
+    if !(1..=12).contains(&m) || !(1900..=2200).contains(&y) {
+        return None;
+    }
+    Some(if m >= 9 { y } else { y - 1 })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_january_census_belongs_to_the_year_that_began_the_september_before() {
+        assert_eq!(super::census_academic_year("20-01-2022"), Some(2021));
+        assert_eq!(super::census_academic_year("2023-01-19"), Some(2022));
+        assert_eq!(super::census_academic_year("07-10-2021"), Some(2021));
+        assert_eq!(super::census_academic_year("January"), None);
+    }
 }

@@ -5,7 +5,7 @@
 
 use crate::analysis::deprivation::{DeprivationSummary, aggregate, decile_distribution};
 use crate::analysis::priority::PriorityRow;
-use crate::analysis::summary::{SummaryRow, pieces, school_capacity, school_pupils};
+use crate::analysis::summary::{SummaryRow, pieces, school_places, school_pupils};
 use crate::dataset::Dataset;
 use crate::map::MapData;
 use crate::map::layer::{MapKind, MapLayer};
@@ -52,14 +52,20 @@ pub struct FigureRow {
     pub spare: f64,
     /// Spare %.
     pub spare_pct: Option<f64>,
-    /// Places short including the operating margin.
+    /// Short by: `max(0, pupils − places)`.
     pub shortfall: f64,
+    /// Places to add to keep the operating margin.
+    pub margin_shortfall: f64,
     /// Status word.
     pub status: Option<String>,
     /// True for a forecast year.
     pub forecast: bool,
     /// Schools counted.
     pub schools: usize,
+    /// Schools counted in the phase with no figures (left out).
+    pub schools_no_data: usize,
+    /// Children of the phase's ages who live in the area (census year, from the population).
+    pub resident_children: Option<f64>,
 }
 
 /// Places against pupils for one area (the ward or a planning area) and phase.
@@ -231,9 +237,12 @@ fn figure(r: &SummaryRow) -> FigureRow {
         spare: r.sufficiency.spare,
         spare_pct: r.sufficiency.spare_pct,
         shortfall: r.sufficiency.shortfall,
+        margin_shortfall: r.sufficiency.margin_shortfall,
         status: r.sufficiency.status.map(|s| s.as_str().to_owned()),
         forecast: r.forecast,
         schools: r.schools,
+        schools_no_data: r.schools_no_data,
+        resident_children: r.resident_children,
     }
 }
 
@@ -355,10 +364,7 @@ pub fn authority_row(ds: &Dataset, la_rows: &[SummaryRow]) -> CompareRow {
 }
 
 fn phase_word(p: Phase) -> &'static str {
-    match p {
-        Phase::Primary => "Primary",
-        Phase::Secondary => "Secondary",
-    }
+    p.title()
 }
 
 /// Sentences about one phase of the ward's own schools.
@@ -369,11 +375,24 @@ fn phase_sentences(name: &str, f: &AreaFigures, phase: Phase, margin: f64) -> Ve
         return out;
     };
     let (ny, nr) = now;
-    if nr.capacity <= 0.0 {
-        out.push(format!(
-            "No open mainstream {} school stands in {name}; its children go to schools in neighbouring wards.",
-            phase.as_str()
-        ));
+    let gaps = match nr.schools_no_data {
+        0 => String::new(),
+        1 => format!(" One {} here has no figures and is left out.", phase.school_noun()),
+        n => format!(" {n} {}s here have no figures and are left out.", phase.school_noun()),
+    };
+    if nr.schools == 0 {
+        out.push(match nr.resident_children {
+            Some(c) => format!(
+                "{} {} live in {name}; no {} stands here, so they go to schools in neighbouring wards.{gaps}",
+                thousands(c),
+                phase.children_label(),
+                phase.school_noun()
+            ),
+            None => format!(
+                "No {} stands in {name}; its children go to schools in neighbouring wards.{gaps}",
+                phase.school_noun()
+            ),
+        });
         return out;
     }
     let margin_pct = format!("{:.0}%", margin * 100.0);
@@ -395,6 +414,19 @@ fn phase_sentences(name: &str, f: &AreaFigures, phase: Phase, margin: f64) -> Ve
             nr.spare_pct.unwrap_or(0.0)
         ));
     }
+    if let Some(c) = nr.resident_children {
+        let d = nr.capacity - c;
+        out.push(format!(
+            "{} {} live in {name}, {} {} than the places here{}.{gaps}",
+            thousands(c),
+            phase.children_label(),
+            thousands(d.abs()),
+            if d >= 0.0 { "fewer" } else { "more" },
+            if d >= 0.0 { "; its schools also take children from elsewhere" } else { "; some go to schools in other wards" }
+        ));
+    } else if !gaps.is_empty() {
+        out.push(gaps.trim().to_owned());
+    }
     let future: Vec<(&YearFigure, &FigureRow)> = f.years.iter().skip(1).filter_map(|y| y.row.as_ref().map(|r| (y, r))).collect();
     if future.is_empty() {
         out.push(format!(
@@ -412,15 +444,15 @@ fn phase_sentences(name: &str, f: &AreaFigures, phase: Phase, margin: f64) -> Ve
                 y.label,
                 thousands(r.pupils),
                 thousands(r.capacity),
-                thousands(r.shortfall)
+                thousands(r.margin_shortfall)
             ));
-        } else if r.shortfall > 0.5 {
+        } else if r.margin_shortfall > 0.5 {
             out.push(format!(
                 "{ph} places in {name} are forecast to be tight in {}: {} places for {} pupils, {} below the {margin_pct} operating margin.",
                 y.label,
                 thousands(r.capacity),
                 thousands(r.pupils),
-                thousands(r.shortfall)
+                thousands(r.margin_shortfall)
             ));
         } else {
             out.push(format!(
@@ -472,7 +504,7 @@ pub fn ward_facts(ds: &Dataset, map: &MapData, la_rows: &[SummaryRow], l: &MapLa
         }
         for &si in &members {
             let s = &ds.schools[si];
-            let cap = school_capacity(ds, si, phase);
+            let cap = school_places(ds, si, phase, ds.census_year);
             let roll = school_pupils(ds, si, phase, census).0;
             schools.push(SchoolFact {
                 urn: s.urn.to_string(),

@@ -145,7 +145,7 @@ fn badge(s: Option<&str>) -> String {
 fn figure_cell(r: Option<&FigureRow>) -> String {
     match r {
         None => r#"<td class="fig">no forecast</td>"#.into(),
-        Some(r) if r.capacity <= 0.0 && r.pupils <= 0.0 => r#"<td class="fig">no school</td>"#.into(),
+        Some(r) if r.schools == 0 => r#"<td class="fig">no school</td>"#.into(),
         Some(r) => format!(
             r#"<td class="fig"><span data-field="capacity">{}</span> places · <span data-field="pupils">{}</span> pupils{}<small><span data-field="spare">{}</span> spare (<span data-field="spare_pct">{}</span>) {}</small></td>"#,
             thousands(r.capacity),
@@ -262,7 +262,7 @@ pub fn ward_page(f: &WardFacts, map_svg: &str, links: &Links, href: &dyn Fn(&str
         let _ = write!(
             b,
             r#"<table data-phase="{ph}"><caption>{} places against pupils</caption><thead><tr><th scope="col">Area</th>"#,
-            if ph == "primary" { "Primary" } else { "Secondary" }
+            h.phase.title()
         );
         for y in &h.ward.years {
             let _ = write!(b, r#"<th scope="col">{} <small>({})</small></th>"#, esc(&y.label), esc(&y.horizon));

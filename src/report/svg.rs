@@ -4,7 +4,7 @@
 //! and prints sharply.
 
 use crate::analysis::sufficiency::{Status, status};
-use crate::analysis::summary::{school_capacity, school_pupils};
+use crate::analysis::summary::{school_places, school_pupils};
 use crate::dataset::Dataset;
 use crate::map::metrics::palette;
 use crate::model::Phase;
@@ -174,7 +174,7 @@ pub fn ward_map(ds: &Dataset, li: usize, area: usize, serving: &[usize]) -> Stri
     s.push_str(&labels);
     // Other schools first (under), then the ward's own.
     for (si, sc) in ds.schools.iter().enumerate() {
-        if !sc.open || !sc.is_mainstream() || serving.contains(&si) {
+        if !sc.open || !sc.counts() || serving.contains(&si) {
             continue;
         }
         let Some(c) = sc.location else { continue };
@@ -193,7 +193,7 @@ pub fn ward_map(ds: &Dataset, li: usize, area: usize, serving: &[usize]) -> Stri
         let Some(c) = sc.location else { continue };
         let (cap, roll) = Phase::ALL.iter().fold((0.0, 0.0), |acc, &p| {
             (
-                acc.0 + school_capacity(ds, si, p),
+                acc.0 + school_places(ds, si, p, ds.census_year),
                 acc.1 + school_pupils(ds, si, p, ds.census_year).0,
             )
         });

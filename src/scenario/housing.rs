@@ -19,8 +19,11 @@ use std::collections::BTreeMap;
 pub struct PhaseYield {
     /// Primary pupils per dwelling.
     pub primary: f64,
-    /// Secondary pupils per dwelling.
+    /// Secondary pupils (Years 7–11) per dwelling.
     pub secondary: f64,
+    /// Sixth-form pupils (Years 12–13) per dwelling; default 0 (none added unless set).
+    #[serde(default)]
+    pub post16: f64,
 }
 
 impl PhaseYield {
@@ -30,6 +33,7 @@ impl PhaseYield {
         match p {
             Phase::Primary => self.primary,
             Phase::Secondary => self.secondary,
+            Phase::Post16 => self.post16,
         }
     }
 }
@@ -115,10 +119,7 @@ pub fn apply(ds: &mut Dataset, completions: &[Completion], yields: &Yields) -> V
             }
         }
         let members = schools_by_area(ds, li, phase);
-        let years = match phase {
-            Phase::Primary => ds.settings.forecast.primary_years,
-            Phase::Secondary => ds.settings.forecast.secondary_years,
-        };
+        let years = ds.settings.forecast.years(phase);
         let mut adds: Vec<((ForecastLevel, AreaCode, Phase, i32), f64)> = Vec::new();
         for (a, sites) in &by_area {
             let schools = &members[*a];

@@ -31,12 +31,12 @@ pub mod diff;
 pub mod housing;
 
 use crate::analysis::membership::schools_by_area;
-use crate::analysis::summary::{school_capacity_in, school_pupils};
+use crate::analysis::summary::{school_places, school_pupils};
 use crate::dataset::Dataset;
 use crate::ids::{AreaCode, Urn};
 use crate::join::index::AreaIndex;
 use crate::join::points::place_schools;
-use crate::model::{Phase, School};
+use crate::model::{Figure, FigureSource, Phase, School};
 use crate::readers::forecasts::ForecastLevel;
 use housing::{Completion, Yields};
 use serde::Deserialize;
@@ -183,10 +183,7 @@ fn school_index(ds: &Dataset, urn: u32) -> Option<usize> {
 }
 
 fn forecast_years(ds: &Dataset, phase: Phase) -> std::ops::RangeInclusive<i32> {
-    let h = match phase {
-        Phase::Primary => ds.settings.forecast.primary_years,
-        Phase::Secondary => ds.settings.forecast.secondary_years,
-    };
+    let h = ds.settings.forecast.years(phase);
     ds.census_year + 1..=ds.census_year + i32::try_from(h).unwrap_or(0)
 }
 
@@ -225,12 +222,7 @@ pub fn apply(base: &Dataset, sc: &Scenario) -> Result<(Dataset, Vec<String>), Sc
         check_year(what.clone(), e.from)?;
         let si = school_index(&ds, e.urn).ok_or_else(|| bad(what.clone(), format!("no open school with URN {}", e.urn)))?;
         let s = &ds.schools[si];
-        let now = s
-            .capacity_from
-            .iter()
-            .rev()
-            .find(|c| c.0 <= e.from)
-            .map_or(s.capacity.unwrap_or(0.0), |c| c.1);
+        let now = s.total_places_in(e.from);
         let new = (now + e.places).max(0.0);
         ds.schools[si].capacity_from.push((e.from, new));
         ds.schools[si].capacity_from.sort_by_key(|c| c.0);
@@ -249,7 +241,7 @@ pub fn apply(base: &Dataset, sc: &Scenario) -> Result<(Dataset, Vec<String>), Sc
         let si = school_index(&ds, c.urn).ok_or_else(|| bad(what.clone(), format!("no open school with URN {}", c.urn)))?;
         ds.schools[si].capacity_from.push((c.from, 0.0));
         for phase in Phase::ALL {
-            if ds.schools[si].phase_share(phase) <= 0.0 {
+            if !ds.schools[si].serves(phase) {
                 continue;
             }
             let others: Vec<usize> = ds
@@ -260,7 +252,7 @@ pub fn apply(base: &Dataset, sc: &Scenario) -> Result<(Dataset, Vec<String>), Sc
                         .find(|m| m.contains(&si))
                         .unwrap_or_default()
                         .into_iter()
-                        .filter(|&o| o != si && school_capacity_in(&ds, o, phase, c.from) > 0.0)
+                        .filter(|&o| o != si && school_places(&ds, o, phase, c.from) > 0.0)
                         .collect()
                 })
                 .unwrap_or_default();
@@ -300,30 +292,31 @@ pub fn apply(base: &Dataset, sc: &Scenario) -> Result<(Dataset, Vec<String>), Sc
     for (k, o) in sc.open.iter().enumerate() {
         let what = format!("open {}", k + 1);
         check_year(what.clone(), o.from)?;
-        let phase = Phase::parse(&o.phase).ok_or_else(|| bad(what.clone(), format!("phase {:?} must be primary or secondary", o.phase)))?;
+        let phase = Phase::parse(&o.phase).ok_or_else(|| bad(what.clone(), Phase::parse_error(&o.phase)))?;
         let urn = o.urn.unwrap_or(990_001 + u32::try_from(k).unwrap_or(0));
         if ds.schools.iter().any(|s| s.urn.0 == urn) {
             return Err(bad(what, format!("URN {urn} is already used")));
         }
-        let (lo, hi) = match phase {
-            Phase::Primary => (4, 11),
-            Phase::Secondary => (11, 16),
-        };
+        let (lo, hi) = phase.ages();
+        let mut figures = crate::model::PhaseFigures::default();
+        figures.set_places(phase, Some(Figure::exact(o.capacity, FigureSource::Scenario)));
+        figures.set_pupils(phase, Some(Figure::exact(0.0, FigureSource::Scenario)));
         let school = School {
             urn: Urn(urn),
             laestab: None,
             name: o.name.clone(),
             open: true,
-            phase_of_education: if phase == Phase::Primary {
-                "Primary".into()
-            } else {
-                "Secondary".into()
-            },
+            phase_of_education: phase.title().into(),
             establishment_type: "Free schools (scenario)".into(),
             low_age: Some(lo),
             high_age: Some(hi),
             capacity: Some(o.capacity),
             pupils: Some(0.0),
+            nursery_classes: None,
+            sixth_form: None,
+            census_year: None,
+            previous_laestab: None,
+            table_split: None,
             fsm_pct: None,
             ofsted: None,
             location: Some(geo::Coord {
@@ -335,6 +328,9 @@ pub fn apply(base: &Dataset, sc: &Scenario) -> Result<(Dataset, Vec<String>), Sc
             planning_area_secondary: None,
             row: 0,
             capacity_from: vec![(i32::MIN, 0.0), (o.from, o.capacity)],
+            scope: crate::model::Scope::Mainstream,
+            phases: vec![phase],
+            figures,
         };
         for (li, layer) in ds.layers.iter().enumerate() {
             let p = place_schools(

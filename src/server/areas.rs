@@ -11,7 +11,7 @@ use crate::analysis::explain::{Explanation, Metric, explain};
 use crate::analysis::priority::PriorityRow;
 use crate::analysis::school_access::AccessRow;
 use crate::analysis::sufficiency::{Sufficiency, school_flag, sufficiency};
-use crate::analysis::summary::{SummaryRow, pieces, school_capacity, school_pupils, years};
+use crate::analysis::summary::{SummaryRow, pieces, school_places, school_pupils, years};
 use crate::dataset::Dataset;
 use crate::join::points::Placement;
 use crate::map::layer::{MapKind, MapLayer};
@@ -32,12 +32,16 @@ pub struct SchoolLine {
     pub phase_of_education: String,
     /// GIAS establishment type.
     pub establishment_type: String,
-    /// Places in this phase (capacity × phase share).
-    pub capacity: f64,
-    /// Pupils in this phase, census year.
-    pub pupils: f64,
-    /// Capacity − pupils.
-    pub spare: f64,
+    /// Places in this phase, census year (`None`: no data).
+    pub capacity: Option<f64>,
+    /// Pupils of the phase's year groups, census year (`None`: no data).
+    pub pupils: Option<f64>,
+    /// Capacity − pupils (`None` unless both are known).
+    pub spare: Option<f64>,
+    /// Where the places and pupils came from, with any estimate's rule.
+    pub provenance: String,
+    /// False when the school is left out of the area's totals for want of figures.
+    pub in_totals: bool,
     /// 100 × spare / capacity.
     pub spare_pct: Option<f64>,
     /// Ofsted rating.
@@ -233,9 +237,10 @@ fn bbox(l: &MapLayer, fi: usize) -> Option<[f64; 4]> {
 
 fn school_line(ds: &Dataset, si: usize, phase: Phase, placement: String) -> SchoolLine {
     let s = &ds.schools[si];
-    let c = school_capacity(ds, si, phase);
-    let (p, _) = school_pupils(ds, si, phase, ds.census_year);
-    let suff = sufficiency(c, p, ds.settings.operating_margin, &ds.settings.bands);
+    let c = s.places_in(phase, ds.census_year);
+    let p = s.pupils_now(phase);
+    let both = c.zip(p);
+    let suff = both.map(|(c, p)| sufficiency(c, p, ds.settings.operating_margin, &ds.settings.bands));
     SchoolLine {
         urn: s.urn.0,
         name: s.name.clone(),
@@ -243,21 +248,20 @@ fn school_line(ds: &Dataset, si: usize, phase: Phase, placement: String) -> Scho
         establishment_type: s.establishment_type.clone(),
         capacity: c,
         pupils: p,
-        spare: suff.spare,
-        spare_pct: suff.spare_pct,
+        spare: suff.as_ref().map(|x| x.spare),
+        spare_pct: suff.as_ref().and_then(|x| x.spare_pct),
+        provenance: crate::analysis::provenance::school_provenance(s, phase),
+        in_totals: s.in_totals(phase),
         ofsted: s.ofsted.clone(),
         fsm_pct: s.fsm_pct,
-        flagged: school_flag(c, p, &ds.settings.bands),
+        flagged: both.is_some_and(|(c, p)| school_flag(c, p, &ds.settings.bands)),
         placement,
     }
 }
 
 fn placement_text(ds: &Dataset, li: usize, si: usize, phase: Phase) -> String {
     let s = &ds.schools[si];
-    let pa = match phase {
-        Phase::Primary => s.planning_area_primary.as_ref(),
-        Phase::Secondary => s.planning_area_secondary.as_ref(),
-    };
+    let pa = s.planning_area(phase);
     if ds.layers[li].kind == crate::model::LayerKind::PlanningArea
         && let Some(code) = pa
     {
@@ -307,18 +311,21 @@ fn area_profile(ds: &Dataset, eq: &EquityResults, l: &MapLayer, fi: usize) -> Pr
             .map(|ph| {
                 let lines = here
                     .iter()
-                    .filter(|&&si| ds.schools[si].phase_share(ph) > 0.0)
+                    .filter(|&&si| ds.schools[si].serves(ph))
                     .map(|&si| school_line(ds, si, ph, placement_text(ds, li, si, ph)))
                     .collect();
                 (ph, lines)
             })
             .collect()
     } else {
+        // The schools in the totals, then those counted here that have no figures ("no data").
         l.members
             .iter()
             .map(|(&ph, m)| {
+                let gaps = crate::analysis::membership::no_data_by_area(ds, li, ph);
                 let lines = m[fi]
                     .iter()
+                    .chain(gaps.get(area).into_iter().flatten())
                     .map(|&si| school_line(ds, si, ph, placement_text(ds, li, si, ph)))
                     .collect();
                 (ph, lines)
@@ -358,9 +365,9 @@ fn school_profile(ds: &Dataset, l: &MapLayer, fi: usize) -> Profile {
     let s = &ds.schools[si];
     let mut school_years = Vec::new();
     let mut schools = Vec::new();
-    for ph in Phase::ALL.into_iter().filter(|&p| s.phase_share(p) > 0.0) {
+    for ph in Phase::ALL.into_iter().filter(|&p| s.serves(p)) {
         schools.push((ph, vec![school_line(ds, si, ph, "school".into())]));
-        if !s.is_mainstream() {
+        if !s.in_totals(ph) {
             continue;
         }
         for y in years(ds, ph) {
@@ -369,7 +376,7 @@ fn school_profile(ds: &Dataset, l: &MapLayer, fi: usize) -> Profile {
                 year: y,
                 phase: ph,
                 from_forecast,
-                sufficiency: sufficiency(school_capacity(ds, si, ph), p, ds.settings.operating_margin, &ds.settings.bands),
+                sufficiency: sufficiency(school_places(ds, si, ph, y), p, ds.settings.operating_margin, &ds.settings.bands),
             });
         }
     }
@@ -451,7 +458,7 @@ pub async fn explain_figure(
     })?;
     let phase = match q.phase.as_deref() {
         None => Phase::Primary,
-        Some(p) => Phase::parse(p).ok_or_else(|| ApiError::BadRequest(format!("phase {p:?} must be primary or secondary")))?,
+        Some(p) => Phase::parse(p).ok_or_else(|| ApiError::BadRequest(Phase::parse_error(p)))?,
     };
     let ds = &state.ds;
     let li = if q.layer == "la" {

@@ -57,7 +57,7 @@ pub async fn access_report(
     let Query(q) = q?;
     let phase = match q.phase.as_deref() {
         None => Phase::Primary,
-        Some(p) => Phase::parse(p).ok_or_else(|| ApiError::BadRequest(format!("phase {p:?} must be primary or secondary")))?,
+        Some(p) => Phase::parse(p).ok_or_else(|| ApiError::BadRequest(Phase::parse_error(p)))?,
     };
     let mut o = AccessOptions::defaults(phase);
     if let Some(m) = &q.method {
@@ -98,14 +98,45 @@ pub async fn access_report(
         .map_err(ApiError::NotFound)
 }
 
-/// `/api/equity/priority/{layer}`.
+/// Query of `/api/equity/priority/{layer}`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriorityQuery {
+    /// Only this phase's deficits.
+    pub phase: Option<String>,
+    /// Only this year's (with `phase`).
+    pub year: Option<i32>,
+}
+
+/// `/api/equity/priority/{layer}[?phase=&year=]`: over every phase and year, or for one phase and
+/// year (what the map colours).
 ///
 /// # Errors
-/// 404 for an unknown layer or one without priorities (the LSOAs, the schools).
-pub async fn priority(State(state): State<Arc<AppState>>, Path(layer): Path<String>) -> Result<Json<PriorityReport>, ApiError> {
+/// 404 for an unknown layer or one without priorities (the LSOAs, the schools); 400 for a bad
+/// phase, or a year without a phase.
+pub async fn priority(
+    State(state): State<Arc<AppState>>,
+    Path(layer): Path<String>,
+    Query(q): Query<PriorityQuery>,
+) -> Result<Json<PriorityReport>, ApiError> {
     let (l, _) = super::find_layer(&state, &layer)?;
-    l.boundary
-        .and_then(|li| state.map.equity.priority.get(li).cloned().flatten())
+    let phase = match q.phase.as_deref() {
+        Some(p) => Some(Phase::parse(p).ok_or_else(|| ApiError::BadRequest(Phase::parse_error(p)))?),
+        None => None,
+    };
+    let eq = &state.map.equity;
+    let found = match (phase, q.year) {
+        (None, None) => l.boundary.and_then(|li| eq.priority.get(li).cloned().flatten()),
+        (Some(p), Some(y)) => l.boundary.and_then(|li| {
+            eq.priority_by
+                .get(li)?
+                .iter()
+                .find(|(pp, yy, _)| *pp == p && *yy == y)
+                .map(|x| x.2.clone())
+        }),
+        _ => return Err(ApiError::BadRequest("give both phase and year, or neither".into())),
+    };
+    found
         .map(Json)
         .ok_or_else(|| {
             ApiError::NotFound(format!(

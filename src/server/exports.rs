@@ -80,13 +80,13 @@ pub async fn export_file(
         std::fs::create_dir_all(&dir).map_err(|e| ApiError::Internal(format!("{}: {e}", dir.display())))?;
         let path = dir.join(&fname);
         let ds = &st.ds;
-        let rows = export::rows(ds, level, li);
+        let rows = export::rows(ds, level, &li);
         let written = match format.as_str() {
             "scap_csv" => csv_out::write_scap(&path, &export::scap(ds)),
             "csv" => csv_out::write_rows(&path, &rows),
             "xlsx" => xlsx::write(&path, &rows, &export::scap(ds), &export::notes(ds)),
-            "geojson" => geojson_out::write(&path, ds, li, &rows),
-            _ => gpkg::write(&path, ds, li, &rows, level.as_str()),
+            "geojson" => geojson_out::write(&path, ds, &li, &rows),
+            _ => gpkg::write(&path, ds, &li, &rows, level.as_str()),
         };
         let out = written
             .map_err(|e| ApiError::Internal(e.to_string()))

@@ -31,7 +31,7 @@ pub async fn summary(
     let Query(q) = q?;
     let phase = match q.phase.as_deref() {
         None => None,
-        Some(p) => Some(Phase::parse(p).ok_or_else(|| ApiError::BadRequest(format!("phase {p:?} must be primary or secondary")))?),
+        Some(p) => Some(Phase::parse(p).ok_or_else(|| ApiError::BadRequest(Phase::parse_error(p)))?),
     };
     let keep = |r: &&SummaryRow| phase.is_none_or(|p| p == r.phase) && q.year.is_none_or(|y| y == r.year);
     let layer = q.layer.as_deref().unwrap_or("la");

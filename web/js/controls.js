@@ -4,6 +4,8 @@
 
 import { academicYear, esc } from './format.js';
 
+const PHASE_TITLES = { primary: 'Primary', secondary: 'Secondary', post16: 'Post-16' };
+
 function layerLabel(l) {
   if (l.kind === 'schools') return 'Schools <span class="note">places at each school</span>';
   if (l.kind === 'lsoa') return `${esc(l.title)} <span class="note">deprivation</span>`;
@@ -60,7 +62,7 @@ export class Controls {
     const phased = layer.kind !== 'schools' && layer.phases.length > 0;
     this.el.phaseSection.hidden = !phased || layer.phases.length < 2;
     this.el.phase.innerHTML = layer.phases
-      .map((p) => `<button type="button" role="radio" aria-checked="${p === state.phase}" data-phase="${p}">${p[0].toUpperCase()}${p.slice(1)}</button>`)
+      .map((p) => `<button type="button" role="radio" aria-checked="${p === state.phase}" data-phase="${p}">${PHASE_TITLES[p] || p}</button>`)
       .join('');
     for (const b of this.el.phase.querySelectorAll('button')) b.addEventListener('click', () => this.onChange({ phase: b.dataset.phase }));
     const byYear = metric ? metric.by_phase_year : false;

@@ -16,14 +16,29 @@ function statusBadge(s) {
   return s ? `<span class="status ${esc(s)}" data-field="status">${esc(s)}</span>` : '<span data-field="status">no figure</span>';
 }
 
+const PHASE_WORDS = {
+  primary: { title: 'Primary', school: 'primary school', children: 'primary-age children (4–10)' },
+  secondary: { title: 'Secondary', school: 'secondary school', children: 'secondary-age children (11–15)' },
+  post16: { title: 'Post-16', school: 'sixth form or 16–19 school', children: 'young people aged 16–17' },
+};
+
+/** Words for a phase, falling back to the phase id. */
+export function phaseWords(phase) {
+  return PHASE_WORDS[phase] || { title: phase, school: `${phase} school`, children: `${phase} children` };
+}
+
 function headline(name, phase, row, census) {
   const s = row.status;
   const when = row.year > census ? `forecast for ${academicYear(row.year)}` : `in ${academicYear(row.year)}`;
-  const ph = phase[0].toUpperCase() + phase.slice(1);
-  if (row.capacity <= 0) return `${ph}: no open mainstream school serves ${esc(name)}.`;
+  const w = phaseWords(phase);
+  const ph = w.title;
+  if (row.schools === 0) {
+    const who = row.resident_children == null ? '' : ` ${places(row.resident_children)} ${w.children} live here and go to schools elsewhere.`;
+    return `${ph}: no ${w.school} stands in ${esc(name)}.${who}`;
+  }
   if (row.shortfall > 0.5) {
     return `${ph} places in ${esc(name)} ${row.year > census ? 'are forecast to' : 'currently'} fall short by
-      <strong>${places(row.shortfall)}</strong> ${row.year > census ? `in ${academicYear(row.year)}` : ''} (pupils plus the operating margin against places).`;
+      <strong>${places(row.shortfall)}</strong> ${row.year > census ? `in ${academicYear(row.year)}` : ''}: ${places(row.pupils)} pupils for ${places(row.capacity)} places.`;
   }
   return `${ph}: <strong>${places(row.capacity)}</strong> places for <strong>${places(row.pupils)}</strong> pupils ${when} —
     ${signed(row.spare)} spare (${pct(row.spare_pct)}), ${STATUS_WORDS[s] || 'no status'}.`;
@@ -35,8 +50,11 @@ function figures(row, margin) {
     <dt>Pupils${row.forecast ? ' (forecast)' : ' (on roll)'}</dt><dd data-field="pupils">${places(row.pupils)}</dd>
     <dt>Spare places</dt><dd data-field="spare">${signed(row.spare)}</dd>
     <dt>Spare %</dt><dd data-field="spare_pct">${pct(row.spare_pct)}</dd>
-    <dt>Shortfall with ${pct(margin * 100)} margin</dt><dd data-field="shortfall">${places(row.shortfall)}</dd>
+    <dt>Short by (pupils − places)</dt><dd data-field="shortfall">${places(row.shortfall)}</dd>
+    <dt>Places to add to keep a ${pct(margin * 100)} margin</dt><dd data-field="margin_shortfall">${places(row.margin_shortfall)}</dd>
     <dt>Schools</dt><dd data-field="schools">${row.schools}</dd>
+    ${row.schools_no_data ? `<dt>Schools with no figures (left out)</dt><dd data-field="schools_no_data">${row.schools_no_data}</dd>` : ''}
+    ${row.resident_children == null ? '' : `<dt>Children of these ages living here</dt><dd data-field="resident_children">${places(row.resident_children)}</dd>`}
     ${row.flagged_schools ? `<dt>Schools with 25%+ spare</dt><dd>${row.flagged_schools}</dd>` : ''}
     ${row.schools_without_forecast && row.forecast ? `<dt>Schools without a forecast (roll carried)</dt><dd>${row.schools_without_forecast}</dd>` : ''}
   </dl>`;
@@ -54,17 +72,24 @@ function deprivation(d) {
 }
 
 function schoolsTable(list, phase) {
-  if (!list || !list.length) return `<p class="note">No open mainstream ${esc(phase)} school is counted here.</p>`;
+  if (!list || !list.length) return `<p class="note">No ${esc(phaseWords(phase).school)} is counted here.</p>`;
+  const cell = (v) => (v == null ? '<span class="nodata">no data</span>' : places(v));
   const rows = list
     .map(
-      (s) => `<tr><td>${esc(s.name)}${s.flagged ? ' <span title="25% or more spare and at least 30 places">⚑</span>' : ''}</td>
-        <td>${esc(s.ofsted || '—')}</td><td class="num">${places(s.capacity)}</td><td class="num">${places(s.pupils)}</td>
+      (s) => `<tr${s.in_totals === false ? ' class="no-figures"' : ''} title="${esc(s.provenance || '')}"><td>${esc(s.name)}${s.flagged ? ' <span title="25% or more spare and at least 30 places">⚑</span>' : ''}</td>
+        <td>${esc(s.ofsted || '—')}</td><td class="num">${cell(s.capacity)}</td><td class="num">${cell(s.pupils)}</td>
         <td class="num">${signed(s.spare)}</td><td class="num">${s.fsm_pct == null ? '—' : pct(s.fsm_pct)}</td></tr>`,
     )
     .join('');
+  const gaps = list.filter((s) => s.in_totals === false).length;
+  const estimates = list.filter((s) => (s.provenance || '').includes('estimate')).length;
+  const notes = [
+    gaps ? `${gaps === 1 ? '1 school here has' : `${gaps} schools here have`} no figures and ${gaps === 1 ? 'is' : 'are'} left out of the totals.` : '',
+    estimates ? `${estimates === 1 ? '1 school’s figures are' : `${estimates} schools’ figures are`} estimates (hover a row for the rule).` : '',
+  ].filter(Boolean);
   return `<table><caption class="visually-hidden">Schools</caption><thead><tr><th scope="col">School</th><th scope="col">Ofsted</th>
     <th scope="col" class="num">Places</th><th scope="col" class="num">Roll</th><th scope="col" class="num">Spare</th><th scope="col" class="num">FSM</th></tr></thead>
-    <tbody>${rows}</tbody></table>`;
+    <tbody>${rows}</tbody></table>${notes.map((n) => `<p class="note" data-field="school-notes">${esc(n)}</p>`).join('')}`;
 }
 
 function lsoaTable(lsoas) {
@@ -147,7 +172,7 @@ export function renderProfile(profile, state, meta, links) {
   } else {
     const rows = profile.figures.filter((r) => r.phase === state.phase);
     const row = rows.find((r) => r.year === state.year) || rows[0];
-    if (row && row.capacity <= 0 && row.pupils <= 0) {
+    if (row && row.schools === 0) {
       parts.push(`<p class="headline">${headline(profile.name, state.phase, row, census)}</p>`);
     } else if (row) {
       parts.push(`<p class="headline">${statusBadge(row.status)} ${headline(profile.name, state.phase, row, census)}</p>`);
@@ -157,7 +182,7 @@ export function renderProfile(profile, state, meta, links) {
       parts.push('<div id="calc-year"></div>');
     }
     parts.push(equity(profile.equity));
-    parts.push(`<h3>${esc(state.phase[0].toUpperCase() + state.phase.slice(1))} schools serving the area</h3>`);
+    parts.push(`<h3>${esc(phaseWords(state.phase).title)} schools serving the area</h3>`);
     const list = (profile.schools.find(([p]) => p === state.phase) || [null, []])[1];
     parts.push(schoolsTable(list, state.phase));
     parts.push(deprivation(profile.deprivation));

@@ -18,6 +18,8 @@ impl Ncy {
     pub const Y7: Ncy = Ncy(7);
     /// Year 11, the last compulsory year.
     pub const Y11: Ncy = Ncy(11);
+    /// Year 12, the first sixth-form year.
+    pub const Y12: Ncy = Ncy(12);
     /// Year 13.
     pub const Y13: Ncy = Ncy(13);
 
@@ -62,14 +64,16 @@ impl Ncy {
         self.0 + 4
     }
 
-    /// Primary (R–Y6) or secondary (Y7–Y13).
+    /// The phase of this year group (see [`crate::model::phase`]).
     #[must_use]
     pub fn phase(self) -> crate::model::Phase {
-        if self.0 <= 6 {
-            crate::model::Phase::Primary
-        } else {
-            crate::model::Phase::Secondary
-        }
+        crate::model::Phase::of(self)
+    }
+
+    /// The year group of a child aged `age` at 31 August (4 = Reception), if it is R–Y13.
+    #[must_use]
+    pub fn from_age(age: u8) -> Option<Self> {
+        age.checked_sub(4).and_then(|i| Self::from_index(usize::from(i)))
     }
 }
 

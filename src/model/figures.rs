@@ -1,0 +1,144 @@
+//! A school's places and pupils by phase for the census year, each with where it came from.
+//!
+//! The loader ([`crate::join::figures`]) fills these once from the inputs, best source first;
+//! every view reads them through [`PhaseFigures::places`] and [`PhaseFigures::pupils`], so a
+//! figure has one value and one provenance everywhere. A phase with no figure is "no data",
+//! never 0.
+
+use super::phase::Phase;
+use crate::ids::Urn;
+use serde::Serialize;
+
+/// Where a figure came from, best first for pupils: `[rolls]`, the DfE pupils-by-stage table, the
+/// register's headcount; for places: the capacity table's phase split, then the register's capacity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FigureSource {
+    /// The `[rolls]` table: headcount by national curriculum year in the census year.
+    Rolls,
+    /// The DfE school census "pupils by stage" table (reception, KS1 … KS5 headcounts).
+    PupilsByStage,
+    /// The register (GIAS `NumberOfPupils` or `SchoolCapacity`).
+    Register,
+    /// A capacity table (SCAP `PrimaryCapacity` / `SecondaryCapacity`, or its net capacity).
+    CapacityTable,
+    /// A what-if scenario.
+    Scenario,
+}
+
+impl FigureSource {
+    /// In words, for provenance lines.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            FigureSource::Rolls => "rolls by year group",
+            FigureSource::PupilsByStage => "school census pupils by stage",
+            FigureSource::Register => "GIAS register",
+            FigureSource::CapacityTable => "capacity table",
+            FigureSource::Scenario => "scenario",
+        }
+    }
+}
+
+/// One figure with its provenance.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Figure {
+    /// The value (places or pupils).
+    pub value: f64,
+    /// Where it came from.
+    pub source: FigureSource,
+    /// When the value is an estimate, the rule that made it, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<String>,
+    /// When the value is a closed predecessor's (an academy conversion's first census), its URN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_predecessor: Option<Urn>,
+}
+
+impl Figure {
+    /// An exact figure from `source`.
+    #[must_use]
+    pub fn exact(value: f64, source: FigureSource) -> Self {
+        Self {
+            value,
+            source,
+            estimate: None,
+            from_predecessor: None,
+        }
+    }
+
+    /// An estimated figure from `source`, with the rule in words.
+    #[must_use]
+    pub fn estimated(value: f64, source: FigureSource, rule: impl Into<String>) -> Self {
+        Self {
+            value,
+            source,
+            estimate: Some(rule.into()),
+            from_predecessor: None,
+        }
+    }
+
+    /// "school census pupils by stage", "GIAS register (estimate: …)", "… of predecessor URN 107868".
+    #[must_use]
+    pub fn provenance(&self) -> String {
+        let mut s = self.source.label().to_owned();
+        if let Some(u) = self.from_predecessor {
+            s.push_str(&format!(", of predecessor URN {u}"));
+        }
+        if let Some(e) = &self.estimate {
+            s.push_str(&format!(" (estimate: {e})"));
+        }
+        s
+    }
+}
+
+/// Places and pupils of one school in each phase, census year. `None`: no data.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct PhaseFigures {
+    places: [Option<Figure>; 3],
+    pupils: [Option<Figure>; 3],
+}
+
+fn slot(p: Phase) -> usize {
+    match p {
+        Phase::Primary => 0,
+        Phase::Secondary => 1,
+        Phase::Post16 => 2,
+    }
+}
+
+impl PhaseFigures {
+    /// Places in `phase`, census year.
+    #[must_use]
+    pub fn places(&self, phase: Phase) -> Option<&Figure> {
+        self.places[slot(phase)].as_ref()
+    }
+
+    /// Pupils of the phase's year groups, census year.
+    #[must_use]
+    pub fn pupils(&self, phase: Phase) -> Option<&Figure> {
+        self.pupils[slot(phase)].as_ref()
+    }
+
+    /// Sets the places of `phase`.
+    pub fn set_places(&mut self, phase: Phase, f: Option<Figure>) {
+        self.places[slot(phase)] = f;
+    }
+
+    /// Sets the pupils of `phase`.
+    pub fn set_pupils(&mut self, phase: Phase, f: Option<Figure>) {
+        self.pupils[slot(phase)] = f;
+    }
+
+    /// True when `phase` has both places and pupils, so the school counts in its totals.
+    #[must_use]
+    pub fn complete(&self, phase: Phase) -> bool {
+        self.places(phase).is_some() && self.pupils(phase).is_some()
+    }
+
+    /// Total places over every phase (for spreading a changed total capacity over phases).
+    #[must_use]
+    pub fn total_places(&self) -> f64 {
+        self.places.iter().flatten().map(|f| f.value).sum()
+    }
+}

@@ -54,6 +54,13 @@ pub struct CheckReport {
     pub joins: Vec<JoinStat>,
     /// Where the forecasts come from, in words.
     pub forecasts: Vec<String>,
+    /// The census year the figures are labelled with (start year).
+    pub census_year: i32,
+    /// Which year each input describes.
+    pub vintages: Vec<crate::dataset::Vintage>,
+    /// What the counting rules did to each open school: excluded (with the reason), post-16 only,
+    /// estimated, taken from a predecessor, no data, implausible.
+    pub schools_counted: Vec<crate::join::figures::SchoolNote>,
     /// Geometries repaired (warnings about geometry).
     pub geometries_repaired: usize,
     /// Count of problems by severity.
@@ -168,6 +175,9 @@ impl CheckReport {
             },
             joins: ds.joins.clone(),
             forecasts: forecast_lines(ds),
+            census_year: ds.census_year,
+            vintages: ds.vintages.clone(),
+            schools_counted: ds.school_notes.clone(),
             geometries_repaired: ds
                 .problems
                 .iter()
@@ -220,6 +230,33 @@ impl CheckReport {
                 j.to, j.matched, j.total
             );
         }
+        let _ = writeln!(s, "\nVintages (census year {})", crate::text::year_label(self.census_year));
+        for v in &self.vintages {
+            let n = v.schools.map_or_else(String::new, |n| format!(", {n} schools"));
+            let file = v.file.rsplit('/').next().unwrap_or(&v.file);
+            let _ = writeln!(s, "  {:<48} {}{n}  [{file}]", v.input, v.describes);
+        }
+        if !self.schools_counted.is_empty() {
+            use crate::join::figures::NoteKind;
+            let _ = writeln!(s, "\nWhat counts (open schools; the rules are in README, \"What counts\")");
+            for (kind, title) in [
+                (NoteKind::Excluded, "left out of place planning"),
+                (NoteKind::Post16Only, "counted for post-16 only"),
+                (NoteKind::Linked, "figures taken from a closed predecessor"),
+                (NoteKind::NoData, "no data: left out of the totals"),
+                (NoteKind::Implausible, "implausible figures (check them)"),
+                (NoteKind::Estimated, "estimated figures"),
+            ] {
+                let these: Vec<_> = self.schools_counted.iter().filter(|n| n.kind == kind).collect();
+                if these.is_empty() {
+                    continue;
+                }
+                let _ = writeln!(s, "  {title}: {}", these.len());
+                for n in these {
+                    let _ = writeln!(s, "    {:<7} {:<44} {}", n.urn, truncate(&n.name, 44), n.text);
+                }
+            }
+        }
         if !self.forecasts.is_empty() {
             let _ = writeln!(s, "\nForecasts");
             for l in &self.forecasts {
@@ -241,5 +278,16 @@ impl CheckReport {
             let _ = writeln!(s, "  … and {} more (use --json for all)", sorted.len() - max_problems);
         }
         s
+    }
+}
+
+/// `s` cut to `n` characters with an ellipsis.
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_owned()
+    } else {
+        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
+        t.push('…');
+        t
     }
 }

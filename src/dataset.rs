@@ -678,7 +678,10 @@ fn census_year(manifest: &Manifest, schools: &[School], rolls: &crate::readers::
                 file,
                 "CensusDate",
                 "census_year",
-                format!("no census year in the manifest or the inputs; assumed {}", crate::text::year_label(y)),
+                format!(
+                    "no census year in the manifest or the inputs; assumed {}",
+                    crate::text::year_label(y)
+                ),
             ));
             y
         }
@@ -743,7 +746,10 @@ fn vintages(ds: &Dataset, manifest: &Manifest, src: &FileSource) -> Vec<Vintage>
             input: "capacity (SchoolCapacity)".into(),
             file: register,
             year: reg_year,
-            describes: reg_year.map_or_else(|| "as the register was downloaded".into(), |y| format!("as at the {} census", crate::text::year_label(y))),
+            describes: reg_year.map_or_else(
+                || "as the register was downloaded".into(),
+                |y| format!("as at the {} census", crate::text::year_label(y)),
+            ),
             schools: Some(n),
         });
     }
@@ -759,7 +765,9 @@ fn vintages(ds: &Dataset, manifest: &Manifest, src: &FileSource) -> Vec<Vintage>
                 input: "capacity table (primary / secondary split)".into(),
                 file,
                 year: c.year,
-                describes: c.year.map_or_else(|| "year not given (set year = in the manifest)".into(), crate::text::year_label),
+                describes: c
+                    .year
+                    .map_or_else(|| "year not given (set year = in the manifest)".into(), crate::text::year_label),
                 schools: Some(n),
             });
         }
@@ -787,7 +795,9 @@ fn vintages(ds: &Dataset, manifest: &Manifest, src: &FileSource) -> Vec<Vintage>
             input: "population by single year of age".into(),
             file: src.display(&p.path),
             year: ds.population_year,
-            describes: ds.population_year.map_or_else(|| "mid-2015 (IoD 2019 File 6 denominators)".into(), |y| format!("mid-{y}")),
+            describes: ds
+                .population_year
+                .map_or_else(|| "mid-2015 (IoD 2019 File 6 denominators)".into(), |y| format!("mid-{y}")),
             schools: None,
         });
     }

@@ -353,7 +353,11 @@ fn leeds_priorities_rest_on_real_deficits_and_significant_hot_spots() {
         first.reason
     );
     let gipton = p.rows.iter().find(|r| r.code == "E05011394").expect("Gipton & Harehills");
-    assert!(!gipton.priority && gipton.worst.is_none() && gipton.hot_share > 0.7, "{}", gipton.reason);
+    assert!(
+        !gipton.priority && gipton.worst.is_none() && gipton.hot_share > 0.7,
+        "{}",
+        gipton.reason
+    );
     // Hot LSOAs are exactly those with z > 0 and an FDR-adjusted p below alpha.
     let sig: std::collections::HashSet<&str> = hot
         .rows
@@ -362,8 +366,16 @@ fn leeds_priorities_rest_on_real_deficits_and_significant_hot_spots() {
         .map(|r| r.code.as_str())
         .collect();
     assert!(gipton.hot_lsoas.iter().all(|c| sig.contains(c.as_str())));
-    assert!(hot.rows.iter().any(|r| r.class == "hot_90"), "the 90% class exists, and is not counted");
-    assert!(hot.rows.iter().filter(|r| r.class == "hot_90").all(|r| !sig.contains(r.code.as_str())));
+    assert!(
+        hot.rows.iter().any(|r| r.class == "hot_90"),
+        "the 90% class exists, and is not counted"
+    );
+    assert!(
+        hot.rows
+            .iter()
+            .filter(|r| r.class == "hot_90")
+            .all(|r| !sig.contains(r.code.as_str()))
+    );
     // By phase: no primary deficit meets a hot spot in the census year.
     let prim: Vec<_> = summary(ds, Some(wi), Some(Phase::Primary), Some(ds.census_year));
     assert!(priority(ds, wi, &prim, &hot, 0.25).rows.iter().all(|r| !r.priority));

@@ -429,7 +429,11 @@ async fn explain_search_summary_and_geojson() {
     assert_eq!(get("/api/search").await.status, StatusCode::BAD_REQUEST);
 
     let la = get("/api/summary").await.json();
-    assert_eq!(la.as_array().map(Vec::len), Some(6 + 8 + 8), "primary, secondary and post-16 × years");
+    assert_eq!(
+        la.as_array().map(Vec::len),
+        Some(6 + 8 + 8),
+        "primary, secondary and post-16 × years"
+    );
     assert_eq!(la[0]["code"], "LA");
     let rows = get("/api/summary?layer=localities&phase=secondary&year=2031").await.json();
     assert_eq!(rows.as_array().map(Vec::len), Some(6));
@@ -548,7 +552,10 @@ async fn leeds_tiles_and_profiles() {
         .expect("primary");
     // Reception–Year 6 pupils against places: 4,802 for 5,109 (the whole headcount, nursery
     // included, read as a deficit).
-    assert_eq!(primary["status"], "healthy", "Gipton & Harehills primary has room in the census year");
+    assert_eq!(
+        primary["status"], "healthy",
+        "Gipton & Harehills primary has room in the census year"
+    );
     assert_eq!(primary["capacity"].as_f64().map(f64::round), Some(5109.0));
     assert_eq!(primary["pupils"].as_f64().map(f64::round), Some(4802.0));
     assert_eq!(primary["shortfall"].as_f64(), Some(0.0));

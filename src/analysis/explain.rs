@@ -303,7 +303,12 @@ pub fn explain(
                     fmt(pup * k)
                 ));
             }
-            steps.push(format!("max(0, {} − {}) = {}", fmt(pup * k), fmt(cap), fmt((pup * k - cap).max(0.0))));
+            steps.push(format!(
+                "max(0, {} − {}) = {}",
+                fmt(pup * k),
+                fmt(cap),
+                fmt((pup * k - cap).max(0.0))
+            ));
             if let Some(basis) = row.and_then(|r| r.shortfall_basis.clone()) {
                 steps.push(format!(
                     "authority: summed over the areas of {basis} without netting surpluses = {}",

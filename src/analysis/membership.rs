@@ -29,7 +29,11 @@ fn by_area(ds: &Dataset, layer: usize, phase: Phase, keep: impl Fn(&crate::model
         if !keep(s) {
             continue;
         }
-        let code = if l.kind == LayerKind::PlanningArea { s.planning_area(phase) } else { None };
+        let code = if l.kind == LayerKind::PlanningArea {
+            s.planning_area(phase)
+        } else {
+            None
+        };
         let area = code
             .and_then(|c| by_code.get(c.as_str()).copied())
             .or_else(|| ds.placements[layer][si].area());

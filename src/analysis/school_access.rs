@@ -308,7 +308,12 @@ pub fn access(ds: &Dataset, o: &AccessOptions) -> Result<AccessReport, String> {
             let s = &ds.schools[si];
             s.in_totals(phase) && s.location.is_some() && is_good(s.ofsted.as_deref())
         })
-        .map(|si| (si, school_places(ds, si, phase, ds.census_year) - school_pupils(ds, si, phase, ds.census_year).0))
+        .map(|si| {
+            (
+                si,
+                school_places(ds, si, phase, ds.census_year) - school_pupils(ds, si, phase, ds.census_year).0,
+            )
+        })
         .filter(|(_, spare)| *spare >= 1.0)
         .collect();
     let good_tree = RTree::bulk_load(

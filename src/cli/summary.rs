@@ -109,7 +109,7 @@ fn table(ds: &crate::dataset::Dataset, rows: &[SummaryRow]) -> String {
     }
     let _ = writeln!(
         s,
-        "\nyear: academic year by start (f = forecast). status bands: deficit < {}% ≤ tight < {}% ≤ healthy ≤ {}% < surplus. short = places short with a {}% operating margin.\nIMD rank: population-weighted mean national rank (1 = most deprived of 32,844); %dec1: % of residents in the most deprived 10% of LSOAs ({} weights).\n`placeplan explain` shows the calculation behind any figure.",
+        "\nyear: academic year by start (f = forecast). status bands: deficit < {}% ≤ tight < {}% ≤ healthy ≤ {}% < surplus. short = pupils − places when positive (the places to add to keep the {}% operating margin are margin_shortfall in --json).\nIMD rank: population-weighted mean national rank (1 = most deprived of 32,844); %dec1: % of residents in the most deprived 10% of LSOAs ({} weights).\n`placeplan explain` shows the calculation behind any figure.",
         ds.settings.bands.deficit_below * 100.0,
         ds.settings.bands.tight_below * 100.0,
         ds.settings.bands.healthy_below * 100.0,

@@ -33,7 +33,10 @@ pub fn wide(rows: &[ExportRow]) -> BTreeMap<String, Map<String, Value>> {
             p.insert(format!("spare_pct_{sfx}"), json!((v * 100.0).round() / 100.0));
         }
         p.insert(format!("shortfall_{sfx}"), json!((r.shortfall * 100.0).round() / 100.0));
-        p.insert(format!("margin_shortfall_{sfx}"), json!((r.margin_shortfall * 100.0).round() / 100.0));
+        p.insert(
+            format!("margin_shortfall_{sfx}"),
+            json!((r.margin_shortfall * 100.0).round() / 100.0),
+        );
         p.insert(format!("status_{sfx}"), json!(r.status));
     }
     out

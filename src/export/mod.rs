@@ -159,7 +159,12 @@ pub fn layer_for(ds: &Dataset, level: Level, layer: Option<&str>) -> Result<Vec<
         Level::Ward => LayerKind::Ward,
     };
     let found: Vec<usize> = match layer {
-        Some(id) => ds.layers.iter().position(|l| l.id.as_str() == id && l.kind == kind).into_iter().collect(),
+        Some(id) => ds
+            .layers
+            .iter()
+            .position(|l| l.id.as_str() == id && l.kind == kind)
+            .into_iter()
+            .collect(),
         None if kind == LayerKind::PlanningArea => {
             let mut v: Vec<usize> = [Phase::Primary, Phase::Secondary]
                 .into_iter()
@@ -268,15 +273,13 @@ fn rows_of(ds: &Dataset, level: Level, li: Option<usize>) -> Vec<ExportRow> {
                 })
                 .collect()
         }
-        (Level::La, _) | (_, None) => {
-            summary(ds, None, None, None)
-                .iter()
-                .map(|r| {
-                    let m: Vec<usize> = (0..ds.schools.len()).filter(|&i| ds.schools[i].in_totals(r.phase)).collect();
-                    to_row(ds, &fc, Level::La, "", r, &m)
-                })
-                .collect()
-        }
+        (Level::La, _) | (_, None) => summary(ds, None, None, None)
+            .iter()
+            .map(|r| {
+                let m: Vec<usize> = (0..ds.schools.len()).filter(|&i| ds.schools[i].in_totals(r.phase)).collect();
+                to_row(ds, &fc, Level::La, "", r, &m)
+            })
+            .collect(),
         (_, Some(li)) => {
             let layer = &ds.layers[li];
             let members: HashMap<Phase, Vec<Vec<usize>>> = Phase::ALL.iter().map(|&p| (p, schools_by_area(ds, li, p))).collect();

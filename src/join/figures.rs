@@ -99,9 +99,7 @@ fn predecessors(schools: &[School]) -> Vec<Option<usize>> {
             && let Some(k) = s.laestab
         {
             // Keep the one with the most figures when a LAESTAB was closed more than once.
-            let better = closed
-                .get(&k)
-                .is_none_or(|&j| schools[j].pupils.is_none() && s.pupils.is_some());
+            let better = closed.get(&k).is_none_or(|&j| schools[j].pupils.is_none() && s.pupils.is_some());
             if better {
                 closed.insert(k, i);
             }
@@ -180,7 +178,7 @@ fn resolve_one(
         ),
         Scope::Mainstream => {}
     }
-    let phases: Vec<Phase> = Phase::ALL
+    let mut phases: Vec<Phase> = Phase::ALL
         .into_iter()
         .filter(|&p| s.year_groups_in(p) > 0)
         .filter(|&p| scope != Scope::Post16Only || p == Phase::Post16)
@@ -250,7 +248,12 @@ fn resolve_one(
                 if let Some(pr) = from {
                     note(
                         NoteKind::Linked,
-                        format!("{} pupils from predecessor URN {} ({})'s register headcount", p.as_str(), pr.urn, pr.name),
+                        format!(
+                            "{} pupils from predecessor URN {} ({})'s register headcount",
+                            p.as_str(),
+                            pr.urn,
+                            pr.name
+                        ),
                     );
                 }
                 if let Some(e) = &f.estimate {
@@ -334,6 +337,8 @@ fn resolve_one(
                 (true, true) => {
                     let (ps, p6) = (figures.pupils(Phase::Secondary), figures.pupils(Phase::Post16));
                     match (inp.sixth_form_split, ps.zip(p6)) {
+                        // No pupils in Years 12–13: no sixth form runs, all places are Years 7–11.
+                        (_, Some((_, c))) if c.value <= 0.0 => (b, 0.0, None),
                         (SixthFormSplit::Roll, Some((a, c))) if a.value + c.value > 0.0 => {
                             let k = a.value / (a.value + c.value);
                             (
@@ -366,7 +371,11 @@ fn resolve_one(
             if has_sec {
                 figures.set_places(Phase::Secondary, Some(make(sec, joined(split_rule.clone()))));
             }
-            if has_six {
+            let empty_sixth = has_six && six <= 0.0 && figures.pupils(Phase::Post16).is_some_and(|f| f.value <= 0.0);
+            if empty_sixth {
+                figures.set_pupils(Phase::Post16, None);
+                phases.retain(|&p| p != Phase::Post16);
+            } else if has_six {
                 figures.set_places(Phase::Post16, Some(make(six, joined(split_rule))));
             }
         }

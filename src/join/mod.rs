@@ -2,10 +2,10 @@
 
 /// LSOA → coarser area apportionment weights (area, population, best fit).
 pub mod apportion;
-/// Each school's scope, phases, places and pupils by phase, best source first.
-pub mod figures;
 /// Planning-area territories derived from schools' planning-area codes.
 pub mod derive;
+/// Each school's scope, phases, places and pupils by phase, best source first.
+pub mod figures;
 /// An R-tree over the areas of one layer.
 pub mod index;
 /// Schools → areas by point-in-polygon, with snapping for generalised boundaries.

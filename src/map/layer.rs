@@ -151,6 +151,7 @@ fn sufficiency_props(props: &mut Vec<(String, Prop)>, r: &SummaryRow) {
     num(props, format!("spare_{sfx}"), Some(s.spare));
     num(props, format!("spare_pct_{sfx}"), s.spare_pct);
     num(props, format!("shortfall_{sfx}"), Some(s.shortfall));
+    num(props, format!("margin_shortfall_{sfx}"), Some(s.margin_shortfall));
     if let Some(st) = s.status {
         props.push((format!("status_{sfx}"), Prop::Str(st.as_str().into())));
     }
@@ -178,12 +179,13 @@ fn equity_props(ds: &Dataset, li: usize, eq: &EquityResults) -> HashMap<String, 
             }
         }
     } else if let Some(Some(pr)) = eq.priority.get(li) {
-        let class = |r: &crate::analysis::priority::PriorityRow, min: f64| match (r.worst.is_some(), r.hot_share >= min && r.hot_share > 0.0) {
-            (true, true) => "priority",
-            (true, false) => "deficit",
-            (false, true) => "hotspot",
-            (false, false) => "neither",
-        };
+        let class =
+            |r: &crate::analysis::priority::PriorityRow, min: f64| match (r.worst.is_some(), r.hot_share >= min && r.hot_share > 0.0) {
+                (true, true) => "priority",
+                (true, false) => "deficit",
+                (false, true) => "hotspot",
+                (false, false) => "neither",
+            };
         for r in &pr.rows {
             let p = out.entry(r.code.clone()).or_default();
             p.push(("priority_class".into(), Prop::Str(class(r, pr.min_hot_share).into())));

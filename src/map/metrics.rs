@@ -230,26 +230,46 @@ pub fn spare_pct(bands: &Bands) -> MetricSpec {
     }
 }
 
-/// Places short of pupils plus the operating margin.
-#[must_use]
-pub fn shortfall(margin: f64) -> MetricSpec {
+fn places_legend() -> Vec<LegendEntry> {
     use serde_json::json;
+    vec![
+        entry(serde_json::Value::Null, "none", palette::ORRD_4[0]),
+        entry(json!(0.5), "1 to 29", palette::ORRD_4[1]),
+        entry(json!(29.5), "30 to 99", palette::ORRD_4[2]),
+        entry(json!(99.5), "100 or more", palette::ORRD_4[3]),
+    ]
+}
+
+/// Short by: pupils without a place, `max(0, pupils − places)` — the one shortfall everywhere.
+#[must_use]
+pub fn shortfall() -> MetricSpec {
     MetricSpec {
         id: "shortfall".into(),
-        name: "Shortfall".into(),
+        name: "Short by".into(),
         unit: "places".into(),
         property: "shortfall_{phase}_{year}".into(),
         by_phase_year: true,
         kind: LegendKind::Step,
-        legend: vec![
-            entry(serde_json::Value::Null, "none", palette::ORRD_4[0]),
-            entry(json!(0.5), "1 to 29", palette::ORRD_4[1]),
-            entry(json!(29.5), "30 to 99", palette::ORRD_4[2]),
-            entry(json!(99.5), "100 or more", palette::ORRD_4[3]),
-        ],
+        legend: places_legend(),
+        no_data: palette::NO_DATA.into(),
+        description: "max(0, pupils − places) over the schools serving the area: pupils without a place.".into(),
+    }
+}
+
+/// Places to add to keep the operating margin, `max(0, pupils × (1 + m) − places)`.
+#[must_use]
+pub fn margin_shortfall(margin: f64) -> MetricSpec {
+    MetricSpec {
+        id: "margin_shortfall".into(),
+        name: format!("Places to keep a {} margin", pct(margin)),
+        unit: "places".into(),
+        property: "margin_shortfall_{phase}_{year}".into(),
+        by_phase_year: true,
+        kind: LegendKind::Step,
+        legend: places_legend(),
         no_data: palette::NO_DATA.into(),
         description: format!(
-            "max(0, pupils × (1 + {margin}) − capacity): the places needed to keep a {} operating margin.",
+            "max(0, pupils × (1 + {margin}) − places): the places to add to keep a {} operating margin (not a shortage of places).",
             pct(margin)
         ),
     }
@@ -351,7 +371,8 @@ pub fn area_metrics(bands: &Bands, margin: f64) -> Vec<MetricSpec> {
     vec![
         status(bands),
         spare_pct(bands),
-        shortfall(margin),
+        shortfall(),
+        margin_shortfall(margin),
         imd_rank(),
         share(
             "pct_pop_most_deprived_decile",

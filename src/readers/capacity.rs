@@ -50,7 +50,13 @@ pub fn read(input: &CapacityInput, src: &FileSource, problems: &mut Vec<Problem>
     let pupils_c = find_col(&table, c, "pupils", &["MAYNOR", "NOR"], &[]);
     let cap_c = find_col(&table, c, "capacity", &["Netcapacity (1)", "Net capacity"], &[&["netcapacity"]]);
     let pcap_c = find_col(&table, c, "primary_capacity", &["PrimaryCapacity (2)", "PrimaryCapacity"], &[]);
-    let scap_c = find_col(&table, c, "secondary_capacity", &["SecondaryCapacity (2)", "SecondaryCapacity"], &[]);
+    let scap_c = find_col(
+        &table,
+        c,
+        "secondary_capacity",
+        &["SecondaryCapacity (2)", "SecondaryCapacity"],
+        &[],
+    );
     let pap_c = find_col(&table, c, "pa_primary", &["Primary PA code (2)"], &[&["primary pa code"]]);
     let pas_c = find_col(&table, c, "pa_secondary", &["Secondary PA code (2)"], &[&["secondary pa code"]]);
     let mut sink = ProblemSink::new(file.clone(), problems);

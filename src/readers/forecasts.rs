@@ -70,7 +70,12 @@ pub fn read(input: &TableInput, src: &FileSource, problems: &mut Vec<Problem>) -
             continue;
         };
         let Some(phase) = text(cells, Some(phase_c)).and_then(|s| Phase::parse(&s)) else {
-            sink.push(Severity::Error, &loc, "phase", "phase must be primary, secondary or post16; row left out");
+            sink.push(
+                Severity::Error,
+                &loc,
+                "phase",
+                "phase must be primary, secondary or post16; row left out",
+            );
             continue;
         };
         let Some(year) = num(cells, Some(year_c), &mut sink, line, "year").filter(|y| (1990.0..2100.0).contains(y)) else {

@@ -77,14 +77,24 @@ pub fn read(input: &StageInput, src: &FileSource, problems: &mut Vec<Problem>) -
     let c = &input.columns;
     let col = |key: &str, names: &[&str]| find_col(&table, c, key, names, &[]);
     let Some(urn_c) = col("urn", &["urn", "URN"]) else {
-        problems.push(Problem::fatal(&file, "no URN column; map it with [pupils_by_stage.columns] urn = \"…\""));
+        problems.push(Problem::fatal(
+            &file,
+            "no URN column; map it with [pupils_by_stage.columns] urn = \"…\"",
+        ));
         return StageTable::new();
     };
     let ey_c = col("early_years", &["total_early_years_E1_and_E2"]);
     let nur_c = col("nursery", &["total_nursery_N1_and_N2"]);
     let rec_c = col("reception", &["total_reception"]);
     let ks: Vec<Option<usize>> = (1..=5).map(|k| col(&format!("ks{k}"), &[&format!("KS{k}_total")])).collect();
-    let needed = [("reception", rec_c), ("ks1", ks[0]), ("ks2", ks[1]), ("ks3", ks[2]), ("ks4", ks[3]), ("ks5", ks[4])];
+    let needed = [
+        ("reception", rec_c),
+        ("ks1", ks[0]),
+        ("ks2", ks[1]),
+        ("ks3", ks[2]),
+        ("ks4", ks[3]),
+        ("ks5", ks[4]),
+    ];
     let missing: Vec<&str> = needed.iter().filter(|(_, c)| c.is_none()).map(|(k, _)| *k).collect();
     if !missing.is_empty() {
         problems.push(Problem::fatal(

@@ -422,7 +422,11 @@ fn phase_sentences(name: &str, f: &AreaFigures, phase: Phase, margin: f64) -> Ve
             phase.children_label(),
             thousands(d.abs()),
             if d >= 0.0 { "fewer" } else { "more" },
-            if d >= 0.0 { "; its schools also take children from elsewhere" } else { "; some go to schools in other wards" }
+            if d >= 0.0 {
+                "; its schools also take children from elsewhere"
+            } else {
+                "; some go to schools in other wards"
+            }
         ));
     } else if !gaps.is_empty() {
         out.push(gaps.trim().to_owned());

@@ -136,11 +136,9 @@ pub async fn priority(
         }),
         _ => return Err(ApiError::BadRequest("give both phase and year, or neither".into())),
     };
-    found
-        .map(Json)
-        .ok_or_else(|| {
-            ApiError::NotFound(format!(
-                "layer {layer} has no equity priorities; they exist for ward and planning-area layers when the LSOAs have IMD ranks"
-            ))
-        })
+    found.map(Json).ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "layer {layer} has no equity priorities; they exist for ward and planning-area layers when the LSOAs have IMD ranks"
+        ))
+    })
 }

@@ -279,3 +279,17 @@ fn the_demo_carries_its_backtest() {
         fresh.authority.iter().map(|s| s.accuracy_pct).collect::<Vec<_>>()
     );
 }
+
+/// The back-test sees only what existed at its origin: the demo's mid-2024 population postdates a
+/// 2021/22 origin, so it is not used (and the back-test says so); moving the population year to
+/// the origin brings it back.
+#[test]
+fn the_backtest_uses_no_population_from_after_its_origin() {
+    let ds = common::demo();
+    let b = placeplan::forecast::backtest::backtest(ds, 3).expect("backtest");
+    assert!(b.notes.iter().any(|n| n.contains("postdates the forecast origin")), "{:?}", b.notes);
+    let mut early = ds.clone();
+    early.population_year = Some(2021);
+    let b = placeplan::forecast::backtest::backtest(&early, 3).expect("backtest");
+    assert!(!b.notes.iter().any(|n| n.contains("postdates")), "{:?}", b.notes);
+}

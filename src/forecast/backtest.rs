@@ -82,8 +82,23 @@ pub fn backtest(ds: &Dataset, k: usize) -> Result<Backtest, String> {
         k: f.window.clamp(1, 10),
         weights: f.weights.clone(),
     };
-    let pool = reception_pool(&ds.lsoas, ds.population_year.unwrap_or(ds.census_year));
-    let cf = forecast_all(&ds.rolls, &pool, fitted_to, k, &w);
+    // Only data that existed at the forecast origin: a mid-year population estimate for year p is
+    // published the summer after, so it can inform a forecast made after the January `fitted_to + 1`
+    // census only when p ≤ fitted_to. A later estimate would let the back-test see the future.
+    let pop_year = ds.population_year.unwrap_or(ds.census_year);
+    let (pool, pool_note) = if pop_year <= fitted_to {
+        (reception_pool(&ds.lsoas, pop_year), None)
+    } else {
+        (
+            BTreeMap::new(),
+            Some(format!(
+                "the population estimate (mid-{pop_year}) postdates the forecast origin ({}), so the back-test carries Reception intakes forward instead of using it",
+                crate::text::year_label(fitted_to)
+            )),
+        )
+    };
+    let mut cf = forecast_all(&ds.rolls, &pool, fitted_to, k, &w);
+    cf.notes.extend(pool_note);
     let urn_index: BTreeMap<u32, usize> = ds.schools.iter().enumerate().map(|(i, s)| (s.urn.0, i)).collect();
     let horizons: Vec<usize> = [1usize, 3].into_iter().filter(|h| *h <= k).collect();
     let mut authority = Vec::new();

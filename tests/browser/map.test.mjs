@@ -122,7 +122,8 @@ try {
   assert.equal(await field('pupils'), places(target.pupils));
   assert.equal(await field('spare'), signed(target.spare));
   assert.equal(await field('spare_pct'), pct(target.spare_pct));
-  assert.equal(await field('shortfall'), places(target.shortfall));
+  assert.equal(await field('shortfall'), places(target.shortfall), 'short by = pupils − places');
+  assert.equal(await field('margin_shortfall'), places(target.margin_shortfall), 'the margin figure stands apart');
   assert.equal(await field('status'), target.status);
   const selected = await page.evaluate((f) => window.placeplan.map.getFeatureState({ source: f.layer, sourceLayer: f.layer, id: f.id }).selected,
     { layer: wards.id, id: prof.feature_id });
@@ -141,8 +142,8 @@ try {
   await idle();
   const sec = prof.figures.find((r) => r.phase === 'secondary' && r.year === (areas.years.secondary.includes(last) ? last : prof.census_year));
   assert.equal(await page.evaluate(() => window.placeplan.state.phase), 'secondary');
-  if (sec && sec.capacity > 0) assert.equal(await field('capacity'), places(sec.capacity));
-  else assert.match(await page.locator('#panel .headline').textContent(), /no open mainstream school serves/);
+  if (sec && sec.schools > 0) assert.equal(await field('capacity'), places(sec.capacity));
+  else assert.match(await page.locator('#panel .headline').textContent(), /no secondary school stands in/);
   ok('phase toggle → secondary');
   await page.locator('#phase-toggle button[data-phase="primary"]').click();
 

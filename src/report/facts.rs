@@ -567,12 +567,20 @@ pub fn ward_facts(ds: &Dataset, map: &MapData, la_rows: &[SummaryRow], l: &MapLa
     comparison.extend(others.into_iter().take(5).cloned());
     let mut methods = vec![
         format!(
-            "Places and pupils: the open mainstream schools standing in the ward (or, for planning areas, listed in the capacity table), capacity × the share of each school's year groups in the phase; pupils are the {} roll, then forecasts. Status: deficit below {:.0}% spare, tight below {:.0}%, healthy to {:.0}%, surplus above. Shortfall keeps a {:.0}% operating margin.",
+            "Places and pupils: the open state-funded mainstream schools standing in the ward (or, for planning areas, listed in the capacity table); independent, special and alternative-provision schools, FE colleges and universities are left out. Pupils are those of the phase's year groups only (primary Reception–Year 6, secondary Years 7–11, post-16 Years 12–13; nursery never counts) in the {} census, then forecasts. Places are each school's capacity for the phase; where a school spans phases and no split was published, the split is an estimate (see placeplan check). A school without both figures is left out, never counted as 0. Short by = pupils − places; the places to keep a {:.0}% operating margin are shown apart. Status: deficit below {:.0}% spare, tight below {:.0}%, healthy to {:.0}%, surplus above.",
             year_label(census),
+            ds.settings.operating_margin * 100.0,
             ds.settings.bands.deficit_below * 100.0,
             ds.settings.bands.tight_below * 100.0,
-            ds.settings.bands.healthy_below * 100.0,
-            ds.settings.operating_margin * 100.0
+            ds.settings.bands.healthy_below * 100.0
+        ),
+        format!(
+            "Which year each input describes: {}.",
+            ds.vintages
+                .iter()
+                .map(|v| format!("{} — {}", v.input, v.describes))
+                .collect::<Vec<_>>()
+                .join("; ")
         ),
         "Similar wards: the five with the nearest population-weighted IMD rank, share of children in the most deprived IDACI decile and primary spare %, each measured in standard deviations across the wards.".to_owned(),
         format!(

@@ -73,6 +73,7 @@ pub async fn layers(State(state): State<Arc<AppState>>, headers: HeaderMap) -> J
             "name": ds.name,
             "synthetic": ds.synthetic,
             "census_year": ds.census_year,
+            "vintages": ds.vintages,
             "attribution": state.attribution,
             "operating_margin": ds.settings.operating_margin,
             "bands": ds.settings.bands,

@@ -40,6 +40,10 @@ async function start() {
     return;
   }
   $('dataset-name').textContent = meta.dataset.name;
+  // Which year each input describes, under "How this is calculated".
+  $('vintages').textContent = (meta.dataset.vintages || []).length
+    ? `Which year each input describes: ${meta.dataset.vintages.map((v) => `${v.input} — ${v.describes}`).join('; ')}.`
+    : '';
   $('synthetic-badge').hidden = !meta.dataset.synthetic;
   $('attribution-note').textContent = meta.dataset.attribution;
   document.title = `${meta.dataset.name} — placeplan`;

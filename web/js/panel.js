@@ -38,7 +38,7 @@ function headline(name, phase, row, census) {
   }
   if (row.shortfall > 0.5) {
     return `${ph} places in ${esc(name)} ${row.year > census ? 'are forecast to' : 'currently'} fall short by
-      <strong>${places(row.shortfall)}</strong> ${row.year > census ? `in ${academicYear(row.year)}` : ''}: ${places(row.pupils)} pupils for ${places(row.capacity)} places.`;
+      <strong>${places(row.shortfall)}</strong>${row.year > census ? ` in ${academicYear(row.year)}` : ''}: ${places(row.pupils)} pupils for ${places(row.capacity)} places.`;
   }
   return `${ph}: <strong>${places(row.capacity)}</strong> places for <strong>${places(row.pupils)}</strong> pupils ${when} —
     ${signed(row.spare)} spare (${pct(row.spare_pct)}), ${STATUS_WORDS[s] || 'no status'}.`;

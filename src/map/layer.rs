@@ -379,9 +379,15 @@ fn schools_layer(ds: &Dataset) -> MapLayer {
                 ("type".to_owned(), Prop::Str(s.establishment_type.clone())),
                 ("mainstream".to_owned(), Prop::Bool(s.counts())),
             ];
-            num(&mut props, "capacity".into(), s.capacity);
-            num(&mut props, "pupils".into(), s.pupils);
-            if let (Some(c), Some(p)) = (s.capacity, s.pupils) {
+            // Places and pupils of the phases it counts in (census year), from the one set of
+            // figures; a school without both is "no data" (`has_figures` false), never 0.
+            let complete: Vec<Phase> = s.phases.iter().copied().filter(|&p| s.figures.complete(p)).collect();
+            props.push(("has_figures".into(), Prop::Bool(!complete.is_empty())));
+            if !complete.is_empty() {
+                let c: f64 = complete.iter().filter_map(|&p| s.places_in(p, ds.census_year)).sum();
+                let p: f64 = complete.iter().filter_map(|&p| s.pupils_now(p)).sum();
+                num(&mut props, "capacity".into(), Some(c));
+                num(&mut props, "pupils".into(), Some(p));
                 num(&mut props, "spare".into(), Some(c - p));
                 props.push(("flagged".into(), Prop::Bool(school_flag(c, p, bands))));
             }
@@ -389,14 +395,12 @@ fn schools_layer(ds: &Dataset) -> MapLayer {
             if let Some(o) = &s.ofsted {
                 props.push(("ofsted".into(), Prop::Str(o.clone())));
             }
-            if s.counts() {
+            if !complete.is_empty() {
                 for &y in &ys {
                     let (mut c, mut p) = (0.0, 0.0);
-                    for ph in Phase::ALL {
-                        if s.serves(ph) {
-                            c += school_places(ds, si, ph, ds.census_year);
-                            p += school_pupils(ds, si, ph, y).0;
-                        }
+                    for &ph in &complete {
+                        c += school_places(ds, si, ph, y);
+                        p += school_pupils(ds, si, ph, y).0;
                     }
                     let suff = sufficiency(c, p, ds.settings.operating_margin, bands);
                     num(&mut props, format!("pupils_{y}"), Some(p));

@@ -190,7 +190,7 @@ fn independent_count(
 #[test]
 fn leeds_ward_figures_equal_an_independent_count_from_the_raw_files() {
     let Some(dir) = common::real_data() else { return };
-    let (wards, totals, _) = independent_count(&dir);
+    let (wards, totals, schools) = independent_count(&dir);
     assert_eq!(wards.len(), 33);
     // `placeplan summary --json` on the Leeds manifest, pointed at the same folder.
     let tmp = tempfile::tempdir().expect("tmp");
@@ -232,6 +232,22 @@ fn leeds_ward_figures_equal_an_independent_count_from_the_raw_files() {
     assert_eq!(checked, 33 * 3);
     // The headline cases of the issue: Gipton & Harehills primary has room on Reception–Year 6
     // pupils; Moortown is in deficit once its new academies' predecessors' rolls count.
+    // The authority: every counted school's figures.
+    let out = Command::new(env!("CARGO_BIN_EXE_placeplan"))
+        .args(["summary", "--layer", "la", "--json", "--manifest"])
+        .arg(&manifest)
+        .output()
+        .expect("runs");
+    let la: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    for (ph, phase) in phases.iter().enumerate() {
+        let (c, p) = schools
+            .values()
+            .filter_map(|f| f[ph])
+            .fold((0.0, 0.0), |a, (c, p)| (a.0 + c, a.1 + p));
+        let r = la.as_array().expect("rows").iter().find(|r| r["phase"] == *phase).expect("LA row");
+        assert!((r["capacity"].as_f64().expect("capacity") - c).abs() < 1e-6, "LA {phase} places");
+        assert!((r["pupils"].as_f64().expect("pupils") - p).abs() < 1e-6, "LA {phase} pupils");
+    }
     let row = |code: &str, phase: &str| rows.iter().find(|r| r["code"] == code && r["phase"] == phase).expect("row");
     assert_eq!(row("E05011394", "primary")["status"], "healthy");
     let moortown = row("E05011405", "primary");

@@ -539,12 +539,15 @@ pub fn ward_facts(ds: &Dataset, map: &MapData, la_rows: &[SummaryRow], l: &MapLa
     };
     let d = &deprivation;
     if let (Some(w), Some(a)) = (d.ward.pct_pop_most_deprived_decile, d.authority.pct_pop_most_deprived_decile) {
+        let (w, a) = (w.max(0.0) + 0.0, a.max(0.0) + 0.0);
         sentences.push(format!(
             "{:.0}% of residents of {} live in neighbourhoods among the most deprived 10% in England, against {a:.0}% across the authority.",
             w, f.name
         ));
     }
     if let (Some(w), Some(a)) = (d.ward.pct_children_idaci_decile1, d.authority.pct_children_idaci_decile1) {
+        // Shares are sums of weights that can land a hair below zero: never print "-0%".
+        let (w, a) = (w.max(0.0) + 0.0, a.max(0.0) + 0.0);
         sentences.push(format!(
             "{w:.0}% of its children live in the 10% of neighbourhoods in England where most children are in income-deprived families, against {a:.0}% across the authority."
         ));

@@ -130,6 +130,10 @@ fn fmt(v: f64) -> String {
     crate::text::thousands(v)
 }
 
+/// A school's places before the secondary / sixth-form split: (primary, Years 7–13, source, the
+/// rule of the estimate if any, the predecessor they came from).
+type Parts<'a> = (Option<f64>, Option<f64>, FigureSource, Option<String>, Option<&'a School>);
+
 /// Resolves scope, phases and figures of every school, pushing a problem for each warning and
 /// returning every note for `check`.
 pub fn resolve(schools: &mut [School], inp: &FigureInputs<'_>, problems: &mut Vec<Problem>) -> Vec<SchoolNote> {
@@ -282,8 +286,7 @@ fn resolve_one(
     let serves_block = phases.iter().any(|&p| p != Phase::Primary);
     let block_ygs = s.year_groups_in(Phase::Secondary) + s.year_groups_in(Phase::Post16);
     let split = s.table_split.as_ref().filter(|t| t.primary.is_some() || t.secondary.is_some());
-    // (primary, Y7–13 block, source, rule of the estimate if any, predecessor)
-    let parts: Option<(Option<f64>, Option<f64>, FigureSource, Option<String>, Option<&School>)> = if let Some(t) = split {
+    let parts: Option<Parts<'_>> = if let Some(t) = split {
         Some((
             t.primary.filter(|_| phases.contains(&Phase::Primary)),
             t.secondary.filter(|_| serves_block),

@@ -89,6 +89,9 @@ pub struct MapLayer {
     pub deprivation: Vec<DeprivationSummary>,
     /// `members[phase][feature]`: indices of the schools serving that area.
     pub members: BTreeMap<Phase, Vec<Vec<usize>>>,
+    /// `no_data[phase][feature]`: the schools counted in the phase that stand there but have no
+    /// places or no pupils, so are left out of its totals (listed as "no data").
+    pub no_data: BTreeMap<Phase, Vec<Vec<usize>>>,
     /// `school[feature]`: index into `Dataset::schools` (schools layer).
     pub school_index: Vec<usize>,
     /// Bounds in WGS84 `[west, south, east, north]`.
@@ -226,6 +229,10 @@ fn area_layer(ds: &Dataset, li: usize, eq: &EquityResults) -> MapLayer {
         }
     }
     let members: BTreeMap<Phase, Vec<Vec<usize>>> = phases.iter().map(|&p| (p, schools_by_area(ds, li, p))).collect();
+    let no_data: BTreeMap<Phase, Vec<Vec<usize>>> = phases
+        .iter()
+        .map(|&p| (p, crate::analysis::membership::no_data_by_area(ds, li, p)))
+        .collect();
     let extra = equity_props(ds, li, eq);
     let results: Vec<(Option<MapFeature>, DeprivationSummary, Option<String>)> = l
         .areas
@@ -304,6 +311,10 @@ fn area_layer(ds: &Dataset, li: usize, eq: &EquityResults) -> MapLayer {
         .into_iter()
         .map(|(p, m)| (p, keep.iter().map(|&i| m[i].clone()).collect()))
         .collect();
+    let no_data = no_data
+        .into_iter()
+        .map(|(p, m)| (p, keep.iter().map(|&i| m[i].clone()).collect()))
+        .collect();
     let year_map = phases.iter().map(|&p| (p, years(ds, p))).collect();
     let metrics = if is_lsoa {
         let mut m = metrics::lsoa_metrics();
@@ -347,6 +358,7 @@ fn area_layer(ds: &Dataset, li: usize, eq: &EquityResults) -> MapLayer {
         rows,
         deprivation,
         members,
+        no_data,
         school_index: Vec::new(),
         dropped,
     }
@@ -450,6 +462,7 @@ fn schools_layer(ds: &Dataset) -> MapLayer {
         rows: Vec::new(),
         deprivation: Vec::new(),
         members: BTreeMap::new(),
+        no_data: BTreeMap::new(),
         school_index,
         features,
         dropped,

@@ -318,14 +318,15 @@ fn area_profile(ds: &Dataset, eq: &EquityResults, l: &MapLayer, fi: usize) -> Pr
             })
             .collect()
     } else {
-        // The schools in the totals, then those counted here that have no figures ("no data").
+        // The schools in the totals, then those counted here that have no figures ("no data"),
+        // both found at load.
         l.members
             .iter()
             .map(|(&ph, m)| {
-                let gaps = crate::analysis::membership::no_data_by_area(ds, li, ph);
+                let gaps = l.no_data.get(&ph).and_then(|g| g.get(fi));
                 let lines = m[fi]
                     .iter()
-                    .chain(gaps.get(area).into_iter().flatten())
+                    .chain(gaps.into_iter().flatten())
                     .map(|&si| school_line(ds, si, ph, placement_text(ds, li, si, ph)))
                     .collect();
                 (ph, lines)

@@ -180,26 +180,8 @@ pub fn read(input: &SchoolsInput, src: &FileSource, problems: &mut Vec<Problem>)
             planning_area_secondary: None,
             row: line,
             capacity_from: Vec::new(),
-            nursery_classes: text(cells, nursery_c).and_then(|n| {
-                let n = n.to_ascii_lowercase();
-                if n.starts_with("has nursery") {
-                    Some(true)
-                } else if n.starts_with("no nursery") {
-                    Some(false)
-                } else {
-                    None
-                }
-            }),
-            sixth_form: text(cells, sixth_c).and_then(|n| {
-                let n = n.to_ascii_lowercase();
-                if n.starts_with("has a sixth") {
-                    Some(true)
-                } else if n.starts_with("does not") {
-                    Some(false)
-                } else {
-                    None
-                }
-            }),
+            nursery_classes: yes_no(text(cells, nursery_c), "has nursery", "no nursery"),
+            sixth_form: yes_no(text(cells, sixth_c), "has a sixth", "does not"),
             census_year,
             previous_laestab,
             table_split: None,
@@ -212,6 +194,19 @@ pub fn read(input: &SchoolsInput, src: &FileSource, problems: &mut Vec<Problem>)
         sink.push(Severity::Fatal, "file", "-", "no schools could be read");
     }
     out
+}
+
+/// A GIAS yes/no name ("Has Nursery Classes" / "No Nursery Classes"): `None` for "Not applicable"
+/// and anything else.
+fn yes_no(cell: Option<String>, yes: &str, no: &str) -> Option<bool> {
+    let n = cell?.to_ascii_lowercase();
+    if n.starts_with(yes) {
+        Some(true)
+    } else if n.starts_with(no) {
+        Some(false)
+    } else {
+        None
+    }
 }
 
 /// The academic year of a January census date: `20-01-2022` (or `2022-01-20`) → 2021 (2021/22).

@@ -87,9 +87,9 @@ pub struct ProblemCounts {
 fn forecast_lines(ds: &Dataset) -> Vec<String> {
     use crate::readers::forecasts::ForecastLevel;
     let mut out = Vec::new();
-    let own = ds.cohort.as_ref().map_or(0, |c| c.schools.len());
-    let table = ds.forecasts.keys().filter(|k| k.0 == ForecastLevel::PlanningArea).count();
-    if let Some(c) = &ds.cohort {
+    let own = ds.model.cohort.as_ref().map_or(0, |c| c.schools.len());
+    let table = ds.forecast_table.keys().filter(|k| k.0 == ForecastLevel::PlanningArea).count();
+    if let Some(c) = &ds.model.cohort {
         let first = ds
             .rolls
             .values()
@@ -107,7 +107,7 @@ fn forecast_lines(ds: &Dataset) -> Vec<String> {
     if table > 0 {
         out.push(format!("{table} planning-area forecast rows from the forecasts table"));
     }
-    if let Some(b) = &ds.accuracy {
+    if let Some(b) = &ds.model.accuracy {
         let parts: Vec<String> = b
             .authority
             .iter()
@@ -119,8 +119,8 @@ fn forecast_lines(ds: &Dataset) -> Vec<String> {
             parts.join(", ")
         ));
     }
-    out.extend(ds.housing_notes.iter().cloned());
-    if out.is_empty() && ds.forecasts.is_empty() {
+    out.extend(ds.projection.housing_notes.iter().cloned());
+    if out.is_empty() && ds.forecast_table.is_empty() {
         out.push("no forecasts: only the census year is shown (add [rolls] or [forecasts] to the manifest)".into());
     }
     out

@@ -1,537 +1,105 @@
-//! The loaded, joined dataset: built once from a manifest, then frozen and shared behind `Arc`.
+//! The figures of one plan: the frozen [`Base`] (shared behind `Arc`, never copied), its forecast
+//! [`Model`] (shared), and the plan's [`Projection`] — every school × phase × year's places and
+//! pupils. Every view (map, server, report, export, CLI) reads a `Dataset`; the base case is the
+//! empty plan, and a scenario is another `Dataset` over the same base ([`Dataset::with_plan`]).
 //!
-//! Load steps, in order: read every input (boundaries reprojected to EPSG:27700 and repaired),
-//! join capacity tables to schools, join deprivation and population to the LSOA layer, derive
-//! missing planning areas, index every layer in an R-tree, place every school in every layer
-//! (parallel point-in-polygon), and apportion LSOAs to every coarser layer (parallel overlay).
+//! A `Dataset` dereferences to its [`Base`], so `ds.layers`, `ds.lsoas` and `ds.settings` are the
+//! base's; `ds.schools` and `ds.placements` are the plan's (the register plus any new school).
 
-use crate::ids::{AreaCode, LayerId};
-use crate::join::apportion::{Apportionment, WeightMethod, apportion};
-use crate::join::derive::derive_planning_areas;
-use crate::join::index::AreaIndex;
-use crate::join::points::{Placement, place_schools};
-use crate::manifest::{CapacityKey, Manifest, Settings};
-use crate::model::{BoundaryLayer, LayerKind, LsoaRecord, Phase, School};
+pub use crate::base::{Base, HousingInput, JoinStat, Vintage};
+use crate::forecast::model::Model;
+use crate::join::points::Placement;
+use crate::manifest::Manifest;
+use crate::model::School;
 use crate::problem::{Problem, Severity};
-use crate::readers;
-use crate::readers::forecasts::Forecasts;
+use crate::projection::{Plan, PlanError, Projection};
 use crate::source::FileSource;
-use rayon::prelude::*;
-use serde::Serialize;
-use std::collections::HashMap;
+use std::sync::Arc;
 
-/// A join's coverage: how many of `total` items of `from` matched something in `to`.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct JoinStat {
-    /// What was joined.
-    pub from: String,
-    /// What it was joined to.
-    pub to: String,
-    /// How many matched.
-    pub matched: usize,
-    /// Out of how many.
-    pub total: usize,
-    /// Of the matched, how many only by snapping to the nearest area (schools near generalised edges).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub snapped: Option<usize>,
-}
-
-/// The frozen dataset (cloned only to apply a scenario).
+/// The figures of one plan over a shared base.
 #[derive(Clone)]
 pub struct Dataset {
-    /// Dataset name from the manifest.
+    /// The inputs and joins, shared by every plan.
+    pub base: Arc<Base>,
+    /// placeplan's own forecasts and their back-test, shared by every plan.
+    pub model: Arc<Model>,
+    /// The name shown in outputs: the manifest's, with the plan's name when there is one.
     pub name: String,
-    /// True for generated demo data.
-    pub synthetic: bool,
-    /// Academic year of the rolls (start year).
-    pub census_year: i32,
-    /// Settings from the manifest.
-    pub settings: Settings,
-    /// Every boundary layer, read and derived.
-    pub layers: Vec<BoundaryLayer>,
-    /// Index of the LSOA layer in `layers`.
-    pub lsoa_layer: Option<usize>,
-    /// Deprivation and population per LSOA, aligned with the LSOA layer's areas.
-    pub lsoas: Vec<LsoaRecord>,
-    /// Year of the population table used, if it had one.
-    pub population_year: Option<i32>,
-    /// The schools register.
+    /// The plan's schools: the register with its changes, then any new school.
     pub schools: Vec<School>,
-    /// `placements[layer][school]`.
+    /// `placements[layer][school]` for the plan's schools.
     pub placements: Vec<Vec<Placement>>,
-    /// `apportionments[layer]`, `None` for the LSOA layer itself.
-    pub apportionments: Vec<Option<Apportionment>>,
-    /// Which weights aggregates use (population falls back to area without points).
-    pub weight_method: WeightMethod,
-    /// Pupil forecasts: the forecasts table, then placeplan's own cohort-survival forecasts for
-    /// school × phase × year the table does not cover.
-    pub forecasts: Forecasts,
-    /// Historic rolls by school × NCY × year.
-    pub rolls: crate::readers::rolls::Rolls,
-    /// placeplan's cohort-survival forecasts, when rolls were given.
-    pub cohort: Option<crate::forecast::schools::CohortForecasts>,
-    /// Pupils added from the housing trajectory, in words.
-    pub housing_notes: Vec<String>,
-    /// Back-test of placeplan's own forecasts (the last 3 census years held out, or fewer when
-    /// the history is short), when there are rolls.
-    pub accuracy: Option<crate::forecast::backtest::Backtest>,
-    /// What the figure rules did to each school: exclusions, estimates, links, gaps (for `check`).
-    pub school_notes: Vec<crate::join::figures::SchoolNote>,
-    /// Which year each input describes.
-    pub vintages: Vec<Vintage>,
-    /// Join coverage figures.
-    pub joins: Vec<JoinStat>,
-    /// Everything that went wrong or was repaired.
+    /// The plan's pupils by school × phase × year.
+    pub projection: Projection,
+    /// The base's problems, the forecasts', and the projection's.
     pub problems: Vec<Problem>,
 }
 
+impl std::ops::Deref for Dataset {
+    type Target = Base;
+    fn deref(&self) -> &Base {
+        &self.base
+    }
+}
+
 impl Dataset {
-    /// Loads and joins everything the manifest names. Problems are collected, not returned as
-    /// errors: a missing or unreadable input is a fatal problem and the rest still loads.
-    /// `progress` is told each step's name.
+    /// Loads and joins everything the manifest names ([`Base::load`]), forecasts from the rolls
+    /// ([`Model::build`]) and projects the base case (the empty plan). Problems are collected, not
+    /// returned as errors. `progress` is told each step's name.
     #[must_use]
     pub fn load(manifest: &Manifest, src: &FileSource, progress: &(dyn Fn(&str) + Sync)) -> Self {
-        let mut problems = Vec::new();
-        let settings = manifest.settings.clone();
-
-        progress("reading boundaries");
-        let mut layers: Vec<BoundaryLayer> = manifest
-            .boundaries
-            .iter()
-            .filter_map(|b| readers::boundaries::read(b, src, &mut problems))
-            .collect();
-        let lsoa_layer = layers.iter().position(|l| l.kind == LayerKind::Lsoa);
-
-        progress("reading schools");
-        let mut schools = manifest
-            .schools
-            .as_ref()
-            .map(|s| readers::schools::read(s, src, &mut problems))
-            .unwrap_or_default();
-        let mut joins = Vec::new();
-        for cap in &manifest.capacity {
-            let rows = readers::capacity::read(cap, src, &mut problems);
-            let mut by_key: HashMap<u32, usize> = HashMap::new();
-            for (i, s) in schools.iter().enumerate() {
-                let key = match cap.key {
-                    CapacityKey::Urn => Some(s.urn.0),
-                    CapacityKey::Laestab => s.laestab,
-                };
-                if let Some(k) = key {
-                    // Prefer the open establishment when a LAESTAB was reused after academy conversion.
-                    match by_key.get(&k) {
-                        Some(&j) if schools[j].open => {}
-                        _ => {
-                            by_key.insert(k, i);
-                        }
-                    }
-                }
-            }
-            let mut matched = 0;
-            for r in &rows {
-                let Some(&i) = by_key.get(&r.key) else {
-                    problems.push(Problem::new(
-                        Severity::Warning,
-                        src.display(&cap.path),
-                        format!("row {}", r.line),
-                        "key",
-                        format!("{} matches no school in the register", r.key),
-                    ));
-                    continue;
-                };
-                matched += 1;
-                let s = &mut schools[i];
-                if r.pa_primary.is_some() {
-                    s.planning_area_primary.clone_from(&r.pa_primary);
-                }
-                if r.pa_secondary.is_some() {
-                    s.planning_area_secondary.clone_from(&r.pa_secondary);
-                }
-                if cap.use_for_capacity {
-                    s.capacity = r.capacity.or(s.capacity);
-                    s.pupils = r.pupils.or(s.pupils);
-                }
-                if r.primary_capacity.is_some() || r.secondary_capacity.is_some() {
-                    s.table_split = Some(crate::model::TableSplit {
-                        primary: r.primary_capacity,
-                        secondary: r.secondary_capacity,
-                        file: src.display(&cap.path),
-                        year: cap.year,
-                    });
-                }
-            }
-            joins.push(JoinStat {
-                from: src.display(&cap.path),
-                to: "schools".into(),
-                matched,
-                total: rows.len(),
-                snapped: None,
-            });
-        }
-
-        progress("reading rolls and pupils by stage");
-        let rolls = manifest
-            .rolls
-            .as_ref()
-            .map(|r| readers::rolls::read(r, src, &mut problems))
-            .unwrap_or_default();
-        let stages = manifest
-            .pupils_by_stage
-            .as_ref()
-            .map(|t| (readers::pupils_by_stage::read(t, src, &mut problems), src.display(&t.path)));
-        let census_year = census_year(manifest, &schools, &rolls, &mut problems);
-        let school_notes = crate::join::figures::resolve(
-            &mut schools,
-            &crate::join::figures::FigureInputs {
-                rule: &manifest.counting,
-                rolls: &rolls,
-                stages: stages.as_ref().map(|(t, f)| (t, f.clone())),
-                census_year,
-                register: manifest.schools.as_ref().map_or_else(String::new, |s| src.display(&s.path)),
-                sixth_form_split: settings.sixth_form_split,
-            },
-            &mut problems,
-        );
-        if manifest.schools.is_some() && schools.iter().any(|s| s.establishment_type.is_empty()) {
-            problems.push(Problem::new(
-                Severity::Warning,
-                manifest.schools.as_ref().map_or_else(String::new, |s| src.display(&s.path)),
-                "TypeOfEstablishment (name)",
-                "type",
-                "some schools have no establishment type; they are counted as state-funded mainstream",
-            ));
-        }
-
-        progress("reading deprivation and population");
-        let mut dep: HashMap<AreaCode, LsoaRecord> = HashMap::new();
-        for d in &manifest.deprivation {
-            readers::deprivation::read_into(d, src, &mut dep, &mut problems);
-        }
-        let (population_year, pop) = manifest
-            .population
-            .as_ref()
-            .map(|p| readers::population::read(p, src, &mut problems))
-            .unwrap_or_default();
-        let mut lsoas = Vec::new();
-        if let Some(li) = lsoa_layer {
-            let layer = &layers[li];
-            let (mut dep_hit, mut pop_hit) = (0, 0);
-            for a in &layer.areas {
-                let mut rec = dep.get(&a.code).cloned().unwrap_or_default();
-                if dep.contains_key(&a.code) {
-                    dep_hit += 1;
-                } else if !manifest.deprivation.is_empty() {
-                    problems.push(Problem::new(
-                        Severity::Warning,
-                        layer.source.clone(),
-                        format!("area {}", a.code),
-                        "code",
-                        "LSOA not found in the deprivation files",
-                    ));
-                }
-                if let Some(p) = pop.get(&a.code) {
-                    pop_hit += 1;
-                    rec.population = Some(p.total);
-                    rec.children_0_15 = Some(p.children_0_15);
-                    rec.ages.clone_from(&p.ages);
-                } else if manifest.population.is_some() {
-                    problems.push(Problem::new(
-                        Severity::Warning,
-                        layer.source.clone(),
-                        format!("area {}", a.code),
-                        "code",
-                        "LSOA not found in the population table",
-                    ));
-                }
-                lsoas.push(rec);
-            }
-            if !manifest.deprivation.is_empty() {
-                joins.push(JoinStat {
-                    from: layer.id.to_string(),
-                    to: "deprivation".into(),
-                    matched: dep_hit,
-                    total: layer.areas.len(),
-                    snapped: None,
-                });
-            }
-            if manifest.population.is_some() {
-                joins.push(JoinStat {
-                    from: layer.id.to_string(),
-                    to: "population".into(),
-                    matched: pop_hit,
-                    total: layer.areas.len(),
-                    snapped: None,
-                });
-            }
-        } else if !manifest.deprivation.is_empty() {
-            problems.push(Problem::new(
-                Severity::Error,
-                "manifest",
-                "boundaries",
-                "kind",
-                "deprivation is loaded but no boundary layer has kind = \"lsoa\", so it cannot be mapped",
-            ));
-        }
-
-        progress("deriving planning areas");
-        if let Some(li) = lsoa_layer {
-            for phase in [Phase::Primary, Phase::Secondary] {
-                let has = layers.iter().any(|l| l.kind == LayerKind::PlanningArea && l.serves(phase));
-                if !has && let Some(d) = derive_planning_areas(&layers[li], &schools, phase) {
-                    layers.push(d);
-                }
-            }
-        }
-
-        progress("indexing and joining schools");
-        let indexes: Vec<AreaIndex> = layers.par_iter().map(AreaIndex::new).collect();
-        let placements: Vec<Vec<Placement>> = layers
-            .iter()
-            .zip(&indexes)
-            .map(|(l, ix)| place_schools(&schools, l, ix, settings.snap_distance_m))
-            .collect();
-        let schools_file = manifest.schools.as_ref().map_or_else(String::new, |s| src.display(&s.path));
-        let open_located = schools.iter().filter(|s| s.open && s.location.is_some()).count();
-        for (layer, pl) in layers.iter().zip(&placements) {
-            let (mut matched, mut snapped) = (0, 0);
-            for (s, p) in schools.iter().zip(pl) {
-                if !s.open {
-                    continue;
-                }
-                match p {
-                    Placement::Inside(_) => matched += 1,
-                    Placement::Snapped(i, d) => {
-                        matched += 1;
-                        snapped += 1;
-                        problems.push(Problem::new(
-                            Severity::Warning,
-                            schools_file.clone(),
-                            format!("school URN {} (row {})", s.urn, s.row),
-                            "location",
-                            format!(
-                                "{} lies {d:.0} m outside every area of {}; assigned to the nearest, {}",
-                                s.name, layer.id, layer.areas[*i].name
-                            ),
-                        ));
-                    }
-                    Placement::Outside => problems.push(Problem::new(
-                        Severity::Warning,
-                        schools_file.clone(),
-                        format!("school URN {} (row {})", s.urn, s.row),
-                        "location",
-                        format!(
-                            "{} lies outside every area of {} (more than {} m away)",
-                            s.name, layer.id, settings.snap_distance_m
-                        ),
-                    )),
-                    Placement::NotLocated => {}
-                }
-            }
-            joins.push(JoinStat {
-                from: "open schools".into(),
-                to: layer.id.to_string(),
-                matched,
-                total: open_located,
-                snapped: Some(snapped),
-            });
-        }
-
-        progress("apportioning LSOAs");
-        let points = manifest
-            .weighting_points
-            .as_ref()
-            .map(|p| readers::points::read(p, src, &mut problems))
-            .unwrap_or_default();
-        let lsoa_points: Vec<Vec<geo::Coord>> = match lsoa_layer {
-            Some(li) if !points.is_empty() => {
-                let located: Vec<Option<usize>> = points
-                    .par_iter()
-                    .map(|p| indexes[li].locate(&layers[li], *p, 0.0).map(|(i, _)| i))
-                    .collect();
-                let mut per = vec![Vec::new(); layers[li].areas.len()];
-                for (p, l) in points.iter().zip(located) {
-                    if let Some(l) = l {
-                        per[l].push(*p);
-                    }
-                }
-                per
-            }
-            _ => Vec::new(),
-        };
-        let apportionments: Vec<Option<Apportionment>> = match lsoa_layer {
-            Some(li) => layers
-                .par_iter()
-                .enumerate()
-                .map(|(i, l)| {
-                    if i == li {
-                        None
-                    } else {
-                        Some(apportion(&layers[li], l, &indexes[i], &lsoa_points))
-                    }
-                })
-                .collect(),
-            None => vec![None; layers.len()],
-        };
-        if let Some(li) = lsoa_layer {
-            for (layer, ap) in layers.iter().zip(&apportionments) {
-                let Some(ap) = ap else { continue };
-                let matched = ap.by_lsoa.iter().filter(|v| !v.is_empty()).count();
-                joins.push(JoinStat {
-                    from: layers[li].id.to_string(),
-                    to: layer.id.to_string(),
-                    matched,
-                    total: layers[li].areas.len(),
-                    snapped: None,
-                });
-                for (l, pieces) in ap.by_lsoa.iter().enumerate() {
-                    if pieces.is_empty() && layer.kind != LayerKind::Other {
-                        problems.push(Problem::new(
-                            Severity::Warning,
-                            layer.source.clone(),
-                            format!("LSOA {}", layers[li].areas[l].code),
-                            "geometry",
-                            format!("this LSOA does not overlap any area of {}", layer.id),
-                        ));
-                    }
-                }
-            }
-        }
-        if let Some(li) = lsoa_layer {
-            lsoas.par_iter_mut().enumerate().for_each(|(i, rec)| {
-                let pts = lsoa_points.get(i).map_or(&[][..], Vec::as_slice);
-                rec.centroid_points = pts.len();
-                rec.centroid = if pts.is_empty() {
-                    layers[li]
-                        .areas
-                        .get(i)
-                        .and_then(|a| geo::InteriorPoint::interior_point(&a.geometry))
-                        .map(|p| p.0)
-                } else {
-                    let n = pts.len() as f64;
-                    Some(geo::Coord {
-                        x: pts.iter().map(|p| p.x).sum::<f64>() / n,
-                        y: pts.iter().map(|p| p.y).sum::<f64>() / n,
-                    })
-                };
-            });
-        }
-        let weight_method = if settings.apportionment == WeightMethod::Population && lsoa_points.is_empty() {
-            WeightMethod::Area
-        } else {
-            settings.apportionment
-        };
-
-        progress("reading forecasts");
-        let forecasts = manifest
-            .forecasts
-            .as_ref()
-            .map(|f| readers::forecasts::read(f, src, &mut problems))
-            .unwrap_or_default();
-        let mut forecasts = forecasts;
+        let base = Arc::new(Base::load(manifest, src, progress));
         progress("forecasting from rolls");
-        let cohort = own_forecasts(
-            &rolls,
-            &lsoas,
-            population_year.unwrap_or(census_year),
-            census_year,
-            &settings,
-            &mut forecasts,
-            &mut problems,
-        );
-        let housing = manifest
-            .housing
-            .as_ref()
-            .map(|h| (h.path.clone(), readers::housing::read(h, src, &mut problems)));
-        progress("done");
-        let mut ds = Self {
-            name: manifest.name.clone(),
-            synthetic: manifest.synthetic,
-            census_year,
-            settings,
-            layers,
-            lsoa_layer,
-            lsoas,
-            population_year,
-            schools,
-            placements,
-            apportionments,
-            weight_method,
-            forecasts,
-            rolls,
-            cohort,
-            housing_notes: Vec::new(),
-            accuracy: None,
-            school_notes,
-            vintages: Vec::new(),
-            joins,
-            problems,
+        let model = Arc::new(Model::build(&base));
+        progress("projecting");
+        // The empty plan names no school and no year, so it always applies; should it not, the
+        // failure is reported as fatal rather than panicking.
+        Self::project(Arc::clone(&base), Arc::clone(&model), &Plan::default()).unwrap_or_else(|e| {
+            let mut problems = base.problems.clone();
+            problems.push(Problem::fatal("manifest", format!("the base case could not be projected: {e}")));
+            Self {
+                name: base.name.clone(),
+                schools: base.register.clone(),
+                placements: base.placements.clone(),
+                projection: Projection::none(),
+                base,
+                model,
+                problems,
+            }
+        })
+    }
+
+    /// The figures of `plan` over `base` and `model`.
+    ///
+    /// # Errors
+    /// The plan cannot be applied ([`PlanError`]).
+    pub fn project(base: Arc<Base>, model: Arc<Model>, plan: &Plan) -> Result<Self, PlanError> {
+        let mut projection = Projection::build(&base, &model, plan)?;
+        let mut problems = base.problems.clone();
+        problems.extend(model.problems.iter().cloned());
+        problems.append(&mut projection.problems);
+        let name = match &projection.plan {
+            Some(p) if !p.is_empty() => format!("{} — scenario: {p}", base.name),
+            _ => base.name.clone(),
         };
-        if let Some((file, completions)) = housing {
-            match ds.settings.yields.clone() {
-                Some(y) if ds.cohort.is_some() => {
-                    // Sites that could not be placed are problems; the pupils added are reported by `check`.
-                    for note in crate::scenario::housing::apply(&mut ds, &completions, &y) {
-                        if note.contains("left out") || note.starts_with("no ") || note.contains(": no ") {
-                            ds.problems.push(Problem::new(Severity::Warning, file.clone(), "", "housing", note));
-                        } else {
-                            ds.housing_notes.push(note);
-                        }
-                    }
-                }
-                Some(_) => ds.problems.push(Problem::new(
-                    Severity::Warning,
-                    file,
-                    "",
-                    "housing",
-                    "housing pupils are added to placeplan's own forecasts, which need a [rolls] table; left out",
-                )),
-                None => ds.problems.push(Problem::new(
-                    Severity::Error,
-                    file,
-                    "",
-                    "yields",
-                    "housing given without [settings.yields] (pupils per dwelling by phase); DfE publishes no national figure, so set your authority's; left out",
-                )),
-            }
-        }
-        ds.vintages = vintages(&ds, manifest, src);
-        // A synthetic dataset has no real vintages to compare.
-        for v in ds.vintages.iter().filter(|_| !ds.synthetic) {
-            if let Some(y) = v.year
-                && (y - ds.census_year).abs() > 2
-            {
-                ds.problems.push(Problem::new(
-                    Severity::Warning,
-                    v.file.clone(),
-                    "",
-                    "vintage",
-                    format!(
-                        "{} describes {}, more than two years from the census year {}",
-                        v.input,
-                        v.describes,
-                        crate::text::year_label(ds.census_year)
-                    ),
-                ));
-            }
-        }
-        if ds.cohort.is_some() {
-            ds.accuracy = (1..=3).rev().find_map(|k| crate::forecast::backtest::backtest(&ds, k).ok());
-        }
-        ds
+        Ok(Self {
+            schools: std::mem::take(&mut projection.schools),
+            placements: std::mem::take(&mut projection.placements),
+            name,
+            base,
+            model,
+            projection,
+            problems,
+        })
     }
 
-    /// The first planning-area layer that serves `phase` (a layer without a phase serves both).
-    #[must_use]
-    pub fn planning_area_layer(&self, phase: Phase) -> Option<usize> {
-        self.layers
-            .iter()
-            .position(|l| l.kind == LayerKind::PlanningArea && l.serves(phase))
-    }
-
-    /// The layer with id `id`.
-    #[must_use]
-    pub fn layer(&self, id: &LayerId) -> Option<(usize, &BoundaryLayer)> {
-        self.layers.iter().enumerate().find(|(_, l)| &l.id == id)
+    /// The same base and forecasts with `plan` applied instead: nothing is copied but the
+    /// schools' records; the polygons, indexes and joins are shared.
+    ///
+    /// # Errors
+    /// The plan cannot be applied ([`PlanError`]).
+    pub fn with_plan(&self, plan: &Plan) -> Result<Self, PlanError> {
+        Self::project(Arc::clone(&self.base), Arc::clone(&self.model), plan)
     }
 
     /// True when any problem is fatal.
@@ -539,267 +107,17 @@ impl Dataset {
     pub fn has_fatal(&self) -> bool {
         self.problems.iter().any(|p| p.severity == Severity::Fatal)
     }
-}
 
-/// Cohort-survival forecasts from the roll history (see [`crate::forecast::schools`]), added to
-/// `forecasts` for every school × phase × year the forecasts table does not already give.
-fn own_forecasts(
-    rolls: &crate::readers::rolls::Rolls,
-    lsoas: &[LsoaRecord],
-    population_year: i32,
-    census_year: i32,
-    settings: &Settings,
-    forecasts: &mut Forecasts,
-    problems: &mut Vec<Problem>,
-) -> Option<crate::forecast::schools::CohortForecasts> {
-    use crate::forecast::cohort::{Variant, Window};
-    use crate::forecast::schools::{forecast_all, phase_total, reception_pool};
-    use crate::readers::forecasts::ForecastLevel;
-    let upto = rolls.values().filter_map(|h| h.keys().next_back().copied()).max()?;
-    if upto != census_year {
-        problems.push(Problem::new(
-            Severity::Warning,
-            "rolls",
-            format!("latest year {upto}"),
-            "year",
-            format!("the latest roll year is {upto} but census_year is {census_year}; forecasts start after {upto}"),
-        ));
+    /// School `si`'s pupils in `phase` and `year` from the projection (`None` outside the phase's
+    /// totals or the years with figures).
+    #[must_use]
+    pub fn pupils(&self, si: usize, phase: crate::model::Phase, year: i32) -> Option<&crate::projection::SchoolYear> {
+        self.projection.get(self.schools.get(si)?.urn, phase, year)
     }
-    let pool = reception_pool(lsoas, population_year);
-    if pool.is_empty() {
-        problems.push(Problem::new(
-            Severity::Warning,
-            "rolls",
-            "Reception",
-            "population",
-            "no single-year-of-age population, so Reception intakes are carried forward unchanged",
-        ));
-    }
-    let f = &settings.forecast;
-    let w = Window {
-        k: f.window.clamp(1, 10),
-        weights: f.weights.clone(),
-    };
-    let cf = forecast_all(rolls, &pool, upto, f.primary_years.max(f.secondary_years), &w);
-    for n in &cf.notes {
-        problems.push(Problem::new(Severity::Warning, "rolls", "", "urn", n.clone()));
-    }
-    for s in &cf.schools {
-        let Ok(code) = crate::ids::AreaCode::new(&s.urn.to_string()) else {
-            continue;
-        };
-        for (phase, years) in [
-            (Phase::Primary, f.primary_years),
-            (Phase::Secondary, f.secondary_years),
-            (Phase::Post16, f.secondary_years),
-        ] {
-            let (a, b) = phase.year_groups();
-            if s.model.last < a || s.model.entry > b {
-                continue;
-            }
-            for h in 1..=years {
-                let y = upto + i32::try_from(h).unwrap_or(0);
-                if let Some(v) = phase_total(s, phase, y, Variant::Central) {
-                    forecasts.entry((ForecastLevel::School, code.clone(), phase, y)).or_insert(v);
-                }
-            }
-        }
-    }
-    Some(cf)
-}
 
-/// Which year one input describes.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct Vintage {
-    /// What the input is ("school census pupils", "capacity", "deprivation", "population").
-    pub input: String,
-    /// The file it came from.
-    pub file: String,
-    /// The academic or calendar year it describes, as a start year.
-    pub year: Option<i32>,
-    /// That year in words: "2022/23 (January 2023 census)", "mid-2020".
-    pub describes: String,
-    /// How many schools' figures it supplies, for school inputs.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub schools: Option<usize>,
-}
-
-/// The most common census year of the open schools in the register.
-fn register_census_year(schools: &[School]) -> Option<(i32, usize, usize)> {
-    let mut counts: std::collections::BTreeMap<i32, usize> = std::collections::BTreeMap::new();
-    let open = schools.iter().filter(|s| s.open).count();
-    for y in schools.iter().filter(|s| s.open).filter_map(|s| s.census_year) {
-        *counts.entry(y).or_default() += 1;
+    /// The academic years with figures for `phase`: the census year, then every forecast year.
+    #[must_use]
+    pub fn years(&self, phase: crate::model::Phase) -> &[i32] {
+        self.projection.years(phase)
     }
-    counts.into_iter().max_by_key(|&(y, n)| (n, y)).map(|(y, n)| (y, n, open))
-}
-
-/// The census year: the manifest's, else the pupils-by-stage table's, else the rolls' latest,
-/// else the register's `CensusDate`. A manifest year that disagrees with the input that supplies
-/// the census pupils is a warning.
-fn census_year(manifest: &Manifest, schools: &[School], rolls: &crate::readers::rolls::Rolls, problems: &mut Vec<Problem>) -> i32 {
-    let register = register_census_year(schools);
-    let stage = manifest.pupils_by_stage.as_ref().and_then(|t| t.year);
-    let roll = rolls.values().filter_map(|h| h.keys().next_back().copied()).max();
-    // The input that supplies most census pupils: rolls, then the stage table, then the register.
-    let (evidence, what) = if let Some(y) = roll {
-        (Some(y), "the latest roll year".to_owned())
-    } else if manifest.pupils_by_stage.is_some() {
-        (stage, "the pupils-by-stage table's year".to_owned())
-    } else if let Some((y, n, open)) = register {
-        (Some(y), format!("GIAS CensusDate ({n} of {open} open schools)"))
-    } else {
-        (None, String::new())
-    };
-    let file = manifest.schools.as_ref().map_or_else(|| "manifest".to_owned(), |s| s.path.clone());
-    match (manifest.census_year, evidence) {
-        (Some(m), Some(e)) if m != e => {
-            problems.push(Problem::new(
-                Severity::Warning,
-                "manifest",
-                "census_year",
-                "census_year",
-                format!(
-                    "census_year is {} but {what} says {}; figures are labelled {}",
-                    crate::text::year_label(m),
-                    crate::text::year_label(e),
-                    crate::text::year_label(m)
-                ),
-            ));
-            m
-        }
-        (Some(m), _) => m,
-        (None, Some(e)) => e,
-        (None, None) if schools.is_empty() && manifest.forecasts.is_none() => 2022,
-        (None, None) => {
-            let y = 2022;
-            problems.push(Problem::new(
-                Severity::Warning,
-                file,
-                "CensusDate",
-                "census_year",
-                format!(
-                    "no census year in the manifest or the inputs; assumed {}",
-                    crate::text::year_label(y)
-                ),
-            ));
-            y
-        }
-    }
-}
-
-fn census_words(y: i32) -> String {
-    format!("{} (January {} census)", crate::text::year_label(y), y + 1)
-}
-
-/// Which year each input describes: school census pupils (by source), capacity, deprivation, population.
-fn vintages(ds: &Dataset, manifest: &Manifest, src: &FileSource) -> Vec<Vintage> {
-    use crate::model::FigureSource;
-    let mut out = Vec::new();
-    let count = |pupils: bool, source: FigureSource| {
-        ds.schools
-            .iter()
-            .filter(|s| s.open)
-            .filter(|s| {
-                Phase::ALL.iter().any(|&p| {
-                    let f = if pupils { s.figures.pupils(p) } else { s.figures.places(p) };
-                    f.is_some_and(|f| f.source == source)
-                })
-            })
-            .count()
-    };
-    let register = manifest.schools.as_ref().map_or_else(String::new, |s| src.display(&s.path));
-    let reg_year = register_census_year(&ds.schools).map(|x| x.0);
-    if let Some(r) = &manifest.rolls {
-        let y = ds.rolls.values().filter_map(|h| h.keys().next_back().copied()).max();
-        out.push(Vintage {
-            input: "school census pupils (rolls by year group)".into(),
-            file: src.display(&r.path),
-            year: y,
-            describes: y.map_or_else(|| "no year".into(), census_words),
-            schools: Some(count(true, FigureSource::Rolls)),
-        });
-    }
-    if let Some(t) = &manifest.pupils_by_stage {
-        let y = t.year.unwrap_or(ds.census_year);
-        out.push(Vintage {
-            input: "school census pupils by stage".into(),
-            file: src.display(&t.path),
-            year: Some(y),
-            describes: census_words(y),
-            schools: Some(count(true, FigureSource::PupilsByStage)),
-        });
-    }
-    let n = count(true, FigureSource::Register);
-    if n > 0 {
-        out.push(Vintage {
-            input: "register headcount (NumberOfPupils)".into(),
-            file: register.clone(),
-            year: reg_year,
-            describes: reg_year.map_or_else(|| "no CensusDate".into(), census_words),
-            schools: Some(n),
-        });
-    }
-    let n = count(false, FigureSource::Register);
-    if n > 0 {
-        out.push(Vintage {
-            input: "capacity (SchoolCapacity)".into(),
-            file: register,
-            year: reg_year,
-            describes: reg_year.map_or_else(
-                || "as the register was downloaded".into(),
-                |y| format!("as at the {} census", crate::text::year_label(y)),
-            ),
-            schools: Some(n),
-        });
-    }
-    for c in &manifest.capacity {
-        let file = src.display(&c.path);
-        let n = ds
-            .schools
-            .iter()
-            .filter(|s| s.open && s.table_split.as_ref().is_some_and(|t| t.file == file))
-            .count();
-        if n > 0 || c.use_for_capacity {
-            out.push(Vintage {
-                input: "capacity table (primary / secondary split)".into(),
-                file,
-                year: c.year,
-                describes: c
-                    .year
-                    .map_or_else(|| "year not given (set year = in the manifest)".into(), crate::text::year_label),
-                schools: Some(n),
-            });
-        }
-    }
-    if let Some(d) = manifest.deprivation.first() {
-        let iod2019 = d.path.contains("2019");
-        out.push(Vintage {
-            input: if iod2019 {
-                "deprivation (English Indices of Deprivation 2019)".into()
-            } else {
-                "deprivation".into()
-            },
-            file: src.display(&d.path),
-            year: iod2019.then_some(2015),
-            describes: if iod2019 {
-                "2015/16 for most indicators (IoD 2019)".into()
-            } else {
-                "not stated".into()
-            },
-            schools: None,
-        });
-    }
-    if let Some(p) = &manifest.population {
-        out.push(Vintage {
-            input: "population by single year of age".into(),
-            file: src.display(&p.path),
-            year: ds.population_year,
-            describes: ds
-                .population_year
-                .map_or_else(|| "mid-2015 (IoD 2019 File 6 denominators)".into(), |y| format!("mid-{y}")),
-            schools: None,
-        });
-    }
-    out
 }

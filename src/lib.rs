@@ -16,6 +16,7 @@
 //! * Output: [`check`] (the data-quality report), [`cli`], [`demo`] (the synthetic borough).
 
 pub mod analysis;
+pub mod base;
 pub mod check;
 pub mod cli;
 pub mod crs;
@@ -30,10 +31,12 @@ pub mod manifest;
 pub mod map;
 pub mod model;
 pub mod problem;
+pub mod projection;
 pub mod readers;
 pub mod report;
 pub mod scenario;
 pub mod server;
 pub mod source;
+pub mod stats;
 pub mod table;
 pub mod text;

@@ -241,7 +241,7 @@ pub struct Settings {
     pub bands: Bands,
     /// How LSOAs are apportioned to coarser areas: `population` (needs weighting points, falls back
     /// to area), `area`, or `best_fit`.
-    pub apportionment: crate::join::apportion::WeightMethod,
+    pub apportionment: crate::model::WeightMethod,
     /// Cohort-survival forecasting.
     pub forecast: ForecastSettings,
     /// How a capacity covering Years 7–13 is split between secondary and sixth form: `roll`
@@ -249,7 +249,7 @@ pub struct Settings {
     pub sixth_form_split: SixthFormSplit,
     /// Pupils per dwelling for housing sites (scenarios and the housing table). No default:
     /// DfE publishes no national figure; use the authority's pupil yield data.
-    pub yields: Option<crate::scenario::housing::Yields>,
+    pub yields: Option<crate::model::Yields>,
 }
 
 /// Settings of placeplan's own forecasts.
@@ -332,7 +332,7 @@ impl Default for Settings {
             snap_distance_m: 250.0,
             operating_margin: 0.02,
             bands: Bands::default(),
-            apportionment: crate::join::apportion::WeightMethod::Population,
+            apportionment: crate::model::WeightMethod::Population,
             forecast: ForecastSettings::default(),
             sixth_form_split: SixthFormSplit::Roll,
             yields: None,

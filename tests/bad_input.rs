@@ -203,7 +203,7 @@ fn bad_forecast_rows_are_left_out_and_the_good_one_kept() {
     find(&ds, "phase must be primary, secondary or post16");
     find(&ds, "is not school or planning_area");
     find(&ds, "\"twenty\" is not a number");
-    assert_eq!(ds.forecasts.len(), 1);
+    assert_eq!(ds.forecast_table.len(), 1);
 }
 
 #[test]

@@ -201,7 +201,7 @@ fn demo_forecasts_come_from_the_rolls() {
     use placeplan::forecast::schools::phase_total;
     use placeplan::model::Phase;
     let ds = common::demo();
-    let cf = ds.cohort.as_ref().expect("the demo has rolls");
+    let cf = ds.model.cohort.as_ref().expect("the demo has rolls");
     assert_eq!(cf.base_year, ds.census_year);
     assert_eq!(years(ds, Phase::Primary).len(), 6);
     assert_eq!(years(ds, Phase::Secondary).len(), 8);
@@ -261,9 +261,9 @@ fn demo_housing_adds_yield_times_completed_homes() {
         }
     }
     assert!(
-        with.housing_notes.iter().any(|n| n.contains("Eastfield Meadows")),
+        with.projection.housing_notes.iter().any(|n| n.contains("Eastfield Meadows")),
         "{:?}",
-        with.housing_notes
+        with.projection.housing_notes
     );
 }
 
@@ -271,7 +271,7 @@ fn demo_housing_adds_yield_times_completed_homes() {
 #[test]
 fn the_demo_carries_its_backtest() {
     let ds = common::demo();
-    let at_load = ds.accuracy.as_ref().expect("the demo has rolls, so it is back-tested");
+    let at_load = ds.model.accuracy.as_ref().expect("the demo has rolls, so it is back-tested");
     let fresh = placeplan::forecast::backtest::backtest(ds, 3).expect("backtest");
     assert_eq!(at_load.fitted_to, fresh.fitted_to);
     assert_eq!(
@@ -288,7 +288,7 @@ fn the_backtest_uses_no_population_from_after_its_origin() {
     let ds = common::demo();
     let b = placeplan::forecast::backtest::backtest(ds, 3).expect("backtest");
     assert!(b.notes.iter().any(|n| n.contains("postdates the forecast origin")), "{:?}", b.notes);
-    let mut early = ds.clone();
+    let mut early = (*ds.base).clone();
     early.population_year = Some(2021);
     let b = placeplan::forecast::backtest::backtest(&early, 3).expect("backtest");
     assert!(!b.notes.iter().any(|n| n.contains("postdates")), "{:?}", b.notes);

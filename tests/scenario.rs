@@ -3,10 +3,18 @@
 
 mod common;
 
+use placeplan::analysis::diff::diff;
 use placeplan::analysis::summary::{school_places, school_pupils, summary};
+use placeplan::dataset::Dataset;
 use placeplan::model::{LayerKind, Phase};
-use placeplan::scenario::diff::diff;
-use placeplan::scenario::{Scenario, apply};
+use placeplan::scenario::{Scenario, ScenarioError};
+
+/// The dataset of a scenario over `ds`'s base, and what it changed.
+fn apply(ds: &Dataset, sc: &Scenario) -> Result<(Dataset, Vec<String>), ScenarioError> {
+    let x = ds.with_plan(sc)?;
+    let notes = x.projection.notes.clone();
+    Ok((x, notes))
+}
 
 fn scenario(toml: &str) -> Scenario {
     toml::from_str(toml).expect("scenario parses")
@@ -130,8 +138,10 @@ fn a_new_school_adds_places_from_its_first_year_and_the_diff_shows_it() {
 #[test]
 fn bad_changes_are_refused_by_name() {
     let base = common::demo();
-    let mut no_yields = base.clone();
-    no_yields.settings.yields = None;
+    let mut b = (*base.base).clone();
+    b.settings.yields = None;
+    let no_yields =
+        Dataset::project(std::sync::Arc::new(b), std::sync::Arc::clone(&base.model), &Scenario::default()).expect("the base case projects");
     for (toml, needle) in [
         (
             "name = \"x\"\n[[expand]]\nurn = 1\nplaces = 30\nfrom = 2026\n",

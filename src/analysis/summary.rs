@@ -6,11 +6,8 @@ use super::deprivation::{DeprivationSummary, Piece, aggregate};
 use super::membership::{no_data_by_area, schools_by_area};
 use super::sufficiency::{Sufficiency, authority_shortfall, school_flag, sufficiency};
 use crate::dataset::Dataset;
-use crate::ids::AreaCode;
 use crate::model::{LayerKind, Phase};
-use crate::readers::forecasts::ForecastLevel;
 use serde::Serialize;
-use std::collections::BTreeSet;
 
 /// One row of the summary.
 #[derive(Clone, Debug, Serialize)]
@@ -73,48 +70,17 @@ pub fn resident_children(ds: &Dataset, ps: &[(usize, Piece)], phase: Phase) -> O
 /// The academic years with figures for `phase`: the census year, then every forecast year.
 #[must_use]
 pub fn years(ds: &Dataset, phase: Phase) -> Vec<i32> {
-    let mut ys: BTreeSet<i32> = ds
-        .forecasts
-        .keys()
-        .filter(|k| k.2 == phase && k.3 > ds.census_year)
-        .map(|k| k.3)
-        .collect();
-    ys.insert(ds.census_year);
-    ys.into_iter().collect()
+    ds.years(phase).to_vec()
 }
 
-/// Pupils of school `si` in `phase` and `year`, and whether a forecast supplied it.
-///
-/// Census year: the school's figure ([`crate::model::School::pupils_now`], 0 when it has none —
-/// such a school is never a member of a total). Forecast years: the school's own forecast; else
-/// its planning area's forecast × the school's share of that area's census-year pupils; else the
-/// census-year pupils carried forward.
+/// Central pupils of school `si` in `phase` and `year` from the plan's projection
+/// ([`crate::projection`]), and whether a forecast (or the census) supplied it rather than the
+/// census figure being carried forward. 0 for a school outside the phase's totals (never a
+/// member of a total) and for a year without figures.
 #[must_use]
 pub fn school_pupils(ds: &Dataset, si: usize, phase: Phase, year: i32) -> (f64, bool) {
-    let s = &ds.schools[si];
-    let now = s.pupils_now(phase).unwrap_or(0.0);
-    if year <= ds.census_year {
-        return (now, true);
-    }
-    if let Ok(code) = AreaCode::new(&s.urn.to_string())
-        && let Some(v) = ds.forecasts.get(&(ForecastLevel::School, code, phase, year))
-    {
-        return (*v, true);
-    }
-    if let Some(pa) = s.planning_area(phase)
-        && let Some(total) = ds.forecasts.get(&(ForecastLevel::PlanningArea, pa.clone(), phase, year))
-    {
-        let pa_now: f64 = ds
-            .schools
-            .iter()
-            .filter(|o| o.in_totals(phase) && o.planning_area(phase) == Some(pa))
-            .filter_map(|o| o.pupils_now(phase))
-            .sum();
-        if pa_now > 0.0 {
-            return (total * now / pa_now, true);
-        }
-    }
-    (now, false)
+    ds.pupils(si, phase, year)
+        .map_or((0.0, false), |v| (v.central, v.source.found()))
 }
 
 /// Places of school `si` in `phase` and academic `year` ([`crate::model::School::places_in`]),
@@ -177,7 +143,9 @@ fn row(
     residents: Option<f64>,
 ) -> SummaryRow {
     let (mut cap, mut pup, mut missing, mut flagged) = (0.0, 0.0, 0, 0);
-    for &si in members {
+    // A school a plan opens later, or has closed by then, is not in the year's totals.
+    let members: Vec<usize> = members.iter().copied().filter(|&si| ds.schools[si].open_in(year)).collect();
+    for &si in &members {
         let c = school_places(ds, si, phase, year);
         let (p, found) = school_pupils(ds, si, phase, year);
         cap += c;
@@ -198,7 +166,7 @@ fn row(
         schools_without_forecast: missing,
         shortfall_basis: None,
         deprivation: dep,
-        fsm_pct: fsm(ds, members),
+        fsm_pct: fsm(ds, &members),
         resident_children: residents.filter(|_| year == ds.census_year),
         places_minus_residents: residents.filter(|_| year == ds.census_year).map(|r| cap - r),
     }

@@ -2,8 +2,8 @@
 //! phase and year. BASE is `base` (the data as it is) or another scenario file.
 
 use super::{CliResult, DataArgs, exit};
-use crate::scenario::diff::diff;
-use crate::scenario::{Scenario, apply};
+use crate::analysis::diff::diff;
+use crate::scenario::Scenario;
 use std::path::PathBuf;
 
 /// Scenario commands.
@@ -51,7 +51,7 @@ pub fn run(a: &Args) -> CliResult {
         eprintln!("placeplan: the data has fatal problems; run `placeplan check` to see them");
         return Ok(exit::DATA);
     }
-    let load = |p: &std::path::Path| Scenario::read(p).and_then(|s| apply(&ds, &s).map(|(x, n)| (s.name, x, n)));
+    let load = |p: &std::path::Path| Scenario::read(p).and_then(|s| ds.with_plan(&s).map(|x| (s.name, x.clone(), x.projection.notes)));
     let (base_name, base, mut notes) = if d.base == "base" {
         ("base".to_owned(), ds.clone(), Vec::new())
     } else {

@@ -59,8 +59,9 @@ pub fn run(a: &Args) -> CliResult {
         None => ds,
         Some(path) => {
             let applied = crate::scenario::Scenario::read(path).and_then(|sc| {
-                crate::scenario::apply(&ds, &sc).map(|(mut x, notes)| {
-                    x.name = format!("{} — scenario: {}", x.name, sc.name);
+                // The scenario shares the base's polygons and joins; the base case is dropped.
+                ds.with_plan(&sc).map(|x| {
+                    let notes = x.projection.notes.clone();
                     (x, notes)
                 })
             });

@@ -712,8 +712,7 @@ fn stamp_dbf_date(path: &Path, (year, month, day): (u16, u8, u8)) -> std::io::Re
     f.write_all(&[since_1900, month, day])
 }
 
-/// ESRI WKT of EPSG:27700 (OSGB 1936 / British National Grid), for .prj files and GeoPackages.
-pub const BNG_WKT: &str = "PROJCS[\"OSGB_1936_British_National_Grid\",GEOGCS[\"GCS_OSGB_1936\",DATUM[\"D_OSGB_1936\",SPHEROID[\"Airy_1830\",6377563.396,299.3249646]],PRIMEM[\"Greenwich\",0.0],UNIT[\"Degree\",0.0174532925199433]],PROJECTION[\"Transverse_Mercator\"],PARAMETER[\"False_Easting\",400000.0],PARAMETER[\"False_Northing\",-100000.0],PARAMETER[\"Central_Meridian\",-2.0],PARAMETER[\"Scale_Factor\",0.9996012717],PARAMETER[\"Latitude_Of_Origin\",49.0],UNIT[\"Meter\",1.0]]";
+pub use crate::crs::BNG_WKT;
 
 fn manifest_text() -> String {
     format!(

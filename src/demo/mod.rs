@@ -8,4 +8,4 @@ pub mod embedded;
 /// The generator.
 pub mod generate;
 /// A small deterministic random number generator for the generator.
-pub mod rng;
+pub use crate::stats::rng;

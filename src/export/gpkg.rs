@@ -39,7 +39,7 @@ pub fn write(path: &Path, ds: &Dataset, layers: &[usize], rows: &[ExportRow], ta
          INSERT INTO gpkg_spatial_ref_sys VALUES ('OSGB 1936 / British National Grid', 27700, 'EPSG', 27700, '{}', 'British National Grid, metres');
          CREATE TABLE gpkg_contents (table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL, identifier TEXT UNIQUE, description TEXT DEFAULT '', last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')), min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER, CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id));
          CREATE TABLE gpkg_geometry_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL, geometry_type_name TEXT NOT NULL, srs_id INTEGER NOT NULL, z TINYINT NOT NULL, m TINYINT NOT NULL, CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name), CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name), CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id));",
-        crate::demo::generate::BNG_WKT.replace('\'', "''")
+        crate::crs::BNG_WKT.replace('\'', "''")
     ))
     .map_err(|e| err(path, e))?;
 

@@ -10,9 +10,7 @@ pub mod xlsx;
 use crate::analysis::membership::schools_by_area;
 use crate::analysis::summary::{SummaryRow, school_rows, summary};
 use crate::dataset::Dataset;
-use crate::forecast::cohort::Variant;
 use crate::forecast::ncy::Ncy;
-use crate::forecast::schools::phase_total;
 use crate::model::{LayerKind, Phase};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -187,44 +185,26 @@ pub fn layer_for(ds: &Dataset, level: Level, layer: Option<&str>) -> Result<Vec<
     })
 }
 
-/// placeplan's school forecasts by URN, built once per export.
-type ByUrn<'a> = HashMap<u32, &'a crate::forecast::schools::SchoolForecast>;
-
-fn by_urn(ds: &Dataset) -> ByUrn<'_> {
-    ds.cohort
-        .as_ref()
-        .map(|cf| cf.schools.iter().map(|s| (s.urn, s)).collect())
-        .unwrap_or_default()
-}
-
-fn low_high(ds: &Dataset, by_urn: &ByUrn<'_>, schools: &[usize], phase: Phase, year: i32) -> (Option<f64>, Option<f64>) {
-    let Some(cf) = &ds.cohort else { return (None, None) };
-    if year <= cf.base_year {
+/// Low and high pupils of `schools` in `phase` and `year`, summed from the plan's projection (the
+/// same figures as the central ones, housing and moves included); `None` in the census year and
+/// when no school of them has a forecast.
+fn low_high(ds: &Dataset, schools: &[usize], phase: Phase, year: i32) -> (Option<f64>, Option<f64>) {
+    if year <= ds.census_year {
         return (None, None);
     }
-    let mut lo = 0.0;
-    let mut hi = 0.0;
-    let mut any = false;
-    for &si in schools {
-        let s = &ds.schools[si];
-        let central = crate::analysis::summary::school_pupils(ds, si, phase, year).0;
-        match by_urn.get(&s.urn.0) {
-            Some(f) => {
-                lo += phase_total(f, phase, year, Variant::Low).unwrap_or(central);
-                hi += phase_total(f, phase, year, Variant::High).unwrap_or(central);
-                any = true;
-            }
-            None => {
-                lo += central;
-                hi += central;
-            }
+    let (mut lo, mut hi, mut any) = (0.0, 0.0, false);
+    for &si in schools.iter().filter(|&&si| ds.schools[si].open_in(year)) {
+        if let Some(v) = ds.pupils(si, phase, year) {
+            lo += v.low;
+            hi += v.high;
+            any |= v.source.found();
         }
     }
     if any { (Some(lo), Some(hi)) } else { (None, None) }
 }
 
-fn to_row(ds: &Dataset, fc: &ByUrn<'_>, level: Level, layer: &str, r: &SummaryRow, members: &[usize]) -> ExportRow {
-    let (lo, hi) = low_high(ds, fc, members, r.phase, r.year);
+fn to_row(ds: &Dataset, level: Level, layer: &str, r: &SummaryRow, members: &[usize]) -> ExportRow {
+    let (lo, hi) = low_high(ds, members, r.phase, r.year);
     ExportRow {
         level,
         layer: layer.to_owned(),
@@ -261,7 +241,6 @@ pub fn rows(ds: &Dataset, level: Level, layers: &[usize]) -> Vec<ExportRow> {
 }
 
 fn rows_of(ds: &Dataset, level: Level, li: Option<usize>) -> Vec<ExportRow> {
-    let fc = by_urn(ds);
     match (level, li) {
         (Level::School, _) => {
             let idx: HashMap<String, usize> = ds.schools.iter().enumerate().map(|(i, s)| (s.urn.to_string(), i)).collect();
@@ -269,7 +248,7 @@ fn rows_of(ds: &Dataset, level: Level, li: Option<usize>) -> Vec<ExportRow> {
                 .iter()
                 .map(|r| {
                     let m: Vec<usize> = idx.get(&r.code).copied().into_iter().collect();
-                    to_row(ds, &fc, level, "", r, &m)
+                    to_row(ds, level, "", r, &m)
                 })
                 .collect()
         }
@@ -277,7 +256,7 @@ fn rows_of(ds: &Dataset, level: Level, li: Option<usize>) -> Vec<ExportRow> {
             .iter()
             .map(|r| {
                 let m: Vec<usize> = (0..ds.schools.len()).filter(|&i| ds.schools[i].in_totals(r.phase)).collect();
-                to_row(ds, &fc, Level::La, "", r, &m)
+                to_row(ds, Level::La, "", r, &m)
             })
             .collect(),
         (_, Some(li)) => {
@@ -292,7 +271,7 @@ fn rows_of(ds: &Dataset, level: Level, li: Option<usize>) -> Vec<ExportRow> {
                         .and_then(|&a| members.get(&r.phase).and_then(|v| v.get(a)))
                         .cloned()
                         .unwrap_or_default();
-                    to_row(ds, &fc, level, layer.id.as_str(), r, &m)
+                    to_row(ds, level, layer.id.as_str(), r, &m)
                 })
                 .collect()
         }
@@ -300,53 +279,39 @@ fn rows_of(ds: &Dataset, level: Level, li: Option<usize>) -> Vec<ExportRow> {
 }
 
 /// The SCAP-style table: for each planning area of the phase (the first planning-area layer for
-/// it), pupils by year group for the census year (actual) and each forecast year (placeplan's
-/// central forecast, summed over the area's schools). Empty without rolls.
+/// it), pupils by year group for the census year (actual) and each forecast year, summed over the
+/// area's schools from the plan's projection — the same central figures as every other view,
+/// housing and moves included. Schools without year groups (no rolls) are not in it; empty when
+/// no school has them.
 #[must_use]
 pub fn scap(ds: &Dataset) -> Vec<ScapRow> {
-    let Some(cf) = &ds.cohort else { return Vec::new() };
-    let by_urn = by_urn(ds);
     let mut out = Vec::new();
     for phase in Phase::ALL {
         let Some(li) = ds.planning_area_layer(phase) else {
             continue;
         };
         let (a, b) = phase.year_groups();
-        let (a, b) = (a.index(), b.index());
-        let years = match phase {
-            Phase::Primary => ds.settings.forecast.primary_years,
-            Phase::Secondary | Phase::Post16 => ds.settings.forecast.secondary_years,
-        };
         for (ai, list) in schools_by_area(ds, li, phase).iter().enumerate() {
             let area = &ds.layers[li].areas[ai];
-            for h in 0..=years {
-                let year = cf.base_year + i32::try_from(h).unwrap_or(0);
-                for g in a..=b {
-                    let mut sum = 0.0;
-                    let mut any = false;
-                    for si in list {
-                        let urn = ds.schools[*si].urn.0;
-                        let v = if h == 0 {
-                            ds.rolls.get(&urn).and_then(|hist| hist.get(&year)).and_then(|r| r[g])
-                        } else {
-                            by_urn.get(&urn).and_then(|f| f.central.get(&year)).and_then(|r| r[g])
-                        };
-                        if let Some(v) = v {
-                            sum += v;
-                            any = true;
-                        }
-                    }
-                    if any {
-                        out.push(ScapRow {
-                            planning_area: area.code.to_string(),
-                            name: area.name.clone(),
-                            phase,
-                            ncy: Ncy::from_index(g).unwrap_or(Ncy::R),
-                            year,
-                            kind: if h == 0 { "actual" } else { "forecast" },
-                            pupils: sum,
-                        });
-                    }
+            for &year in ds.years(phase) {
+                let rows: Vec<&[f64; crate::forecast::ncy::NCY_COUNT]> = list
+                    .iter()
+                    .filter(|&&si| ds.schools[si].open_in(year))
+                    .filter_map(|&si| ds.pupils(si, phase, year)?.ncy.as_ref())
+                    .collect();
+                if rows.is_empty() {
+                    continue;
+                }
+                for g in a.index()..=b.index() {
+                    out.push(ScapRow {
+                        planning_area: area.code.to_string(),
+                        name: area.name.clone(),
+                        phase,
+                        ncy: Ncy::from_index(g).unwrap_or(Ncy::R),
+                        year,
+                        kind: if year == ds.census_year { "actual" } else { "forecast" },
+                        pupils: rows.iter().map(|r| r[g]).sum(),
+                    });
                 }
             }
         }
@@ -371,7 +336,7 @@ pub fn notes(ds: &Dataset) -> Vec<(String, String)> {
         ),
         (
             "Pupils".into(),
-            "Census-year roll; after it the forecasts table, else placeplan's cohort-survival forecast, else the roll carried forward."
+            "Census-year pupils; after it the forecasts table, else placeplan's cohort-survival forecast, else the planning area's forecast shared by census pupils, else the census figure carried forward; then housing pupils added and closed schools' pupils moved, to low, central and high alike."
                 .into(),
         ),
         (
@@ -395,10 +360,11 @@ pub fn notes(ds: &Dataset) -> Vec<(String, String)> {
                 b.healthy_below * 100.0
             ),
         ),
+        ("Shortfall".into(), "max(0, pupils − places): pupils without a place".into()),
         (
-            "Shortfall".into(),
+            "Margin shortfall".into(),
             format!(
-                "max(0, pupils × (1 + {}) − places): places needed to keep a {:.0}% operating margin",
+                "max(0, pupils × (1 + {}) − places): places to add to keep a {:.0}% operating margin",
                 ds.settings.operating_margin,
                 ds.settings.operating_margin * 100.0
             ),

@@ -6,8 +6,8 @@
 use super::cohort::{Variant, Window, accuracy_pct, total};
 use super::ncy::Ncy;
 use super::schools::{forecast_all, reception_pool};
-use crate::analysis::membership::schools_by_area;
-use crate::dataset::Dataset;
+use crate::base::Base;
+use crate::join::membership::in_totals;
 use crate::model::{LayerKind, Phase};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -58,11 +58,11 @@ fn span(phase: Phase) -> (Ncy, Ncy) {
     phase.year_groups()
 }
 
-/// Back-tests the dataset's roll history, holding out the last `k` years.
+/// Back-tests the base's roll history, holding out the last `k` years.
 ///
 /// # Errors
 /// No rolls, or too short a history to fit and hold out `k` years.
-pub fn backtest(ds: &Dataset, k: usize) -> Result<Backtest, String> {
+pub fn backtest(ds: &Base, k: usize) -> Result<Backtest, String> {
     let last = ds
         .rolls
         .values()
@@ -99,7 +99,7 @@ pub fn backtest(ds: &Dataset, k: usize) -> Result<Backtest, String> {
     };
     let mut cf = forecast_all(&ds.rolls, &pool, fitted_to, k, &w);
     cf.notes.extend(pool_note);
-    let urn_index: BTreeMap<u32, usize> = ds.schools.iter().enumerate().map(|(i, s)| (s.urn.0, i)).collect();
+    let urn_index: BTreeMap<u32, usize> = ds.register.iter().enumerate().map(|(i, s)| (s.urn.0, i)).collect();
     let horizons: Vec<usize> = [1usize, 3].into_iter().filter(|h| *h <= k).collect();
     let mut authority = Vec::new();
     let mut areas = Vec::new();
@@ -108,7 +108,9 @@ pub fn backtest(ds: &Dataset, k: usize) -> Result<Backtest, String> {
     // The DfE accuracy measure covers primary (R–Y6) and secondary (Y7–Y11) only.
     for phase in [Phase::Primary, Phase::Secondary] {
         let (a, b) = span(phase);
-        let members = ds.planning_area_layer(phase).map(|li| (li, schools_by_area(ds, li, phase)));
+        let members = ds
+            .planning_area_layer(phase)
+            .map(|li| (li, in_totals(&ds.layers[li], &ds.register, &ds.placements[li], phase)));
         for &h in &horizons {
             let year = fitted_to + i32::try_from(h).unwrap_or(0);
             // (forecast, actual) per school that has both.
@@ -143,7 +145,7 @@ pub fn backtest(ds: &Dataset, k: usize) -> Result<Backtest, String> {
                 for (ai, list) in m.iter().enumerate() {
                     let (f, ac) = list
                         .iter()
-                        .filter_map(|si| pairs.get(&ds.schools[*si].urn.0))
+                        .filter_map(|si| pairs.get(&ds.register[*si].urn.0))
                         .fold((0.0, 0.0), |acc, p| (acc.0 + p.0, acc.1 + p.1));
                     if ac <= 0.0 && f <= 0.0 {
                         continue;

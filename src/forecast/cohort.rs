@@ -16,8 +16,7 @@ use super::ncy::{NCY_COUNT, Ncy};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// Rolls by NCY for each academic year.
-pub type History = BTreeMap<i32, [Option<f64>; NCY_COUNT]>;
+pub use crate::model::ncy::History;
 
 /// A ratio averaged over the window, with the spread it came from.
 #[derive(Clone, Debug, PartialEq, Serialize)]

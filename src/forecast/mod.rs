@@ -3,5 +3,6 @@
 
 pub mod backtest;
 pub mod cohort;
+pub mod model;
 pub use crate::model::ncy;
 pub mod schools;

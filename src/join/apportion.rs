@@ -17,22 +17,12 @@ use super::index::AreaIndex;
 use crate::model::BoundaryLayer;
 use geo::{Area, BooleanOps, BoundingRect, Contains, Coord, InteriorPoint, Point};
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Pieces below this share of an LSOA's area are treated as slivers of boundary generalisation.
 pub const SLIVER: f64 = 0.001;
 
-/// Which weight aggregates use.
-#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum WeightMethod {
-    /// Population-proxy points (falls back to area for LSOAs without points).
-    Population,
-    /// Area of overlap.
-    Area,
-    /// Whole LSOA to the area holding its interior point.
-    BestFit,
-}
+pub use crate::model::WeightMethod;
 
 /// One LSOA ∩ area piece.
 #[derive(Clone, Debug, Serialize)]

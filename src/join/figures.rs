@@ -471,6 +471,8 @@ mod tests {
             planning_area_secondary: None,
             row: 2,
             capacity_from: Vec::new(),
+            opens: None,
+            closes: None,
             scope: Scope::Mainstream,
             phases: Vec::new(),
             figures: crate::model::PhaseFigures::default(),

@@ -7,6 +7,7 @@ use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 
 /// Index of one layer's areas.
+#[derive(Clone)]
 pub struct AreaIndex {
     tree: RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
 }

@@ -8,5 +8,6 @@ pub mod derive;
 pub mod figures;
 /// An R-tree over the areas of one layer.
 pub mod index;
+pub mod membership;
 /// Schools → areas by point-in-polygon, with snapping for generalised boundaries.
 pub mod points;

@@ -395,7 +395,15 @@ fn schools_layer(ds: &Dataset) -> MapLayer {
             // figures; a school without both is "no data" (`has_figures` false), never 0.
             let complete: Vec<Phase> = s.phases.iter().copied().filter(|&p| s.figures.complete(p)).collect();
             props.push(("has_figures".into(), Prop::Bool(!complete.is_empty())));
-            if !complete.is_empty() {
+            // A plan's new or closed school is on the map only in its open years (the web app
+            // hides it in the others): `opens` and `closes` are academic years.
+            if let Some(y) = s.opens {
+                props.push(("opens".into(), Prop::Int(i64::from(y))));
+            }
+            if let Some(y) = s.closes {
+                props.push(("closes".into(), Prop::Int(i64::from(y))));
+            }
+            if !complete.is_empty() && s.open_in(ds.census_year) {
                 let c: f64 = complete.iter().filter_map(|&p| s.places_in(p, ds.census_year)).sum();
                 let p: f64 = complete.iter().filter_map(|&p| s.pupils_now(p)).sum();
                 num(&mut props, "capacity".into(), Some(c));
@@ -408,7 +416,7 @@ fn schools_layer(ds: &Dataset) -> MapLayer {
                 props.push(("ofsted".into(), Prop::Str(o.clone())));
             }
             if !complete.is_empty() {
-                for &y in &ys {
+                for &y in ys.iter().filter(|&&y| s.open_in(y)) {
                     let (mut c, mut p) = (0.0, 0.0);
                     for &ph in &complete {
                         c += school_places(ds, si, ph, y);

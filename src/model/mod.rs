@@ -5,19 +5,35 @@
 //! * [`ncy`]: national curriculum years, Reception to Year 13.
 //! * [`counting`]: which establishments count in place planning, by type and phase.
 //! * [`figures`]: a school's places and pupils by phase, each with its source and whether it is an estimate.
+//! * [`housing`]: housing completions and pupil yields per dwelling.
+//! * [`ncy::History`]: a school's rolls by year group and year.
 
 pub mod counting;
 pub mod figures;
+pub mod housing;
 pub mod ncy;
 pub mod phase;
 
 pub use counting::{CountingRule, Scope};
 pub use figures::{Figure, FigureSource, PhaseFigures};
+pub use housing::{Completion, PhaseYield, Yields};
 pub use phase::Phase;
 
 use crate::ids::{AreaCode, LayerId, Urn};
 use geo::{Coord, MultiPolygon};
 use serde::{Deserialize, Serialize};
+
+/// Which weight aggregates use to share an LSOA between the areas it overlaps.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum WeightMethod {
+    /// Population-proxy points (falls back to area for LSOAs without points).
+    Population,
+    /// Area of overlap.
+    Area,
+    /// Whole LSOA to the area holding its interior point.
+    BestFit,
+}
 
 /// What a boundary layer represents; decides how it is used and shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -125,9 +141,15 @@ pub struct School {
     pub planning_area_secondary: Option<AreaCode>,
     /// Line of the file the school came from.
     pub row: usize,
-    /// Capacity changes from a scenario: `(from academic year, total capacity)`, in year order.
+    /// Capacity changes from a plan: `(from academic year, total capacity)`, in year order.
     #[serde(skip)]
     pub capacity_from: Vec<(i32, f64)>,
+    /// First academic year it is open, when a plan opens it (`None`: open throughout).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub opens: Option<i32>,
+    /// First academic year it is closed, when a plan closes it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closes: Option<i32>,
     /// Whether it counts in place planning, from its type ([`counting`]); set at load.
     pub scope: Scope,
     /// The phases it counts in: its year groups' phases, within its scope; set at load.
@@ -218,6 +240,13 @@ impl School {
         self.figures.pupils(phase).map(|f| f.value)
     }
 
+    /// True when it is open in academic `year`: open in the register, and within any opening or
+    /// closing year a plan gives it.
+    #[must_use]
+    pub fn open_in(&self, year: i32) -> bool {
+        self.open && self.opens.is_none_or(|y| year >= y) && self.closes.is_none_or(|y| year < y)
+    }
+
     /// True when it counts in any phase of place planning ([`counting`]).
     #[must_use]
     pub fn counts(&self) -> bool {
@@ -242,6 +271,9 @@ impl School {
     /// (by year groups when the school had no places). `None`: no data.
     #[must_use]
     pub fn places_in(&self, phase: Phase, year: i32) -> Option<f64> {
+        if !self.open_in(year) {
+            return self.figures.places(phase).map(|_| 0.0);
+        }
         let base = self.figures.places(phase).map(|f| f.value);
         let Some(&(_, total)) = self.capacity_from.iter().rev().find(|(from, _)| *from <= year) else {
             return base;

@@ -83,6 +83,9 @@ impl Serialize for Ncy {
     }
 }
 
+/// Rolls by NCY for each academic year.
+pub type History = std::collections::BTreeMap<i32, [Option<f64>; NCY_COUNT]>;
+
 #[cfg(test)]
 mod tests {
     use super::*;

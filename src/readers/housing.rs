@@ -11,8 +11,8 @@
 
 use super::{find_col, num, text};
 use crate::manifest::TableInput;
+use crate::model::Completion;
 use crate::problem::{Problem, ProblemSink, Severity};
-use crate::scenario::housing::Completion;
 use crate::source::FileSource;
 
 /// Reads the trajectory; bad rows are reported and left out.

@@ -180,6 +180,8 @@ pub fn read(input: &SchoolsInput, src: &FileSource, problems: &mut Vec<Problem>)
             planning_area_secondary: None,
             row: line,
             capacity_from: Vec::new(),
+            opens: None,
+            closes: None,
             nursery_classes: yes_no(text(cells, nursery_c), "has nursery", "no nursery"),
             sixth_form: yes_no(text(cells, sixth_c), "has a sixth", "does not"),
             census_year,

@@ -589,7 +589,7 @@ pub fn ward_facts(ds: &Dataset, map: &MapData, la_rows: &[SummaryRow], l: &MapLa
         format!(
             "Deprivation: English Indices of Deprivation 2019 by LSOA, apportioned to the ward by {} weights; deciles are national (1 = most deprived 10% of 32,844 LSOAs).",
             match ds.weight_method {
-                crate::join::apportion::WeightMethod::Population => "population (postcode-point)",
+                crate::model::WeightMethod::Population => "population (postcode-point)",
                 _ => "area",
             }
         ),
@@ -597,7 +597,7 @@ pub fn ward_facts(ds: &Dataset, map: &MapData, la_rows: &[SummaryRow], l: &MapLa
     if let Some(p) = pr {
         methods.push(p.method.clone());
     }
-    if let Some(bt) = &ds.accuracy {
+    if let Some(bt) = &ds.model.accuracy {
         let parts: Vec<String> = bt
             .authority
             .iter()

@@ -52,6 +52,12 @@ pub struct SchoolLine {
     pub flagged: bool,
     /// How it was placed in this layer: `inside`, `snapped N m`, or `planning area code`.
     pub placement: String,
+    /// First academic year open, for a school a plan opens.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub opens: Option<i32>,
+    /// First academic year closed, for a school a plan closes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closes: Option<i32>,
 }
 
 /// An LSOA piece in a profile.
@@ -256,6 +262,8 @@ fn school_line(ds: &Dataset, si: usize, phase: Phase, placement: String) -> Scho
         fsm_pct: s.fsm_pct,
         flagged: both.is_some_and(|(c, p)| school_flag(c, p, &ds.settings.bands)),
         placement,
+        opens: s.opens,
+        closes: s.closes,
     }
 }
 
@@ -371,7 +379,7 @@ fn school_profile(ds: &Dataset, l: &MapLayer, fi: usize) -> Profile {
         if !s.in_totals(ph) {
             continue;
         }
-        for y in years(ds, ph) {
+        for y in years(ds, ph).into_iter().filter(|&y| s.open_in(y)) {
             let (p, from_forecast) = school_pupils(ds, si, ph, y);
             school_years.push(SchoolYear {
                 year: y,

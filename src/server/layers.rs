@@ -78,7 +78,7 @@ pub async fn layers(State(state): State<Arc<AppState>>, headers: HeaderMap) -> J
             "operating_margin": ds.settings.operating_margin,
             "bands": ds.settings.bands,
             "apportionment": ds.weight_method,
-            "forecast_accuracy": ds.accuracy.as_ref().map(|b| serde_json::json!({
+            "forecast_accuracy": ds.model.accuracy.as_ref().map(|b| serde_json::json!({
                 "fitted_to": b.fitted_to,
                 "held_out": b.held_out,
                 "authority": b.authority,

@@ -2,8 +2,8 @@
 //! Local Moran's I, conditional-permutation pseudo p-values (seeded, parallel), and
 //! Benjamini–Hochberg false discovery rate.
 
+use super::rng::SplitMix;
 use super::weights::{Transform, Weights};
-use crate::demo::rng::SplitMix;
 use rayon::prelude::*;
 use serde::Serialize;
 

@@ -33,6 +33,8 @@ pub struct Dataset {
     pub projection: Projection,
     /// The base's problems, the forecasts', and the projection's.
     pub problems: Vec<Problem>,
+    /// The plan's rows, built on first use ([`crate::analysis::summary::catalogue`]).
+    pub results: std::sync::OnceLock<crate::results::Catalogue>,
 }
 
 impl std::ops::Deref for Dataset {
@@ -65,6 +67,7 @@ impl Dataset {
                 base,
                 model,
                 problems,
+                results: std::sync::OnceLock::new(),
             }
         })
     }
@@ -90,6 +93,7 @@ impl Dataset {
             model,
             projection,
             problems,
+            results: std::sync::OnceLock::new(),
         })
     }
 

@@ -34,6 +34,7 @@ pub mod problem;
 pub mod projection;
 pub mod readers;
 pub mod report;
+pub mod results;
 pub mod scenario;
 pub mod server;
 pub mod source;

@@ -3,7 +3,7 @@
 
 use super::deprivation::{aggregate, decile, extent_weight};
 use super::membership::schools_by_area;
-use super::summary::{pieces, school_places, school_pupils, summary};
+use super::summary::{pieces, school_places, school_pupils};
 use crate::dataset::Dataset;
 use crate::model::{IOD2019_LSOAS, Phase};
 use serde::Serialize;
@@ -176,8 +176,11 @@ pub fn explain(
             years: ys.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
         });
     }
-    let rows = summary(ds, layer, Some(phase), Some(year));
-    let row = rows.iter().find(|r| r.code == code || layer.is_none());
+    let cat = super::summary::catalogue(ds);
+    let row = match layer {
+        Some(li) => cat.layers.get(li).and_then(|l| l.get(code, phase, year)),
+        None => cat.la.iter().find(|r| r.phase == phase && r.year == year),
+    };
     let name = row.map_or_else(|| code.to_owned(), |r| r.name.clone());
     let members: Vec<usize> = match (layer, area) {
         (Some(li), Some(a)) => schools_by_area(ds, li, phase).swap_remove(a),

@@ -4,52 +4,11 @@
 
 use super::deprivation::{DeprivationSummary, Piece, aggregate};
 use super::membership::{no_data_by_area, schools_by_area};
-use super::sufficiency::{Sufficiency, authority_shortfall, school_flag, sufficiency};
+use super::sufficiency::{authority_shortfall, school_flag, sufficiency};
 use crate::dataset::Dataset;
 use crate::model::{LayerKind, Phase};
-use serde::Serialize;
 
-/// One row of the summary.
-#[derive(Clone, Debug, Serialize)]
-pub struct SummaryRow {
-    /// Area code (`LA` for the authority).
-    pub code: String,
-    /// Area name.
-    pub name: String,
-    /// Phase.
-    pub phase: Phase,
-    /// Academic year (start year).
-    pub year: i32,
-    /// True for a forecast year, false for the census year.
-    pub forecast: bool,
-    /// Sufficiency figures.
-    #[serde(flatten)]
-    pub sufficiency: Sufficiency,
-    /// Schools in the area's totals for this phase (open, counted, with places and pupils).
-    pub schools: usize,
-    /// Schools counted in the phase that have no places or no pupils, so are left out of the
-    /// totals ("no data"; never counted as 0).
-    pub schools_no_data: usize,
-    /// Of them, flagged by the 25% / 30-place rule (census year only).
-    pub flagged_schools: usize,
-    /// Schools with no forecast for this year (their current roll was carried forward).
-    pub schools_without_forecast: usize,
-    /// For the authority row: what the no-netting shortfall was summed over.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub shortfall_basis: Option<String>,
-    /// Deprivation measures.
-    #[serde(flatten)]
-    pub deprivation: DeprivationSummary,
-    /// `Σ fsm% × pupils / Σ pupils` over the area's schools (current roll).
-    pub fsm_pct: Option<f64>,
-    /// Children of the phase's ages who live in the area: `Σ_pieces a_lw × Σ_{ages} P_l(age)` from
-    /// the single-year population (its year in `population_year`); `None` without one. Set for
-    /// the census year only: the population is not projected here.
-    pub resident_children: Option<f64>,
-    /// `places − resident_children`: positive when the area's schools have room for more children
-    /// than live there (they draw from elsewhere), negative when its children must go elsewhere.
-    pub places_minus_residents: Option<f64>,
-}
+pub use crate::results::{Catalogue, LayerRows, SummaryRow};
 
 /// Children of `phase`'s ages living in the pieces `ps` of single-year population, or `None`
 /// when the population has no single years of age.
@@ -172,9 +131,40 @@ fn row(
     }
 }
 
-/// Summary rows for a boundary layer (`Some(index)`) or the authority (`None`), filtered by phase and year.
+/// Summary rows for a boundary layer (`Some(index)`) or the authority (`None`), filtered by phase
+/// and year: read from the plan's catalogue ([`catalogue`]), never recomputed.
 #[must_use]
 pub fn summary(ds: &Dataset, layer: Option<usize>, phase: Option<Phase>, year: Option<i32>) -> Vec<SummaryRow> {
+    let cat = catalogue(ds);
+    let rows = match layer {
+        Some(li) => cat.layers.get(li).map_or(&[][..], |l| l.rows.as_slice()),
+        None => cat.la.as_slice(),
+    };
+    rows.iter()
+        .filter(|r| phase.is_none_or(|p| p == r.phase) && year.is_none_or(|y| y == r.year))
+        .cloned()
+        .collect()
+}
+
+/// The plan's catalogue of rows: every layer's, the authority's and the schools', built on first
+/// use and then shared by every view.
+#[must_use]
+pub fn catalogue(ds: &Dataset) -> &Catalogue {
+    ds.results.get_or_init(|| {
+        use rayon::prelude::*;
+        let layers = (0..ds.layers.len())
+            .into_par_iter()
+            .map(|li| LayerRows::new(compute(ds, Some(li), None, None)))
+            .collect();
+        Catalogue {
+            layers,
+            la: compute(ds, None, None, None),
+            schools: compute_school_rows(ds, None, None),
+        }
+    })
+}
+
+fn compute(ds: &Dataset, layer: Option<usize>, phase: Option<Phase>, year: Option<i32>) -> Vec<SummaryRow> {
     let phases: Vec<Phase> = Phase::ALL
         .into_iter()
         .filter(|p| phase.is_none_or(|q| q == *p))
@@ -261,6 +251,15 @@ pub fn summary(ds: &Dataset, layer: Option<usize>, phase: Option<Phase>, year: O
 /// 25% / 30-place rule applies.
 #[must_use]
 pub fn school_rows(ds: &Dataset, phase: Option<Phase>, year: Option<i32>) -> Vec<SummaryRow> {
+    catalogue(ds)
+        .schools
+        .iter()
+        .filter(|r| phase.is_none_or(|p| p == r.phase) && year.is_none_or(|y| y == r.year))
+        .cloned()
+        .collect()
+}
+
+fn compute_school_rows(ds: &Dataset, phase: Option<Phase>, year: Option<i32>) -> Vec<SummaryRow> {
     let mut out = Vec::new();
     for ph in Phase::ALL.into_iter().filter(|p| phase.is_none_or(|q| q == *p)) {
         for y in years(ds, ph).into_iter().filter(|y| year.is_none_or(|q| q == *y)) {

@@ -3,6 +3,7 @@
 
 pub mod areas;
 pub mod assets;
+pub mod cache;
 pub mod equity;
 pub mod error;
 pub mod exports;
@@ -61,6 +62,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/equity/priority/{layer}", get(equity::priority))
         .route("/api/summary", get(summary::summary))
         .route("/api/{*rest}", get(api_not_found))
+        .layer(axum::middleware::from_fn_with_state(Arc::clone(&state), cache::respond))
         .with_state(state);
     let app = match web_dir {
         Some(dir) => api.fallback_service(tower_http::services::ServeDir::new(dir)),

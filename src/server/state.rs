@@ -33,6 +33,8 @@ pub struct AppState {
     pub attribution: String,
     /// Options.
     pub options: ServeOptions,
+    /// Every answer made so far, encoded and compressed ([`super::cache`]).
+    pub cache: super::cache::ResponseCache,
 }
 
 impl AppState {
@@ -54,6 +56,7 @@ impl AppState {
             la_rows,
             attribution,
             options,
+            cache: super::cache::ResponseCache::default(),
         }
     }
 

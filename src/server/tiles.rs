@@ -1,4 +1,4 @@
-//! `/tiles/{layer}/{z}/{x}/{y}.pbf` (MVT v2; gzip when the client accepts it) and
+//! `/tiles/{layer}/{z}/{x}/{y}.pbf` (MVT v2; gzip when the client accepts it; 204 when empty) and
 //! `/tiles/{layer}.json` (TileJSON 3.0).
 
 use super::error::ApiError;
@@ -7,7 +7,7 @@ use crate::map::style::tilejson;
 use crate::map::tiles::TileId;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 
@@ -48,6 +48,10 @@ pub async fn tile(
     })
     .await
     .map_err(|e| ApiError::Internal(format!("tile task failed: {e}")))??;
+    // A tile with no feature is "204 No Content", as MapLibre and tile servers expect.
+    if bytes.is_empty() {
+        return Ok((StatusCode::NO_CONTENT, [(header::CACHE_CONTROL, "public, max-age=300")]).into_response());
+    }
     Ok((
         [
             (header::CONTENT_TYPE, MVT_MEDIA_TYPE),

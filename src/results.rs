@@ -1,0 +1,99 @@
+//! The catalogue of one plan's figures: every area × phase × year row of every layer, the
+//! authority's rows and the schools', built once per plan ([`crate::analysis::summary::catalogue`])
+//! and read by every view — map tiles, the API, ward pages, exports and the CLI. This module holds
+//! only the types, so that a [`crate::dataset::Dataset`] can own its catalogue.
+
+use crate::model::Phase;
+use crate::stats::deprivation::DeprivationSummary;
+use crate::stats::sufficiency::Sufficiency;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// One row of the summary.
+#[derive(Clone, Debug, Serialize)]
+pub struct SummaryRow {
+    /// Area code (`LA` for the authority).
+    pub code: String,
+    /// Area name.
+    pub name: String,
+    /// Phase.
+    pub phase: Phase,
+    /// Academic year (start year).
+    pub year: i32,
+    /// True for a forecast year, false for the census year.
+    pub forecast: bool,
+    /// Sufficiency figures.
+    #[serde(flatten)]
+    pub sufficiency: Sufficiency,
+    /// Schools in the area's totals for this phase (open, counted, with places and pupils).
+    pub schools: usize,
+    /// Schools counted in the phase that have no places or no pupils, so are left out of the
+    /// totals ("no data"; never counted as 0).
+    pub schools_no_data: usize,
+    /// Of them, flagged by the 25% / 30-place rule (census year only).
+    pub flagged_schools: usize,
+    /// Schools with no forecast for this year (their current roll was carried forward).
+    pub schools_without_forecast: usize,
+    /// For the authority row: what the no-netting shortfall was summed over.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shortfall_basis: Option<String>,
+    /// Deprivation measures.
+    #[serde(flatten)]
+    pub deprivation: DeprivationSummary,
+    /// `Σ fsm% × pupils / Σ pupils` over the area's schools (current roll).
+    pub fsm_pct: Option<f64>,
+    /// Children of the phase's ages who live in the area: `Σ_pieces a_lw × Σ_{ages} P_l(age)` from
+    /// the single-year population (its year in `population_year`); `None` without one. Set for
+    /// the census year only: the population is not projected here.
+    pub resident_children: Option<f64>,
+    /// `places − resident_children`: positive when the area's schools have room for more children
+    /// than live there (they draw from elsewhere), negative when its children must go elsewhere.
+    pub places_minus_residents: Option<f64>,
+}
+
+/// Every row of one layer, in summary order, with the rows of each area found by code.
+#[derive(Clone, Debug, Default)]
+pub struct LayerRows {
+    /// Rows, phase by phase, year by year, area by area.
+    pub rows: Vec<SummaryRow>,
+    /// `by_code[code]` = indices into `rows` of that area's rows.
+    pub by_code: HashMap<String, Vec<usize>>,
+}
+
+impl LayerRows {
+    /// Indexes `rows` by area code.
+    #[must_use]
+    pub fn new(rows: Vec<SummaryRow>) -> Self {
+        let mut by_code: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, r) in rows.iter().enumerate() {
+            by_code.entry(r.code.clone()).or_default().push(i);
+        }
+        Self { rows, by_code }
+    }
+
+    /// The row of area `code` for `phase` and `year`.
+    #[must_use]
+    pub fn get(&self, code: &str, phase: Phase, year: i32) -> Option<&SummaryRow> {
+        self.by_code
+            .get(code)?
+            .iter()
+            .map(|&i| &self.rows[i])
+            .find(|r| r.phase == phase && r.year == year)
+    }
+
+    /// Every row of area `code`.
+    pub fn of(&self, code: &str) -> impl Iterator<Item = &SummaryRow> {
+        self.by_code.get(code).into_iter().flatten().map(|&i| &self.rows[i])
+    }
+}
+
+/// The rows of one plan.
+#[derive(Clone, Debug, Default)]
+pub struct Catalogue {
+    /// `layers[layer]`, aligned with the base's layers.
+    pub layers: Vec<LayerRows>,
+    /// The authority's rows (every phase × year).
+    pub la: Vec<SummaryRow>,
+    /// One row per school in a phase's totals × phase × year.
+    pub schools: Vec<SummaryRow>,
+}

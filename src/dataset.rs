@@ -17,7 +17,6 @@ use crate::source::FileSource;
 use std::sync::Arc;
 
 /// The figures of one plan over a shared base.
-#[derive(Clone)]
 pub struct Dataset {
     /// The inputs and joins, shared by every plan.
     pub base: Arc<Base>,
@@ -35,6 +34,23 @@ pub struct Dataset {
     pub problems: Vec<Problem>,
     /// The plan's rows, built on first use ([`crate::analysis::summary::catalogue`]).
     pub results: std::sync::OnceLock<crate::results::Catalogue>,
+}
+
+/// A clone shares the base and forecasts and copies the plan's schools; its rows are built afresh
+/// on first use, so that a clone whose schools are then changed never shows the original's rows.
+impl Clone for Dataset {
+    fn clone(&self) -> Self {
+        Self {
+            base: Arc::clone(&self.base),
+            model: Arc::clone(&self.model),
+            name: self.name.clone(),
+            schools: self.schools.clone(),
+            placements: self.placements.clone(),
+            projection: self.projection.clone(),
+            problems: self.problems.clone(),
+            results: std::sync::OnceLock::new(),
+        }
+    }
 }
 
 impl std::ops::Deref for Dataset {

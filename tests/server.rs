@@ -322,9 +322,9 @@ async fn tile_errors_are_400_or_404_with_a_message() {
         assert_eq!(r.status, code, "{uri}");
         assert!(r.message().contains(text), "{uri}: {}", r.message());
     }
-    // A tile far from the data is empty, not an error.
+    // A tile far from the data is empty, not an error: 204 No Content.
     let r = get("/tiles/wards/10/0/0.pbf").await;
-    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
     assert!(r.body.is_empty());
 }
 

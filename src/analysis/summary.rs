@@ -38,8 +38,7 @@ pub fn years(ds: &Dataset, phase: Phase) -> Vec<i32> {
 /// member of a total) and for a year without figures.
 #[must_use]
 pub fn school_pupils(ds: &Dataset, si: usize, phase: Phase, year: i32) -> (f64, bool) {
-    ds.pupils(si, phase, year)
-        .map_or((0.0, false), |v| (v.central, v.source.found()))
+    ds.pupils(si, phase, year).map_or((0.0, false), |v| (v.central, v.source.found()))
 }
 
 /// Places of school `si` in `phase` and academic `year` ([`crate::model::School::places_in`]),

@@ -91,12 +91,9 @@ fn cache_control(path: &str) -> &'static str {
 }
 
 fn compressible(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| {
-            t.starts_with("text/") || t.contains("json") || t.contains("vector-tile") || t.contains("csv") || t.contains("xml")
-        })
+    headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| {
+        t.starts_with("text/") || t.contains("json") || t.contains("vector-tile") || t.contains("csv") || t.contains("xml")
+    })
 }
 
 fn gzip(body: &[u8]) -> Option<Bytes> {

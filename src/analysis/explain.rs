@@ -9,9 +9,8 @@ use crate::model::{IOD2019_LSOAS, Phase};
 use serde::Serialize;
 
 /// Metrics that can be explained (names as in `placeplan summary --json`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-#[value(rename_all = "snake_case")]
 pub enum Metric {
     /// Places.
     Capacity,
@@ -39,6 +38,58 @@ pub enum Metric {
     Children,
     /// % FSM of pupils at the area's schools.
     FsmPct,
+}
+
+impl Metric {
+    /// Every metric, in the order they are listed.
+    pub const ALL: [Metric; 13] = [
+        Metric::Capacity,
+        Metric::Pupils,
+        Metric::Spare,
+        Metric::SparePct,
+        Metric::Shortfall,
+        Metric::MarginShortfall,
+        Metric::ImdRank,
+        Metric::ImdScore,
+        Metric::PctPopMostDeprivedDecile,
+        Metric::Extent,
+        Metric::LocalConcentration,
+        Metric::Children,
+        Metric::FsmPct,
+    ];
+
+    /// Its name in URLs, JSON and on the command line.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Metric::Capacity => "capacity",
+            Metric::Pupils => "pupils",
+            Metric::Spare => "spare",
+            Metric::SparePct => "spare_pct",
+            Metric::Shortfall => "shortfall",
+            Metric::MarginShortfall => "margin_shortfall",
+            Metric::ImdRank => "imd_rank",
+            Metric::ImdScore => "imd_score",
+            Metric::PctPopMostDeprivedDecile => "pct_pop_most_deprived_decile",
+            Metric::Extent => "extent",
+            Metric::LocalConcentration => "local_concentration",
+            Metric::Children => "children",
+            Metric::FsmPct => "fsm_pct",
+        }
+    }
+
+    /// The metric named `s` (case and `-`/`_` forgiven).
+    ///
+    /// # Errors
+    /// An unknown name, with the names there are.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let want = s.trim().to_ascii_lowercase().replace('-', "_");
+        Self::ALL.into_iter().find(|m| m.as_str() == want).ok_or_else(|| {
+            let mut names: Vec<&str> = Self::ALL.iter().map(|m| m.as_str()).collect();
+            names.dedup();
+            format!("unknown metric {s:?}; metrics are {}", names.join(", "))
+        })
+    }
 }
 
 /// One input line of an explanation.

@@ -16,8 +16,10 @@ pub struct Args {
     /// Area code (as listed by `placeplan summary`); ignored for `la`.
     #[arg(long, default_value = "LA")]
     pub code: String,
-    /// The figure to explain.
-    #[arg(long, value_enum)]
+    /// The figure to explain: capacity, pupils, spare, spare_pct, shortfall, margin_shortfall,
+    /// imd_rank, imd_score, pct_pop_most_deprived_decile, extent, local_concentration, children,
+    /// fsm_pct.
+    #[arg(long, value_parser = Metric::parse)]
     pub metric: Metric,
     /// Phase for sufficiency metrics.
     #[arg(long, value_parser = super::summary::parse_phase, default_value = "primary")]

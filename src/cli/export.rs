@@ -28,7 +28,8 @@ pub struct Args {
     /// The dataset.
     pub data: DataArgs,
     /// One row per school, planning area, ward or the authority, × phase × year.
-    #[arg(long, value_enum)]
+    /// `school`, `planning_area`, `ward` or `la`.
+    #[arg(long, value_parser = Level::parse)]
     pub level: Level,
     /// File format.
     #[arg(long, value_enum, default_value = "csv")]

@@ -51,13 +51,12 @@ pub enum ExportError {
 }
 
 /// What one row describes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     /// One row per school.
     School,
     /// Planning areas.
-    #[value(name = "planning_area", alias = "planning-area")]
     PlanningArea,
     /// Wards.
     Ward,
@@ -66,6 +65,20 @@ pub enum Level {
 }
 
 impl Level {
+    /// The level named `s`: `school`, `planning_area` (or `planning-area`), `ward` or `la`.
+    ///
+    /// # Errors
+    /// Any other name, with the names there are.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "school" => Ok(Level::School),
+            "planning_area" => Ok(Level::PlanningArea),
+            "ward" => Ok(Level::Ward),
+            "la" => Ok(Level::La),
+            _ => Err(format!("level {s:?} must be school, planning_area, ward or la")),
+        }
+    }
+
     /// Name in file names and messages.
     #[must_use]
     pub fn as_str(self) -> &'static str {

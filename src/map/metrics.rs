@@ -36,6 +36,22 @@ pub mod palette {
     /// Priority classes: deep red (both), light orange (deficit only), blue (hot spot only), near
     /// white (neither); told apart by lightness as well as hue, so safe for colour-vision deficiencies.
     pub const PRIORITY: [&str; 4] = ["#B2182B", "#FDB863", "#4393C3", "#F4F4F4"];
+
+    /// The status colours as CSS custom properties, and a `.status.{word}` rule for each — the
+    /// one copy every page uses (the web app reads it as `/palette.css`; ward pages inline it).
+    #[must_use]
+    pub fn css() -> String {
+        let status = [("deficit", DEFICIT), ("tight", TIGHT), ("healthy", HEALTHY), ("surplus", SURPLUS)];
+        let mut out = String::from(":root {");
+        for (k, v) in status.iter().chain(&[("high-surplus", HIGH_SURPLUS), ("no-data", NO_DATA)]) {
+            out.push_str(&format!(" --{k}: {v};"));
+        }
+        out.push_str(" }\n");
+        for (k, _) in status {
+            out.push_str(&format!(".status.{k} {{ background: var(--{k}); }}\n"));
+        }
+        out
+    }
 }
 
 /// How a metric maps values to colours.

@@ -8,9 +8,9 @@
 //! | `pupils`| number on roll |
 
 use super::{find_col, num, text};
-use crate::forecast::ncy::{NCY_COUNT, Ncy};
 use crate::manifest::TableInput;
 use crate::model::ncy::History;
+use crate::model::ncy::{NCY_COUNT, Ncy};
 use crate::problem::{Problem, ProblemSink, Severity};
 use crate::source::FileSource;
 use std::collections::BTreeMap;

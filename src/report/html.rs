@@ -54,10 +54,6 @@ td.num { white-space: nowrap; }
 tr.me { background: #fff4e0; font-weight: 600; }
 tr.la { background: #f3f3f3; }
 .status { display: inline-block; padding: 0 .35rem; border-radius: 3px; font-size: .8rem; font-weight: 600; color: #111; }
-.status.deficit { background: #D55E00; color: #111; }
-.status.tight { background: #E69F00; }
-.status.healthy { background: #009E73; color: #111; }
-.status.surplus { background: #56B4E9; }
 .fig small { color: var(--muted); display: block; }
 .bar { display: inline-block; height: .7rem; background: #3B528B; vertical-align: middle; }
 .bar.la { background: #9e9e9e; }
@@ -107,8 +103,9 @@ for (const table of document.querySelectorAll('table[data-sortable]')) {
 
 fn page(title: &str, body: &str, script: bool) -> String {
     format!(
-        "<!doctype html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n{}</body>\n</html>\n",
+        "<!doctype html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{CSS}{}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n{}</body>\n</html>\n",
         esc(title),
+        palette::css(),
         if script {
             format!("<script>{SORT_JS}</script>\n")
         } else {

@@ -456,15 +456,8 @@ pub async fn explain_figure(
     State(state): State<Arc<AppState>>,
     q: Result<Query<ExplainQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Explanation>, ApiError> {
-    use clap::ValueEnum;
     let Query(q) = q?;
-    let metric = Metric::from_str(&q.metric, true).map_err(|_| {
-        let names: Vec<String> = Metric::value_variants()
-            .iter()
-            .filter_map(|m| m.to_possible_value().map(|v| v.get_name().to_owned()))
-            .collect();
-        ApiError::BadRequest(format!("unknown metric {:?}; metrics are {}", q.metric, names.join(", ")))
-    })?;
+    let metric = Metric::parse(&q.metric).map_err(ApiError::BadRequest)?;
     let phase = match q.phase.as_deref() {
         None => Phase::Primary,
         Some(p) => Phase::parse(p).ok_or_else(|| ApiError::BadRequest(Phase::parse_error(p)))?,

@@ -34,17 +34,7 @@ pub async fn export_file(
     q: Result<Query<ExportQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(q) = q?;
-    let level = match q.level.as_str() {
-        "school" => Level::School,
-        "planning_area" => Level::PlanningArea,
-        "ward" => Level::Ward,
-        "la" => Level::La,
-        other => {
-            return Err(ApiError::BadRequest(format!(
-                "level {other:?} must be school, planning_area, ward or la"
-            )));
-        }
-    };
+    let level = Level::parse(&q.level).map_err(ApiError::BadRequest)?;
     let format = q.format.clone().unwrap_or_else(|| "csv".into());
     let (ext, mime) = match format.as_str() {
         "csv" | "scap_csv" => ("csv", "text/csv; charset=utf-8"),

@@ -61,6 +61,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/equity/access", get(equity::access_report))
         .route("/api/equity/priority/{layer}", get(equity::priority))
         .route("/api/summary", get(summary::summary))
+        .route("/palette.css", get(palette_css))
         .route("/api/{*rest}", get(api_not_found))
         .layer(axum::middleware::from_fn_with_state(Arc::clone(&state), cache::respond))
         .with_state(state);
@@ -71,6 +72,15 @@ pub fn router(state: Arc<AppState>) -> Router {
     app.layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(TraceLayer::new_for_http())
+}
+
+/// `/palette.css`: the status colours, from the one palette the tiles' styles, the ward pages and
+/// the spreadsheets use.
+async fn palette_css() -> impl axum::response::IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        crate::map::metrics::palette::css(),
+    )
 }
 
 async fn api_not_found(uri: axum::http::Uri) -> ApiError {

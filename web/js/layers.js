@@ -2,6 +2,13 @@
 // through MapLibre feature-state. Style layer ids follow the server's style:
 // `{id}-fill`, `{id}-line`, `{id}-highlight` for areas and `{id}-circle` for schools.
 
+/** A filter keeping the schools open in academic `year` (tile properties `opens`, `closes`). */
+export function openIn(year) {
+  return ['all',
+    ['any', ['!', ['has', 'opens']], ['<=', ['get', 'opens'], year]],
+    ['any', ['!', ['has', 'closes']], ['>', ['get', 'closes'], year]]];
+}
+
 /** The tile property holding `metric` for a phase and year. */
 export function propertyFor(metric, phase, year) {
   return metric.by_phase_year ? metric.property.replace('{phase}', phase).replace('{year}', String(year)) : metric.property;
@@ -62,6 +69,8 @@ export class LayerView {
     const prop = layer.kind === 'schools' ? metric.property.replace('{year}', String(year)) : propertyFor(metric, phase, year);
     const paint = layer.kind === 'schools' ? 'circle-color' : 'fill-color';
     this.map.setPaintProperty(id, paint, colorExpression(metric, prop));
+    // A school a scenario opens or closes is drawn only in the years it is open.
+    if (layer.kind === 'schools') this.map.setFilter(id, openIn(year));
     return prop;
   }
 

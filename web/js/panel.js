@@ -76,7 +76,7 @@ function schoolsTable(list, phase) {
   const cell = (v) => (v == null ? '<span class="nodata">no data</span>' : places(v));
   const rows = list
     .map(
-      (s) => `<tr${s.in_totals === false ? ' class="no-figures"' : ''} title="${esc(s.provenance || '')}"><td>${esc(s.name)}${s.flagged ? ' <span title="25% or more spare and at least 30 places">⚑</span>' : ''}</td>
+      (s) => `<tr${s.in_totals === false ? ' class="no-figures"' : ''} title="${esc(s.provenance || '')}"><td>${esc(s.name)}${s.flagged ? ' <span title="25% or more spare and at least 30 places">⚑</span>' : ''}${s.opens ? ` <span class="note">(scenario: opens ${academicYear(s.opens)}; census-year figures are 0)</span>` : ''}${s.closes ? ` <span class="note">(scenario: closes ${academicYear(s.closes)})</span>` : ''}</td>
         <td>${esc(s.ofsted || '—')}</td><td class="num">${cell(s.capacity)}</td><td class="num">${cell(s.pupils)}</td>
         <td class="num">${signed(s.spare)}</td><td class="num">${s.fsm_pct == null ? '—' : pct(s.fsm_pct)}</td></tr>`,
     )

@@ -2,6 +2,7 @@
 //! - `requests/*`: one `/api/areas`, `/api/wards` and `/ward` request through the router (no socket);
 //! - `tiles/wards_z11`: every tile covering the Leeds 2023 wards at zoom 11, requested in turn
 //!   (the first pass fills any tile cache; the figure is the steady state a browser sees);
+//! - `requests_cached/*`: the same, answered from the response cache;
 //! - `plan/leeds`: every figure recomputed for a what-if (one expansion, one closure, one new
 //!   school, one housing site), as a user waiting on the browser would.
 //!
@@ -96,13 +97,26 @@ fn bench(c: &mut Criterion) {
     let state = Arc::new(AppState::new(ds, ServeOptions::default()));
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
 
+    // Each request of `requests` is new to the server (a query parameter it ignores makes the URL
+    // unique), so it is made, not answered from a cache; `requests_cached` repeats one URL.
+    let n = std::sync::atomic::AtomicU64::new(0);
+    let fresh = || n.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut g = c.benchmark_group("requests");
     g.sample_size(20);
     g.bench_function("api_areas_ward", |b| {
-        b.iter(|| get(&rt, &state, &format!("/api/areas/wards_2023/{ward}")))
+        b.iter(|| get(&rt, &state, &format!("/api/areas/wards_2023/{ward}?bench={}", fresh())));
     });
     g.bench_function("api_wards", |b| {
-        b.iter(|| get(&rt, &state, &format!("/api/wards/{ward}?layer=wards_2023")))
+        b.iter(|| get(&rt, &state, &format!("/api/wards/{ward}?layer=wards_2023&bench={}", fresh())));
+    });
+    g.bench_function("ward_page", |b| {
+        b.iter(|| get(&rt, &state, &format!("/ward/{ward}?layer=wards_2023&bench={}", fresh())));
+    });
+    g.finish();
+    let mut g = c.benchmark_group("requests_cached");
+    g.sample_size(20);
+    g.bench_function("api_areas_ward", |b| {
+        b.iter(|| get(&rt, &state, &format!("/api/areas/wards_2023/{ward}")))
     });
     g.bench_function("ward_page", |b| {
         b.iter(|| get(&rt, &state, &format!("/ward/{ward}?layer=wards_2023")))
@@ -118,6 +132,14 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             ts.iter()
                 .map(|(x, y)| get(&rt, &state, &format!("/tiles/wards_2023/11/{x}/{y}.pbf")))
+                .sum::<usize>()
+        });
+    });
+    g.bench_function("wards_z11_uncached", |b| {
+        b.iter(|| {
+            let k = fresh();
+            ts.iter()
+                .map(|(x, y)| get(&rt, &state, &format!("/tiles/wards_2023/11/{x}/{y}.pbf?bench={k}")))
                 .sum::<usize>()
         });
     });

@@ -32,8 +32,8 @@ pub struct Dataset {
     pub projection: Projection,
     /// The base's problems, the forecasts', and the projection's.
     pub problems: Vec<Problem>,
-    /// The plan's rows, built on first use ([`crate::analysis::summary::catalogue`]).
-    pub results: std::sync::OnceLock<crate::results::Catalogue>,
+    /// The plan's rows, each layer's built on first use ([`crate::analysis::summary`]).
+    pub results: crate::results::Catalogue,
 }
 
 /// A clone shares the base and forecasts and copies the plan's schools; its rows are built afresh
@@ -48,7 +48,7 @@ impl Clone for Dataset {
             placements: self.placements.clone(),
             projection: self.projection.clone(),
             problems: self.problems.clone(),
-            results: std::sync::OnceLock::new(),
+            results: crate::results::Catalogue::new(self.base.layers.len()),
         }
     }
 }
@@ -69,6 +69,7 @@ impl Dataset {
         let base = Arc::new(Base::load(manifest, src, progress));
         progress("forecasting from rolls");
         let model = Arc::new(Model::build(&base));
+        let n_layers = base.layers.len();
         progress("projecting");
         // The empty plan names no school and no year, so it always applies; should it not, the
         // failure is reported as fatal rather than panicking.
@@ -83,7 +84,7 @@ impl Dataset {
                 base,
                 model,
                 problems,
-                results: std::sync::OnceLock::new(),
+                results: crate::results::Catalogue::new(n_layers),
             }
         })
     }
@@ -97,6 +98,7 @@ impl Dataset {
         let mut problems = base.problems.clone();
         problems.extend(model.problems.iter().cloned());
         problems.append(&mut projection.problems);
+        let n_layers = base.layers.len();
         let name = match &projection.plan {
             Some(p) if !p.is_empty() => format!("{} — scenario: {p}", base.name),
             _ => base.name.clone(),
@@ -109,7 +111,7 @@ impl Dataset {
             model,
             projection,
             problems,
-            results: std::sync::OnceLock::new(),
+            results: crate::results::Catalogue::new(n_layers),
         })
     }
 

@@ -1,5 +1,5 @@
 //! The catalogue of one plan's figures: every area × phase × year row of every layer, the
-//! authority's rows and the schools', built once per plan ([`crate::analysis::summary::catalogue`])
+//! authority's rows and the schools', each built once per plan on first use ([`crate::analysis::summary::layer_rows`])
 //! and read by every view — map tiles, the API, ward pages, exports and the CLI. This module holds
 //! only the types, so that a [`crate::dataset::Dataset`] can own its catalogue.
 
@@ -8,6 +8,7 @@ use crate::stats::deprivation::DeprivationSummary;
 use crate::stats::sufficiency::Sufficiency;
 use serde::Serialize;
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// One row of the summary.
 #[derive(Clone, Debug, Serialize)]
@@ -87,13 +88,41 @@ impl LayerRows {
     }
 }
 
-/// The rows of one plan.
-#[derive(Clone, Debug, Default)]
+/// The rows of one plan, each part built the first time a view asks for it and then kept (so a
+/// layer nobody looks at costs nothing).
+#[derive(Debug, Default)]
 pub struct Catalogue {
     /// `layers[layer]`, aligned with the base's layers.
-    pub layers: Vec<LayerRows>,
+    layers: Vec<OnceLock<LayerRows>>,
     /// The authority's rows (every phase × year).
-    pub la: Vec<SummaryRow>,
+    la: OnceLock<Vec<SummaryRow>>,
     /// One row per school in a phase's totals × phase × year.
-    pub schools: Vec<SummaryRow>,
+    schools: OnceLock<Vec<SummaryRow>>,
+}
+
+impl Catalogue {
+    /// An empty catalogue for `layers` boundary layers.
+    #[must_use]
+    pub fn new(layers: usize) -> Self {
+        Self {
+            layers: (0..layers).map(|_| OnceLock::new()).collect(),
+            la: OnceLock::new(),
+            schools: OnceLock::new(),
+        }
+    }
+
+    /// The rows of layer `li`, made by `build` the first time.
+    pub fn layer(&self, li: usize, build: impl FnOnce() -> Vec<SummaryRow>) -> Option<&LayerRows> {
+        Some(self.layers.get(li)?.get_or_init(|| LayerRows::new(build())))
+    }
+
+    /// The authority's rows, made by `build` the first time.
+    pub fn la(&self, build: impl FnOnce() -> Vec<SummaryRow>) -> &[SummaryRow] {
+        self.la.get_or_init(build)
+    }
+
+    /// The schools' rows, made by `build` the first time.
+    pub fn schools(&self, build: impl FnOnce() -> Vec<SummaryRow>) -> &[SummaryRow] {
+        self.schools.get_or_init(build)
+    }
 }

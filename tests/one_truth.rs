@@ -10,7 +10,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
-use placeplan::analysis::summary::{SummaryRow, catalogue};
+use placeplan::analysis::summary::{SummaryRow, la_rows, layer_rows};
 use placeplan::dataset::Dataset;
 use placeplan::map::layer::{MapKind, Prop};
 use placeplan::model::Phase;
@@ -54,14 +54,13 @@ fn json(rt: &tokio::runtime::Runtime, state: &Arc<AppState>, uri: &str) -> Value
 type Key = (Option<usize>, String, Phase, i32);
 
 fn reference(ds: &Dataset) -> HashMap<Key, SummaryRow> {
-    let cat = catalogue(ds);
     let mut out = HashMap::new();
-    for (li, l) in cat.layers.iter().enumerate() {
-        for r in &l.rows {
+    for li in 0..ds.layers.len() {
+        for r in &layer_rows(ds, li).expect("layer").rows {
             out.insert((Some(li), r.code.clone(), r.phase, r.year), r.clone());
         }
     }
-    for r in &cat.la {
+    for r in la_rows(ds) {
         out.insert((None, r.code.clone(), r.phase, r.year), r.clone());
     }
     out

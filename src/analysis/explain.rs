@@ -227,10 +227,9 @@ pub fn explain(
             years: ys.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
         });
     }
-    let cat = super::summary::catalogue(ds);
     let row = match layer {
-        Some(li) => cat.layers.get(li).and_then(|l| l.get(code, phase, year)),
-        None => cat.la.iter().find(|r| r.phase == phase && r.year == year),
+        Some(li) => super::summary::layer_rows(ds, li).and_then(|l| l.get(code, phase, year)),
+        None => super::summary::la_rows(ds).iter().find(|r| r.phase == phase && r.year == year),
     };
     let name = row.map_or_else(|| code.to_owned(), |r| r.name.clone());
     let members: Vec<usize> = match (layer, area) {

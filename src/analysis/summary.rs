@@ -8,7 +8,7 @@ use super::sufficiency::{authority_shortfall, school_flag, sufficiency};
 use crate::dataset::Dataset;
 use crate::model::{LayerKind, Phase};
 
-pub use crate::results::{Catalogue, LayerRows, SummaryRow};
+pub use crate::results::{LayerRows, SummaryRow};
 
 /// Children of `phase`'s ages living in the pieces `ps` of single-year population, or `None`
 /// when the population has no single years of age.
@@ -131,13 +131,12 @@ fn row(
 }
 
 /// Summary rows for a boundary layer (`Some(index)`) or the authority (`None`), filtered by phase
-/// and year: read from the plan's catalogue ([`catalogue`]), never recomputed.
+/// and year: read from the plan's catalogue ([`layer_rows`], [`la_rows`]), never recomputed.
 #[must_use]
 pub fn summary(ds: &Dataset, layer: Option<usize>, phase: Option<Phase>, year: Option<i32>) -> Vec<SummaryRow> {
-    let cat = catalogue(ds);
     let rows = match layer {
-        Some(li) => cat.layers.get(li).map_or(&[][..], |l| l.rows.as_slice()),
-        None => cat.la.as_slice(),
+        Some(li) => layer_rows(ds, li).map_or(&[][..], |l| l.rows.as_slice()),
+        None => la_rows(ds),
     };
     rows.iter()
         .filter(|r| phase.is_none_or(|p| p == r.phase) && year.is_none_or(|y| y == r.year))
@@ -145,22 +144,16 @@ pub fn summary(ds: &Dataset, layer: Option<usize>, phase: Option<Phase>, year: O
         .collect()
 }
 
-/// The plan's catalogue of rows: every layer's, the authority's and the schools', built on first
-/// use and then shared by every view.
+/// Every row of layer `li` (every area × phase × year), built once per plan on first use.
 #[must_use]
-pub fn catalogue(ds: &Dataset) -> &Catalogue {
-    ds.results.get_or_init(|| {
-        use rayon::prelude::*;
-        let layers = (0..ds.layers.len())
-            .into_par_iter()
-            .map(|li| LayerRows::new(compute(ds, Some(li), None, None)))
-            .collect();
-        Catalogue {
-            layers,
-            la: compute(ds, None, None, None),
-            schools: compute_school_rows(ds, None, None),
-        }
-    })
+pub fn layer_rows(ds: &Dataset, li: usize) -> Option<&LayerRows> {
+    ds.results.layer(li, || compute(ds, Some(li), None, None))
+}
+
+/// The authority's rows (every phase × year), built once per plan on first use.
+#[must_use]
+pub fn la_rows(ds: &Dataset) -> &[SummaryRow] {
+    ds.results.la(|| compute(ds, None, None, None))
 }
 
 fn compute(ds: &Dataset, layer: Option<usize>, phase: Option<Phase>, year: Option<i32>) -> Vec<SummaryRow> {
@@ -250,8 +243,8 @@ fn compute(ds: &Dataset, layer: Option<usize>, phase: Option<Phase>, year: Optio
 /// 25% / 30-place rule applies.
 #[must_use]
 pub fn school_rows(ds: &Dataset, phase: Option<Phase>, year: Option<i32>) -> Vec<SummaryRow> {
-    catalogue(ds)
-        .schools
+    ds.results
+        .schools(|| compute_school_rows(ds, None, None))
         .iter()
         .filter(|r| phase.is_none_or(|p| p == r.phase) && year.is_none_or(|y| y == r.year))
         .cloned()

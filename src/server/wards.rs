@@ -62,9 +62,20 @@ pub async fn ward_page(
         json: Some(format!("/api/wards/{}?layer={lid}", enc(&code))),
         permalink: format!("{base}/ward/{}?layer={lid}", enc(&code)),
     };
-    let href = |c: &str| Some(format!("/ward/{}?layer={lid}", enc(c)));
-    let (_, page) = render_ward(&state.ds, &state.map, &state.la_rows, l, fi, &links, &href);
-    Html(page).into_response()
+    // Rendering intersects the neighbouring wards for the map: CPU work, so on the blocking pool
+    // (the response cache keeps the page, so it is made once per ward).
+    let id = l.id.clone();
+    let st = Arc::clone(&state);
+    let page = tokio::task::spawn_blocking(move || {
+        let (l, fi) = st.map.get(&id).map(|(l, _)| (l, fi))?;
+        let href = |c: &str| Some(format!("/ward/{}?layer={}", enc(c), enc(&l.id)));
+        Some(render_ward(&st.ds, &st.map, &st.la_rows, l, fi, &links, &href).1)
+    })
+    .await;
+    match page {
+        Ok(Some(page)) => Html(page).into_response(),
+        _ => super::error::ApiError::Internal(format!("the page of ward {code} could not be made")).into_response(),
+    }
 }
 
 /// `/wards`.

@@ -38,34 +38,8 @@ pub struct YearFigure {
     /// `now`, `in 3 years`, `in 5 years`.
     pub horizon: String,
     /// The figures, when the year has them (forecast years need a forecast).
-    pub row: Option<FigureRow>,
-}
-
-/// Sufficiency figures of one area, phase and year.
-#[derive(Clone, Debug, Serialize)]
-pub struct FigureRow {
-    /// Places.
-    pub capacity: f64,
-    /// Pupils (roll, or forecast).
-    pub pupils: f64,
-    /// Places − pupils.
-    pub spare: f64,
-    /// Spare %.
-    pub spare_pct: Option<f64>,
-    /// Short by: `max(0, pupils − places)`.
-    pub shortfall: f64,
-    /// Places to add to keep the operating margin.
-    pub margin_shortfall: f64,
-    /// Status word.
-    pub status: Option<String>,
-    /// True for a forecast year.
-    pub forecast: bool,
-    /// Schools counted.
-    pub schools: usize,
-    /// Schools counted in the phase with no figures (left out).
-    pub schools_no_data: usize,
-    /// Children of the phase's ages who live in the area (census year, from the population).
-    pub resident_children: Option<f64>,
+    /// The catalogue's row ([`SummaryRow`]), when the year has figures.
+    pub row: Option<SummaryRow>,
 }
 
 /// Places against pupils for one area (the ward or a planning area) and phase.
@@ -230,22 +204,6 @@ pub fn find_ward<'m>(ds: &Dataset, map: &'m MapData, layer: Option<&str>, code: 
 
 pub use crate::text::year_label;
 
-fn figure(r: &SummaryRow) -> FigureRow {
-    FigureRow {
-        capacity: r.sufficiency.capacity,
-        pupils: r.sufficiency.pupils,
-        spare: r.sufficiency.spare,
-        spare_pct: r.sufficiency.spare_pct,
-        shortfall: r.sufficiency.shortfall,
-        margin_shortfall: r.sufficiency.margin_shortfall,
-        status: r.sufficiency.status.map(|s| s.as_str().to_owned()),
-        forecast: r.forecast,
-        schools: r.schools,
-        schools_no_data: r.schools_no_data,
-        resident_children: r.resident_children,
-    }
-}
-
 fn horizons(census: i32) -> [(i32, &'static str); 3] {
     [(census, "now"), (census + 3, "in 3 years"), (census + 5, "in 5 years")]
 }
@@ -262,7 +220,7 @@ fn area_figures(l: &MapLayer, fi: usize, phase: Phase, census: i32) -> AreaFigur
                 year: y,
                 label: year_label(y),
                 horizon: h.to_owned(),
-                row: l.rows[fi].iter().find(|r| r.phase == phase && r.year == y).map(figure),
+                row: l.rows[fi].iter().find(|r| r.phase == phase && r.year == y).cloned(),
             })
             .collect(),
     }
@@ -396,26 +354,26 @@ fn phase_sentences(name: &str, f: &AreaFigures, phase: Phase, margin: f64) -> Ve
         return out;
     }
     let margin_pct = format!("{:.0}%", margin * 100.0);
-    if nr.spare < 0.0 {
+    if nr.sufficiency.spare < 0.0 {
         out.push(format!(
             "{ph} schools in {name} have {} places for {} pupils in {}: {} more pupils than places.",
-            thousands(nr.capacity),
-            thousands(nr.pupils),
+            thousands(nr.sufficiency.capacity),
+            thousands(nr.sufficiency.pupils),
             ny.label,
-            thousands(-nr.spare)
+            thousands(-nr.sufficiency.spare)
         ));
     } else {
         out.push(format!(
             "{ph} schools in {name} have {} places for {} pupils in {}: {} spare ({:.1}%).",
-            thousands(nr.capacity),
-            thousands(nr.pupils),
+            thousands(nr.sufficiency.capacity),
+            thousands(nr.sufficiency.pupils),
             ny.label,
-            thousands(nr.spare),
-            nr.spare_pct.unwrap_or(0.0)
+            thousands(nr.sufficiency.spare),
+            nr.sufficiency.spare_pct.unwrap_or(0.0)
         ));
     }
     if let Some(c) = nr.resident_children {
-        let d = nr.capacity - c;
+        let d = nr.sufficiency.capacity - c;
         out.push(format!(
             "{} {} live in {name}, {} {} than the places here{}.{gaps}",
             thousands(c),
@@ -431,7 +389,7 @@ fn phase_sentences(name: &str, f: &AreaFigures, phase: Phase, margin: f64) -> Ve
     } else if !gaps.is_empty() {
         out.push(gaps.trim().to_owned());
     }
-    let future: Vec<(&YearFigure, &FigureRow)> = f.years.iter().skip(1).filter_map(|y| y.row.as_ref().map(|r| (y, r))).collect();
+    let future: Vec<(&YearFigure, &SummaryRow)> = f.years.iter().skip(1).filter_map(|y| y.row.as_ref().map(|r| (y, r))).collect();
     if future.is_empty() {
         out.push(format!(
             "No {} pupil forecast reaches {} or {}, so only the census year is shown.",
@@ -441,29 +399,29 @@ fn phase_sentences(name: &str, f: &AreaFigures, phase: Phase, margin: f64) -> Ve
         ));
     }
     for (y, r) in future {
-        if r.spare < 0.0 {
+        if r.sufficiency.spare < 0.0 {
             out.push(format!(
                 "{ph} places in {name} are forecast to fall short by {} in {}: {} pupils for {} places ({} places needed to keep a {margin_pct} operating margin).",
-                thousands(-r.spare),
+                thousands(-r.sufficiency.spare),
                 y.label,
-                thousands(r.pupils),
-                thousands(r.capacity),
-                thousands(r.margin_shortfall)
+                thousands(r.sufficiency.pupils),
+                thousands(r.sufficiency.capacity),
+                thousands(r.sufficiency.margin_shortfall)
             ));
-        } else if r.margin_shortfall > 0.5 {
+        } else if r.sufficiency.margin_shortfall > 0.5 {
             out.push(format!(
                 "{ph} places in {name} are forecast to be tight in {}: {} places for {} pupils, {} below the {margin_pct} operating margin.",
                 y.label,
-                thousands(r.capacity),
-                thousands(r.pupils),
-                thousands(r.margin_shortfall)
+                thousands(r.sufficiency.capacity),
+                thousands(r.sufficiency.pupils),
+                thousands(r.sufficiency.margin_shortfall)
             ));
         } else {
             out.push(format!(
                 "{ph} places in {name} are forecast to be sufficient in {}: {} spare ({:.1}%).",
                 y.label,
-                thousands(r.spare),
-                r.spare_pct.unwrap_or(0.0)
+                thousands(r.sufficiency.spare),
+                r.sufficiency.spare_pct.unwrap_or(0.0)
             ));
         }
     }

@@ -2,8 +2,9 @@
 //! lines of optional script to sort the ranking table), readable in two minutes, printable on A4,
 //! with real headings and header cells.
 
-use super::facts::{CompareRow, FigureRow, WardFacts, year_label};
+use super::facts::{CompareRow, WardFacts, year_label};
 use super::svg::esc;
+use crate::analysis::summary::SummaryRow;
 use crate::map::metrics::palette;
 use crate::text::thousands;
 use std::fmt::Write as _;
@@ -139,18 +140,18 @@ fn badge(s: Option<&str>) -> String {
     })
 }
 
-fn figure_cell(r: Option<&FigureRow>) -> String {
+fn figure_cell(r: Option<&SummaryRow>) -> String {
     match r {
         None => r#"<td class="fig">no forecast</td>"#.into(),
         Some(r) if r.schools == 0 => r#"<td class="fig">no school</td>"#.into(),
         Some(r) => format!(
             r#"<td class="fig"><span data-field="capacity">{}</span> places · <span data-field="pupils">{}</span> pupils{}<small><span data-field="spare">{}</span> spare (<span data-field="spare_pct">{}</span>) {}</small></td>"#,
-            thousands(r.capacity),
-            thousands(r.pupils),
+            thousands(r.sufficiency.capacity),
+            thousands(r.sufficiency.pupils),
             if r.forecast { " (forecast)" } else { "" },
-            signed(r.spare),
-            pct(r.spare_pct),
-            badge(r.status.as_deref())
+            signed(r.sufficiency.spare),
+            pct(r.sufficiency.spare_pct),
+            badge(r.sufficiency.status.map(crate::analysis::sufficiency::Status::as_str))
         ),
     }
 }

@@ -45,8 +45,9 @@ async fn demo_ward_pages_json_and_errors() {
         // The headline's census-year figures are the layer's summary rows.
         for h in v["headline"].as_array().expect("headline") {
             let phase = h["phase"].as_str().expect("phase");
-            let row = wards.rows[wards.feature(&f.code).expect("feature").0]
-                .iter()
+            let row = wards
+                .rows(&state.ds, wards.feature(&f.code).expect("feature").0)
+                .into_iter()
                 .find(|r| r.phase.as_str() == phase && r.year == census)
                 .expect("row");
             // (JSON parsing may differ from the f64 in the last place.)

@@ -7,7 +7,7 @@ use crate::analysis::deprivation::{DeprivationSummary, aggregate, decile};
 use crate::analysis::equity_results::EquityResults;
 use crate::analysis::membership::schools_by_area;
 use crate::analysis::sufficiency::{school_flag, status, sufficiency};
-use crate::analysis::summary::{SummaryRow, pieces, school_places, school_pupils, summary, years};
+use crate::analysis::summary::{SummaryRow, layer_rows, pieces, school_places, school_pupils, years};
 use crate::crs::{CrsError, bng_to_wgs84, wgs84_to_web_mercator};
 use crate::dataset::Dataset;
 use crate::model::{LayerKind, Phase};
@@ -83,8 +83,6 @@ pub struct MapLayer {
     pub metrics: Vec<MetricSpec>,
     /// The features.
     pub features: Vec<MapFeature>,
-    /// `rows[feature]`: every summary row of that area (phase × year); empty for schools and LSOAs.
-    pub rows: Vec<Vec<SummaryRow>>,
     /// `deprivation[feature]` (areas).
     pub deprivation: Vec<DeprivationSummary>,
     /// `members[phase][feature]`: indices of the schools serving that area.
@@ -220,14 +218,7 @@ fn area_layer(ds: &Dataset, li: usize, eq: &EquityResults) -> MapLayer {
     } else {
         Phase::ALL.into_iter().filter(|p| l.phase.is_none_or(|q| q == *p)).collect()
     };
-    let all_rows = if is_lsoa { Vec::new() } else { summary(ds, Some(li), None, None) };
-    let mut rows: Vec<Vec<SummaryRow>> = vec![Vec::new(); l.areas.len()];
-    let index: std::collections::HashMap<&str, usize> = l.areas.iter().enumerate().map(|(i, a)| (a.code.as_str(), i)).collect();
-    for r in all_rows {
-        if let Some(&i) = index.get(r.code.as_str()) {
-            rows[i].push(r);
-        }
-    }
+    let catalogue = if is_lsoa { None } else { layer_rows(ds, li) };
     let members: BTreeMap<Phase, Vec<Vec<usize>>> = phases.iter().map(|&p| (p, schools_by_area(ds, li, p))).collect();
     let no_data: BTreeMap<Phase, Vec<Vec<usize>>> = phases
         .iter()
@@ -263,7 +254,7 @@ fn area_layer(ds: &Dataset, li: usize, eq: &EquityResults) -> MapLayer {
                 }
             } else {
                 deprivation_props(&mut props, &dep);
-                for r in &rows[i] {
+                for r in catalogue.into_iter().flat_map(|c| c.of(a.code.as_str())) {
                     sufficiency_props(&mut props, r);
                 }
             }
@@ -305,7 +296,6 @@ fn area_layer(ds: &Dataset, li: usize, eq: &EquityResults) -> MapLayer {
     }
     // Features are indexed by area index; a dropped feature would shift them, so keep the
     // per-area vectors aligned with `features` through `keep`.
-    let rows = keep.iter().map(|&i| rows[i].clone()).collect();
     let deprivation = keep.iter().map(|&i| deprivation[i].clone()).collect();
     let members = members
         .into_iter()
@@ -355,7 +345,6 @@ fn area_layer(ds: &Dataset, li: usize, eq: &EquityResults) -> MapLayer {
         metrics,
         bounds: bounds_of(&features),
         features,
-        rows,
         deprivation,
         members,
         no_data,
@@ -467,7 +456,6 @@ fn schools_layer(ds: &Dataset) -> MapLayer {
         years: Phase::ALL.iter().map(|&p| (p, ys.clone())).collect(),
         metrics: metrics::school_metrics(bands),
         bounds: bounds_of(&features),
-        rows: Vec::new(),
         deprivation: Vec::new(),
         members: BTreeMap::new(),
         no_data: BTreeMap::new(),
@@ -496,6 +484,16 @@ impl MapLayer {
     #[must_use]
     pub fn feature(&self, code: &str) -> Option<(usize, &MapFeature)> {
         self.features.iter().enumerate().find(|(_, f)| f.code == code)
+    }
+
+    /// Every row of feature `fi` (phase × year) from the plan's catalogue — the one copy; empty
+    /// for schools and LSOAs.
+    #[must_use]
+    pub fn rows<'a>(&self, ds: &'a Dataset, fi: usize) -> Vec<&'a SummaryRow> {
+        let (Some(li), Some(f), false) = (self.boundary, self.features.get(fi), self.phases.is_empty()) else {
+            return Vec::new();
+        };
+        layer_rows(ds, li).map(|l| l.of(&f.code).collect()).unwrap_or_default()
     }
 
     /// The default metric (the first).

@@ -208,7 +208,7 @@ fn horizons(census: i32) -> [(i32, &'static str); 3] {
     [(census, "now"), (census + 3, "in 3 years"), (census + 5, "in 5 years")]
 }
 
-fn area_figures(l: &MapLayer, fi: usize, phase: Phase, census: i32) -> AreaFigures {
+fn area_figures(ds: &Dataset, l: &MapLayer, fi: usize, phase: Phase, census: i32) -> AreaFigures {
     let f = &l.features[fi];
     AreaFigures {
         layer: l.id.clone(),
@@ -220,19 +220,19 @@ fn area_figures(l: &MapLayer, fi: usize, phase: Phase, census: i32) -> AreaFigur
                 year: y,
                 label: year_label(y),
                 horizon: h.to_owned(),
-                row: l.rows[fi].iter().find(|r| r.phase == phase && r.year == y).cloned(),
+                row: l.rows(ds, fi).into_iter().find(|r| r.phase == phase && r.year == y).cloned(),
             })
             .collect(),
     }
 }
 
-fn now_row(l: &MapLayer, fi: usize, phase: Phase, census: i32) -> Option<&SummaryRow> {
-    l.rows[fi].iter().find(|r| r.phase == phase && r.year == census)
+fn now_row<'a>(ds: &'a Dataset, l: &MapLayer, fi: usize, phase: Phase, census: i32) -> Option<&'a SummaryRow> {
+    l.rows(ds, fi).into_iter().find(|r| r.phase == phase && r.year == census)
 }
 
-fn compare_row(l: &MapLayer, fi: usize, census: i32, priority: Option<usize>) -> CompareRow {
-    let p = now_row(l, fi, Phase::Primary, census);
-    let s = now_row(l, fi, Phase::Secondary, census);
+fn compare_row(ds: &Dataset, l: &MapLayer, fi: usize, census: i32, priority: Option<usize>) -> CompareRow {
+    let p = now_row(ds, l, fi, Phase::Primary, census);
+    let s = now_row(ds, l, fi, Phase::Secondary, census);
     let d = &l.deprivation[fi];
     CompareRow {
         code: l.features[fi].code.clone(),
@@ -257,7 +257,7 @@ pub fn ranking(ds: &Dataset, map: &MapData, l: &MapLayer) -> Vec<CompareRow> {
             let rank = pr
                 .and_then(|p| p.rows.iter().find(|r| r.code == l.features[fi].code))
                 .and_then(|r| r.rank);
-            compare_row(l, fi, ds.census_year, rank)
+            compare_row(ds, l, fi, ds.census_year, rank)
         })
         .collect()
 }
@@ -443,7 +443,7 @@ pub fn ward_facts(ds: &Dataset, map: &MapData, la_rows: &[SummaryRow], l: &MapLa
     let mut sentences = Vec::new();
     let mut schools = Vec::new();
     for &phase in &l.phases {
-        let ward = area_figures(l, fi, phase, census);
+        let ward = area_figures(ds, l, fi, phase, census);
         sentences.extend(phase_sentences(&f.name, &ward, phase, ds.settings.operating_margin));
         let members = l.members.get(&phase).and_then(|m| m.get(fi)).cloned().unwrap_or_default();
         // Planning areas: the per-phase planning-area layers that hold this ward's schools.
@@ -460,7 +460,7 @@ pub fn ward_facts(ds: &Dataset, map: &MapData, la_rows: &[SummaryRow], l: &MapLa
                 let pa_area = usize::try_from(pl.features[pfi].id).unwrap_or_default();
                 let covers = inner.is_some_and(|p| ds.layers[pb].areas.get(pa_area).is_some_and(|a| a.geometry.contains(&p)));
                 if covers || list.iter().any(|si| members.contains(si)) {
-                    pas.push(area_figures(pl, pfi, phase, census));
+                    pas.push(area_figures(ds, pl, pfi, phase, census));
                 }
             }
         }

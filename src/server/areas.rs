@@ -359,7 +359,7 @@ fn area_profile(ds: &Dataset, eq: &EquityResults, l: &MapLayer, fi: usize) -> Pr
         feature_id: f.id,
         bbox: bbox(l, fi),
         point: f.point,
-        figures: l.rows[fi].clone(),
+        figures: l.rows(ds, fi).into_iter().cloned().collect(),
         school_years: Vec::new(),
         deprivation: l.deprivation[fi].clone(),
         schools,

@@ -39,12 +39,15 @@ pub async fn summary(
         state.la_rows.iter().filter(keep).cloned().collect()
     } else {
         let (l, _) = super::find_layer(&state, layer)?;
-        if l.rows.iter().all(Vec::is_empty) {
+        let li = l.boundary.filter(|_| !l.phases.is_empty());
+        let Some(li) = li else {
             return Err(ApiError::BadRequest(format!(
                 "layer {layer} has no sufficiency rows (LSOAs and schools have profiles: /api/areas/{layer}/CODE)"
             )));
-        }
-        l.rows.iter().flatten().filter(keep).cloned().collect()
+        };
+        crate::analysis::summary::layer_rows(&state.ds, li)
+            .map(|c| c.rows.iter().filter(keep).cloned().collect())
+            .unwrap_or_default()
     };
     Ok(Json(rows))
 }

@@ -10,7 +10,8 @@
 use super::layer::{MapLayer, Prop};
 use geo::{Area, BooleanOps, BoundingRect, Coord, Geometry, LineString, MapCoords, MultiPolygon, Orient, Polygon, Rect, Simplify};
 use geozero::ToMvt;
-use geozero::mvt::{Message, TagsBuilder, Tile, TileValue, tile};
+use geozero::mvt::{Message, Tile, TileValue, tile};
+use std::collections::HashMap;
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
@@ -110,6 +111,59 @@ pub struct TileSet {
     /// `levels[z][feature]`: polygons simplified for zoom `z` (`None` for points).
     levels: Vec<Vec<Option<MultiPolygon<f64>>>>,
     tree: RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
+    /// The layer's attribute table, built once: every distinct key …
+    keys: Vec<String>,
+    /// … every distinct value …
+    values: Vec<tile::Value>,
+    /// … and `tags[feature]`, each attribute as (key, value) indices into them. A tile copies only
+    /// the keys and values its features use.
+    tags: Vec<Vec<(u32, u32)>>,
+}
+
+/// A value as a hash key (numbers by their bits).
+#[derive(PartialEq, Eq, Hash)]
+enum ValueKey<'a> {
+    Str(&'a str),
+    Num(u64),
+    Int(i64),
+    Bool(bool),
+}
+
+fn value_key(p: &Prop) -> ValueKey<'_> {
+    match p {
+        Prop::Str(s) => ValueKey::Str(s),
+        Prop::Num(v) => ValueKey::Num(v.to_bits()),
+        Prop::Int(v) => ValueKey::Int(*v),
+        Prop::Bool(b) => ValueKey::Bool(*b),
+    }
+}
+
+/// The attribute table of `layer`: distinct keys, distinct values, and each feature's tags.
+fn attribute_table(layer: &MapLayer) -> (Vec<String>, Vec<tile::Value>, Vec<Vec<(u32, u32)>>) {
+    let mut key_ix: HashMap<&str, u32> = HashMap::new();
+    let mut value_ix: HashMap<ValueKey<'_>, u32> = HashMap::new();
+    let (mut keys, mut values) = (Vec::new(), Vec::new());
+    let tags = layer
+        .features
+        .iter()
+        .map(|f| {
+            f.props
+                .iter()
+                .map(|(k, v)| {
+                    let ki = *key_ix.entry(k.as_str()).or_insert_with(|| {
+                        keys.push(k.clone());
+                        u32::try_from(keys.len() - 1).unwrap_or(u32::MAX)
+                    });
+                    let vi = *value_ix.entry(value_key(v)).or_insert_with(|| {
+                        values.push(tile_value(v).into());
+                        u32::try_from(values.len() - 1).unwrap_or(u32::MAX)
+                    });
+                    (ki, vi)
+                })
+                .collect()
+        })
+        .collect();
+    (keys, values, tags)
 }
 
 fn polygons(g: &Geometry<f64>) -> Option<MultiPolygon<f64>> {
@@ -144,9 +198,13 @@ impl TileSet {
                 ))
             })
             .collect();
+        let (keys, values, tags) = attribute_table(layer);
         Self {
             levels,
             tree: RTree::bulk_load(items),
+            keys,
+            values,
+            tags,
         }
     }
 
@@ -182,7 +240,9 @@ impl TileSet {
         let hi = f64::from(EXTENT) + BUFFER;
         let clip = Rect::new(Coord { x: lo, y: lo }, Coord { x: hi, y: hi });
         let level = &self.levels[usize::from(t.z.min(MAX_DETAIL_ZOOM))];
-        let mut tags = TagsBuilder::new();
+        // This tile's keys and values: the table's, renumbered in order of first use.
+        let (mut key_map, mut value_map): (HashMap<u32, u32>, HashMap<u32, u32>) = (HashMap::new(), HashMap::new());
+        let (mut keys, mut values): (Vec<String>, Vec<tile::Value>) = (Vec::new(), Vec::new());
         let mut features = Vec::with_capacity(ids.len());
         for i in ids {
             let f = &layer.features[i];
@@ -205,8 +265,15 @@ impl TileSet {
                 reason: e.to_string(),
             })?;
             feature.id = Some(f.id);
-            for (k, v) in &f.props {
-                let (ki, vi) = tags.insert_ref(k, tile_value(v));
+            for &(k, v) in self.tags.get(i).map_or(&[][..], Vec::as_slice) {
+                let ki = *key_map.entry(k).or_insert_with(|| {
+                    keys.push(self.keys[k as usize].clone());
+                    u32::try_from(keys.len() - 1).unwrap_or(u32::MAX)
+                });
+                let vi = *value_map.entry(v).or_insert_with(|| {
+                    values.push(self.values[v as usize].clone());
+                    u32::try_from(values.len() - 1).unwrap_or(u32::MAX)
+                });
                 feature.tags.push(ki);
                 feature.tags.push(vi);
             }
@@ -215,14 +282,13 @@ impl TileSet {
         if features.is_empty() {
             return Ok(Vec::new());
         }
-        let (keys, values) = tags.into_tags();
         let tile = Tile {
             layers: vec![tile::Layer {
                 version: 2,
                 name: layer.id.clone(),
                 features,
                 keys,
-                values: values.into_iter().map(Into::into).collect(),
+                values,
                 extent: Some(EXTENT),
             }],
         };

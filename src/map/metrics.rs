@@ -2,6 +2,7 @@
 //! labels, colour-blind-safe colours) and a description of its method. The style builder and the
 //! web app's legend both read this, so the two cannot disagree.
 
+use crate::analysis::explain::Metric;
 use crate::manifest::Bands;
 use serde::Serialize;
 
@@ -99,6 +100,16 @@ pub struct MetricSpec {
 }
 
 impl MetricSpec {
+    /// The figure `placeplan explain` and `/api/explain` show the calculation of for this metric
+    /// (the status word is explained by its spare %), when there is one.
+    #[must_use]
+    pub fn explained_by(&self) -> Option<Metric> {
+        if self.id == "status" {
+            return Some(Metric::SparePct);
+        }
+        Metric::parse(&self.id).ok()
+    }
+
     /// The tile property for a phase and year (`status_primary_2026`), or the plain property.
     #[must_use]
     pub fn property_for(&self, phase: &str, year: i32) -> String {
@@ -208,7 +219,7 @@ pub fn spare_pct(bands: &Bands) -> MetricSpec {
     use serde_json::json;
     let b = |f: f64| json!(f * 100.0);
     MetricSpec {
-        id: "spare_pct".into(),
+        id: Metric::SparePct.as_str().into(),
         name: "Spare places".into(),
         unit: "%".into(),
         property: "spare_pct_{phase}_{year}".into(),
@@ -260,7 +271,7 @@ fn places_legend() -> Vec<LegendEntry> {
 #[must_use]
 pub fn shortfall() -> MetricSpec {
     MetricSpec {
-        id: "shortfall".into(),
+        id: Metric::Shortfall.as_str().into(),
         name: "Short by".into(),
         unit: "places".into(),
         property: "shortfall_{phase}_{year}".into(),
@@ -276,7 +287,7 @@ pub fn shortfall() -> MetricSpec {
 #[must_use]
 pub fn margin_shortfall(margin: f64) -> MetricSpec {
     MetricSpec {
-        id: "margin_shortfall".into(),
+        id: Metric::MarginShortfall.as_str().into(),
         name: format!("Places to keep a {} margin", pct(margin)),
         unit: "places".into(),
         property: "margin_shortfall_{phase}_{year}".into(),
@@ -323,7 +334,7 @@ pub fn imd_rank() -> MetricSpec {
     use serde_json::json;
     let n = f64::from(crate::model::IOD2019_LSOAS);
     MetricSpec {
-        id: "imd_rank".into(),
+        id: Metric::ImdRank.as_str().into(),
         name: "IMD 2019 rank (population-weighted)".into(),
         unit: "rank".into(),
         property: "imd_rank".into(),
@@ -595,5 +606,15 @@ mod tests {
         let m = status(&Bands::default());
         assert_eq!(m.property_for("secondary", 2027), "status_secondary_2027");
         assert_eq!(imd_rank().property_for("primary", 2027), "imd_rank");
+    }
+
+    #[test]
+    fn every_area_metric_with_a_calculation_names_an_explain_metric() {
+        let ms = area_metrics(&Bands::default(), 0.02);
+        for id in ["status", "spare_pct", "shortfall", "margin_shortfall", "imd_rank"] {
+            let m = ms.iter().find(|m| m.id == id).expect("metric");
+            let e = m.explained_by().expect("explained");
+            assert!(id == "status" || e.as_str() == id, "{id} → {e:?}");
+        }
     }
 }

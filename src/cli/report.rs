@@ -76,7 +76,7 @@ pub fn run(a: &Args) -> CliResult {
         eprintln!("placeplan: the data has fatal problems; run `placeplan check` to see them");
         return Ok(exit::DATA);
     }
-    let map = MapData::build(&ds);
+    let map = MapData::without_tiles(&ds);
     let wl = ward_layers(&ds, &map);
     let li = match &a.layer {
         Some(id) => wl.iter().copied().find(|&i| map.layers[i].id == *id),

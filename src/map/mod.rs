@@ -33,10 +33,23 @@ impl MapData {
         Self { layers, tiles, equity }
     }
 
-    /// The layer with this id and its tile index.
+    /// The layers and equity results without tile indexes, for views that draw no tiles (the
+    /// ward pages of `placeplan report`): nothing is simplified for zooms nobody will request.
+    #[must_use]
+    pub fn without_tiles(ds: &Dataset) -> Self {
+        let equity = EquityResults::compute(ds);
+        let layers = layer::build(ds, &equity);
+        Self {
+            layers,
+            tiles: Vec::new(),
+            equity,
+        }
+    }
+
+    /// The layer with this id and its tile index (`None` also when built without tiles).
     #[must_use]
     pub fn get(&self, id: &str) -> Option<(&MapLayer, &TileSet)> {
         let i = self.layers.iter().position(|l| l.id == id)?;
-        Some((&self.layers[i], &self.tiles[i]))
+        Some((&self.layers[i], self.tiles.get(i)?))
     }
 }

@@ -739,3 +739,58 @@ async fn exports_download_as_attachments() {
         assert!(r.message().contains(needle), "{uri}: {}", r.message());
     }
 }
+
+/// Every cacheable answer has an ETag and Cache-Control; asking again with the tag is a bodiless
+/// 304; the gzip representation has its own tag; errors are not cached.
+#[tokio::test]
+async fn answers_carry_etags_and_revalidate_with_304() {
+    let state = demo_state();
+    let ask = |uri: &'static str, gzip: bool, tag: Option<String>| {
+        let state = Arc::clone(&state);
+        async move {
+            let mut req = Request::get(uri).header(header::HOST, "maps.example:9000");
+            if gzip {
+                req = req.header(header::ACCEPT_ENCODING, "gzip");
+            }
+            if let Some(t) = tag {
+                req = req.header(header::IF_NONE_MATCH, t);
+            }
+            let resp = router(state)
+                .oneshot(req.body(Body::empty()).expect("request"))
+                .await
+                .expect("answers");
+            let status = resp.status();
+            let headers = resp.headers().clone();
+            let body = resp.into_body().collect().await.expect("body").to_bytes().to_vec();
+            (status, headers, body)
+        }
+    };
+    for uri in ["/api/areas/wards/E05900001", "/tiles/wards.json", "/ward/E05900001", "/palette.css"] {
+        let (status, h, body) = ask(uri, false, None).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        let tag = h.get(header::ETAG).expect("etag").to_str().expect("ascii").to_owned();
+        assert!(h.get(header::CACHE_CONTROL).is_some(), "{uri}: cache-control");
+        let (again, h2, empty) = ask(uri, false, Some(tag.clone())).await;
+        assert_eq!(again, StatusCode::NOT_MODIFIED, "{uri}");
+        assert!(empty.is_empty(), "{uri}: a 304 has no body");
+        assert_eq!(h2.get(header::ETAG).and_then(|v| v.to_str().ok()), Some(tag.as_str()));
+        // The same answer made again is byte-identical, with the same tag.
+        let (_, h3, body3) = ask(uri, false, None).await;
+        assert_eq!(body, body3);
+        assert_eq!(h3.get(header::ETAG), h.get(header::ETAG));
+        if body.len() > 512 {
+            let (_, hz, _) = ask(uri, true, None).await;
+            assert_eq!(
+                hz.get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()),
+                Some("gzip"),
+                "{uri}"
+            );
+            assert_ne!(hz.get(header::ETAG), h.get(header::ETAG), "{uri}: gzip has its own tag");
+            let (st, _, _) = ask(uri, false, hz.get(header::ETAG).and_then(|v| v.to_str().ok()).map(str::to_owned)).await;
+            assert_eq!(st, StatusCode::OK, "{uri}: the gzip tag does not validate the plain body");
+        }
+    }
+    let (status, h, _) = ask("/api/areas/wards/NOPE", false, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(h.get(header::ETAG).is_none(), "errors are not cached");
+}

@@ -11,10 +11,10 @@ use super::layer::{MapLayer, Prop};
 use geo::{Area, BooleanOps, BoundingRect, Coord, Geometry, LineString, MapCoords, MultiPolygon, Orient, Polygon, Rect, Simplify};
 use geozero::ToMvt;
 use geozero::mvt::{Message, Tile, TileValue, tile};
-use std::collections::HashMap;
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
+use std::collections::HashMap;
 
 /// Tile coordinate extent.
 pub const EXTENT: u32 = 4096;

@@ -123,7 +123,15 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
         })
 }
 
+/// The tag of the gzip representation: the body's tag with `-gz` (each representation has its own
+/// strong validator).
+fn gzip_tag(tag: &HeaderValue) -> HeaderValue {
+    let t = tag.to_str().unwrap_or("\"0\"").trim_end_matches('"');
+    HeaderValue::from_str(&format!("{t}-gz\"")).unwrap_or_else(|_| tag.clone())
+}
+
 fn matches(headers: &HeaderMap, tag: &HeaderValue) -> bool {
+    let want = tag.to_str().unwrap_or_default();
     headers
         .get_all(header::IF_NONE_MATCH)
         .iter()
@@ -131,27 +139,29 @@ fn matches(headers: &HeaderMap, tag: &HeaderValue) -> bool {
         .flat_map(|v| v.split(','))
         .any(|t| {
             let t = t.trim();
-            t == "*" || t.trim_start_matches("W/") == tag.to_str().unwrap_or_default()
+            t == "*" || t.trim_start_matches("W/") == want
         })
 }
 
 fn answer(c: &Cached, req: &HeaderMap, path: &str) -> Response {
     let mut headers = c.headers.clone();
-    headers.insert(header::ETAG, c.etag.clone());
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_control(path)));
+    let gz = c.gzip.as_ref().filter(|_| accepts_gzip(req));
     if c.gzip.is_some() {
         headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
-    if matches(req, &c.etag) {
+    let tag = if gz.is_some() { gzip_tag(&c.etag) } else { c.etag.clone() };
+    headers.insert(header::ETAG, tag.clone());
+    if matches(req, &tag) {
         headers.remove(header::CONTENT_TYPE);
         return (StatusCode::NOT_MODIFIED, headers).into_response();
     }
-    let body = match &c.gzip {
-        Some(gz) if accepts_gzip(req) => {
+    let body = match gz {
+        Some(gz) => {
             headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
             gz.clone()
         }
-        _ => c.body.clone(),
+        None => c.body.clone(),
     };
     (c.status, headers, Body::from(body)).into_response()
 }

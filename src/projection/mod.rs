@@ -401,6 +401,10 @@ impl Projection {
     fn add_housing(&mut self, base: &Base, completions: &[Completion], yields: &Yields) -> Vec<Result<String, String>> {
         let mut notes = Vec::new();
         for phase in Phase::ALL {
+            // A phase with no yield (post-16 unless set) gains no pupils: nothing to say.
+            if completions.iter().all(|c| yields.for_type(c.kind.as_deref(), phase) == 0.0) {
+                continue;
+            }
             let Some((li, members)) = self.planning_members(base, phase) else {
                 notes.push(Err(format!(
                     "no planning-area layer for {}: housing pupils not added",

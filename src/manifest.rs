@@ -266,14 +266,18 @@ pub struct ForecastSettings {
     pub secondary_years: usize,
 }
 
+/// The most years placeplan forecasts ahead, whatever the manifest asks.
+pub const MAX_FORECAST_YEARS: usize = 25;
+
 impl ForecastSettings {
-    /// Years forecast for a phase (post-16 follows secondary).
+    /// Years forecast for a phase (post-16 follows secondary), at most [`MAX_FORECAST_YEARS`].
     #[must_use]
     pub fn years(&self, phase: crate::model::Phase) -> usize {
         match phase {
             crate::model::Phase::Primary => self.primary_years,
             _ => self.secondary_years,
         }
+        .min(MAX_FORECAST_YEARS)
     }
 }
 

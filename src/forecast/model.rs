@@ -65,7 +65,8 @@ fn own_forecasts(base: &Base, problems: &mut Vec<Problem>) -> Option<CohortForec
         k: f.window.clamp(1, 10),
         weights: f.weights.clone(),
     };
-    let cf = forecast_all(&base.rolls, &pool, upto, f.primary_years.max(f.secondary_years), &w);
+    let horizon = f.years(crate::model::Phase::Primary).max(f.years(crate::model::Phase::Secondary));
+    let cf = forecast_all(&base.rolls, &pool, upto, horizon, &w);
     for n in &cf.notes {
         problems.push(Problem::new(Severity::Warning, "rolls", "", "urn", n.clone()));
     }

@@ -241,6 +241,45 @@ impl Projection {
                 Ok(())
             }
         };
+        // Openings first, so that a plan can expand a school it opens.
+        for (k, o) in plan.open.iter().enumerate() {
+            let what = format!("open {}", k + 1);
+            check_year(what.clone(), o.from)?;
+            let phase = Phase::parse(&o.phase).ok_or_else(|| bad(what.clone(), Phase::parse_error(&o.phase)))?;
+            let urn = o.urn.unwrap_or(990_001 + u32::try_from(k).unwrap_or(0));
+            if self.schools.iter().any(|s| s.urn.0 == urn) {
+                return Err(bad(what, format!("URN {urn} is already used")));
+            }
+            if !(o.capacity.is_finite() && o.capacity >= 0.0) {
+                return Err(bad(what, format!("capacity {} is not a number of places", o.capacity)));
+            }
+            let school = new_school(urn, o, phase);
+            for (li, layer) in base.layers.iter().enumerate() {
+                let placed = place_schools(
+                    std::slice::from_ref(&school),
+                    layer,
+                    &base.indexes[li],
+                    base.settings.snap_distance_m,
+                );
+                self.placements[li].extend(placed);
+            }
+            let pa = base.planning_area_layer(phase);
+            if let Some(li) = pa
+                && self.placements[li].last().and_then(|p| p.area()).is_none()
+            {
+                self.notes.push(format!(
+                    "{}: not inside any planning area of {}; it counts in the authority's totals but in no planning area's",
+                    o.name, base.layers[li].id
+                ));
+            }
+            self.notes.push(format!(
+                "{} opens with {} places from {}",
+                o.name,
+                o.capacity,
+                crate::text::year_label(o.from)
+            ));
+            self.schools.push(school);
+        }
         // Expansions, in year order so that each builds on the last.
         let mut expand = plan.expand.clone();
         expand.sort_by_key(|e| e.from);
@@ -271,35 +310,6 @@ impl Projection {
                 .ok_or_else(|| bad(what.clone(), format!("no open school with URN {}", c.urn)))?;
             let s = &mut self.schools[si];
             s.closes = Some(s.closes.map_or(c.from, |y| y.min(c.from)));
-        }
-        for (k, o) in plan.open.iter().enumerate() {
-            let what = format!("open {}", k + 1);
-            check_year(what.clone(), o.from)?;
-            let phase = Phase::parse(&o.phase).ok_or_else(|| bad(what.clone(), Phase::parse_error(&o.phase)))?;
-            let urn = o.urn.unwrap_or(990_001 + u32::try_from(k).unwrap_or(0));
-            if self.schools.iter().any(|s| s.urn.0 == urn) {
-                return Err(bad(what, format!("URN {urn} is already used")));
-            }
-            if !(o.capacity.is_finite() && o.capacity >= 0.0) {
-                return Err(bad(what, format!("capacity {} is not a number of places", o.capacity)));
-            }
-            let school = new_school(urn, o, phase);
-            for (li, layer) in base.layers.iter().enumerate() {
-                let placed = place_schools(
-                    std::slice::from_ref(&school),
-                    layer,
-                    &base.indexes[li],
-                    base.settings.snap_distance_m,
-                );
-                self.placements[li].extend(placed);
-            }
-            self.notes.push(format!(
-                "{} opens with {} places from {}",
-                o.name,
-                o.capacity,
-                crate::text::year_label(o.from)
-            ));
-            self.schools.push(school);
         }
         Ok(())
     }
@@ -523,7 +533,9 @@ impl Projection {
 
     /// Closed schools' pupils move to the other schools of their planning area.
     fn close(&mut self, base: &Base, plan: &Plan) {
-        for c in &plan.close {
+        let mut closes = plan.close.clone();
+        closes.sort_by_key(|c| c.from);
+        for c in &closes {
             let Some(si) = self.schools.iter().position(|s| s.urn.0 == c.urn && s.closes.is_some()) else {
                 continue;
             };
@@ -531,26 +543,25 @@ impl Projection {
                 if !self.schools[si].in_totals(phase) {
                     continue;
                 }
-                let others: Vec<usize> = self
+                let area: Vec<usize> = self
                     .planning_members(base, phase)
                     .and_then(|(_, m)| m.into_iter().find(|m| m.contains(&si)))
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter(|&o| o != si && self.schools[o].places_in(phase, c.from).is_some_and(|p| p > 0.0))
-                    .collect();
-                if others.is_empty() {
-                    self.notes.push(format!(
-                        "{} ({}): no other school in its planning area; its pupils are dropped from the figures",
-                        self.schools[si].name,
-                        phase.as_str()
-                    ));
-                }
+                    .unwrap_or_default();
+                let mut dropped = false;
                 let years: Vec<i32> = self.years(phase).iter().copied().filter(|&y| y >= c.from).collect();
                 for y in years {
                     let urn = self.schools[si].urn;
                     let Some(moving) = self.pupils.get(&(urn, phase, y)).cloned() else {
                         continue;
                     };
+                    // Year by year: the schools of the area that have places that year (one the
+                    // plan closes later takes pupils until it closes, then passes them on).
+                    let others: Vec<usize> = area
+                        .iter()
+                        .copied()
+                        .filter(|&o| o != si && self.schools[o].places_in(phase, y).is_some_and(|p| p > 0.0))
+                        .collect();
+                    dropped |= others.is_empty() && moving.central > 0.0;
                     let weights: Vec<f64> = others.iter().map(|&o| self.of(o, phase, y).map_or(0.0, |v| v.central)).collect();
                     let wsum: f64 = weights.iter().sum();
                     for (&o, w) in others.iter().zip(&weights) {
@@ -562,10 +573,16 @@ impl Projection {
                             v.high += moving.high * share;
                             v.moved += moving.central * share;
                             v.housing += moving.housing * share;
-                            if let (Some(row), Some(m)) = (&mut v.ncy, &moving.ncy) {
-                                for (g, x) in row.iter_mut().zip(m) {
-                                    *g += x * share;
+                            match (&mut v.ncy, &moving.ncy) {
+                                (Some(row), Some(m)) => {
+                                    for (g, x) in row.iter_mut().zip(m) {
+                                        *g += x * share;
+                                    }
                                 }
+                                // The closing school has no year groups: spread its pupils over the
+                                // receiver's, so that they still sum to its total.
+                                (Some(row), None) => spread(row, moving.central * share, phase),
+                                _ => {}
                             }
                         }
                     }
@@ -577,6 +594,13 @@ impl Projection {
                         v.housing = 0.0;
                         v.ncy = v.ncy.map(|_| [0.0; NCY_COUNT]);
                     }
+                }
+                if dropped {
+                    self.notes.push(format!(
+                        "{} ({}): no other school of its planning area has places in some year after it closes; its pupils are dropped from those years' figures",
+                        self.schools[si].name,
+                        phase.as_str()
+                    ));
                 }
             }
             self.notes

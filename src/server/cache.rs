@@ -90,10 +90,18 @@ fn cache_control(path: &str) -> &'static str {
     }
 }
 
+/// Text, JSON, tiles and SQLite files compress; an XLSX is a zip already.
 fn compressible(headers: &HeaderMap) -> bool {
     headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| {
-        t.starts_with("text/") || t.contains("json") || t.contains("vector-tile") || t.contains("csv") || t.contains("xml")
+        !t.contains("openxmlformats")
+            && (t.starts_with("text/") || t.contains("json") || t.contains("vector-tile") || t.contains("geopackage"))
     })
+}
+
+/// Whether the answer depends on the `Host` header: documents holding absolute URLs (TileJSON,
+/// styles, ward pages with their permalink). Other answers are shared by every host name.
+fn host_dependent(path: &str) -> bool {
+    (path.starts_with("/tiles/") && path.ends_with(".json")) || path.starts_with("/styles/") || path.starts_with("/ward")
 }
 
 fn gzip(body: &[u8]) -> Option<Bytes> {
@@ -109,18 +117,29 @@ fn etag(body: &[u8]) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{:016x}-{:x}\"", h.finish(), body.len())).unwrap_or(HeaderValue::from_static("\"0\""))
 }
 
+/// True when `Accept-Encoding` allows gzip: a `gzip` entry with a quality above 0, else a `*`
+/// entry with one (RFC 9110 §12.5.3).
 fn accepts_gzip(headers: &HeaderMap) -> bool {
-    headers
+    let (mut gzip, mut star) = (None, None);
+    for e in headers
         .get_all(header::ACCEPT_ENCODING)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .any(|e| {
-            let mut parts = e.split(';');
-            let name = parts.next().unwrap_or("").trim();
-            let refused = parts.any(|q| q.trim().replace(' ', "") == "q=0");
-            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
-        })
+    {
+        let mut parts = e.split(';');
+        let name = parts.next().unwrap_or("").trim();
+        let q = parts
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        if name.eq_ignore_ascii_case("gzip") {
+            gzip = Some(q > 0.0);
+        } else if name == "*" {
+            star = Some(q > 0.0);
+        }
+    }
+    gzip.or(star).unwrap_or(false)
 }
 
 /// The tag of the gzip representation: the body's tag with `-gz` (each representation has its own
@@ -167,35 +186,44 @@ fn answer(c: &Cached, req: &HeaderMap, path: &str) -> Response {
 }
 
 /// The middleware: answers from the cache, or runs the handler once and keeps its answer when it
-/// is a success (200 or 204). Errors are never kept.
+/// is a success (200 or 204). Errors, and answers too large to keep, are never kept. `HEAD` is
+/// answered from a stored `GET` answer (headers only) or passed on.
 pub async fn respond(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    use axum::http::Method;
     let path = req.uri().path().to_owned();
-    if req.method() != axum::http::Method::GET || !cacheable(&path) {
+    let head = req.method() == Method::HEAD;
+    if !(req.method() == Method::GET || head) || !cacheable(&path) {
         return next.run(req).await;
     }
-    let host = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    // The host only where the answer holds it; `base_url` has already refused odd ones.
+    let host = if host_dependent(&path) {
+        state.base_url(req.headers())
+    } else {
+        String::new()
+    };
     let key = format!("{host}\u{0}{}", req.uri());
     let req_headers = req.headers().clone();
     if let Some(c) = state.cache.cache.get(&key) {
-        return answer(&c, &req_headers, &path);
+        let resp = answer(&c, &req_headers, &path);
+        return if head { without_body(resp) } else { resp };
     }
     let resp = next.run(req).await;
     let status = resp.status();
-    if !(status == StatusCode::OK || status == StatusCode::NO_CONTENT) {
+    let too_big = axum::body::HttpBody::size_hint(resp.body())
+        .upper()
+        .is_none_or(|n| n > MAX_ENTRY as u64);
+    if head || !(status == StatusCode::OK || status == StatusCode::NO_CONTENT) || too_big {
         return resp;
     }
     let (parts, body) = resp.into_parts();
     let Ok(body) = axum::body::to_bytes(body, MAX_ENTRY).await else {
-        return super::error::ApiError::Internal("response too large to send".into()).into_response();
+        return super::error::ApiError::Internal("the answer could not be read".into()).into_response();
     };
     let mut headers = parts.headers;
     headers.remove(header::CACHE_CONTROL);
-    let gz = (compressible(&headers) && body.len() > 512 && !headers.contains_key(header::CONTENT_ENCODING))
+    // Every compressible answer is kept compressed too, so that the outer compression layer never
+    // re-encodes a cached answer under the plain body's tag.
+    let gz = (compressible(&headers) && !body.is_empty() && !headers.contains_key(header::CONTENT_ENCODING))
         .then(|| gzip(&body))
         .flatten();
     let c = Arc::new(Cached {
@@ -207,4 +235,9 @@ pub async fn respond(State(state): State<Arc<AppState>>, req: Request, next: Nex
     });
     state.cache.cache.insert(key, Arc::clone(&c));
     answer(&c, &req_headers, &path)
+}
+
+fn without_body(resp: Response) -> Response {
+    let (parts, _) = resp.into_parts();
+    Response::from_parts(parts, Body::empty())
 }

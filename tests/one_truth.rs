@@ -78,6 +78,65 @@ fn every_view_agrees(ds: Dataset) -> usize {
     let rt = rt();
     let mut compared = 0;
 
+    // The catalogue itself, recomputed here from the projection and the places rule alone.
+    for (key, r) in &reference {
+        let (li, code, phase, year) = key;
+        let members: Vec<usize> = match li {
+            Some(li) => {
+                let a = ds.layers[*li].areas.iter().position(|a| a.code.as_str() == code).expect("area");
+                placeplan::analysis::membership::schools_by_area(ds, *li, *phase).swap_remove(a)
+            }
+            None => (0..ds.schools.len()).filter(|&si| ds.schools[si].in_totals(*phase)).collect(),
+        };
+        let open: Vec<usize> = members.into_iter().filter(|&si| ds.schools[si].open_in(*year)).collect();
+        let places: f64 = open.iter().map(|&si| ds.schools[si].places_in(*phase, *year).unwrap_or(0.0)).sum();
+        let pupils: f64 = open
+            .iter()
+            .map(|&si| {
+                ds.pupils(si, *phase, *year)
+                    .expect("every school in the totals has pupils each year")
+                    .central
+            })
+            .sum();
+        let what = format!("recomputed {key:?}");
+        near(r.sufficiency.capacity, places, 1e-6, &what);
+        near(r.sufficiency.pupils, pupils, 1e-6, &what);
+        assert_eq!(r.schools, open.len(), "{what}: schools");
+        if li.is_some() {
+            near(r.sufficiency.shortfall, (pupils - places).max(0.0), 1e-6, &what);
+        }
+        compared += 3;
+    }
+    // Every school-year of the projection: low ≤ central ≤ high, and year groups sum to central.
+    for (k, v) in &ds.projection.pupils {
+        assert!(v.low <= v.central + 1e-9 && v.central <= v.high + 1e-9, "{k:?}: {v:?}");
+        if let Some(row) = &v.ncy {
+            let (a, b) = k.1.year_groups();
+            let sum: f64 = row[a.index()..=b.index()].iter().sum();
+            near(sum, v.central, 1e-6, &format!("year groups of {k:?}"));
+        }
+    }
+
+    // The schools layer: each school's pupils per year are its phases' projected pupils, and it is
+    // drawn only in the years it is open.
+    if let Some(sl) = state.map.layers.iter().find(|l| l.kind == MapKind::Schools) {
+        for (fi, f) in sl.features.iter().enumerate() {
+            let si = sl.school_index[fi];
+            let s = &ds.schools[si];
+            let complete: Vec<Phase> = s.phases.iter().copied().filter(|&p| s.figures.complete(p)).collect();
+            for (k, v) in &f.props {
+                let Some(y) = k.strip_prefix("pupils_").and_then(|y| y.parse::<i32>().ok()) else {
+                    continue;
+                };
+                let Prop::Num(v) = v else { continue };
+                let want: f64 = complete.iter().filter_map(|&p| ds.pupils(si, p, y)).map(|x| x.central).sum();
+                near(*v, want, ROUNDED, &format!("school {} {y}", f.code));
+                assert!(s.open_in(y), "school {} drawn in {y} when it is not open", f.code);
+                compared += 1;
+            }
+        }
+    }
+
     // Tile attributes (the per-layer attribute table the tiles are encoded from) and /api/areas.
     for ml in &state.map.layers {
         let (MapKind::Area(_), Some(li)) = (ml.kind, ml.boundary) else {
@@ -154,6 +213,7 @@ fn every_view_agrees(ds: Dataset) -> usize {
         let tile = Tile::decode(body.as_slice()).expect("MVT");
         let layer = &tile.layers[0];
         let li = ml.boundary.expect("boundary layer");
+        let before = compared;
         for f in &layer.features {
             let tags: HashMap<&str, &geozero::mvt::tile::Value> = f
                 .tags
@@ -173,9 +233,11 @@ fn every_view_agrees(ds: Dataset) -> usize {
                 compared += 1;
             }
         }
+        assert!(compared > before, "the decoded tile was compared");
     }
 
     // /api/wards: every headline figure of every ward (the /ward page renders the same facts).
+    let before_wards = compared;
     for ml in state
         .map
         .layers
@@ -216,6 +278,8 @@ fn every_view_agrees(ds: Dataset) -> usize {
             assert!(page.contains(&places), "/ward/{} shows {places} primary places", f.code);
         }
     }
+
+    assert!(compared > before_wards, "ward figures were compared");
 
     // CSV downloads (full precision) for every level with areas, and the authority.
     let layer_index: HashMap<String, usize> = ds.layers.iter().enumerate().map(|(i, l)| (l.id.to_string(), i)).collect();
@@ -283,6 +347,7 @@ fn every_view_agrees(ds: Dataset) -> usize {
         assert_eq!(status, StatusCode::OK);
         let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(body)).expect("xlsx");
         let pa_layers = placeplan::export::layer_for(ds, placeplan::export::Level::PlanningArea, None).expect("pa");
+        let mut cells = 0;
         for phase in Phase::ALL {
             let Ok(range) = wb.worksheet_range(phase.title()) else { continue };
             let mut rows = range.rows();
@@ -308,8 +373,11 @@ fn every_view_agrees(ds: Dataset) -> usize {
                 near(f(c_pup), r.sufficiency.pupils, ROUNDED, &what);
                 near(f(c_short), r.sufficiency.shortfall, ROUNDED, &what);
                 compared += 3;
+                cells += 1;
             }
         }
+        let expected = reference.keys().filter(|k| k.0.is_some_and(|li| pa_layers.contains(&li))).count();
+        assert_eq!(cells, expected, "the XLSX has every planning-area row");
     }
 
     // SCAP-style table: year groups sum to the planning area's pupils whenever every school there
@@ -329,6 +397,8 @@ fn every_view_agrees(ds: Dataset) -> usize {
                     .entry((rec[c_pa].to_owned(), phase_of(&rec[c_phase]), rec[c_year].parse().expect("year")))
                     .or_default() += rec[c_pupils].parse::<f64>().expect("pupils");
             }
+            assert!(!sums.is_empty(), "a SCAP table with rows");
+            let mut checked = 0;
             for ((pa, phase, year), sum) in &sums {
                 let li = ds.planning_area_layer(*phase).expect("PA layer");
                 let members = &placeplan::analysis::membership::schools_by_area(ds, li, *phase)
@@ -341,8 +411,10 @@ fn every_view_agrees(ds: Dataset) -> usize {
                     let r = &reference[&(Some(li), pa.clone(), *phase, *year)];
                     near(*sum, r.sufficiency.pupils, 1e-6, &format!("scap {pa} {} {year}", phase.as_str()));
                     compared += 1;
+                    checked += 1;
                 }
             }
+            assert!(checked > 0, "some SCAP area had year groups for every school");
         }
     }
     compared
@@ -502,6 +574,37 @@ proptest::proptest! {
             // (closures start after the census year, so none leaves it either).
             proptest::prop_assert_eq!(with.schools, without.schools);
             proptest::prop_assert_eq!(with.places, without.places);
+        }
+        for (i, _) in &close {
+            let urn = counted[(i * 7 + 3) % counted.len()].urn.0;
+            let si = ds.schools.iter().position(|s| s.urn.0 == urn).expect("closed school");
+            let from = plan.close.iter().filter(|c| c.urn == urn).map(|c| c.from).min().expect("closure");
+            for phase in Phase::ALL.into_iter().filter(|&p| ds.schools[si].in_totals(p)) {
+                for &yr in ds.years(phase) {
+                    let places = placeplan::analysis::summary::school_places(&ds, si, phase, yr);
+                    let pupils = placeplan::analysis::summary::school_pupils(&ds, si, phase, yr).0;
+                    if yr >= from {
+                        proptest::prop_assert_eq!((places, pupils), (0.0, 0.0), "closed school in {}", yr);
+                    } else {
+                        proptest::prop_assert!(places > 0.0, "a school keeps its places before it closes ({})", yr);
+                    }
+                }
+            }
+        }
+        // Closures alone move pupils and lose none (unless a whole planning area closes).
+        let closes_only = Scenario { name: "closures".into(), close: plan.close.clone(), ..Scenario::default() };
+        let c = base.with_plan(&closes_only).expect("closures apply");
+        if !c.projection.notes.iter().any(|n| n.contains("dropped")) {
+            let la = |d: &Dataset, p: Phase, y: i32| {
+                placeplan::analysis::summary::la_rows(d).iter().find(|r| r.phase == p && r.year == y).map(|r| r.sufficiency.pupils)
+            };
+            for phase in Phase::ALL {
+                for &y in c.years(phase) {
+                    if let (Some(a), Some(b)) = (la(&c, phase, y), la(base, phase, y)) {
+                        proptest::prop_assert!((a - b).abs() < 1e-6, "pupils conserved in {} {}: {} vs {}", phase.as_str(), y, a, b);
+                    }
+                }
+            }
         }
         every_view_agrees(ds);
     }

@@ -53,7 +53,12 @@ pub fn diff(base: &Dataset, scen: &Dataset) -> Vec<DiffRow> {
     for (id, li) in layers {
         let before: BTreeMap<_, SummaryRow> = summary(base, li, None, None).into_iter().map(|r| (key(&r), r)).collect();
         for a in summary(scen, li, None, None) {
-            let Some(b) = before.get(&key(&a)) else { continue };
+            // A year the base has no forecast for: its census figures carried forward, as the
+            // plan's projection carries them (a plan always has the forecast horizon's years).
+            let carried = (a.code.clone(), a.phase, base.census_year);
+            let Some(b) = before.get(&key(&a)).or_else(|| before.get(&carried)) else {
+                continue;
+            };
             let (x, y) = (&b.sufficiency, &a.sufficiency);
             let st = |s: Option<crate::analysis::sufficiency::Status>| s.map_or(String::new(), |s| s.as_str().to_owned());
             if changed(x.capacity, y.capacity) || changed(x.pupils, y.pupils) || changed(x.shortfall, y.shortfall) || x.status != y.status {

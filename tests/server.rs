@@ -22,7 +22,12 @@ fn demo_state() -> Arc<AppState> {
     static STATE: OnceLock<Arc<AppState>> = OnceLock::new();
     Arc::clone(STATE.get_or_init(|| {
         let (m, src) = placeplan::demo::embedded::demo().expect("embedded demo manifest parses");
-        Arc::new(AppState::new(Dataset::load(&m, &src, &|_| {}), ServeOptions::default()))
+        // As `serve` does: the bound address is the origin of every URL it writes.
+        let opts = ServeOptions {
+            origin: Some("http://maps.example:9000".into()),
+            ..ServeOptions::default()
+        };
+        Arc::new(AppState::new(Dataset::load(&m, &src, &|_| {}), opts))
     }))
 }
 
@@ -192,7 +197,7 @@ async fn basemap_only_when_configured() {
             attribution: "© Example".into(),
         }),
         public_url: Some("https://planning.example.gov.uk/map/".into()),
-        web_dir: None,
+        ..ServeOptions::default()
     };
     let state = Arc::new(AppState::new(Dataset::load(&m, &src, &|_| {}), opts));
     let v = get_with(&state, "/styles/default.json", false).await.json();
@@ -793,4 +798,120 @@ async fn answers_carry_etags_and_revalidate_with_304() {
     let (status, h, _) = ask("/api/areas/wards/NOPE", false, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(h.get(header::ETAG).is_none(), "errors are not cached");
+}
+
+/// Hardening: URLs never come from the Host header; CORS for other sites' maps; errors below the
+/// handlers are JSON in placeplan's words; expensive routes are bounded (503 + Retry-After).
+#[tokio::test]
+async fn hosts_cors_errors_and_limits() {
+    let state = demo_state();
+    let send = |req: Request<Body>| {
+        let state = Arc::clone(&state);
+        async move {
+            let resp = router(state).oneshot(req).await.expect("answers");
+            let status = resp.status();
+            let headers = resp.headers().clone();
+            let body = resp.into_body().collect().await.expect("body").to_bytes().to_vec();
+            (status, headers, body)
+        }
+    };
+    // A forged Host never reaches a URL.
+    let (_, _, body) = send(
+        Request::get("/tiles/wards.json")
+            .header(header::HOST, "evil.example")
+            .body(Body::empty())
+            .expect("req"),
+    )
+    .await;
+    let text = String::from_utf8(body).expect("utf-8");
+    assert!(
+        !text.contains("evil.example") && text.contains("http://maps.example:9000/tiles/wards/"),
+        "{text}"
+    );
+    // CORS: any origin may read tiles and the API; the preflight is answered.
+    let (_, h, _) = send(
+        Request::get("/api/layers")
+            .header(header::ORIGIN, "https://other.example")
+            .body(Body::empty())
+            .expect("req"),
+    )
+    .await;
+    assert_eq!(h.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).and_then(|v| v.to_str().ok()), Some("*"));
+    let (st, h, _) = send(
+        Request::options("/tiles/wards/10/0/0.pbf")
+            .header(header::ORIGIN, "https://other.example")
+            .header(header::ACCESS_CONTROL_REQUEST_METHOD, "GET")
+            .body(Body::empty())
+            .expect("req"),
+    )
+    .await;
+    assert!(st.is_success(), "preflight {st}");
+    assert!(h.get(header::ACCESS_CONTROL_ALLOW_METHODS).is_some());
+    // Errors answered below the handlers are JSON with placeplan's words.
+    let (st, h, body) = send(Request::post("/api/layers").body(Body::empty()).expect("req")).await;
+    assert_eq!(st, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(h.get(header::ALLOW).is_some());
+    let v: Value = serde_json::from_slice(&body).expect("JSON");
+    assert_eq!(v["error"], "method_not_allowed");
+    let (st, _, body) = send(Request::get("/api/summary?year=soon").body(Body::empty()).expect("req")).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(serde_json::from_slice::<Value>(&body).is_ok(), "{}", String::from_utf8_lossy(&body));
+    // Expensive routes: when every permit is taken, 503 with Retry-After, and tiles still answer.
+    let permits = Arc::clone(&state.heavy)
+        .acquire_many_owned(u32::try_from(placeplan::server::state::HEAVY_AT_ONCE).expect("n"))
+        .await
+        .expect("permits");
+    let (st, h, body) = send(
+        Request::get("/api/export?level=ward&format=csv&fresh=1")
+            .body(Body::empty())
+            .expect("req"),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(h.get(header::RETRY_AFTER).and_then(|v| v.to_str().ok()), Some("5"));
+    assert_eq!(serde_json::from_slice::<Value>(&body).expect("JSON")["error"], "busy");
+    let (st, _, _) = send(Request::get("/tiles/wards/10/0/0.pbf").body(Body::empty()).expect("req")).await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    drop(permits);
+    let (st, _, _) = send(
+        Request::get("/api/export?level=ward&format=csv&fresh=1")
+            .body(Body::empty())
+            .expect("req"),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+}
+
+/// A real socket: the port is bound before loading, and SIGTERM lets an in-flight request finish
+/// and then stops with exit code 0.
+#[cfg(unix)]
+#[test]
+fn sigterm_drains_and_exits_cleanly() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    let addr = loop {
+        let line = lines.next().expect("a line before exit").expect("utf-8");
+        if let Some(rest) = line.trim().strip_prefix("map:  http://") {
+            break rest.trim_end_matches('/').to_owned();
+        }
+    };
+    let mut s = std::net::TcpStream::connect(&addr).expect("connects");
+    s.write_all(b"GET /api/layers HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .expect("sends");
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let mut reply = String::new();
+    s.read_to_string(&mut reply).expect("reads");
+    assert!(reply.starts_with("HTTP/1.1 200"), "{}", reply.lines().next().unwrap_or_default());
+    let code = child.wait().expect("exits");
+    assert!(code.success(), "{code:?}");
 }

@@ -2,6 +2,7 @@
 
 use super::{CliResult, DataArgs, exit};
 use crate::map::style::Basemap;
+use crate::server::state::Cors;
 use crate::server::{AppState, ServeOptions, serve};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -14,10 +15,15 @@ pub struct Args {
     #[command(flatten)]
     /// The dataset.
     pub data: DataArgs,
-    /// Address to listen on. The default only accepts connections from this computer; use
-    /// 0.0.0.0:8080 to share the map on your network (there is no login).
-    #[arg(long, default_value = "127.0.0.1:8080")]
+    /// Address to listen on (`127.0.0.1:8080`, `localhost:8080`, `[::1]:8080`). The default only
+    /// accepts connections from this computer; 0.0.0.0:8080 shares the map on your network (there
+    /// is no login: a warning says so) and wants --public-url.
+    #[arg(long, default_value = "127.0.0.1:8080", value_parser = parse_addr)]
     pub addr: SocketAddr,
+    /// Which other web sites may read the tiles and API from a browser (CORS): `*` (any: the data
+    /// is public and read-only), one origin such as `https://maps.example.gov.uk`, or `off`.
+    #[arg(long, value_name = "ORIGIN", default_value = "*", value_parser = parse_cors)]
+    pub cors: Cors,
     /// A raster basemap tile URL template, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png
     /// (check the provider's usage policy). Without it the map needs no network.
     #[arg(long, value_name = "URL")]
@@ -25,8 +31,8 @@ pub struct Args {
     /// Attribution text the basemap provider requires.
     #[arg(long, value_name = "TEXT", default_value = "© OpenStreetMap contributors")]
     pub basemap_attribution: String,
-    /// The URL clients use to reach the server, when it is behind a proxy (written into TileJSON
-    /// and styles). Default: taken from each request.
+    /// The URL clients use to reach the server, when it is behind a proxy or shared on a network
+    /// (written into TileJSON and styles). Default: the address it listens on.
     #[arg(long, value_name = "URL")]
     pub public_url: Option<String>,
     /// Serve the web app from this folder instead of the built-in copy (for working on the app).
@@ -50,6 +56,28 @@ pub fn run(a: &Args) -> CliResult {
         return Ok(exit::USAGE);
     }
     let started = Instant::now();
+    // Bind before loading: a port in use is known at once, not after the data has loaded.
+    let listener = match std::net::TcpListener::bind(a.addr) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!(
+                "placeplan: cannot listen on {}: {e} (is another server using it? try --addr 127.0.0.1:8081)",
+                a.addr
+            );
+            return Ok(exit::USAGE);
+        }
+    };
+    let bound = listener.local_addr()?;
+    if !bound.ip().is_loopback() {
+        eprintln!(
+            "placeplan: warning: listening on {bound}, which other computers can reach; there is no login{}",
+            if a.public_url.is_none() {
+                ". Give --public-url with the address they use, so that tile URLs name it"
+            } else {
+                ""
+            }
+        );
+    }
     let ds = super::load::load(a.data.manifest.as_deref(), false)?;
     if ds.has_fatal() {
         eprintln!("placeplan: the data has fatal problems; run `placeplan check` to see them");
@@ -86,18 +114,53 @@ pub fn run(a: &Args) -> CliResult {
         }),
         public_url: a.public_url.clone(),
         web_dir: a.web_dir.clone(),
+        origin: Some(format!("http://{bound}")),
+        cors: a.cors.clone(),
     };
     let name = ds.name.clone();
     let synthetic = ds.synthetic;
     let state = Arc::new(AppState::new(ds, options));
     let layers = state.map.layers.len();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    runtime.block_on(serve(state, a.addr, |bound| {
-        eprintln!(
-            "placeplan: {name}{} ready in {:.1} s: {layers} map layers\n  map:  http://{bound}/\n  API:  http://{bound}/api/layers\n  stop: Ctrl-C",
-            if synthetic && !name.to_lowercase().contains("synthetic") { " (SYNTHETIC demo data)" } else { "" },
-            started.elapsed().as_secs_f64()
-        );
-    }))?;
+    eprintln!(
+        "placeplan: {name}{} ready in {:.1} s: {layers} map layers\n  map:  http://{bound}/\n  API:  http://{bound}/api/layers\n  stop: Ctrl-C (requests in flight get {} s to finish)",
+        if synthetic && !name.to_lowercase().contains("synthetic") {
+            " (SYNTHETIC demo data)"
+        } else {
+            ""
+        },
+        started.elapsed().as_secs_f64(),
+        crate::server::DRAIN.as_secs()
+    );
+    runtime.block_on(serve(state, listener))?;
     Ok(exit::OK)
+}
+
+/// An address to listen on: `IP:PORT`, or a host name such as `localhost:8080` (its first
+/// address, IPv4 first).
+fn parse_addr(s: &str) -> Result<SocketAddr, String> {
+    use std::net::ToSocketAddrs;
+    if let Ok(a) = s.parse::<SocketAddr>() {
+        return Ok(a);
+    }
+    let all: Vec<SocketAddr> = s
+        .to_socket_addrs()
+        .map_err(|e| format!("{s:?} is not an address to listen on ({e}); give IP:PORT such as 127.0.0.1:8080"))?
+        .collect();
+    all.iter()
+        .find(|a| a.is_ipv4())
+        .or_else(|| all.first())
+        .copied()
+        .ok_or_else(|| format!("{s:?} names no address"))
+}
+
+fn parse_cors(s: &str) -> Result<Cors, String> {
+    match s.trim() {
+        "*" | "any" => Ok(Cors::Any),
+        "off" | "none" => Ok(Cors::Off),
+        o if (o.starts_with("http://") || o.starts_with("https://")) && !o.ends_with('/') => Ok(Cors::Origin(o.to_owned())),
+        o => Err(format!(
+            "{o:?}: give *, off, or an origin such as https://maps.example.gov.uk (no path)"
+        )),
+    }
 }

@@ -138,8 +138,11 @@ fn value_key(p: &Prop) -> ValueKey<'_> {
     }
 }
 
-/// The attribute table of `layer`: distinct keys, distinct values, and each feature's tags.
-fn attribute_table(layer: &MapLayer) -> (Vec<String>, Vec<tile::Value>, Vec<Vec<(u32, u32)>>) {
+/// A layer's distinct keys, distinct values, and each feature's tags as indices into them.
+type AttributeTable = (Vec<String>, Vec<tile::Value>, Vec<Vec<(u32, u32)>>);
+
+/// The attribute table of `layer`.
+fn attribute_table(layer: &MapLayer) -> AttributeTable {
     let mut key_ix: HashMap<&str, u32> = HashMap::new();
     let mut value_ix: HashMap<ValueKey<'_>, u32> = HashMap::new();
     let (mut keys, mut values) = (Vec::new(), Vec::new());

@@ -41,24 +41,72 @@ pub fn find_layer<'a>(state: &'a AppState, id: &str) -> Result<(&'a MapLayer, &'
     })
 }
 
+/// Middleware for expensive routes: at most [`state::HEAVY_AT_ONCE`] at once and
+/// [`state::HEAVY_TIME_LIMIT`] each; beyond either, 503 with `Retry-After` (answers already made
+/// come from the cache, which sits outside this limit).
+async fn heavy(
+    axum::extract::State(state): axum::extract::State<Arc<AppState>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let Ok(_permit) = Arc::clone(&state.heavy).try_acquire_owned() else {
+        return ApiError::Busy(format!(
+            "{} downloads or reports are being made already; try again in a few seconds",
+            state::HEAVY_AT_ONCE
+        ))
+        .into_response();
+    };
+    match tokio::time::timeout(state::HEAVY_TIME_LIMIT, next.run(req)).await {
+        Ok(resp) => resp,
+        Err(_) => ApiError::Busy(format!(
+            "this took longer than {} s and was stopped; try again later",
+            state::HEAVY_TIME_LIMIT.as_secs()
+        ))
+        .into_response(),
+    }
+}
+
+fn cors(c: &state::Cors) -> Option<tower_http::cors::CorsLayer> {
+    use axum::http::{HeaderValue, Method};
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    let origin = match c {
+        state::Cors::Off => return None,
+        state::Cors::Any => AllowOrigin::any(),
+        state::Cors::Origin(o) => AllowOrigin::exact(HeaderValue::from_str(o).ok()?),
+    };
+    Some(
+        CorsLayer::new()
+            .allow_origin(origin)
+            .allow_methods([Method::GET, Method::HEAD, Method::OPTIONS])
+            .allow_headers([axum::http::header::IF_NONE_MATCH])
+            .expose_headers([axum::http::header::ETAG])
+            .max_age(std::time::Duration::from_secs(3600)),
+    )
+}
+
 /// Every route over `state`.
 pub fn router(state: Arc<AppState>) -> Router {
     let web_dir = state.options.web_dir.clone();
+    let state_cors = state.options.cors.clone();
+    let expensive = Router::new()
+        .route("/api/layers/{layer}/geojson", get(layers::geojson))
+        .route("/api/export", get(exports::export_file))
+        .route("/api/equity/access", get(equity::access_report))
+        .route_layer(axum::middleware::from_fn_with_state(Arc::clone(&state), heavy));
     let api = Router::new()
+        .merge(expensive)
         .route("/tiles/{layer}/{z}/{x}/{y}", get(tiles::tile))
         .route("/tiles/{layer}", get(tiles::tilejson_doc))
         .route("/styles/{name}", get(styles::style_doc))
         .route("/api/layers", get(layers::layers))
-        .route("/api/layers/{layer}/geojson", get(layers::geojson))
         .route("/api/areas/{layer}/{code}", get(areas::area))
         .route("/api/explain", get(areas::explain_figure))
         .route("/api/search", get(search::search))
         .route("/api/equity/hotspots", get(equity::hotspots))
         .route("/api/wards/{code}", get(wards::ward_json))
-        .route("/api/export", get(exports::export_file))
         .route("/ward/{code}", get(wards::ward_page))
         .route("/wards", get(wards::ward_index))
-        .route("/api/equity/access", get(equity::access_report))
         .route("/api/equity/priority/{layer}", get(equity::priority))
         .route("/api/summary", get(summary::summary))
         .route("/palette.css", get(palette_css))
@@ -69,9 +117,16 @@ pub fn router(state: Arc<AppState>) -> Router {
         Some(dir) => api.fallback_service(tower_http::services::ServeDir::new(dir)),
         None => api.fallback(assets::asset),
     };
-    app.layer(CompressionLayer::new())
+    let cors = cors(&state_cors);
+    let app = app
+        .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
-        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(error::json_errors))
+        .layer(TraceLayer::new_for_http());
+    match cors {
+        Some(c) => app.layer(c),
+        None => app,
+    }
 }
 
 /// `/palette.css`: the status colours, from the one palette the tiles' styles, the ward pages and
@@ -107,20 +162,56 @@ pub enum ServeError {
     Run(std::io::Error),
 }
 
-/// Binds `addr` and serves until Ctrl-C. `ready` is called with the bound address.
+/// How long in-flight requests may take to finish once a stop is asked for.
+pub const DRAIN: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Serves on `listener` (bound by the caller, before the data was loaded) until SIGINT or
+/// SIGTERM. In-flight requests then have [`DRAIN`] to finish; a second signal stops at once.
 ///
 /// # Errors
 /// [`ServeError`].
-pub async fn serve(state: Arc<AppState>, addr: SocketAddr, ready: impl FnOnce(SocketAddr)) -> Result<(), ServeError> {
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|source| ServeError::Bind { addr, source })?;
-    let bound = listener.local_addr().map_err(ServeError::Run)?;
-    ready(bound);
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(ServeError::Run)
+pub async fn serve(state: Arc<AppState>, listener: std::net::TcpListener) -> Result<(), ServeError> {
+    listener.set_nonblocking(true).map_err(ServeError::Run)?;
+    let listener = tokio::net::TcpListener::from_std(listener).map_err(ServeError::Run)?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let server = axum::serve(listener, router(state)).with_graceful_shutdown(async move {
+        let mut rx = stop_rx;
+        let _ = rx.wait_for(|stop| *stop).await;
+    });
+    let signals = async move {
+        stop_signal().await;
+        tracing::info!("stopping: finishing the requests in flight (Ctrl-C again to stop at once)");
+        let _ = stop_tx.send(true);
+        tokio::select! {
+            () = tokio::time::sleep(DRAIN) => tracing::warn!("requests still running after {} s; stopping", DRAIN.as_secs()),
+            () = stop_signal() => tracing::warn!("second stop signal; stopping at once"),
+        }
+    };
+    tokio::select! {
+        r = server => r.map_err(ServeError::Run),
+        () = signals => Ok(()),
+    }
+}
+
+/// The next SIGINT (Ctrl-C) or, on Unix, SIGTERM.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

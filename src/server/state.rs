@@ -7,6 +7,7 @@ use crate::map::MapData;
 use crate::map::style::{Basemap, StyleContext};
 use axum::http::HeaderMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Options for serving.
 #[derive(Clone, Debug, Default)]
@@ -19,7 +20,30 @@ pub struct ServeOptions {
     /// Serve the web app from this folder instead of the copy built into the binary (for
     /// developing the app).
     pub web_dir: Option<PathBuf>,
+    /// The address the server is bound to, as a URL (`http://127.0.0.1:8080`), for TileJSON and
+    /// style URLs when there is no `public_url`. Never taken from a request's `Host` header.
+    pub origin: Option<String>,
+    /// Which other web sites may read the tiles and the API from a browser (CORS).
+    pub cors: Cors,
 }
+
+/// Cross-origin reads (CORS) of the tiles, TileJSON, styles and the read-only API.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Cors {
+    /// Any site (`Access-Control-Allow-Origin: *`): the data is public and read-only.
+    #[default]
+    Any,
+    /// Only this origin (`https://maps.example.gov.uk`).
+    Origin(String),
+    /// No cross-origin reads.
+    Off,
+}
+
+/// How many expensive requests (downloads, on-request access, whole-layer GeoJSON) run at once;
+/// more are answered 503 with `Retry-After`, so that tiles and pages keep their speed.
+pub const HEAVY_AT_ONCE: usize = 2;
+/// The longest an expensive request may run before it is answered 503.
+pub const HEAVY_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Everything a request reads.
 pub struct AppState {
@@ -35,6 +59,8 @@ pub struct AppState {
     pub options: ServeOptions,
     /// Every answer made so far, encoded and compressed ([`super::cache`]).
     pub cache: super::cache::ResponseCache,
+    /// Permits for expensive requests ([`HEAVY_AT_ONCE`]).
+    pub heavy: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -57,21 +83,22 @@ impl AppState {
             attribution,
             options,
             cache: super::cache::ResponseCache::default(),
+            heavy: Arc::new(tokio::sync::Semaphore::new(HEAVY_AT_ONCE)),
         }
     }
 
-    /// The absolute base URL for documents served to this request: `--public-url`, else
-    /// `http://` + the `Host` header when it looks like a host name, else the loopback default.
+    /// The absolute base URL for documents (TileJSON, styles, permalinks): `--public-url`, else
+    /// the bound address, else the loopback default. A request's `Host` header is never used, so
+    /// no client can make the server hand out URLs of another site.
     #[must_use]
-    pub fn base_url(&self, headers: &HeaderMap) -> String {
-        if let Some(u) = &self.options.public_url {
-            return u.trim_end_matches('/').to_owned();
-        }
-        let host = headers
-            .get(axum::http::header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .filter(|h| !h.is_empty() && h.len() <= 255 && h.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b)));
-        format!("http://{}", host.unwrap_or("127.0.0.1:8080"))
+    pub fn base_url(&self, _headers: &HeaderMap) -> String {
+        self.options
+            .public_url
+            .as_deref()
+            .or(self.options.origin.as_deref())
+            .unwrap_or("http://127.0.0.1:8080")
+            .trim_end_matches('/')
+            .to_owned()
     }
 
     /// What the TileJSON and style documents need, with `base` as the absolute base URL.

@@ -4,10 +4,37 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    use std::io::IsTerminal;
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("PLACEPLAN_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_env_filter(tracing_subscriber::EnvFilter::new(log_filter(
+            std::env::var("PLACEPLAN_LOG").ok().as_deref(),
+        )))
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let cli = placeplan::cli::Cli::parse();
     ExitCode::from(placeplan::cli::run(cli))
+}
+
+/// `PLACEPLAN_LOG`: a bare level (`info`, `debug`) applies to placeplan and its request log only,
+/// everything else staying at `warn`; a full filter naming modules (`geo=debug,placeplan=info`)
+/// is used as given. Default `warn`.
+fn log_filter(v: Option<&str>) -> String {
+    match v.map(str::trim) {
+        None | Some("") => "warn".into(),
+        Some(f) if f.contains('=') || f.contains(',') => f.into(),
+        Some(level) => format!("warn,placeplan={level},tower_http={level}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::log_filter;
+
+    #[test]
+    fn a_bare_level_is_placeplans_own() {
+        assert_eq!(log_filter(None), "warn");
+        assert_eq!(log_filter(Some("info")), "warn,placeplan=info,tower_http=info");
+        assert_eq!(log_filter(Some("geo=debug")), "geo=debug");
+    }
 }

@@ -122,7 +122,12 @@ pub fn router(state: Arc<AppState>) -> Router {
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(axum::middleware::from_fn(error::json_errors))
-        .layer(TraceLayer::new_for_http());
+        // One access-log line per request at `info` (PLACEPLAN_LOG=info): method, path, status, time.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(tower_http::trace::DefaultMakeSpan::new().level(tracing::Level::INFO))
+                .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
+        );
     match cors {
         Some(c) => app.layer(c),
         None => app,

@@ -280,3 +280,50 @@ fn bad_housing_rows_are_left_out_and_housing_without_yields_is_an_error() {
     let p = find(&ds, "without [settings.yields]");
     assert_eq!((p.severity, p.file.as_str()), (Severity::Error, "housing_bad_rows.csv"));
 }
+
+/// An ONS-style ward Shapefile carrying the district's code and name beside the ward's
+/// (`LAD15CD`, `LAD15NM` first): the ward code is chosen every time — it fits the layer's kind and
+/// has a distinct value per feature — and the name beside it is used.
+#[test]
+fn a_ward_shapefile_with_district_codes_loads_its_wards_every_time() {
+    use shapefile::dbase::{FieldName, FieldValue, Record, TableWriterBuilder};
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("wards.shp");
+    let field = |n: &str| FieldName::try_from(n).expect("field name");
+    let builder = TableWriterBuilder::new()
+        .add_character_field(field("LAD15CD"), 9)
+        .add_character_field(field("LAD15NM"), 20)
+        .add_character_field(field("WD15CD"), 9)
+        .add_character_field(field("WD15NM"), 20);
+    let mut w = shapefile::Writer::from_path(&path, builder).expect("writer");
+    for i in 0..5u32 {
+        let x = 430_000.0 + f64::from(i) * 1000.0;
+        let ring = vec![
+            shapefile::Point::new(x, 430_000.0),
+            shapefile::Point::new(x, 431_000.0),
+            shapefile::Point::new(x + 1000.0, 431_000.0),
+            shapefile::Point::new(x + 1000.0, 430_000.0),
+            shapefile::Point::new(x, 430_000.0),
+        ];
+        let mut rec = Record::default();
+        rec.insert("LAD15CD".into(), FieldValue::Character(Some("E08000035".into())));
+        rec.insert("LAD15NM".into(), FieldValue::Character(Some("Leeds".into())));
+        rec.insert("WD15CD".into(), FieldValue::Character(Some(format!("E0500000{i}"))));
+        rec.insert("WD15NM".into(), FieldValue::Character(Some(format!("Ward {i}"))));
+        w.write_shape_and_record(&shapefile::Polygon::new(shapefile::PolygonRing::Outer(ring)), &rec)
+            .expect("write");
+    }
+    drop(w);
+    for _ in 0..5 {
+        let m = Manifest::parse(
+            "name = \"t\"\n[[boundaries]]\nid = \"w\"\nkind = \"ward\"\npath = \"wards.shp\"\ncrs = \"EPSG:27700\"\n",
+            "t",
+        )
+        .expect("manifest");
+        let ds = Dataset::load(&m, &FileSource::Disk(dir.path().to_path_buf()), &|_| {});
+        let l = &ds.layers[0];
+        assert_eq!(l.areas.len(), 5, "{:#?}", ds.problems);
+        assert_eq!(l.areas[2].code.as_str(), "E05000002");
+        assert_eq!(l.areas[2].name, "Ward 2");
+    }
+}

@@ -8,7 +8,7 @@ use crate::crs::{Crs, multipolygon_to_bng};
 use crate::geometry::{repair, ring};
 use crate::ids::AreaCode;
 use crate::manifest::BoundaryInput;
-use crate::model::{Area, BoundaryLayer};
+use crate::model::{Area, BoundaryLayer, LayerKind};
 use crate::problem::{Problem, ProblemSink, Severity};
 use crate::source::{FileSource, with_extension};
 use geo::{Coord, MultiPolygon, Polygon};
@@ -76,11 +76,20 @@ pub fn read(input: &BoundaryInput, src: &FileSource, problems: &mut Vec<Problem>
     let code_field = input
         .code_field
         .clone()
-        .or_else(|| guess_field(&raw, |k| k.ends_with("cd") || k == "code"));
-    let name_field = input
-        .name_field
-        .clone()
-        .or_else(|| guess_field(&raw, |k| (k.ends_with("nm") || k == "name") && !k.ends_with("nmw")));
+        .or_else(|| guess_code_field(&raw, input.kind, &file, problems));
+    let name_field = input.name_field.clone().or_else(|| {
+        // The name beside the chosen code (`WD23CD` → `WD23NM`), else the first name-like field.
+        let paired = code_field.as_deref().and_then(|c| {
+            let stem = c.to_ascii_lowercase().strip_suffix("cd")?.to_owned();
+            raw.first()?
+                .props
+                .iter()
+                .map(|(k, _)| k)
+                .find(|k| k.to_ascii_lowercase() == format!("{stem}nm"))
+                .cloned()
+        });
+        paired.or_else(|| guess_field(&raw, |k| (k.ends_with("nm") || k == "name") && !k.ends_with("nmw")))
+    });
     let Some(code_field) = code_field else {
         problems.push(Problem::fatal(
             &file,
@@ -154,6 +163,58 @@ fn guess_field(raw: &[RawFeature], pred: impl Fn(&str) -> bool) -> Option<String
         .map(|(k, _)| k)
         .find(|k| pred(&k.to_ascii_lowercase()))
         .cloned()
+}
+
+/// The code field when the manifest names none: of the fields named `…CD` or `code`, the one
+/// that fits the layer's kind (`WD..CD` for wards, `LSOA..CD` for LSOAs), then the one with the most
+/// distinct values (a ward file's `LAD..CD` repeats), then the first in file order. Deterministic;
+/// when the kind does not single one out, a warning lists the candidates.
+fn guess_code_field(raw: &[RawFeature], kind: LayerKind, file: &str, problems: &mut Vec<Problem>) -> Option<String> {
+    let first = raw.first()?;
+    let candidates: Vec<&String> = first
+        .props
+        .iter()
+        .map(|(k, _)| k)
+        .filter(|k| {
+            let k = k.to_ascii_lowercase();
+            k.ends_with("cd") || k == "code"
+        })
+        .collect();
+    let fits = |k: &str| {
+        let k = k.to_ascii_lowercase();
+        match kind {
+            LayerKind::Ward => k.starts_with("wd"),
+            LayerKind::Lsoa => k.starts_with("lsoa"),
+            LayerKind::PlanningArea => k == "code" || k.starts_with("pa"),
+            LayerKind::Other => false,
+        }
+    };
+    let distinct = |k: &str| {
+        raw.iter()
+            .filter_map(|f| f.props.iter().find(|(p, _)| p == k).map(|(_, v)| v.as_str()))
+            .collect::<HashSet<&str>>()
+            .len()
+    };
+    let best = candidates
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, k)| (fits(k), distinct(k), std::cmp::Reverse(*i)))
+        .map(|(_, k)| (*k).clone())?;
+    // Ambiguous only when the layer's kind does not single one out.
+    let fitting = candidates.iter().filter(|k| fits(k)).count();
+    if candidates.len() > 1 && fitting != 1 {
+        problems.push(Problem::new(
+            Severity::Warning,
+            file,
+            "properties",
+            "code_field",
+            format!(
+                "the area code could be in {}; using {best} (it fits the layer's kind or has the most distinct values); set code_field in the manifest to choose",
+                candidates.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+        ));
+    }
+    Some(best)
 }
 
 fn value_to_string(v: &Value) -> Option<String> {
@@ -369,6 +430,9 @@ fn read_shapefile(rel: &str, src: &FileSource, problems: &mut Vec<Problem>) -> O
             return None;
         }
     };
+    // The DBF's own field order: a record is a hash map, so without it every guess of the code
+    // field would depend on the run.
+    let field_order: Vec<String> = dbf_reader.fields().iter().map(|f| f.name().to_owned()).collect();
     let mut reader = shapefile::Reader::new(shape_reader, dbf_reader);
     let mut out = Vec::new();
     let mut sink = ProblemSink::new(file.clone(), problems);
@@ -387,7 +451,7 @@ fn read_shapefile(rel: &str, src: &FileSource, problems: &mut Vec<Problem>) -> O
                 break;
             }
         };
-        let props: Vec<(String, String)> = record
+        let mut props: Vec<(String, String)> = record
             .into_iter()
             .filter_map(|(k, v)| {
                 use shapefile::dbase::FieldValue as F;
@@ -402,6 +466,7 @@ fn read_shapefile(rel: &str, src: &FileSource, problems: &mut Vec<Problem>) -> O
                 Some((k, s))
             })
             .collect();
+        props.sort_by_key(|(k, _)| field_order.iter().position(|f| f == k).unwrap_or(usize::MAX));
         let geometry = match geo_types::Geometry::<f64>::try_from(shape) {
             Ok(geo_types::Geometry::MultiPolygon(mp)) => mp,
             Ok(geo_types::Geometry::Polygon(p)) => MultiPolygon::new(vec![p]),

@@ -804,7 +804,13 @@ async fn answers_carry_etags_and_revalidate_with_304() {
 /// handlers are JSON in placeplan's words; expensive routes are bounded (503 + Retry-After).
 #[tokio::test]
 async fn hosts_cors_errors_and_limits() {
-    let state = demo_state();
+    // Its own state: it takes every expensive-route permit, which must not stall other tests.
+    let (m, src) = placeplan::demo::embedded::demo().expect("demo");
+    let opts = ServeOptions {
+        origin: Some("http://maps.example:9000".into()),
+        ..ServeOptions::default()
+    };
+    let state = Arc::new(AppState::new(Dataset::load(&m, &src, &|_| {}), opts));
     let send = |req: Request<Body>| {
         let state = Arc::clone(&state);
         async move {

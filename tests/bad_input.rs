@@ -327,3 +327,19 @@ fn a_ward_shapefile_with_district_codes_loads_its_wards_every_time() {
         assert_eq!(l.areas[2].name, "Ward 2");
     }
 }
+
+/// A missing IMD rank (`N/A`) and an impossible decile are each a problem naming the row and the
+/// field; the LSOA keeps no figure there ("no data") and the clean values load.
+#[test]
+fn an_na_rank_and_an_impossible_decile_are_said() {
+    let (map, problems) = read_deprivation("deprivation_na.csv");
+    let na = problems.iter().find(|p| p.message.contains("no value")).expect("N/A reported");
+    assert_eq!((na.location.as_str(), na.field.as_str()), ("row 2", "IMD rank"));
+    let dec = problems.iter().find(|p| p.message.contains("decile 12")).expect("decile reported");
+    assert_eq!(dec.location, "row 3");
+    let code = |c: &str| placeplan::ids::AreaCode::new(c).expect("code");
+    assert_eq!(map[&code("E01000001")].imd_rank, None);
+    assert_eq!(map[&code("E01000001")].imd_decile, Some(9));
+    assert_eq!(map[&code("E01000002")].imd_decile, None);
+    assert_eq!(map[&code("E01000003")].imd_rank, Some(2345));
+}

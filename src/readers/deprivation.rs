@@ -68,8 +68,23 @@ pub fn read_into(input: &TableInput, src: &FileSource, into: &mut HashMap<AreaCo
             );
             continue;
         }
+        // A column this file has, with no value in this row (empty, `N/A`, `-`): said, so that a
+        // full join never hides a missing figure; the LSOA has no figure there ("no data").
+        let value = |col: Option<usize>, f: &str, sink: &mut ProblemSink<'_>| {
+            let cell = col.and_then(|c| cells.get(c))?;
+            if crate::text::parse_number(cell).is_ok_and(|v| v.is_none()) {
+                sink.push(
+                    Severity::Warning,
+                    format!("row {line}"),
+                    f,
+                    format!("no value ({:?}); this LSOA has no {f} (no data)", cell.trim()),
+                );
+                return None;
+            }
+            num(cells, col, sink, line, f)
+        };
         let rank = |col, f: &str, sink: &mut ProblemSink<'_>| {
-            num(cells, col, sink, line, f).and_then(|v| {
+            value(col, f, sink).and_then(|v| {
                 if v >= 1.0 && v <= f64::from(crate::model::IOD2019_LSOAS) * 1.1 {
                     Some(v as u32)
                 } else {
@@ -84,7 +99,19 @@ pub fn read_into(input: &TableInput, src: &FileSource, into: &mut HashMap<AreaCo
             })
         };
         let decile = |col, f: &str, sink: &mut ProblemSink<'_>| {
-            num(cells, col, sink, line, f).and_then(|v| if (1.0..=10.0).contains(&v) { Some(v as u8) } else { None })
+            value(col, f, sink).and_then(|v| {
+                if (1.0..=10.0).contains(&v) && v.fract() == 0.0 {
+                    Some(v as u8)
+                } else {
+                    sink.push(
+                        Severity::Error,
+                        format!("row {line}"),
+                        f,
+                        format!("decile {v} is not 1 to 10; ignored"),
+                    );
+                    None
+                }
+            })
         };
         let rec = into.entry(code).or_default();
         if let Some(v) = rank(imd_rank, "IMD rank", &mut sink) {
@@ -93,7 +120,7 @@ pub fn read_into(input: &TableInput, src: &FileSource, into: &mut HashMap<AreaCo
         if let Some(v) = decile(imd_decile, "IMD decile", &mut sink) {
             rec.imd_decile = Some(v);
         }
-        if let Some(v) = num(cells, imd_score, &mut sink, line, "IMD score") {
+        if let Some(v) = value(imd_score, "IMD score", &mut sink) {
             rec.imd_score = Some(v);
         }
         if let Some(v) = rank(idaci_rank, "IDACI rank", &mut sink) {
@@ -102,7 +129,7 @@ pub fn read_into(input: &TableInput, src: &FileSource, into: &mut HashMap<AreaCo
         if let Some(v) = decile(idaci_decile, "IDACI decile", &mut sink) {
             rec.idaci_decile = Some(v);
         }
-        if let Some(v) = num(cells, idaci_score, &mut sink, line, "IDACI score") {
+        if let Some(v) = value(idaci_score, "IDACI score", &mut sink) {
             rec.idaci_score = Some(v);
         }
         if let Some(v) = num(cells, pop, &mut sink, line, "population") {

@@ -2,22 +2,15 @@
 //! England files, population, SCAP, 20,799 postcode points) — and the demo borough.
 //! Run: `cargo bench --bench load_join`. Needs ../shared/data (or PLACEPLAN_REAL_DATA).
 
+mod common;
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use placeplan::dataset::Dataset;
 use placeplan::manifest::Manifest;
 use placeplan::source::FileSource;
-use std::path::PathBuf;
 
 fn leeds() -> Option<(Manifest, FileSource)> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let data = std::env::var_os("PLACEPLAN_REAL_DATA").map_or_else(|| root.join("../shared/data"), PathBuf::from);
-    if !data.join("lsoa_leeds/E08000035.json").is_file() {
-        eprintln!("NOTE: real data not found at {}; Leeds benchmark skipped", data.display());
-        return None;
-    }
-    let text = std::fs::read_to_string(root.join("tests/leeds/manifest.toml")).ok()?;
-    let m = Manifest::parse(&text.replace("../../../shared/data", &data.display().to_string()), "leeds").ok()?;
-    Some((m, FileSource::Disk(root.join("tests/leeds"))))
+    common::leeds_manifest("Leeds benchmark")
 }
 
 fn bench(c: &mut Criterion) {

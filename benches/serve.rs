@@ -8,30 +8,21 @@
 //!
 //! Run: `cargo bench --bench serve`. Needs ../shared/data (or PLACEPLAN_REAL_DATA).
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, header};
 use criterion::{Criterion, criterion_group, criterion_main};
 use http_body_util::BodyExt;
 use placeplan::dataset::Dataset;
-use placeplan::manifest::Manifest;
 use placeplan::model::Phase;
 use placeplan::scenario::Scenario;
 use placeplan::server::{AppState, ServeOptions, router};
-use placeplan::source::FileSource;
-use std::path::PathBuf;
 use std::sync::Arc;
 use tower::ServiceExt;
 
 fn leeds() -> Option<Dataset> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let data = std::env::var_os("PLACEPLAN_REAL_DATA").map_or_else(|| root.join("../shared/data"), PathBuf::from);
-    if !data.join("lsoa_leeds/E08000035.json").is_file() {
-        eprintln!("NOTE: real data not found at {}; serve benchmark skipped", data.display());
-        return None;
-    }
-    let text = std::fs::read_to_string(root.join("tests/leeds/manifest.toml")).ok()?;
-    let m = Manifest::parse(&text.replace("../../../shared/data", &data.display().to_string()), "leeds").ok()?;
-    Some(Dataset::load(&m, &FileSource::Disk(root.join("tests/leeds")), &|_| {}))
+    common::leeds("serve benchmark")
 }
 
 /// A what-if touching every kind of change: the first two primary schools in the totals are

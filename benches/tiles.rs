@@ -4,24 +4,15 @@
 //! layers and tile indexes at load.
 //! Run: `cargo bench --bench tiles`. Needs ../shared/data (or PLACEPLAN_REAL_DATA).
 
+mod common;
+
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use placeplan::dataset::Dataset;
-use placeplan::manifest::Manifest;
 use placeplan::map::MapData;
 use placeplan::map::tiles::TileId;
-use placeplan::source::FileSource;
-use std::path::PathBuf;
 
 fn leeds() -> Option<Dataset> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let data = std::env::var_os("PLACEPLAN_REAL_DATA").map_or_else(|| root.join("../shared/data"), PathBuf::from);
-    if !data.join("lsoa_leeds/E08000035.json").is_file() {
-        eprintln!("NOTE: real data not found at {}; tile benchmark skipped", data.display());
-        return None;
-    }
-    let text = std::fs::read_to_string(root.join("tests/leeds/manifest.toml")).ok()?;
-    let m = Manifest::parse(&text.replace("../../../shared/data", &data.display().to_string()), "leeds").ok()?;
-    Some(Dataset::load(&m, &FileSource::Disk(root.join("tests/leeds")), &|_| {}))
+    common::leeds("tile benchmark")
 }
 
 /// Every tile at zoom `z` that meets `bounds` (WGS84 west, south, east, north).

@@ -888,36 +888,183 @@ async fn hosts_cors_errors_and_limits() {
     assert_eq!(st, StatusCode::OK);
 }
 
+/// A `placeplan serve` process on a free loopback port, killed when dropped.
+#[cfg(unix)]
+struct Served {
+    child: std::process::Child,
+    addr: String,
+}
+
+#[cfg(unix)]
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[cfg(unix)]
+impl Served {
+    /// Starts `placeplan serve --addr 127.0.0.1:0 ARGS` and waits for its address.
+    fn start(args: &[&str]) -> Self {
+        use std::io::{BufRead, BufReader};
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan"))
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(args)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("starts");
+        let stderr = child.stderr.take().expect("stderr");
+        let mut lines = BufReader::new(stderr).lines();
+        let addr = loop {
+            let line = lines.next().expect("a line before exit").expect("utf-8");
+            if let Some(rest) = line.trim().strip_prefix("map:  http://") {
+                break rest.trim_end_matches('/').to_owned();
+            }
+        };
+        // Keep reading stderr so that the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Self { child, addr }
+    }
+
+    fn signal(&self, name: &str) {
+        let status = std::process::Command::new("kill")
+            .args([&format!("-{name}"), &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+    }
+
+    /// One request on its own connection: status and body.
+    fn send(&self, method: &str, path: &str) -> (u16, String) {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(&self.addr).expect("connects");
+        s.set_read_timeout(Some(std::time::Duration::from_secs(30))).expect("timeout");
+        write!(
+            s,
+            "{method} {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+        .expect("sends");
+        let mut reply = String::new();
+        s.read_to_string(&mut reply).expect("reads");
+        let status = reply
+            .split(' ')
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or_else(|| panic!("no status in {reply:?}"));
+        let body = reply.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+        (status, body)
+    }
+
+    fn dataset_name(&self) -> String {
+        let (st, body) = self.send("GET", "/api/layers");
+        assert_eq!(st, 200, "{body}");
+        let v: Value = serde_json::from_str(&body).expect("json");
+        v["dataset"]["name"].as_str().expect("name").to_owned()
+    }
+}
+
 /// A real socket: the port is bound before loading, and SIGTERM lets an in-flight request finish
 /// and then stops with exit code 0.
 #[cfg(unix)]
 #[test]
 fn sigterm_drains_and_exits_cleanly() {
-    use std::io::{BufRead, BufReader, Read, Write};
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan"))
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("starts");
-    let stderr = child.stderr.take().expect("stderr");
-    let mut lines = BufReader::new(stderr).lines();
-    let addr = loop {
-        let line = lines.next().expect("a line before exit").expect("utf-8");
-        if let Some(rest) = line.trim().strip_prefix("map:  http://") {
-            break rest.trim_end_matches('/').to_owned();
-        }
-    };
-    let mut s = std::net::TcpStream::connect(&addr).expect("connects");
+    use std::io::{Read, Write};
+    let mut served = Served::start(&[]);
+    let mut s = std::net::TcpStream::connect(&served.addr).expect("connects");
     s.write_all(b"GET /api/layers HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         .expect("sends");
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(status.success());
+    served.signal("TERM");
     let mut reply = String::new();
     s.read_to_string(&mut reply).expect("reads");
     assert!(reply.starts_with("HTTP/1.1 200"), "{}", reply.lines().next().unwrap_or_default());
-    let code = child.wait().expect("exits");
+    let code = served.child.wait().expect("exits");
     assert!(code.success(), "{code:?}");
+}
+
+/// A real socket: connections that send nothing, half a request, or nothing more after an
+/// answer are closed by the idle timeout, and the server still answers afterwards.
+#[cfg(unix)]
+#[test]
+fn idle_and_half_sent_connections_are_closed() {
+    use std::io::{Read, Write};
+    use std::time::{Duration, Instant};
+    let served = Served::start(&["--idle-timeout", "0.5"]);
+    let mut held = Vec::new();
+    for i in 0..30 {
+        let mut s = std::net::TcpStream::connect(&served.addr).expect("connects");
+        s.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
+        match i % 3 {
+            0 => {}
+            1 => s.write_all(b"GET /api/layers HTTP/1.1\r\nHost: x\r\nX-Slow: ").expect("sends"),
+            _ => s.write_all(b"GET /palette.css HTTP/1.1\r\nHost: x\r\n\r\n").expect("sends"),
+        }
+        held.push((i % 3, s));
+    }
+    let started = Instant::now();
+    for (kind, mut s) in held {
+        let mut got = Vec::new();
+        // Closed by the server: the read ends (EOF or reset) well before the 20 s read timeout.
+        let r = s.read_to_end(&mut got);
+        if let Err(e) = &r {
+            assert!(
+                !matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut),
+                "kind {kind}: still open after {:?}",
+                started.elapsed()
+            );
+        }
+        if kind == 2 {
+            assert!(
+                String::from_utf8_lossy(&got).starts_with("HTTP/1.1 200"),
+                "kind 2 is answered first"
+            );
+        }
+    }
+    assert!(started.elapsed() < Duration::from_secs(15), "{:?}", started.elapsed());
+    assert_eq!(served.send("GET", "/palette.css").0, 200);
+}
+
+/// A real socket: `POST /admin/reload` and SIGHUP load changed data files and serve them; a
+/// reload that meets a fatal problem keeps the old data serving and says why; other methods
+/// are refused.
+#[cfg(unix)]
+#[test]
+fn reload_swaps_in_changed_data_and_keeps_the_old_on_failure() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("boundaries/demo");
+    for entry in std::fs::read_dir(&demo).expect("demo") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, dir.path().join(path.file_name().expect("name"))).expect("copy");
+    }
+    let manifest = dir.path().join("manifest.toml");
+    let original = std::fs::read_to_string(&manifest).expect("manifest");
+    let served = Served::start(&["--manifest", manifest.to_str().expect("utf-8")]);
+    assert_eq!(served.dataset_name(), "Ashcombe (synthetic demo borough)");
+
+    let (st, body) = served.send("GET", "/admin/reload");
+    assert_eq!(st, 405, "{body}");
+
+    std::fs::write(&manifest, original.replace("Ashcombe (synthetic", "Ashcombe v2 (synthetic")).expect("write");
+    let (st, body) = served.send("POST", "/admin/reload");
+    assert_eq!(st, 200, "{body}");
+    assert!(body.contains("reloaded"), "{body}");
+    assert_eq!(served.dataset_name(), "Ashcombe v2 (synthetic demo borough)");
+
+    // A fatal problem: the wards file is gone. The old data keeps serving.
+    std::fs::write(&manifest, original.replace("wards.geojson", "missing-wards.geojson")).expect("write");
+    let (st, body) = served.send("POST", "/admin/reload");
+    assert_eq!(st, 422, "{body}");
+    let v: Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(v["error"], "bad_data");
+    assert!(v["message"].as_str().expect("message").contains("missing-wards.geojson"), "{body}");
+    assert_eq!(served.dataset_name(), "Ashcombe v2 (synthetic demo borough)");
+
+    // SIGHUP reloads too, in the background, and does not stop the server.
+    std::fs::write(&manifest, original.replace("Ashcombe (synthetic", "Ashcombe v3 (synthetic")).expect("write");
+    served.signal("HUP");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while served.dataset_name() != "Ashcombe v3 (synthetic demo borough)" {
+        assert!(std::time::Instant::now() < deadline, "SIGHUP did not reload");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
 }

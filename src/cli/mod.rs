@@ -117,7 +117,7 @@ pub enum Command {
 }
 
 /// Options shared by commands that read a dataset.
-#[derive(Debug, clap::Args)]
+#[derive(Clone, Debug, clap::Args)]
 pub struct DataArgs {
     /// The dataset manifest (TOML). Paths inside it are relative to it. Default: the built-in
     /// synthetic demo borough.

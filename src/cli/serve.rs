@@ -2,15 +2,16 @@
 
 use super::{CliResult, DataArgs, exit};
 use crate::map::style::Basemap;
+use crate::server::listen::{Limits, Loader};
 use crate::server::state::Cors;
 use crate::server::{AppState, ServeOptions, serve};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Options of `serve`.
-#[derive(Debug, clap::Args)]
+#[derive(Clone, Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
     /// The dataset.
@@ -42,6 +43,61 @@ pub struct Args {
     /// every page and download is labelled with its name.
     #[arg(long, value_name = "FILE")]
     pub scenario: Option<PathBuf>,
+    /// Seconds a client may take to send a request, and a kept-alive connection may sit idle,
+    /// before it is closed.
+    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = parse_idle)]
+    pub idle_timeout: f64,
+    /// The most connections served at once; more wait until one closes. Kept below the
+    /// open-file limit.
+    #[arg(long, value_name = "N", default_value = "1024", value_parser = clap::value_parser!(usize))]
+    pub max_connections: usize,
+}
+
+/// Why the data cannot be served, with the exit code for start-up.
+struct Unservable(u8, String);
+
+/// Loads the dataset (and the scenario, if any) and builds what the server reads; used at
+/// start-up and again for each reload.
+fn build(a: &Args, options: &ServeOptions, quiet: bool) -> Result<AppState, Unservable> {
+    use crate::problem::Severity;
+    let ds = super::load::load(a.data.manifest.as_deref(), quiet).map_err(|e| Unservable(exit::IO, e.to_string()))?;
+    let fatal: Vec<String> = ds
+        .problems
+        .iter()
+        .filter(|p| p.severity == Severity::Fatal)
+        .map(ToString::to_string)
+        .collect();
+    if !fatal.is_empty() {
+        let shown = fatal.iter().take(5).map(|p| format!("\n  {p}")).collect::<String>();
+        let more = if fatal.len() > 5 {
+            format!("\n  … and {} more", fatal.len() - 5)
+        } else {
+            String::new()
+        };
+        return Err(Unservable(
+            exit::DATA,
+            format!(
+                "the data has {} fatal problem(s):{shown}{more}\n(`placeplan check` lists every problem)",
+                fatal.len()
+            ),
+        ));
+    }
+    let ds = match &a.scenario {
+        None => ds,
+        Some(path) => {
+            // The scenario shares the base's polygons and joins; the base case is dropped.
+            let x = crate::scenario::Scenario::read(path)
+                .and_then(|sc| ds.with_plan(&sc))
+                .map_err(|e| Unservable(exit::USAGE, e.to_string()))?;
+            if !quiet {
+                for n in &x.projection.notes {
+                    eprintln!("placeplan: scenario: {n}");
+                }
+            }
+            x
+        }
+    };
+    Ok(AppState::new(ds, options.clone()))
 }
 
 /// Runs `serve`.
@@ -78,35 +134,6 @@ pub fn run(a: &Args) -> CliResult {
             }
         );
     }
-    let ds = super::load::load(a.data.manifest.as_deref(), false)?;
-    if ds.has_fatal() {
-        eprintln!("placeplan: the data has fatal problems; run `placeplan check` to see them");
-        return Ok(exit::DATA);
-    }
-    let ds = match &a.scenario {
-        None => ds,
-        Some(path) => {
-            let applied = crate::scenario::Scenario::read(path).and_then(|sc| {
-                // The scenario shares the base's polygons and joins; the base case is dropped.
-                ds.with_plan(&sc).map(|x| {
-                    let notes = x.projection.notes.clone();
-                    (x, notes)
-                })
-            });
-            match applied {
-                Ok((x, notes)) => {
-                    for n in notes {
-                        eprintln!("placeplan: scenario: {n}");
-                    }
-                    x
-                }
-                Err(e) => {
-                    eprintln!("placeplan: {e}");
-                    return Ok(exit::USAGE);
-                }
-            }
-        }
-    };
     let options = ServeOptions {
         basemap: a.basemap.as_ref().map(|t| Basemap {
             tiles: t.clone(),
@@ -117,23 +144,46 @@ pub fn run(a: &Args) -> CliResult {
         origin: Some(format!("http://{bound}")),
         cors: a.cors.clone(),
     };
-    let name = ds.name.clone();
-    let synthetic = ds.synthetic;
-    let state = Arc::new(AppState::new(ds, options));
+    let state = match build(a, &options, false) {
+        Ok(s) => Arc::new(s),
+        Err(Unservable(code, why)) => {
+            eprintln!("placeplan: {why}");
+            return Ok(code);
+        }
+    };
+    let name = state.ds.name.clone();
+    let synthetic = state.ds.synthetic;
     let layers = state.map.layers.len();
+    let limits = Limits {
+        max_connections: a.max_connections,
+        idle: Duration::from_secs_f64(a.idle_timeout),
+        ..Limits::default()
+    };
+    let loader: Loader = {
+        let a = Arc::new(a.clone());
+        Arc::new(move || build(&a, &options, true).map_err(|Unservable(_, why)| why))
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     eprintln!(
-        "placeplan: {name}{} ready in {:.1} s: {layers} map layers\n  map:  http://{bound}/\n  API:  http://{bound}/api/layers\n  stop: Ctrl-C (requests in flight get {} s to finish)",
+        "placeplan: {name}{} ready in {:.1} s: {layers} map layers\n  map:  http://{bound}/\n  API:  http://{bound}/api/layers\n  reload the data: kill -HUP {} (or POST http://{bound}/admin/reload from this computer)\n  stop: Ctrl-C (requests in flight get {} s to finish)",
         if synthetic && !name.to_lowercase().contains("synthetic") {
             " (SYNTHETIC demo data)"
         } else {
             ""
         },
         started.elapsed().as_secs_f64(),
+        std::process::id(),
         crate::server::DRAIN.as_secs()
     );
-    runtime.block_on(serve(state, listener))?;
+    runtime.block_on(serve(state, listener, limits, Some(loader)))?;
     Ok(exit::OK)
+}
+
+fn parse_idle(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && (0.1..=3600.0).contains(&v) => Ok(v),
+        _ => Err(format!("{s:?}: give a number of seconds from 0.1 to 3600")),
+    }
 }
 
 /// An address to listen on: `IP:PORT`, or a host name such as `localhost:8080` (its first

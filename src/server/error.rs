@@ -56,7 +56,7 @@ impl IntoResponse for ApiError {
 }
 
 /// The one error shape: `{"error": code, "message": words}`.
-fn json_error(status: StatusCode, message: &str) -> Response {
+pub fn json_error(status: StatusCode, message: &str) -> Response {
     let code = match status {
         StatusCode::NOT_FOUND => "not_found",
         StatusCode::BAD_REQUEST => "bad_request",
@@ -65,6 +65,9 @@ fn json_error(status: StatusCode, message: &str) -> Response {
         StatusCode::URI_TOO_LONG => "uri_too_long",
         StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => "headers_too_large",
         StatusCode::SERVICE_UNAVAILABLE => "busy",
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::CONFLICT => "busy",
+        StatusCode::UNPROCESSABLE_ENTITY => "bad_data",
         s if s.is_client_error() => "bad_request",
         _ => "internal",
     };

@@ -8,6 +8,7 @@ pub mod equity;
 pub mod error;
 pub mod exports;
 pub mod layers;
+pub mod listen;
 pub mod search;
 pub mod state;
 pub mod styles;
@@ -171,52 +172,17 @@ pub enum ServeError {
 pub const DRAIN: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// Serves on `listener` (bound by the caller, before the data was loaded) until SIGINT or
-/// SIGTERM. In-flight requests then have [`DRAIN`] to finish; a second signal stops at once.
+/// SIGTERM, with the connection `limits` of [`listen`]. In-flight requests then have [`DRAIN`] to
+/// finish; a second signal stops at once. With a `loader`, SIGHUP and `POST /admin/reload` (from
+/// this computer) load the data again and swap it in when it has no fatal problem.
 ///
 /// # Errors
 /// [`ServeError`].
-pub async fn serve(state: Arc<AppState>, listener: std::net::TcpListener) -> Result<(), ServeError> {
-    listener.set_nonblocking(true).map_err(ServeError::Run)?;
-    let listener = tokio::net::TcpListener::from_std(listener).map_err(ServeError::Run)?;
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let server = axum::serve(listener, router(state)).with_graceful_shutdown(async move {
-        let mut rx = stop_rx;
-        let _ = rx.wait_for(|stop| *stop).await;
-    });
-    let signals = async move {
-        stop_signal().await;
-        tracing::info!("stopping: finishing the requests in flight (Ctrl-C again to stop at once)");
-        let _ = stop_tx.send(true);
-        tokio::select! {
-            () = tokio::time::sleep(DRAIN) => tracing::warn!("requests still running after {} s; stopping", DRAIN.as_secs()),
-            () = stop_signal() => tracing::warn!("second stop signal; stopping at once"),
-        }
-    };
-    tokio::select! {
-        r = server => r.map_err(ServeError::Run),
-        () = signals => Ok(()),
-    }
-}
-
-/// The next SIGINT (Ctrl-C) or, on Unix, SIGTERM.
-async fn stop_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
+pub async fn serve(
+    state: Arc<AppState>,
+    listener: std::net::TcpListener,
+    limits: listen::Limits,
+    loader: Option<listen::Loader>,
+) -> Result<(), ServeError> {
+    listen::run(state, listener, limits, loader).await
 }

@@ -343,3 +343,56 @@ fn an_na_rank_and_an_impossible_decile_are_said() {
     assert_eq!(map[&code("E01000002")].imd_decile, None);
     assert_eq!(map[&code("E01000003")].imd_rank, Some(2345));
 }
+
+/// `--out` into a folder that already holds files is refused (exit 2, naming the folder and
+/// `--force`) before any data is loaded, and nothing in it changes; `--force` writes.
+#[test]
+fn out_refuses_a_folder_with_files_unless_forced() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keep = dir.path().join("ward.csv");
+    std::fs::write(&keep, "the council's own file\n").expect("write");
+    let run = |extra: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_placeplan"))
+            .args(["export", "--level", "ward", "--format", "csv", "--out"])
+            .arg(dir.path())
+            .args(extra)
+            .output()
+            .expect("runs")
+    };
+    let refused = run(&[]);
+    assert_eq!(refused.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("already holds 1 file (ward.csv)") && err.contains("--force"), "{err}");
+    assert_eq!(std::fs::read_to_string(&keep).expect("kept"), "the council's own file\n");
+    let forced = run(&["--force"]);
+    assert!(forced.status.success(), "{}", String::from_utf8_lossy(&forced.stderr));
+    assert_ne!(std::fs::read_to_string(&keep).expect("written"), "the council's own file\n");
+}
+
+/// Under `--json`, a failure prints a JSON error object on stdout too (for scripts), with the
+/// exit code; the plain words still go to stderr.
+#[test]
+fn json_commands_print_a_json_error_on_failure() {
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan"))
+        .args(["summary", "--layer", "no_such_layer", "--json"])
+        .output()
+        .expect("runs");
+    assert_eq!(run.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&run.stdout).expect("a JSON error on stdout");
+    assert_eq!(v["error"], "usage");
+    assert_eq!(v["exit_code"], 2);
+    assert!(v["message"].as_str().expect("message").contains("no_such_layer"), "{v}");
+    assert!(String::from_utf8_lossy(&run.stderr).contains("no_such_layer"));
+
+    let missing = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan"))
+        .args(["check", "--json", "--manifest", "/nonexistent/manifest.toml"])
+        .output()
+        .expect("runs");
+    assert_eq!(missing.status.code(), Some(3));
+    let v: serde_json::Value = serde_json::from_slice(&missing.stdout).expect("a JSON error on stdout");
+    assert_eq!(v["error"], "io");
+    assert!(
+        v["message"].as_str().expect("message").contains("/nonexistent/manifest.toml"),
+        "{v}"
+    );
+}

@@ -13,7 +13,7 @@ fn the_committed_demo_is_exactly_what_the_generator_writes() {
         let committed = std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("boundaries/demo").join(f)).expect("committed");
         assert!(
             fresh == committed,
-            "boundaries/demo/{f} differs from the generator's output; run `placeplan generate-demo --out boundaries/demo`"
+            "boundaries/demo/{f} differs from the generator's output; run `placeplan generate-demo --force --out boundaries/demo`"
         );
     }
     for (name, bytes) in placeplan::demo::embedded::FILES {

@@ -1,7 +1,7 @@
 //! `placeplan access --method 2sfca|e2sfca|gaussian [--catchment METRES] [--supply all|good]
 //! [--demand children|fsm] [--phase P] [--json]`: access of each LSOA to school places.
 
-use super::{CliResult, DataArgs, exit};
+use super::{CliResult, DataArgs, exit, fail};
 use crate::analysis::school_access::{AccessMethod, AccessOptions, DemandKind, SupplyFilter, access};
 use crate::model::Phase;
 
@@ -59,9 +59,8 @@ fn parse_demand(s: &str) -> Result<DemandKind, String> {
 /// When the manifest cannot be read or stdout fails.
 pub fn run(a: &Args) -> CliResult {
     let ds = super::load::load(a.data.manifest.as_deref(), a.json)?;
-    if ds.has_fatal() {
-        eprintln!("placeplan: the data has fatal problems; run `placeplan check` to see them");
-        return Ok(exit::DATA);
+    if let Some(why) = super::load::fatal(&ds) {
+        return fail(exit::DATA, why);
     }
     let mut o = AccessOptions::defaults(a.phase);
     o.method = a.method;
@@ -69,16 +68,14 @@ pub fn run(a: &Args) -> CliResult {
     o.demand = a.demand;
     if let Some(c) = a.catchment {
         if !(c.is_finite() && c > 0.0) {
-            eprintln!("placeplan: --catchment {c}: give a distance in metres above 0");
-            return Ok(exit::USAGE);
+            return fail(exit::USAGE, format!("--catchment {c}: give a distance in metres above 0"));
         }
         o.catchment_m = c;
     }
     let report = match access(&ds, &o) {
         Ok(r) => r,
         Err(msg) => {
-            eprintln!("placeplan: {msg}");
-            return Ok(exit::DATA);
+            return fail(exit::DATA, msg.to_string());
         }
     };
     if a.json {

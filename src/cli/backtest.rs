@@ -1,7 +1,7 @@
 //! `placeplan backtest [--years-held-out K] [--json]`: how accurate placeplan's forecasts would
 //! have been, scored like the DfE school places scorecards.
 
-use super::{CliResult, DataArgs, exit};
+use super::{CliResult, DataArgs, exit, fail};
 use crate::forecast::backtest::backtest;
 
 /// Options of `backtest`.
@@ -25,15 +25,13 @@ pub struct Args {
 /// When the manifest cannot be read or stdout fails.
 pub fn run(a: &Args) -> CliResult {
     let ds = super::load::load(a.data.manifest.as_deref(), a.json)?;
-    if ds.has_fatal() {
-        eprintln!("placeplan: the data has fatal problems; run `placeplan check` to see them");
-        return Ok(exit::DATA);
+    if let Some(why) = super::load::fatal(&ds) {
+        return fail(exit::DATA, why);
     }
     let bt = match backtest(&ds, a.years_held_out) {
         Ok(b) => b,
         Err(msg) => {
-            eprintln!("placeplan: {msg}");
-            return Ok(exit::DATA);
+            return fail(exit::DATA, msg.to_string());
         }
     };
     if a.json {

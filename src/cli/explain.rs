@@ -1,6 +1,6 @@
 //! `placeplan explain --layer ID --code CODE --metric M [--phase P] [--year Y] [--json]`: show the calculation.
 
-use super::{CliResult, DataArgs, exit};
+use super::{CliResult, DataArgs, exit, fail};
 use crate::analysis::explain::{Input, Metric, explain};
 use crate::model::Phase;
 
@@ -41,15 +41,13 @@ pub fn run(a: &Args) -> CliResult {
     let layer = match super::summary::resolve_layer(&ds, &a.layer) {
         Ok(l) => l,
         Err(msg) => {
-            eprintln!("placeplan: {msg}");
-            return Ok(exit::USAGE);
+            return fail(exit::USAGE, msg.to_string());
         }
     };
     let e = match explain(&ds, layer, &a.code, a.metric, a.phase, a.year) {
         Ok(e) => e,
         Err(err) => {
-            eprintln!("placeplan: {err}");
-            return Ok(exit::USAGE);
+            return fail(exit::USAGE, err.to_string());
         }
     };
     if a.json {

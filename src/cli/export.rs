@@ -2,7 +2,7 @@
 //! [--layer L] [--json]`: sufficiency and forecasts per phase × year for capital planning, and a
 //! SCAP-style table (planning area × NCY × year).
 
-use super::{CliResult, DataArgs, exit};
+use super::{CliResult, DataArgs, exit, fail};
 use crate::export::{self, ExportError, Level, csv_out, geojson_out, gpkg, xlsx};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -34,9 +34,12 @@ pub struct Args {
     /// File format.
     #[arg(long, value_enum, default_value = "csv")]
     pub format: Format,
-    /// Output folder (created if missing).
+    /// Output folder (created if missing; refused when it already holds files, unless --force).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Write into a folder that already holds files, replacing any of the same name.
+    #[arg(long)]
+    pub force: bool,
     /// The layer for planning_area or ward (default: the first of that kind).
     #[arg(long)]
     pub layer: Option<String>,
@@ -57,27 +60,23 @@ struct Written {
 /// # Errors
 /// When the manifest cannot be read or stdout fails.
 pub fn run(a: &Args) -> CliResult {
+    // Before loading: a folder that would be overwritten is known at once.
+    super::out_dir(&a.out, a.force)?;
     let ds = super::load::load(a.data.manifest.as_deref(), a.json)?;
-    if ds.has_fatal() {
-        eprintln!("placeplan: the data has fatal problems; run `placeplan check` to see them");
-        return Ok(exit::DATA);
+    if let Some(why) = super::load::fatal(&ds) {
+        return fail(exit::DATA, why);
     }
     let li = match export::layer_for(&ds, a.level, a.layer.as_deref()) {
         Ok(li) => li,
         Err(e) => {
-            eprintln!("placeplan: {e}");
-            return Ok(exit::USAGE);
+            return fail(exit::USAGE, e.to_string());
         }
     };
     if a.level == Level::La && matches!(a.format, Format::Geojson | Format::Gpkg) {
-        eprintln!(
-            "placeplan: the authority has no single polygon here; export --level la as csv or xlsx, or use --level ward/planning_area for maps"
+        return fail(
+            exit::USAGE,
+            "the authority has no single polygon here; export --level la as csv or xlsx, or use --level ward/planning_area for maps",
         );
-        return Ok(exit::USAGE);
-    }
-    if let Err(e) = std::fs::create_dir_all(&a.out) {
-        eprintln!("placeplan: cannot create {}: {e}", a.out.display());
-        return Ok(exit::IO);
     }
     let bar = if a.json { ProgressBar::hidden() } else { ProgressBar::new(3) };
     bar.set_style(
@@ -128,8 +127,7 @@ pub fn run(a: &Args) -> CliResult {
     bar.inc(1);
     bar.finish_and_clear();
     if let Err(e) = result {
-        eprintln!("placeplan: {e}");
-        return Ok(exit::IO);
+        return fail(exit::IO, e.to_string());
     }
     let w = Written {
         files: files.iter().map(|p| p.display().to_string()).collect(),

@@ -1,7 +1,7 @@
 //! `placeplan hotspots --layer L --metric M [--weights …] [--star] [--transform b|r]
 //! [--permutations N] [--seed S] [--json]`: Getis-Ord hot and cold spots.
 
-use super::{CliResult, DataArgs, exit};
+use super::{CliResult, DataArgs, exit, fail};
 use crate::analysis::equity::{HotspotOptions, METRICS, WeightSpec, hotspots};
 use crate::analysis::hotspots::GiZ;
 use crate::analysis::weights::Transform;
@@ -65,19 +65,16 @@ fn parse_transform(s: &str) -> Result<Transform, String> {
 /// When the manifest cannot be read.
 pub fn run(a: &Args) -> CliResult {
     let ds = super::load::load(a.data.manifest.as_deref(), a.json)?;
-    if ds.has_fatal() {
-        eprintln!("placeplan: the data has fatal problems; run `placeplan check` to see them");
-        return Ok(exit::DATA);
+    if let Some(why) = super::load::fatal(&ds) {
+        return fail(exit::DATA, why);
     }
     let li = match super::summary::resolve_layer(&ds, &a.layer) {
         Ok(Some(li)) => li,
         Ok(None) => {
-            eprintln!("placeplan: hot spots need a layer of areas, not the whole authority");
-            return Ok(exit::USAGE);
+            return fail(exit::USAGE, "hot spots need a layer of areas, not the whole authority");
         }
         Err(msg) => {
-            eprintln!("placeplan: {msg}");
-            return Ok(exit::USAGE);
+            return fail(exit::USAGE, msg.to_string());
         }
     };
     let o = HotspotOptions {
@@ -92,11 +89,12 @@ pub fn run(a: &Args) -> CliResult {
     let report = match hotspots(&ds, li, &a.metric, a.phase, &o) {
         Ok(r) => r,
         Err(msg) => {
-            eprintln!("placeplan: {msg}");
-            if !METRICS.contains(&a.metric.as_str()) {
-                return Ok(exit::USAGE);
-            }
-            return Ok(exit::DATA);
+            let code = if METRICS.contains(&a.metric.as_str()) {
+                exit::DATA
+            } else {
+                exit::USAGE
+            };
+            return fail(code, msg);
         }
     };
     if a.json {

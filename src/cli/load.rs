@@ -28,3 +28,29 @@ pub fn load(manifest: Option<&Path>, quiet: bool) -> Result<Dataset, ManifestErr
     bar.finish_and_clear();
     Ok(ds)
 }
+
+/// When `ds` has fatal problems: why it cannot be used, naming the first few (file, row or
+/// feature, field) and how many there are.
+#[must_use]
+pub fn fatal(ds: &Dataset) -> Option<String> {
+    let fatal: Vec<String> = ds
+        .problems
+        .iter()
+        .filter(|p| p.severity == crate::problem::Severity::Fatal)
+        .map(ToString::to_string)
+        .collect();
+    if fatal.is_empty() {
+        return None;
+    }
+    let shown: String = fatal.iter().take(5).map(|p| format!("\n  {p}")).collect();
+    let more = if fatal.len() > 5 {
+        format!("\n  … and {} more", fatal.len() - 5)
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "the data has {} fatal problem{}:{shown}{more}\n(`placeplan check` lists every problem)",
+        fatal.len(),
+        if fatal.len() == 1 { "" } else { "s" }
+    ))
+}

@@ -128,6 +128,7 @@ pub struct DataArgs {
 /// Runs the CLI and returns the process exit code.
 #[must_use]
 pub fn run(cli: Cli) -> u8 {
+    let json = cli.command.json();
     let result = match cli.command {
         Command::Check(a) => check::run(&a),
         Command::GenerateDemo(a) => generate_demo::run(&a),
@@ -145,13 +146,112 @@ pub fn run(cli: Cli) -> u8 {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("placeplan: {e}");
-            let mut src = std::error::Error::source(&*e);
-            while let Some(s) = src {
-                eprintln!("  caused by: {s}");
-                src = s.source();
+            let (code, message) = match e.downcast_ref::<Failure>() {
+                Some(f) => (f.code, f.message.clone()),
+                None => {
+                    let mut words = e.to_string();
+                    let mut src = std::error::Error::source(&*e);
+                    while let Some(s) = src {
+                        words.push_str(&format!("\n  caused by: {s}"));
+                        src = s.source();
+                    }
+                    (exit::IO, words)
+                }
+            };
+            eprintln!("placeplan: {message}");
+            if json {
+                // Scripts reading stdout get the failure too, in the shape the server uses.
+                let kind = match code {
+                    exit::DATA => "bad_data",
+                    exit::USAGE => "usage",
+                    _ => "io",
+                };
+                let doc = serde_json::json!({ "error": kind, "message": message, "exit_code": code });
+                let _ = write_stdout(&format!("{doc}\n"));
             }
-            exit::IO
+            code
+        }
+    }
+}
+
+/// A command that failed: its exit code and, in plain English, why. [`run`] prints it to
+/// stderr, and to stdout as JSON under `--json`.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Failure {
+    /// The exit code ([`exit`]).
+    pub code: u8,
+    /// What went wrong and what to do.
+    pub message: String,
+}
+
+/// Ends a command with exit `code` and `message` (see [`Failure`]).
+///
+/// # Errors
+/// Always: that is its purpose.
+pub fn fail(code: u8, message: impl Into<String>) -> CliResult {
+    Err(Box::new(Failure {
+        code,
+        message: message.into(),
+    }))
+}
+
+/// Makes `dir` ready to be written into: created when missing. A folder that already holds
+/// files is refused unless `force`, so that nothing is overwritten by surprise.
+///
+/// # Errors
+/// A [`Failure`]: the folder holds files (exit 2), or cannot be created or read (exit 3).
+pub fn out_dir(dir: &std::path::Path, force: bool) -> Result<(), Box<dyn std::error::Error>> {
+    let failure = |code, message: String| -> Box<dyn std::error::Error> { Box::new(Failure { code, message }) };
+    match std::fs::read_dir(dir) {
+        Ok(entries) => {
+            let mut names: Vec<String> = entries
+                .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+                .collect();
+            if names.is_empty() || force {
+                return Ok(());
+            }
+            names.sort();
+            let n = names.len();
+            let shown = names.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+            Err(failure(
+                exit::USAGE,
+                format!(
+                    "{} already holds {n} file{} ({shown}{}); give a new or empty folder, or --force to write over what is there",
+                    dir.display(),
+                    if n == 1 { "" } else { "s" },
+                    if n > 3 { ", …" } else { "" }
+                ),
+            ))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(dir).map_err(|e| failure(exit::IO, format!("cannot create {}: {e}", dir.display())))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
+            Err(failure(exit::USAGE, format!("{} is a file, not a folder", dir.display())))
+        }
+        Err(e) => Err(failure(exit::IO, format!("cannot read {}: {e}", dir.display()))),
+    }
+}
+
+impl Command {
+    /// Whether the command was asked for JSON on stdout (`--json`).
+    #[must_use]
+    pub fn json(&self) -> bool {
+        match self {
+            Command::Check(a) => a.json,
+            Command::Summary(a) => a.json,
+            Command::Explain(a) => a.json,
+            Command::Hotspots(a) => a.json,
+            Command::Access(a) => a.json,
+            Command::Priority(a) => a.json,
+            Command::Backtest(a) => a.json,
+            Command::Export(a) => a.json,
+            Command::Scenario(a) => match &a.action {
+                scenario::Action::Diff(d) => d.json,
+            },
+            Command::Report(a) => a.json,
+            Command::Serve(_) | Command::GenerateDemo(_) => false,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! `placeplan priority --layer L [--phase P] [--year Y] [--min-hot-share F] [--json]`: areas where a
 //! deficit of places meets a significant deprivation hot spot, ranked, with the reason in words.
 
-use super::{CliResult, DataArgs, exit};
+use super::{CliResult, DataArgs, exit, fail};
 use crate::analysis::equity::{HotspotOptions, hotspots};
 use crate::analysis::equity_results::{HOTSPOT_METRIC, MIN_HOT_SHARE};
 use crate::analysis::priority::priority;
@@ -41,48 +41,47 @@ pub struct Args {
 /// When the manifest cannot be read or stdout fails.
 pub fn run(a: &Args) -> CliResult {
     if !(0.0..=1.0).contains(&a.min_hot_share) {
-        eprintln!(
-            "placeplan: --min-hot-share {}: give a share between 0 and 1 (0.25 = 25%)",
-            a.min_hot_share
+        return fail(
+            exit::USAGE,
+            format!("--min-hot-share {}: give a share between 0 and 1 (0.25 = 25%)", a.min_hot_share),
         );
-        return Ok(exit::USAGE);
     }
     let ds = super::load::load(a.data.manifest.as_deref(), a.json)?;
-    if ds.has_fatal() {
-        eprintln!("placeplan: the data has fatal problems; run `placeplan check` to see them");
-        return Ok(exit::DATA);
+    if let Some(why) = super::load::fatal(&ds) {
+        return fail(exit::DATA, why);
     }
     let li = match super::summary::resolve_layer(&ds, &a.layer) {
         Ok(Some(li)) if Some(li) != ds.lsoa_layer => li,
         Ok(_) => {
-            eprintln!("placeplan: priority needs a layer of areas with schools (a ward or planning-area layer)");
-            return Ok(exit::USAGE);
+            return fail(
+                exit::USAGE,
+                "priority needs a layer of areas with schools (a ward or planning-area layer)",
+            );
         }
         Err(msg) => {
-            eprintln!("placeplan: {msg}");
-            return Ok(exit::USAGE);
+            return fail(exit::USAGE, msg.to_string());
         }
     };
     let Some(lsoa) = ds.lsoa_layer else {
-        eprintln!("placeplan: priority needs an LSOA layer with IMD ranks for the hot spots");
-        return Ok(exit::DATA);
+        return fail(exit::DATA, "priority needs an LSOA layer with IMD ranks for the hot spots");
     };
     let hot = match hotspots(&ds, lsoa, HOTSPOT_METRIC, Phase::Primary, &HotspotOptions::map_default()) {
         Ok(h) => h,
         Err(msg) => {
-            eprintln!("placeplan: {msg}");
-            return Ok(exit::DATA);
+            return fail(exit::DATA, msg.to_string());
         }
     };
     let rows = summary(&ds, Some(li), a.phase, a.year);
     if rows.is_empty() {
-        eprintln!(
-            "placeplan: no figures for {}{} in layer {}",
-            a.phase.map_or_else(String::new, |p| format!("{} ", p.as_str())),
-            a.year.map_or_else(|| "any year".into(), crate::text::year_label),
-            a.layer
+        return fail(
+            exit::USAGE,
+            format!(
+                "no figures for {}{} in layer {}",
+                a.phase.map_or_else(String::new, |p| format!("{} ", p.as_str())),
+                a.year.map_or_else(|| "any year".into(), crate::text::year_label),
+                a.layer
+            ),
         );
-        return Ok(exit::USAGE);
     }
     let report = priority(&ds, li, &rows, &hot, a.min_hot_share);
     if a.json {

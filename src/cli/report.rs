@@ -2,7 +2,7 @@
 //! a static HTML pack of ward pages (one file per ward and an index) that works offline, and
 //! PDFs printed by a local Chromium.
 
-use super::{CliResult, DataArgs, exit};
+use super::{CliResult, DataArgs, exit, fail};
 use crate::analysis::summary::summary;
 use crate::map::MapData;
 use crate::report::facts::{ranking, ward_layers};
@@ -37,9 +37,12 @@ pub struct Args {
     /// The ward layer (default: the first ward layer in the manifest).
     #[arg(long)]
     pub layer: Option<String>,
-    /// Output folder (created if missing): index.html, CODE.html per ward, pdf/CODE.pdf.
+    /// Output folder (created if missing; refused when it already holds files, unless --force): index.html, CODE.html per ward, pdf/CODE.pdf.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Write into a folder that already holds files, replacing any of the same name.
+    #[arg(long)]
+    pub force: bool,
     /// PDFs through Chromium (PLACEPLAN_CHROMIUM, or chromium on PATH).
     #[arg(long, value_enum, default_value = "auto")]
     pub pdf: PdfMode,
@@ -68,13 +71,16 @@ pub fn run(a: &Args) -> CliResult {
         _ => pdf::find_chromium(),
     };
     if a.pdf == PdfMode::Always && chromium.is_none() {
-        eprintln!("placeplan: --pdf always needs Chromium: install it (Debian: apt install chromium) or set PLACEPLAN_CHROMIUM");
-        return Ok(exit::IO);
+        return fail(
+            exit::IO,
+            "--pdf always needs Chromium: install it (Debian: apt install chromium) or set PLACEPLAN_CHROMIUM",
+        );
     }
+    // Before loading: a folder that would be overwritten is known at once.
+    super::out_dir(&a.out, a.force)?;
     let ds = super::load::load(a.data.manifest.as_deref(), a.json)?;
-    if ds.has_fatal() {
-        eprintln!("placeplan: the data has fatal problems; run `placeplan check` to see them");
-        return Ok(exit::DATA);
+    if let Some(why) = super::load::fatal(&ds) {
+        return fail(exit::DATA, why);
     }
     let map = MapData::without_tiles(&ds);
     let wl = ward_layers(&ds, &map);
@@ -84,14 +90,16 @@ pub fn run(a: &Args) -> CliResult {
     };
     let Some(li) = li else {
         let have: Vec<&str> = wl.iter().map(|&i| map.layers[i].id.as_str()).collect();
-        eprintln!(
-            "placeplan: {}; ward layers here: {}",
-            a.layer
-                .as_ref()
-                .map_or("the data has no ward layer".into(), |l| format!("{l:?} is not a ward layer")),
-            if have.is_empty() { "none".into() } else { have.join(", ") }
+        return fail(
+            exit::USAGE,
+            format!(
+                "{}; ward layers here: {}",
+                a.layer
+                    .as_ref()
+                    .map_or("the data has no ward layer".into(), |l| format!("{l:?} is not a ward layer")),
+                if have.is_empty() { "none".into() } else { have.join(", ") }
+            ),
         );
-        return Ok(exit::USAGE);
     };
     let l = &map.layers[li];
     let all = a.wards.iter().any(|w| w.eq_ignore_ascii_case("all"));
@@ -103,20 +111,15 @@ pub fn run(a: &Args) -> CliResult {
             match l.feature(code) {
                 Some((fi, _)) => out.push(fi),
                 None => {
-                    eprintln!(
-                        "placeplan: no ward {code:?} in {}; `placeplan summary --layer {}` lists the codes",
-                        l.id, l.id
+                    return fail(
+                        exit::USAGE,
+                        format!("no ward {code:?} in {}; `placeplan summary --layer {}` lists the codes", l.id, l.id),
                     );
-                    return Ok(exit::USAGE);
                 }
             }
         }
         out
     };
-    if let Err(e) = std::fs::create_dir_all(&a.out) {
-        eprintln!("placeplan: cannot create {}: {e}", a.out.display());
-        return Ok(exit::IO);
-    }
     let la_rows = summary(&ds, None, None, None);
     let in_pack: HashSet<String> = chosen.iter().map(|&fi| l.features[fi].code.clone()).collect();
     let file_of = |code: &str| format!("{}.html", code.replace(['/', '\\', '.'], "_"));
@@ -146,8 +149,7 @@ pub fn run(a: &Args) -> CliResult {
         let path = a.out.join(file_of(code));
         if let Err(e) = std::fs::write(&path, html) {
             bar.finish_and_clear();
-            eprintln!("placeplan: cannot write {}: {e}", path.display());
-            return Ok(exit::IO);
+            return fail(exit::IO, format!("cannot write {}: {e}", path.display()));
         }
         pages.push(path.display().to_string());
         bar.inc(1);
@@ -159,8 +161,7 @@ pub fn run(a: &Args) -> CliResult {
         &index,
         index_page(&ds.name, &l.title, ds.synthetic, ds.census_year, &rows, &href, None),
     ) {
-        eprintln!("placeplan: cannot write {}: {e}", index.display());
-        return Ok(exit::IO);
+        return fail(exit::IO, format!("cannot write {}: {e}", index.display()));
     }
     let mut pdfs = Vec::new();
     let mut pdf_note = None;
@@ -170,8 +171,7 @@ pub fn run(a: &Args) -> CliResult {
         Some(chrome) => {
             let dir = a.out.join("pdf");
             if let Err(e) = std::fs::create_dir_all(&dir) {
-                eprintln!("placeplan: cannot create {}: {e}", dir.display());
-                return Ok(exit::IO);
+                return fail(exit::IO, format!("cannot create {}: {e}", dir.display()));
             }
             let bar = if a.json {
                 ProgressBar::hidden()
@@ -202,8 +202,7 @@ pub fn run(a: &Args) -> CliResult {
                 match r {
                     Ok(p) => pdfs.push(p),
                     Err(e) => {
-                        eprintln!("placeplan: {e}");
-                        return Ok(exit::IO);
+                        return fail(exit::IO, e.to_string());
                     }
                 }
             }

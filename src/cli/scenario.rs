@@ -1,7 +1,7 @@
 //! `placeplan scenario diff BASE SCENARIO [--json]`: what a what-if scenario changes, by area,
 //! phase and year. BASE is `base` (the data as it is) or another scenario file.
 
-use super::{CliResult, DataArgs, exit};
+use super::{CliResult, DataArgs, exit, fail};
 use crate::analysis::diff::diff;
 use crate::scenario::Scenario;
 use std::path::PathBuf;
@@ -47,9 +47,8 @@ pub struct Args {
 pub fn run(a: &Args) -> CliResult {
     let Action::Diff(d) = &a.action;
     let ds = super::load::load(d.data.manifest.as_deref(), d.json)?;
-    if ds.has_fatal() {
-        eprintln!("placeplan: the data has fatal problems; run `placeplan check` to see them");
-        return Ok(exit::DATA);
+    if let Some(why) = super::load::fatal(&ds) {
+        return fail(exit::DATA, why);
     }
     let load = |p: &std::path::Path| Scenario::read(p).and_then(|s| ds.with_plan(&s).map(|x| (s.name, x.clone(), x.projection.notes)));
     let (base_name, base, mut notes) = if d.base == "base" {
@@ -58,16 +57,14 @@ pub fn run(a: &Args) -> CliResult {
         match load(std::path::Path::new(&d.base)) {
             Ok(x) => x,
             Err(e) => {
-                eprintln!("placeplan: {e}");
-                return Ok(exit::USAGE);
+                return fail(exit::USAGE, e.to_string());
             }
         }
     };
     let (name, scen, more) = match load(&d.scenario) {
         Ok(x) => x,
         Err(e) => {
-            eprintln!("placeplan: {e}");
-            return Ok(exit::USAGE);
+            return fail(exit::USAGE, e.to_string());
         }
     };
     notes.extend(more);

@@ -59,28 +59,9 @@ struct Unservable(u8, String);
 /// Loads the dataset (and the scenario, if any) and builds what the server reads; used at
 /// start-up and again for each reload.
 fn build(a: &Args, options: &ServeOptions, quiet: bool) -> Result<AppState, Unservable> {
-    use crate::problem::Severity;
     let ds = super::load::load(a.data.manifest.as_deref(), quiet).map_err(|e| Unservable(exit::IO, e.to_string()))?;
-    let fatal: Vec<String> = ds
-        .problems
-        .iter()
-        .filter(|p| p.severity == Severity::Fatal)
-        .map(ToString::to_string)
-        .collect();
-    if !fatal.is_empty() {
-        let shown = fatal.iter().take(5).map(|p| format!("\n  {p}")).collect::<String>();
-        let more = if fatal.len() > 5 {
-            format!("\n  … and {} more", fatal.len() - 5)
-        } else {
-            String::new()
-        };
-        return Err(Unservable(
-            exit::DATA,
-            format!(
-                "the data has {} fatal problem(s):{shown}{more}\n(`placeplan check` lists every problem)",
-                fatal.len()
-            ),
-        ));
+    if let Some(why) = super::load::fatal(&ds) {
+        return Err(Unservable(exit::DATA, why));
     }
     let ds = match &a.scenario {
         None => ds,

@@ -1,6 +1,6 @@
 //! `placeplan summary --layer ID|la [--phase P] [--year Y] [--json]`: sufficiency and deprivation per area.
 
-use super::{CliResult, DataArgs, exit};
+use super::{CliResult, DataArgs, exit, fail};
 use crate::analysis::summary::{SummaryRow, summary};
 use crate::ids::LayerId;
 use crate::model::Phase;
@@ -48,9 +48,8 @@ pub(crate) fn resolve_layer(ds: &crate::dataset::Dataset, layer: &str) -> Result
 /// When the manifest cannot be read.
 pub fn run(a: &Args) -> CliResult {
     let ds = super::load::load(a.data.manifest.as_deref(), a.json)?;
-    if ds.has_fatal() {
-        eprintln!("placeplan: the data has fatal problems; run `placeplan check` to see them");
-        return Ok(exit::DATA);
+    if let Some(why) = super::load::fatal(&ds) {
+        return fail(exit::DATA, why);
     }
     let rows = if a.layer == "schools" {
         crate::analysis::summary::school_rows(&ds, a.phase, a.year)
@@ -58,8 +57,7 @@ pub fn run(a: &Args) -> CliResult {
         match resolve_layer(&ds, &a.layer) {
             Ok(l) => summary(&ds, l, a.phase, a.year),
             Err(msg) => {
-                eprintln!("placeplan: {msg}");
-                return Ok(exit::USAGE);
+                return fail(exit::USAGE, msg.to_string());
             }
         }
     };

@@ -10,7 +10,6 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Query of `/api/export`.
 #[derive(Debug, Deserialize)]
@@ -22,8 +21,6 @@ pub struct ExportQuery {
     /// Layer for planning_area or ward.
     pub layer: Option<String>,
 }
-
-static SEQ: AtomicU64 = AtomicU64::new(0);
 
 /// `/api/export`.
 ///
@@ -62,13 +59,12 @@ pub async fn export_file(
     let file_name = format!("{name}.{ext}");
     let fname = file_name.clone();
     let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, ApiError> {
-        let dir = std::env::temp_dir().join(format!(
-            "placeplan-export-{}-{}",
-            std::process::id(),
-            SEQ.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&dir).map_err(|e| ApiError::Internal(format!("{}: {e}", dir.display())))?;
-        let path = dir.join(&fname);
+        // A private folder (random name, owner-only), removed when dropped, even on failure.
+        let dir = tempfile::Builder::new()
+            .prefix("placeplan-export-")
+            .tempdir()
+            .map_err(|e| ApiError::Internal(format!("temporary folder: {e}")))?;
+        let path = dir.path().join(&fname);
         let ds = &st.ds;
         let rows = export::rows(ds, level, &li);
         let written = match format.as_str() {
@@ -81,7 +77,7 @@ pub async fn export_file(
         let out = written
             .map_err(|e| ApiError::Internal(e.to_string()))
             .and_then(|()| std::fs::read(&path).map_err(|e| ApiError::Internal(format!("{}: {e}", path.display()))));
-        let _ = std::fs::remove_dir_all(&dir);
+        drop(dir);
         out
     })
     .await

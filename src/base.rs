@@ -494,6 +494,7 @@ impl Base {
             }
         }
         base.problems.extend(late);
+        base.problems = crate::problem::cap(std::mem::take(&mut base.problems));
         base
     }
 

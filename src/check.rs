@@ -143,9 +143,9 @@ impl CheckReport {
         let mut counts = ProblemCounts::default();
         for p in &ds.problems {
             match p.severity {
-                Severity::Warning => counts.warning += 1,
-                Severity::Error => counts.error += 1,
-                Severity::Fatal => counts.fatal += 1,
+                Severity::Warning => counts.warning += p.count(),
+                Severity::Error => counts.error += p.count(),
+                Severity::Fatal => counts.fatal += p.count(),
             }
         }
         Self {

@@ -6,24 +6,64 @@ use crate::problem::{ProblemSink, Severity};
 use geo::orient::{Direction, Orient};
 use geo::{Area, BooleanOps, Coord, LineString, MultiPolygon, Polygon, Validation};
 
+/// The largest coordinate placeplan accepts, in either CRS it reads (10,000 km of BNG metres;
+/// degrees are far smaller): beyond it a number is a typing or export error, not a place.
+pub const MAX_COORDINATE: f64 = 1e7;
+
+/// Why a ring was not built.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RingFault {
+    /// The ring is degenerate (fewer than 3 distinct points): the ring is left out.
+    Ring,
+    /// The feature cannot be trusted (too few positions, a coordinate that is not a finite
+    /// number or is out of range): the whole feature is left out.
+    Feature,
+}
+
 /// Builds a polygon ring from raw positions, closing it if needed (reported).
-/// Returns `None` (reported) when the ring has fewer than 3 distinct points or non-finite numbers.
-pub fn ring(coords: Vec<Coord>, sink: &mut ProblemSink<'_>, location: &str) -> Option<LineString<f64>> {
-    if coords.iter().any(|c| !c.x.is_finite() || !c.y.is_finite()) {
+///
+/// # Errors
+/// [`RingFault::Feature`] (reported) for fewer than 4 positions (GeoJSON's minimum: three
+/// corners and the first repeated), or a coordinate that is not finite or beyond
+/// [`MAX_COORDINATE`]; [`RingFault::Ring`] (reported) for fewer than 3 distinct points.
+pub fn ring(coords: Vec<Coord>, sink: &mut ProblemSink<'_>, location: &str) -> Result<LineString<f64>, RingFault> {
+    if let Some(c) = coords.iter().find(|c| !c.x.is_finite() || !c.y.is_finite()) {
         sink.push(
             Severity::Error,
             location,
             "geometry",
-            "a ring has a coordinate that is not a finite number; ring left out",
+            format!("a ring has a coordinate that is not a number ({}, {}); feature left out", c.x, c.y),
         );
-        return None;
+        return Err(RingFault::Feature);
+    }
+    if let Some(c) = coords.iter().find(|c| c.x.abs() > MAX_COORDINATE || c.y.abs() > MAX_COORDINATE) {
+        sink.push(
+            Severity::Error,
+            location,
+            "geometry",
+            format!(
+                "coordinate ({:e}, {:e}) is out of range for any map of England; feature left out",
+                c.x, c.y
+            ),
+        );
+        return Err(RingFault::Feature);
+    }
+    if coords.len() < 4 {
+        sink.push(
+            Severity::Error,
+            location,
+            "geometry",
+            format!(
+                "a ring has {} positions; a polygon ring needs at least 4 (three corners and the first again), so the shape cannot be trusted; feature left out",
+                coords.len()
+            ),
+        );
+        return Err(RingFault::Feature);
     }
     let mut coords = coords;
     let mut distinct = coords.clone();
+    distinct.sort_by(|a, b| a.x.total_cmp(&b.x).then(a.y.total_cmp(&b.y)));
     distinct.dedup();
-    if distinct.first() == distinct.last() && distinct.len() > 1 {
-        distinct.pop();
-    }
     if distinct.len() < 3 {
         sink.push(
             Severity::Error,
@@ -31,7 +71,7 @@ pub fn ring(coords: Vec<Coord>, sink: &mut ProblemSink<'_>, location: &str) -> O
             "geometry",
             format!("a ring has {} distinct points (needs 3); ring left out", distinct.len()),
         );
-        return None;
+        return Err(RingFault::Ring);
     }
     if coords.first() != coords.last() {
         sink.push(
@@ -44,7 +84,7 @@ pub fn ring(coords: Vec<Coord>, sink: &mut ProblemSink<'_>, location: &str) -> O
             coords.push(first);
         }
     }
-    Some(LineString::new(coords))
+    Ok(LineString::new(coords))
 }
 
 /// Checks validity and repairs when needed. Returns `None` only when nothing with area is left,
@@ -115,6 +155,7 @@ mod tests {
         let mut out = Vec::new();
         let mut sink = ProblemSink::new("t.geojson", &mut out);
         let fixed = repair(MultiPolygon::new(vec![bowtie]), &mut sink, "feature 1").expect("repairable");
+        drop(sink);
         assert!(fixed.is_valid());
         assert!((fixed.unsigned_area() - 2.0).abs() < 1e-9, "{fixed:?}");
         assert_eq!(out.len(), 1);
@@ -126,12 +167,41 @@ mod tests {
         let mut out = Vec::new();
         let mut sink = ProblemSink::new("t", &mut out);
         let r = ring(
-            vec![Coord { x: 0., y: 0. }, Coord { x: 1., y: 0. }, Coord { x: 1., y: 1. }],
+            vec![
+                Coord { x: 0., y: 0. },
+                Coord { x: 1., y: 0. },
+                Coord { x: 1., y: 1. },
+                Coord { x: 0., y: 1. },
+            ],
             &mut sink,
             "f",
         )
         .expect("ring");
+        drop(sink);
         assert!(r.is_closed());
         assert_eq!(out.len(), 1);
+    }
+
+    #[test]
+    fn short_rings_and_wild_coordinates_leave_the_feature_out() {
+        let c = |x, y| Coord { x, y };
+        let mut out = Vec::new();
+        let mut sink = ProblemSink::new("t", &mut out);
+        let three = vec![c(0., 0.), c(1., 0.), c(1., 1.)];
+        assert_eq!(ring(three, &mut sink, "f1"), Err(RingFault::Feature));
+        let huge = vec![c(0., 0.), c(1e308, 0.), c(1., 1.), c(0., 0.)];
+        assert_eq!(ring(huge, &mut sink, "f2"), Err(RingFault::Feature));
+        let nan = vec![c(0., 0.), c(f64::NAN, 0.), c(1., 1.), c(0., 0.)];
+        assert_eq!(ring(nan, &mut sink, "f3"), Err(RingFault::Feature));
+        let flat = vec![c(0., 0.), c(1., 0.), c(0., 0.), c(1., 0.)];
+        assert_eq!(ring(flat, &mut sink, "f4"), Err(RingFault::Ring));
+        drop(sink);
+        assert_eq!(out.len(), 4);
+        assert!(out[0].message.contains("3 positions"), "{}", out[0].message);
+        assert!(
+            out[1].message.contains("out of range") && out[1].message.len() < 200,
+            "{}",
+            out[1].message
+        );
     }
 }

@@ -3,6 +3,39 @@
 
 use std::path::{Path, PathBuf};
 
+/// The largest input file placeplan reads (after decompression, for gzip): 2 GiB. A bigger
+/// file, or one that never ends (a device, a pipe), is refused with this in words.
+pub const MAX_INPUT_BYTES: u64 = 2 << 30;
+
+/// The error for an input over [`MAX_INPUT_BYTES`].
+#[must_use]
+pub fn too_large() -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::FileTooLarge,
+        format!(
+            "larger than {} GiB, the most placeplan reads from one file; use generalised boundaries (BGC/BSC) or split it",
+            MAX_INPUT_BYTES >> 30
+        ),
+    )
+}
+
+/// Reads at most [`MAX_INPUT_BYTES`] from `r`.
+///
+/// # Errors
+/// The I/O error, or [`too_large`].
+pub fn read_bounded(r: impl std::io::Read, size_hint: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    if size_hint > MAX_INPUT_BYTES {
+        return Err(too_large());
+    }
+    let mut out = Vec::with_capacity(usize::try_from(size_hint).unwrap_or(0));
+    r.take(MAX_INPUT_BYTES + 1).read_to_end(&mut out)?;
+    if out.len() as u64 > MAX_INPUT_BYTES {
+        return Err(too_large());
+    }
+    Ok(out)
+}
+
 /// A place to read input files from.
 #[derive(Clone, Debug)]
 pub enum FileSource {
@@ -13,13 +46,20 @@ pub enum FileSource {
 }
 
 impl FileSource {
-    /// Reads `rel`.
+    /// Reads `rel`, at most [`MAX_INPUT_BYTES`].
     ///
     /// # Errors
-    /// The I/O error, or `NotFound` for an embedded file that does not exist.
+    /// The I/O error, [`too_large`], or `NotFound` for an embedded file that does not exist.
     pub fn read(&self, rel: &str) -> std::io::Result<Vec<u8>> {
         match self {
-            FileSource::Disk(base) => std::fs::read(base.join(rel)),
+            FileSource::Disk(base) => {
+                let f = std::fs::File::open(base.join(rel))?;
+                let meta = f.metadata()?;
+                if meta.is_dir() {
+                    return Err(std::io::Error::new(std::io::ErrorKind::IsADirectory, "is a folder, not a file"));
+                }
+                read_bounded(f, if meta.is_file() { meta.len() } else { 0 })
+            }
             FileSource::Embedded(files) => files
                 .iter()
                 .find(|(p, _)| *p == rel)

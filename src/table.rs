@@ -1,6 +1,6 @@
 //! A decoded CSV table with named columns, so readers can look columns up by their published names.
 
-use crate::problem::{Problem, Severity};
+use crate::problem::{Problem, ProblemSink, Severity};
 
 /// A CSV file held as header + rows of strings, with the file line of each row.
 #[derive(Debug)]
@@ -36,6 +36,7 @@ impl Table {
             return Err(Problem::fatal(file, "the header row is blank"));
         }
         let mut rows = Vec::new();
+        let mut sink = ProblemSink::new(file, problems);
         for rec in records {
             match rec {
                 Ok(r) => {
@@ -44,18 +45,17 @@ impl Table {
                         continue;
                     }
                     if r.len() != headers.len() {
-                        problems.push(Problem::new(
+                        sink.push(
                             Severity::Error,
-                            file,
                             format!("row {line}"),
                             "-",
                             format!("has {} cells but the header has {}; row left out", r.len(), headers.len()),
-                        ));
+                        );
                         continue;
                     }
                     rows.push((line, r.iter().map(str::to_owned).collect()));
                 }
-                Err(e) => problems.push(Problem::new(Severity::Error, file, "row ?", "-", format!("unreadable CSV: {e}"))),
+                Err(e) => sink.push(Severity::Error, "row ?", "-", format!("unreadable CSV: {e}")),
             }
         }
         Ok(Self { headers, rows })

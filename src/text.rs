@@ -3,30 +3,75 @@
 //! and Windows (CRLF) or classic-Mac (CR-only) line endings.
 
 use crate::problem::{Problem, Severity};
-use std::io::Read;
 
 /// Decodes `bytes` (named `file` in messages) to text with `\n` line endings.
 ///
 /// Gzip is recognised by its magic number, so `.csv.gz` and mislabelled files both work.
-/// Invalid UTF-8 is read as Latin-1 (ISO-8859-1) and reported as a warning.
+/// The encoding is told by the byte-order mark (UTF-8, UTF-16 LE or BE), else by the NUL
+/// bytes of UTF-16 without one (a warning), else UTF-8; bytes that are not UTF-8 are read as
+/// Windows-1252, the encoding of Excel's "CSV" on English Windows (a warning).
 ///
 /// # Errors
 /// A fatal [`Problem`] when the file is empty or the gzip stream is corrupt.
 pub fn decode(bytes: &[u8], file: &str, problems: &mut Vec<Problem>) -> Result<String, Problem> {
     let raw: std::borrow::Cow<'_, [u8]> = if bytes.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(bytes)
-            .read_to_end(&mut out)
-            .map_err(|e| Problem::fatal(file, format!("gzip data is corrupt or truncated ({e})")))?;
-        out.into()
+        crate::source::read_bounded(flate2::read::MultiGzDecoder::new(bytes), 0)
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::FileTooLarge => Problem::fatal(file, format!("uncompressed, the file is {e}")),
+                _ => Problem::fatal(file, format!("gzip data is corrupt or truncated ({e})")),
+            })?
+            .into()
     } else {
         bytes.into()
     };
-    let body = raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&raw);
-    if body.iter().all(u8::is_ascii_whitespace) {
+    if raw.iter().all(u8::is_ascii_whitespace) {
         return Err(Problem::fatal(file, "file is empty"));
     }
-    let text = match std::str::from_utf8(body) {
+    if encoding_rs::Encoding::for_bom(&raw).is_none() && utf16_without_bom(&raw).is_none() && looks_binary(&raw) {
+        return Err(Problem::fatal(
+            file,
+            "this is binary data, not text (a CSV was expected): is it the right file, or a spreadsheet (.xlsx) to save as CSV?",
+        ));
+    }
+    let text = to_text(&raw, file, problems);
+    if text.trim().is_empty() {
+        return Err(Problem::fatal(file, "file is empty"));
+    }
+    Ok(normalise_newlines(&text))
+}
+
+/// Bytes to text by the rules of [`decode`].
+fn to_text(raw: &[u8], file: &str, problems: &mut Vec<Problem>) -> String {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(raw) {
+        let (text, bad) = encoding.decode_without_bom_handling(&raw[bom..]);
+        if bad {
+            problems.push(Problem::new(
+                Severity::Warning,
+                file,
+                "file",
+                "-",
+                format!(
+                    "the file starts with a {} byte-order mark but has bytes that are not {0}; they read as the replacement character \u{fffd}",
+                    encoding.name()
+                ),
+            ));
+        }
+        return text.into_owned();
+    }
+    if let Some(encoding) = utf16_without_bom(raw) {
+        problems.push(Problem::new(
+            Severity::Warning,
+            file,
+            "file",
+            "-",
+            format!(
+                "read as {} (it has no byte-order mark); save as UTF-8 to silence this",
+                encoding.name()
+            ),
+        ));
+        return encoding.decode_without_bom_handling(raw).0.into_owned();
+    }
+    match std::str::from_utf8(raw) {
         Ok(s) => s.to_owned(),
         Err(e) => {
             problems.push(Problem::new(
@@ -34,12 +79,42 @@ pub fn decode(bytes: &[u8], file: &str, problems: &mut Vec<Problem>) -> Result<S
                 file,
                 format!("byte {}", e.valid_up_to()),
                 "-",
-                "file is not valid UTF-8; read it as Latin-1 (ISO-8859-1). Save as UTF-8 to silence this",
+                "file is not valid UTF-8; read it as Windows-1252 (Excel's \"CSV\" on English Windows, a superset of \
+                 Latin-1). Save as \"CSV UTF-8\" to silence this",
             ));
-            body.iter().map(|&b| char::from(b)).collect()
+            encoding_rs::WINDOWS_1252.decode_without_bom_handling(raw).0.into_owned()
         }
-    };
-    Ok(normalise_newlines(&text))
+    }
+}
+
+/// More than 1% of the first 64 kB are control bytes that text never holds (NUL, the C0
+/// controls other than tab and line ends, DEL).
+fn looks_binary(raw: &[u8]) -> bool {
+    let head = &raw[..raw.len().min(64 * 1024)];
+    let odd = head
+        .iter()
+        .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c)) || b == 0x7f)
+        .count();
+    odd * 100 > head.len()
+}
+
+/// UTF-16 without a byte-order mark, told by NUL bytes: text of Latin letters in UTF-16 has a
+/// NUL in every other byte (odd positions for little-endian).
+fn utf16_without_bom(raw: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let head = &raw[..raw.len().min(4096) & !1];
+    if head.len() < 4 {
+        return None;
+    }
+    let pairs = head.len() / 2;
+    let even = head.iter().step_by(2).filter(|&&b| b == 0).count();
+    let odd = head.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
+    if odd * 10 >= pairs * 9 && even * 10 < pairs {
+        Some(encoding_rs::UTF_16LE)
+    } else if even * 10 >= pairs * 9 && odd * 10 < pairs {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
+    }
 }
 
 /// Converts CRLF and lone CR line endings to LF.
@@ -134,5 +209,39 @@ mod tests {
         let mut p = Vec::new();
         assert!(decode(b"  \n", "e.csv", &mut p).is_err());
         assert!(decode(&[0x1f, 0x8b, 8, 0, 1, 2], "g.csv.gz", &mut p).is_err());
+    }
+
+    #[test]
+    fn windows_1252_not_latin1_for_bytes_that_are_not_utf8() {
+        // Excel's curly apostrophe, en dash and quotes: 0x92 0x96 0x93 0x94.
+        let mut p = Vec::new();
+        let s = decode(b"name\nSt Mary\x92s \x96 \x93Ark\x94\n", "x.csv", &mut p).expect("decodes");
+        assert!(s.contains("St Mary\u{2019}s \u{2013} \u{201c}Ark\u{201d}"), "{s:?}");
+        assert!(p[0].message.contains("Windows-1252"));
+    }
+
+    #[test]
+    fn utf16_with_and_without_a_bom() {
+        let text = "URN,Name\n100,St Mary\u{2019}s\n";
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        for (bytes, warned) in [
+            ([&[0xFF, 0xFE][..], &le].concat(), false),
+            ([&[0xFE, 0xFF][..], &be].concat(), false),
+            (le.clone(), true),
+            (be.clone(), true),
+        ] {
+            let mut p = Vec::new();
+            assert_eq!(decode(&bytes, "u.csv", &mut p).expect("decodes"), text);
+            assert_eq!(!p.is_empty(), warned, "{p:?}");
+        }
+    }
+
+    #[test]
+    fn binary_data_is_refused_as_not_text() {
+        let mut p = Vec::new();
+        let junk: Vec<u8> = (0..10_000_u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        let e = decode(&junk, "r.csv", &mut p).expect_err("binary");
+        assert!(e.message.contains("binary"), "{e}");
     }
 }

@@ -114,6 +114,11 @@ pub fn priority(ds: &Dataset, li: usize, rows: &[SummaryRow], hot: &HotspotRepor
             _ => "any year".to_owned(),
         }
     );
+    // Each area's rows, found by code once (not a scan of every row per area).
+    let mut by_code: std::collections::HashMap<&str, Vec<&SummaryRow>> = std::collections::HashMap::new();
+    for r in rows {
+        by_code.entry(r.code.as_str()).or_default().push(r);
+    }
     let mut out: Vec<PriorityRow> = layer
         .areas
         .iter()
@@ -134,8 +139,9 @@ pub fn priority(ds: &Dataset, li: usize, rows: &[SummaryRow], hot: &HotspotRepor
                 }
             }
             let hot_share = if total > 0.0 { hot_pop / total } else { 0.0 };
-            let mine: Vec<&SummaryRow> = rows.iter().filter(|r| r.code == area.code.as_str()).collect();
-            let deficits: Vec<&SummaryRow> = mine
+            let deficits: Vec<&SummaryRow> = by_code
+                .get(area.code.as_str())
+                .map_or(&[][..], Vec::as_slice)
                 .iter()
                 .copied()
                 .filter(|r| r.sufficiency.status == Some(Status::Deficit))

@@ -5,7 +5,7 @@
 //! Coordinates are reprojected to EPSG:27700 here, once.
 
 use crate::crs::{Crs, multipolygon_to_bng};
-use crate::geometry::{repair, ring};
+use crate::geometry::{RingFault, repair, ring};
 use crate::ids::AreaCode;
 use crate::manifest::BoundaryInput;
 use crate::model::{Area, BoundaryLayer, LayerKind};
@@ -52,17 +52,23 @@ pub fn read(input: &BoundaryInput, src: &FileSource, problems: &mut Vec<Problem>
         None => None,
     };
     let crs = declared.or(file_crs).unwrap_or(Crs::Wgs84);
-    // Catch BNG metres labelled as lon/lat (and the reverse) before reprojecting garbage.
-    if let Some(f) = raw.first().and_then(|f| f.geometry.0.first()).and_then(|p| p.exterior().0.first()) {
-        let looks_metres = f.x.abs() > 180.0 || f.y.abs() > 90.0;
-        if crs == Crs::Wgs84 && looks_metres {
+    // Catch BNG metres labelled as lon/lat (and the reverse) before reprojecting garbage. The
+    // layer is judged by most of its features, so one wild feature cannot make it fatal; the
+    // features that disagree with the rest are left out, each reported.
+    let first = |f: &RawFeature| f.geometry.0.first().and_then(|p| p.exterior().0.first()).copied();
+    let looks_metres = |c: Coord| c.x.abs() > 180.0 || c.y.abs() > 90.0;
+    let metres = raw.iter().filter_map(first).filter(|c| looks_metres(*c)).count();
+    let located = raw.iter().filter_map(first).count();
+    let layer_metres = metres * 2 > located;
+    if let Some(f) = raw.iter().filter_map(first).find(|c| looks_metres(*c) == layer_metres) {
+        if crs == Crs::Wgs84 && layer_metres {
             problems.push(Problem::fatal(
                 &file,
                 format!("coordinates like ({:.0}, {:.0}) are metres, not longitude/latitude; add crs = \"EPSG:27700\" to this layer in the manifest", f.x, f.y),
             ));
             return None;
         }
-        if crs == Crs::Bng && !looks_metres {
+        if crs == Crs::Bng && !layer_metres {
             problems.push(Problem::fatal(
                 &file,
                 format!(
@@ -73,6 +79,26 @@ pub fn read(input: &BoundaryInput, src: &FileSource, problems: &mut Vec<Problem>
             return None;
         }
     }
+    let raw: Vec<RawFeature> = raw
+        .into_iter()
+        .filter(|f| {
+            let odd = first(f).is_some_and(|c| looks_metres(c) != layer_metres);
+            if odd {
+                problems.push(Problem::new(
+                    Severity::Error,
+                    &file,
+                    &f.location,
+                    "geometry",
+                    format!(
+                        "its coordinates are {} but most of the layer's are {}; feature left out",
+                        if layer_metres { "longitude/latitude" } else { "metres" },
+                        if layer_metres { "metres" } else { "longitude/latitude" }
+                    ),
+                ));
+            }
+            !odd
+        })
+        .collect();
     let code_field = input
         .code_field
         .clone()
@@ -108,6 +134,7 @@ pub fn read(input: &BoundaryInput, src: &FileSource, problems: &mut Vec<Problem>
                 Some(Ok(c)) => c,
                 _ => {
                     sink.push(Severity::Error, &f.location, &code_field, "no area code; feature left out");
+                    drop(sink);
                     return (None, local);
                 }
             };
@@ -116,10 +143,12 @@ pub fn read(input: &BoundaryInput, src: &FileSource, problems: &mut Vec<Problem>
                 Ok(g) => g,
                 Err(e) => {
                     sink.push(Severity::Error, &f.location, "geometry", format!("{e}; feature left out"));
+                    drop(sink);
                     return (None, local);
                 }
             };
             let geometry = repair(geometry, &mut sink, &f.location);
+            drop(sink);
             (geometry.map(|geometry| Area { code, name, geometry }), local)
         })
         .collect();
@@ -258,7 +287,7 @@ fn read_geojson(rel: &str, src: &FileSource, problems: &mut Vec<Problem>) -> Opt
     };
     let mut crs = None;
     let mut features = Vec::new();
-    for doc in docs {
+    for mut doc in docs {
         if let Some(name) = doc.pointer("/crs/properties/name").and_then(Value::as_str) {
             crs = Crs::parse(name);
             if crs.is_none() {
@@ -270,9 +299,10 @@ fn read_geojson(rel: &str, src: &FileSource, problems: &mut Vec<Problem>) -> Opt
             }
         }
         match doc.get("type").and_then(Value::as_str) {
-            Some("FeatureCollection") => match doc.get("features").and_then(Value::as_array) {
-                Some(fs) => features.extend(fs.iter().cloned()),
-                None => {
+            // Moved, not copied: a large layer is held once.
+            Some("FeatureCollection") => match doc.get_mut("features").map(Value::take) {
+                Some(Value::Array(fs)) => features.extend(fs),
+                _ => {
                     problems.push(Problem::fatal(&file, "FeatureCollection has no \"features\" array"));
                     return None;
                 }
@@ -303,11 +333,12 @@ fn read_geojson(rel: &str, src: &FileSource, problems: &mut Vec<Problem>) -> Opt
             .and_then(Value::as_object)
             .map(|o| o.iter().filter_map(|(k, v)| value_to_string(v).map(|s| (k.clone(), s))).collect())
             .unwrap_or_default();
-        let Some(g) = f.get("geometry").filter(|g| !g.is_null()) else {
+        let mut f = f;
+        let Some(g) = f.get_mut("geometry").map(Value::take).filter(|g| !g.is_null()) else {
             sink.push(Severity::Error, &location, "geometry", "feature has no geometry; left out");
             continue;
         };
-        let geom: geojson::Geometry = match serde_json::from_value(g.clone()) {
+        let geom: geojson::Geometry = match serde_json::from_value(g) {
             Ok(g) => g,
             Err(e) => {
                 sink.push(
@@ -336,8 +367,10 @@ fn read_geojson(rel: &str, src: &FileSource, problems: &mut Vec<Problem>) -> Opt
             }
         };
         let mut parts = Vec::new();
-        for rings in polys {
-            let mut rings_iter = rings.iter().map(|r| {
+        let mut trusted = true;
+        'polygons: for rings in polys {
+            let mut built = Vec::with_capacity(rings.len());
+            for (k, r) in rings.iter().enumerate() {
                 let coords: Vec<Coord> = r
                     .iter()
                     .map(|p| Coord {
@@ -345,11 +378,24 @@ fn read_geojson(rel: &str, src: &FileSource, problems: &mut Vec<Problem>) -> Opt
                         y: p.as_slice().get(1).copied().unwrap_or(f64::NAN),
                     })
                     .collect();
-                ring(coords, &mut sink, &location)
-            });
-            let Some(Some(ext)) = rings_iter.next() else { continue };
-            let holes: Vec<_> = rings_iter.flatten().collect();
-            parts.push(Polygon::new(ext, holes));
+                match ring(coords, &mut sink, &location) {
+                    Ok(r) => built.push(r),
+                    Err(RingFault::Feature) => {
+                        trusted = false;
+                        break 'polygons;
+                    }
+                    // A degenerate outer ring takes its polygon's holes with it.
+                    Err(RingFault::Ring) if k == 0 => continue 'polygons,
+                    Err(RingFault::Ring) => {}
+                }
+            }
+            let mut built = built.into_iter();
+            if let Some(ext) = built.next() {
+                parts.push(Polygon::new(ext, built.collect()));
+            }
+        }
+        if !trusted {
+            continue;
         }
         out.push(RawFeature {
             location,

@@ -98,7 +98,7 @@ impl Base {
     /// `progress` is told each step's name.
     #[must_use]
     pub fn load(manifest: &Manifest, src: &FileSource, progress: &(dyn Fn(&str) + Sync)) -> Self {
-        let mut problems = Vec::new();
+        let mut problems = listed_twice(manifest, src);
         let settings = manifest.settings.clone();
 
         progress("reading boundaries");
@@ -251,6 +251,9 @@ impl Base {
                     ));
                 }
                 lsoas.push(rec);
+            }
+            if let Some(p) = mixed_authorities(&layer.source, &lsoas) {
+                problems.push(p);
             }
             if !manifest.deprivation.is_empty() {
                 joins.push(JoinStat {
@@ -542,6 +545,65 @@ fn register_census_year(schools: &[School]) -> Option<(i32, usize, usize)> {
 /// The census year: the manifest's, else the pupils-by-stage table's, else the rolls' latest,
 /// else the register's `CensusDate`. A manifest year that disagrees with the input that supplies
 /// the census pupils is a warning.
+/// A warning for each file the manifest names more than once (its rows would count twice, or
+/// one layer would shadow another).
+fn listed_twice(manifest: &Manifest, src: &FileSource) -> Vec<Problem> {
+    let mut paths: Vec<(&str, &str)> = Vec::new();
+    paths.extend(manifest.boundaries.iter().map(|b| ("boundaries", b.path.as_str())));
+    paths.extend(manifest.deprivation.iter().map(|d| ("deprivation", d.path.as_str())));
+    paths.extend(manifest.capacity.iter().map(|c| ("capacity", c.path.as_str())));
+    paths.extend(manifest.schools.iter().map(|s| ("schools", s.path.as_str())));
+    paths.extend(manifest.population.iter().map(|p| ("population", p.path.as_str())));
+    paths.extend(manifest.weighting_points.iter().map(|p| ("weighting_points", p.path.as_str())));
+    paths.extend(manifest.forecasts.iter().map(|p| ("forecasts", p.path.as_str())));
+    paths.extend(manifest.rolls.iter().map(|p| ("rolls", p.path.as_str())));
+    paths.extend(manifest.pupils_by_stage.iter().map(|p| ("pupils_by_stage", p.path.as_str())));
+    paths.extend(manifest.housing.iter().map(|p| ("housing", p.path.as_str())));
+    let norm = |p: &str| p.trim().trim_start_matches("./").replace('\\', "/");
+    let mut out = Vec::new();
+    for (i, (what, path)) in paths.iter().enumerate() {
+        if let Some((first, _)) = paths[..i].iter().find(|(_, p)| norm(p) == norm(path)) {
+            out.push(Problem::new(
+                Severity::Warning,
+                src.display(path),
+                "file",
+                "path",
+                format!("listed twice in the manifest ([{first}] and [{what}]); it is read each time, so check this is meant"),
+            ));
+        }
+    }
+    out
+}
+
+/// A warning when the LSOA layer's areas belong to more than one local authority district
+/// (by the IoD 2019 district codes): placeplan's totals are for one authority.
+fn mixed_authorities(file: &str, lsoas: &[LsoaRecord]) -> Option<Problem> {
+    let mut by_lad: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for r in lsoas {
+        if let Some(l) = r.lad.as_deref() {
+            *by_lad.entry(l).or_default() += 1;
+        }
+    }
+    if by_lad.len() < 2 {
+        return None;
+    }
+    let mut counts: Vec<(&str, usize)> = by_lad.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let listed: Vec<String> = counts.iter().take(5).map(|(l, n)| format!("{l}: {n}")).collect();
+    Some(Problem::new(
+        Severity::Warning,
+        file,
+        "file",
+        "LAD code",
+        format!(
+            "the LSOAs belong to {} local authorities by IoD 2019's district codes ({}{}); the authority totals add them together — is this layer cut to one authority?",
+            counts.len(),
+            listed.join(", "),
+            if counts.len() > 5 { ", …" } else { "" }
+        ),
+    ))
+}
+
 fn census_year(manifest: &Manifest, schools: &[School], rolls: &crate::readers::rolls::Rolls, problems: &mut Vec<Problem>) -> i32 {
     let register = register_census_year(schools);
     let stage = manifest.pupils_by_stage.as_ref().and_then(|t| t.year);

@@ -68,17 +68,27 @@ impl fmt::Display for LayerId {
 pub struct AreaCode(String);
 
 impl AreaCode {
-    /// Trims the code; refuses a blank one.
+    /// Trims the code, and writes an ONS (GSS) code — a letter and eight digits, `E01011394` —
+    /// in upper case, as ONS publishes it; refuses a blank code. Other codes (a council's own
+    /// planning-area codes) are kept as written. Readers report a code that was changed
+    /// ([`AreaCode::changed_from`]).
     ///
     /// # Errors
     /// [`IdError::BlankCode`] for an empty or all-space code.
     pub fn new(s: &str) -> Result<Self, IdError> {
         let t = s.trim();
         if t.is_empty() {
-            Err(IdError::BlankCode)
-        } else {
-            Ok(Self(t.to_owned()))
+            return Err(IdError::BlankCode);
         }
+        let b = t.as_bytes();
+        let gss = b.len() == 9 && b[0].is_ascii_alphabetic() && b[1..].iter().all(u8::is_ascii_digit);
+        Ok(Self(if gss { t.to_ascii_uppercase() } else { t.to_owned() }))
+    }
+    /// When `raw` (as read) was written differently from this code (spaces, lower case): a
+    /// note saying how it was read, for the readers' warnings.
+    #[must_use]
+    pub fn changed_from(&self, raw: &str) -> Option<String> {
+        (raw != self.0).then(|| format!("code {raw:?} read as {:?} (ONS codes are upper case, without spaces)", self.0))
     }
     /// The code as text.
     #[must_use]

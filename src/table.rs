@@ -37,6 +37,20 @@ impl Table {
         }
         let mut rows = Vec::new();
         let mut sink = ProblemSink::new(file, problems);
+        for (i, h) in headers.iter().enumerate().filter(|(_, h)| !h.is_empty()) {
+            if let Some(j) = headers[..i].iter().position(|x| x.eq_ignore_ascii_case(h)) {
+                sink.push(
+                    Severity::Warning,
+                    "row 1",
+                    h,
+                    format!(
+                        "the column {h:?} appears twice (columns {} and {}); the first is read",
+                        j + 1,
+                        i + 1
+                    ),
+                );
+            }
+        }
         for rec in records {
             match rec {
                 Ok(r) => {

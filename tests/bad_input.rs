@@ -396,3 +396,119 @@ fn json_commands_print_a_json_error_on_failure() {
         "{v}"
     );
 }
+
+#[test]
+fn a_ring_of_three_positions_leaves_its_feature_out_and_keeps_the_rest() {
+    let ds = load(&boundary("short_ring.geojson", "code_field = \"code\""));
+    let p = find(&ds, "3 positions");
+    assert_eq!(
+        (p.location.as_str(), p.field.as_str(), p.severity),
+        ("feature 1", "geometry", Severity::Error)
+    );
+    let codes: Vec<&str> = ds.layers[0].areas.iter().map(|a| a.code.as_str()).collect();
+    assert_eq!(codes, ["A2"]);
+}
+
+#[test]
+fn a_wild_coordinate_leaves_out_one_feature_not_the_layer() {
+    let ds = load(&boundary("wild_coordinate.geojson", "code_field = \"code\""));
+    assert!(!ds.has_fatal(), "{:#?}", ds.problems);
+    let wild = find(&ds, "out of range");
+    assert_eq!(wild.location, "feature 1");
+    assert!(wild.message.len() < 200, "{}", wild.message);
+    let degrees = find(&ds, "most of the layer's are metres");
+    assert_eq!(degrees.location, "feature 3");
+    let codes: Vec<&str> = ds.layers[0].areas.iter().map(|a| a.code.as_str()).collect();
+    assert_eq!(codes, ["W2", "W4"]);
+}
+
+#[test]
+fn utf16_and_windows_1252_files_read_as_written() {
+    for (file, warned) in [("schools_utf16.csv", false), ("schools_cp1252.csv", true)] {
+        let ds = load(&format!("[schools]\npath = \"{file}\"\n"));
+        assert_eq!(ds.schools.len(), 1, "{file}: {:#?}", ds.problems);
+        assert_eq!(ds.schools[0].name, "St Mary\u{2019}s C of E Primary \u{2013} Leeds", "{file}");
+        assert_eq!(ds.problems.iter().any(|p| p.message.contains("Windows-1252")), warned, "{file}");
+    }
+}
+
+#[test]
+fn a_missing_status_column_is_an_assumption_said_out_loud() {
+    let ds = load("[schools]\npath = \"schools_no_status.csv\"\n");
+    let p = find(&ds, "every school is taken as open");
+    assert_eq!((p.severity, p.field.as_str()), (Severity::Warning, "EstablishmentStatus (name)"));
+    assert!(ds.schools[0].open);
+}
+
+#[test]
+fn a_duplicate_column_is_a_warning_and_the_first_is_read() {
+    let ds = load("[schools]\npath = \"schools_duplicate_column.csv\"\n");
+    let p = find(&ds, "appears twice (columns 3 and 5)");
+    assert_eq!((p.severity, p.field.as_str()), (Severity::Warning, "Easting"));
+    assert_eq!(ds.schools[0].location.map(|c| c.x), Some(429_000.0));
+}
+
+#[test]
+fn lower_case_and_spaced_codes_are_normalised_with_a_note() {
+    let (map, problems) = read_deprivation("deprivation_lower_case.csv");
+    for code in ["E01000001", "E01000002"] {
+        assert!(map.contains_key(&placeplan::ids::AreaCode::new(code).expect("code")), "{code}");
+    }
+    let notes: Vec<&Problem> = problems.iter().filter(|p| p.message.contains("read as")).collect();
+    assert_eq!(notes.len(), 2, "{problems:#?}");
+    assert!(
+        notes[0].message.contains("\"e01000001\" read as \"E01000001\""),
+        "{}",
+        notes[0].message
+    );
+}
+
+#[test]
+fn a_negative_age_count_leaves_the_row_out() {
+    let ds = load(
+        "[[boundaries]]\nid = \"lsoa\"\nkind = \"lsoa\"\npath = \"lsoas_two_authorities.geojson\"\n\
+         [population]\npath = \"population_negative.csv\"\nformat = \"syoa\"\n",
+    );
+    let p = find(&ds, "is negative; row left out");
+    assert_eq!((p.location.as_str(), p.field.as_str()), ("row 3", "0"));
+    assert_eq!(ds.lsoas[0].population, Some(910.0));
+    assert_eq!(ds.lsoas[1].population, None, "no data, not a sum with -5 in it");
+}
+
+#[test]
+fn two_authorities_in_one_layer_and_a_file_listed_twice_are_warnings() {
+    let ds = load(
+        "[[boundaries]]\nid = \"lsoa\"\nkind = \"lsoa\"\npath = \"lsoas_two_authorities.geojson\"\n\
+         [[deprivation]]\npath = \"deprivation_two_authorities.csv\"\n\
+         [[deprivation]]\npath = \"./deprivation_two_authorities.csv\"\n",
+    );
+    let mixed = find(&ds, "belong to 2 local authorities");
+    assert!(
+        mixed.message.contains("E08000032: 1") && mixed.message.contains("E08000035: 1"),
+        "{}",
+        mixed.message
+    );
+    let twice = find(&ds, "listed twice");
+    assert_eq!(twice.severity, Severity::Warning);
+}
+
+#[test]
+fn random_bytes_are_refused_as_not_text() {
+    let ds = load("[schools]\npath = \"random_bytes.csv\"\n");
+    assert_eq!(find(&ds, "binary data").severity, Severity::Fatal);
+}
+
+#[test]
+fn thousands_of_bad_rows_give_a_short_list_with_exact_counts() {
+    let ds = load("[schools]\npath = \"schools_many_bad_rows.csv\"\n");
+    let ragged: Vec<&Problem> = ds
+        .problems
+        .iter()
+        .filter(|p| p.file == "schools_many_bad_rows.csv" && p.severity == Severity::Error)
+        .collect();
+    assert_eq!(ragged.len(), placeplan::problem::PER_KIND + 1, "{ragged:#?}");
+    assert_eq!(ragged.iter().map(|p| p.count()).sum::<usize>(), 3000);
+    assert!(ragged.last().expect("summary").message.contains("2,980 more like this"));
+    let report = placeplan::check::CheckReport::new(&ds);
+    assert!(report.problem_counts.error >= 3000, "{:?}", report.problem_counts);
+}

@@ -315,6 +315,9 @@ pub struct LsoaRecord {
     pub centroid: Option<Coord>,
     /// How many weighting points the centroid averages (0: the polygon's interior point).
     pub centroid_points: usize,
+    /// The local authority district (IoD 2019's district code), when the file has one.
+    #[serde(skip)]
+    pub lad: Option<String>,
 }
 
 /// Number of LSOAs in England in IoD 2019 (the rank denominator).

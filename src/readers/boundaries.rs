@@ -130,8 +130,14 @@ pub fn read(input: &BoundaryInput, src: &FileSource, problems: &mut Vec<Problem>
             let mut local = Vec::new();
             let mut sink = ProblemSink::new(file.clone(), &mut local);
             let get = |k: &str| f.props.iter().find(|(p, _)| p == k).map(|(_, v)| v.clone());
-            let code = match get(&code_field).as_deref().map(AreaCode::new) {
-                Some(Ok(c)) => c,
+            let raw_code = get(&code_field);
+            let code = match raw_code.as_deref().map(AreaCode::new) {
+                Some(Ok(c)) => {
+                    if let Some(note) = raw_code.as_deref().and_then(|raw| c.changed_from(raw)) {
+                        sink.push(Severity::Warning, &f.location, &code_field, note);
+                    }
+                    c
+                }
                 _ => {
                     sink.push(Severity::Error, &f.location, &code_field, "no area code; feature left out");
                     drop(sink);

@@ -40,6 +40,7 @@ pub fn read_into(input: &TableInput, src: &FileSource, into: &mut HashMap<AreaCo
     let idaci_decile = find_col(&table, c, "idaci_decile", &["idaci_decile_official"], &[&["(idaci)", "decile"]]);
     let idaci_score = find_col(&table, c, "idaci_score", &[], &[&["(idaci)", "score"]]);
     let pop = find_col(&table, c, "population", &[], &[&["total population"]]);
+    let lad = find_col(&table, c, "lad_code", &[], &[&["local authority district code"]]);
     let kids = find_col(&table, c, "children_0_15", &[], &[&["children aged 0-15"]]);
     if [imd_rank, imd_decile, imd_score, idaci_rank, idaci_decile, idaci_score, pop, kids]
         .iter()
@@ -59,6 +60,9 @@ pub fn read_into(input: &TableInput, src: &FileSource, into: &mut HashMap<AreaCo
             sink.push(Severity::Error, format!("row {line}"), "LSOA code", "blank LSOA code; row left out");
             continue;
         };
+        if let Some(note) = cells.get(code_c).and_then(|raw| code.changed_from(raw)) {
+            sink.push(Severity::Warning, format!("row {line}"), "LSOA code", note);
+        }
         if !seen.insert(code.clone()) {
             sink.push(
                 Severity::Error,
@@ -114,6 +118,9 @@ pub fn read_into(input: &TableInput, src: &FileSource, into: &mut HashMap<AreaCo
             })
         };
         let rec = into.entry(code).or_default();
+        if let Some(l) = lad.and_then(|c| cells.get(c)).map(|l| l.trim()).filter(|l| !l.is_empty()) {
+            rec.lad.get_or_insert_with(|| l.to_ascii_uppercase());
+        }
         if let Some(v) = rank(imd_rank, "IMD rank", &mut sink) {
             rec.imd_rank = Some(v);
         }

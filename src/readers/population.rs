@@ -79,6 +79,9 @@ pub fn read(input: &PopulationInput, src: &FileSource, problems: &mut Vec<Proble
             sink.push(Severity::Error, format!("row {line}"), "code", "blank LSOA code; row left out");
             continue;
         };
+        if let Some(note) = cells.get(code_c).and_then(|raw| code.changed_from(raw)) {
+            sink.push(Severity::Warning, format!("row {line}"), "code", note);
+        }
         let rec = match input.format {
             PopulationFormat::Syoa => {
                 let ages: Vec<f64> = ages_c
@@ -86,6 +89,18 @@ pub fn read(input: &PopulationInput, src: &FileSource, problems: &mut Vec<Proble
                     .enumerate()
                     .map(|(a, col)| num(cells, *col, &mut sink, line, &a.to_string()).unwrap_or(0.0))
                     .collect();
+                if let Some(a) = ages.iter().position(|v| *v < 0.0) {
+                    sink.push(
+                        Severity::Error,
+                        format!("row {line}"),
+                        &a.to_string(),
+                        format!(
+                            "{} people aged {a} is negative; row left out (this LSOA has no population figure)",
+                            ages[a]
+                        ),
+                    );
+                    continue;
+                }
                 let sum: f64 = ages.iter().sum();
                 let total = num(cells, total_c, &mut sink, line, "total_population").unwrap_or(sum);
                 if (total - sum).abs() > 0.5 {
@@ -103,8 +118,13 @@ pub fn read(input: &PopulationInput, src: &FileSource, problems: &mut Vec<Proble
                 }
             }
             PopulationFormat::IodFile6 => {
-                let Some(total) = num(cells, total_c, &mut sink, line, "total population") else {
-                    sink.push(Severity::Error, format!("row {line}"), "total population", "missing; row left out");
+                let Some(total) = num(cells, total_c, &mut sink, line, "total population").filter(|t| *t >= 0.0) else {
+                    sink.push(
+                        Severity::Error,
+                        format!("row {line}"),
+                        "total population",
+                        "missing or negative; row left out",
+                    );
                     continue;
                 };
                 LsoaPopulation {

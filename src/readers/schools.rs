@@ -57,6 +57,31 @@ pub fn read(input: &SchoolsInput, src: &FileSource, problems: &mut Vec<Problem>)
         ));
     }
     let mut sink = ProblemSink::new(file.clone(), problems);
+    // A key column that is missing is an assumption, and said so.
+    if status_c.is_none() {
+        sink.push(
+            Severity::Warning,
+            "row 1",
+            "EstablishmentStatus (name)",
+            "no status column: every school is taken as open (map one with [schools.columns] status = \"…\")",
+        );
+    }
+    if phase_c.is_none() {
+        sink.push(
+            Severity::Warning,
+            "row 1",
+            "PhaseOfEducation (name)",
+            "no phase column: each school's phase is told from its statutory ages",
+        );
+    }
+    if lo_c.is_none() || hi_c.is_none() {
+        sink.push(
+            Severity::Warning,
+            "row 1",
+            "StatutoryLowAge",
+            "no statutory age columns: year groups served are taken from the phase alone",
+        );
+    }
     let mut seen = HashSet::new();
     let mut out = Vec::with_capacity(table.rows.len());
     for (line, cells) in &table.rows {

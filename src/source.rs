@@ -43,6 +43,8 @@ pub enum FileSource {
     Disk(PathBuf),
     /// Files compiled into the binary: `(relative path, bytes)`.
     Embedded(&'static [(&'static str, &'static [u8])]),
+    /// Files held in memory: `(relative path, bytes)` (tests, fuzzing, uploads).
+    Memory(std::sync::Arc<Vec<(String, Vec<u8>)>>),
 }
 
 impl FileSource {
@@ -65,6 +67,11 @@ impl FileSource {
                 .find(|(p, _)| *p == rel)
                 .map(|(_, b)| b.to_vec())
                 .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, format!("{rel} is not embedded"))),
+            FileSource::Memory(files) => files
+                .iter()
+                .find(|(p, _)| p == rel)
+                .map(|(_, b)| b.clone())
+                .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, format!("{rel} is not there"))),
         }
     }
 
@@ -74,6 +81,7 @@ impl FileSource {
         match self {
             FileSource::Disk(base) => base.join(rel).is_file(),
             FileSource::Embedded(files) => files.iter().any(|(p, _)| *p == rel),
+            FileSource::Memory(files) => files.iter().any(|(p, _)| p == rel),
         }
     }
 
@@ -81,7 +89,7 @@ impl FileSource {
     #[must_use]
     pub fn display(&self, rel: &str) -> String {
         match self {
-            FileSource::Disk(_) => rel.to_owned(),
+            FileSource::Disk(_) | FileSource::Memory(_) => rel.to_owned(),
             FileSource::Embedded(_) => format!("demo:{rel}"),
         }
     }

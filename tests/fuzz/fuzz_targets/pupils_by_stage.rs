@@ -1,0 +1,7 @@
+//! Fuzz target `pupils_by_stage`: see ../targets.rs.
+#![no_main]
+
+#[path = "../targets.rs"]
+mod targets;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| targets::run("pupils_by_stage", data));

@@ -261,41 +261,97 @@ fn value_to_string(v: &Value) -> Option<String> {
     }
 }
 
+/// One GeoJSON document, read without building a JSON tree of the geometry: coordinates stay
+/// as raw text until the geometry's type is known, so a layer of a million features is held
+/// once, as text, plus its properties.
+#[derive(serde::Deserialize)]
+struct GeoDoc<'a> {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    #[serde(borrow, default)]
+    crs: Option<&'a serde_json::value::RawValue>,
+    #[serde(borrow, default)]
+    features: Option<Vec<GeoFeature<'a>>>,
+    #[serde(borrow, default)]
+    geometry: Option<&'a serde_json::value::RawValue>,
+    #[serde(default)]
+    properties: Option<serde_json::Map<String, Value>>,
+}
+
+#[derive(serde::Deserialize)]
+struct GeoFeature<'a> {
+    #[serde(borrow, default)]
+    geometry: Option<&'a serde_json::value::RawValue>,
+    #[serde(default)]
+    properties: Option<serde_json::Map<String, Value>>,
+}
+
+#[derive(serde::Deserialize)]
+struct GeoGeometry<'a> {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(borrow, default)]
+    coordinates: Option<&'a serde_json::value::RawValue>,
+}
+
+/// Polygons of a GeoJSON geometry as rings of positions, or why not.
+fn polygons_of(raw: &serde_json::value::RawValue) -> Result<Vec<Vec<Vec<Vec<f64>>>>, String> {
+    let g: GeoGeometry<'_> = serde_json::from_str(raw.get()).map_err(|e| format!("malformed geometry ({e})"))?;
+    let coords = g.coordinates.map_or("null", serde_json::value::RawValue::get);
+    let bad = |e: serde_json::Error| format!("malformed {} coordinates ({e})", g.kind);
+    match g.kind.as_str() {
+        "Polygon" => Ok(vec![serde_json::from_str(coords).map_err(bad)?]),
+        "MultiPolygon" => serde_json::from_str(coords).map_err(bad),
+        other => Err(format!("geometry is a {other}, expected Polygon or MultiPolygon")),
+    }
+}
+
 fn read_geojson(rel: &str, src: &FileSource, problems: &mut Vec<Problem>) -> Option<(Vec<RawFeature>, Option<Crs>)> {
     let file = src.display(rel);
-    let bytes = match src.read(rel) {
-        Ok(b) => b,
-        Err(e) => {
-            problems.push(Problem::fatal(&file, format!("cannot read: {e}")));
-            return None;
+    let text = {
+        let bytes = match src.read(rel) {
+            Ok(b) => b,
+            Err(e) => {
+                problems.push(Problem::fatal(&file, format!("cannot read: {e}")));
+                return None;
+            }
+        };
+        match crate::text::decode(&bytes, &file, problems) {
+            Ok(t) => t,
+            Err(p) => {
+                problems.push(p);
+                return None;
+            }
         }
     };
-    let text = match crate::text::decode(&bytes, &file, problems) {
-        Ok(t) => t,
-        Err(p) => {
-            problems.push(p);
-            return None;
-        }
-    };
-    let docs: Vec<Value> = match serde_json::from_str::<Value>(&text) {
+    let docs: Vec<GeoDoc<'_>> = match serde_json::from_str::<GeoDoc<'_>>(&text) {
         Ok(v) => vec![v],
         Err(whole) => {
             // One GeoJSON Feature per line (`.geojsonl`).
-            let lines: Result<Vec<Value>, _> = text.lines().filter(|l| !l.trim().is_empty()).map(serde_json::from_str).collect();
+            let lines: Result<Vec<GeoDoc<'_>>, _> = text.lines().filter(|l| !l.trim().is_empty()).map(serde_json::from_str).collect();
             match lines {
                 Ok(v) if !v.is_empty() => v,
                 _ => {
-                    problems.push(Problem::fatal(&file, format!("not valid JSON: {whole}")));
+                    let what = if serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok() {
+                        "not GeoJSON"
+                    } else {
+                        "not valid JSON"
+                    };
+                    problems.push(Problem::fatal(&file, format!("{what}: {whole}")));
                     return None;
                 }
             }
         }
     };
     let mut crs = None;
-    let mut features = Vec::new();
-    for mut doc in docs {
-        if let Some(name) = doc.pointer("/crs/properties/name").and_then(Value::as_str) {
-            crs = Crs::parse(name);
+    let mut features: Vec<GeoFeature<'_>> = Vec::new();
+    for doc in docs {
+        let crs_name = doc
+            .crs
+            .and_then(|c| serde_json::from_str::<Value>(c.get()).ok())
+            .and_then(|c| c.pointer("/properties/name").and_then(Value::as_str).map(str::to_owned));
+        if let Some(name) = crs_name {
+            crs = Crs::parse(&name);
             if crs.is_none() {
                 problems.push(Problem::fatal(
                     &file,
@@ -304,16 +360,18 @@ fn read_geojson(rel: &str, src: &FileSource, problems: &mut Vec<Problem>) -> Opt
                 return None;
             }
         }
-        match doc.get("type").and_then(Value::as_str) {
-            // Moved, not copied: a large layer is held once.
-            Some("FeatureCollection") => match doc.get_mut("features").map(Value::take) {
-                Some(Value::Array(fs)) => features.extend(fs),
-                _ => {
+        match doc.kind.as_deref() {
+            Some("FeatureCollection") => match doc.features {
+                Some(fs) => features.extend(fs),
+                None => {
                     problems.push(Problem::fatal(&file, "FeatureCollection has no \"features\" array"));
                     return None;
                 }
             },
-            Some("Feature") => features.push(doc),
+            Some("Feature") => features.push(GeoFeature {
+                geometry: doc.geometry,
+                properties: doc.properties,
+            }),
             Some("Topology") => {
                 problems.push(Problem::fatal(
                     &file,
@@ -335,40 +393,17 @@ fn read_geojson(rel: &str, src: &FileSource, problems: &mut Vec<Problem>) -> Opt
     for (i, f) in features.into_iter().enumerate() {
         let location = format!("feature {}", i + 1);
         let props: Vec<(String, String)> = f
-            .get("properties")
-            .and_then(Value::as_object)
-            .map(|o| o.iter().filter_map(|(k, v)| value_to_string(v).map(|s| (k.clone(), s))).collect())
+            .properties
+            .map(|o| o.into_iter().filter_map(|(k, v)| value_to_string(&v).map(|s| (k, s))).collect())
             .unwrap_or_default();
-        let mut f = f;
-        let Some(g) = f.get_mut("geometry").map(Value::take).filter(|g| !g.is_null()) else {
+        let Some(g) = f.geometry.filter(|g| g.get().trim() != "null") else {
             sink.push(Severity::Error, &location, "geometry", "feature has no geometry; left out");
             continue;
         };
-        let geom: geojson::Geometry = match serde_json::from_value(g) {
-            Ok(g) => g,
+        let polys = match polygons_of(g) {
+            Ok(p) => p,
             Err(e) => {
-                sink.push(
-                    Severity::Error,
-                    &location,
-                    "geometry",
-                    format!("malformed geometry ({e}); feature left out"),
-                );
-                continue;
-            }
-        };
-        let polys: Vec<&geojson::PolygonType> = match &geom.value {
-            geojson::GeometryValue::Polygon { coordinates } => vec![coordinates],
-            geojson::GeometryValue::MultiPolygon { coordinates } => coordinates.iter().collect(),
-            other => {
-                sink.push(
-                    Severity::Error,
-                    &location,
-                    "geometry",
-                    format!(
-                        "geometry is a {}, expected Polygon or MultiPolygon; feature left out",
-                        other.type_name()
-                    ),
-                );
+                sink.push(Severity::Error, &location, "geometry", format!("{e}; feature left out"));
                 continue;
             }
         };
@@ -376,12 +411,12 @@ fn read_geojson(rel: &str, src: &FileSource, problems: &mut Vec<Problem>) -> Opt
         let mut trusted = true;
         'polygons: for rings in polys {
             let mut built = Vec::with_capacity(rings.len());
-            for (k, r) in rings.iter().enumerate() {
+            for (k, r) in rings.into_iter().enumerate() {
                 let coords: Vec<Coord> = r
                     .iter()
                     .map(|p| Coord {
-                        x: p.as_slice().first().copied().unwrap_or(f64::NAN),
-                        y: p.as_slice().get(1).copied().unwrap_or(f64::NAN),
+                        x: p.first().copied().unwrap_or(f64::NAN),
+                        y: p.get(1).copied().unwrap_or(f64::NAN),
                     })
                     .collect();
                 match ring(coords, &mut sink, &location) {

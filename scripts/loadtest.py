@@ -63,9 +63,8 @@ def get_json(addr, path):
 def tile_paths(addr, limit=400):
     """Tiles of the first area layer that cover its bounds, at zooms 10–13."""
     layers = get_json(addr, "/api/layers")["layers"]
-    layer = next(l for l in layers if l.get("kind") in ("ward", "planning_area")) if layers else None
-    tj = get_json(addr, f"/tiles/{layer['id']}")
-    w, s, e, n = tj["bounds"]
+    layer = layers[0]
+    w, s, e, n = layer["bounds"]
     out = []
     for z in range(10, 14):
         def tx(lon):
@@ -77,7 +76,7 @@ def tile_paths(addr, limit=400):
 
         for x in range(tx(w), tx(e) + 1):
             for y in range(ty(n), ty(s) + 1):
-                out.append(f"/tiles/{layer['id']}/{z}/{x}/{y}")
+                out.append(f"/tiles/{layer['id']}/{z}/{x}/{y}.pbf")
     return out[:limit]
 
 

@@ -864,7 +864,7 @@ async fn hosts_cors_errors_and_limits() {
     assert!(serde_json::from_slice::<Value>(&body).is_ok(), "{}", String::from_utf8_lossy(&body));
     // Expensive routes: when every permit is taken, 503 with Retry-After, and tiles still answer.
     let permits = Arc::clone(&state.heavy)
-        .acquire_many_owned(u32::try_from(placeplan::server::state::HEAVY_AT_ONCE).expect("n"))
+        .acquire_many_owned(u32::try_from(state.heavy_limit).expect("n"))
         .await
         .expect("permits");
     let (st, h, body) = send(

@@ -172,7 +172,8 @@ impl Live {
 pub async fn run(state: Arc<AppState>, listener: std::net::TcpListener, limits: Limits, loader: Option<Loader>) -> Result<(), ServeError> {
     listener.set_nonblocking(true).map_err(ServeError::Run)?;
     let listener = tokio::net::TcpListener::from_std(listener).map_err(ServeError::Run)?;
-    let slots = Arc::new(tokio::sync::Semaphore::new(connection_cap(limits.max_connections)));
+    let cap = connection_cap(limits.max_connections);
+    let slots = Arc::new(tokio::sync::Semaphore::new(cap));
     let live = Arc::new(Live {
         router: ArcSwap::from_pointee(router(state)),
         loader,
@@ -192,7 +193,8 @@ pub async fn run(state: Arc<AppState>, listener: std::net::TcpListener, limits: 
         .keep_alive_interval(limits.idle)
         .keep_alive_timeout(limits.idle)
         .max_concurrent_streams(64);
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    // Set once a stop is asked for; every connection watches it.
+    let (stopping, stopped) = tokio::sync::watch::channel(false);
     let stop = stop_signal();
     tokio::pin!(stop);
     loop {
@@ -215,41 +217,96 @@ pub async fn run(state: Arc<AppState>, listener: std::net::TcpListener, limits: 
             },
             () = &mut stop => break,
         };
-        let _ = stream.set_nodelay(true);
-        let for_conn = Arc::clone(&live);
-        let conn_builder = builder.clone();
-        let watcher = graceful.watcher();
-        tokio::spawn(async move {
-            // HTTP/1 or HTTP/2 is told from the first bytes, before hyper's own header timer
-            // starts: a client that sends nothing at all is closed here.
-            let mut first = [0_u8; 1];
-            if !matches!(tokio::time::timeout(limits.idle, stream.peek(&mut first)).await, Ok(Ok(1..))) {
-                drop(slot);
-                return;
-            }
-            let mut io = tokio_io_timeout::TimeoutStream::new(stream);
-            io.set_write_timeout(Some(limits.write));
-            let io = TokioIo::new(Box::pin(io));
-            let service = hyper::service::service_fn(move |req: Request<Incoming>| {
-                let live = Arc::clone(&for_conn);
-                async move { Ok::<_, std::convert::Infallible>(live.answer(req, peer).await) }
-            });
-            let conn = conn_builder.serve_connection_with_upgrades(io, service);
-            if let Err(e) = watcher.watch(conn).await {
-                tracing::debug!("connection from {peer} ended: {e}");
-            }
-            drop(slot);
-        });
+        serve_connection(stream, peer, slot, &live, &builder, &stopped, limits);
+    }
+    // Connections the system has already queued are served, not reset: take every one that is
+    // waiting now, then close the listener.
+    while let Ok(slot) = Arc::clone(&slots).try_acquire_owned() {
+        match tokio::time::timeout(Duration::from_millis(1), listener.accept()).await {
+            Ok(Ok((stream, peer))) => serve_connection(stream, peer, slot, &live, &builder, &stopped, limits),
+            _ => break,
+        }
     }
     reloads.abort();
     drop(listener);
     tracing::info!("stopping: finishing the requests in flight (Ctrl-C again to stop at once)");
     tokio::select! {
-        () = graceful.shutdown() => {}
+        // Every connection holds a slot until it closes: all slots back means all answered.
+        _ = async {
+            let _ = stopping.send(true);
+            slots.acquire_many(u32::try_from(cap).unwrap_or(u32::MAX)).await
+        } => {}
         () = tokio::time::sleep(DRAIN) => tracing::warn!("requests still running after {} s; stopping", DRAIN.as_secs()),
         () = stop_signal() => tracing::warn!("second stop signal; stopping at once"),
     }
     Ok(())
+}
+
+/// Serves one accepted connection on its own task, holding `slot` until it closes. Once a stop
+/// is asked for (`stopped`), the connection finishes the request it is answering — or, when its
+/// first request is arriving, answers that one — and then closes.
+fn serve_connection(
+    stream: tokio::net::TcpStream,
+    peer: SocketAddr,
+    slot: tokio::sync::OwnedSemaphorePermit,
+    live: &Arc<Live>,
+    builder: &auto::Builder<TokioExecutor>,
+    stopped: &tokio::sync::watch::Receiver<bool>,
+    limits: Limits,
+) {
+    let _ = stream.set_nodelay(true);
+    let for_conn = Arc::clone(live);
+    let conn_builder = builder.clone();
+    let mut stopped = stopped.clone();
+    tokio::spawn(async move {
+        // HTTP/1 or HTTP/2 is told from the first bytes, before hyper's own header timer
+        // starts: a client that sends nothing at all is closed here.
+        let mut first = [0_u8; 1];
+        if !matches!(tokio::time::timeout(limits.idle, stream.peek(&mut first)).await, Ok(Ok(1..))) {
+            drop(slot);
+            return;
+        }
+        let mut io = tokio_io_timeout::TimeoutStream::new(stream);
+        io.set_write_timeout(Some(limits.write));
+        let io = TokioIo::new(Box::pin(io));
+        let answered = Arc::new(tokio::sync::Notify::new());
+        let started = Arc::clone(&answered);
+        let service = hyper::service::service_fn(move |req: Request<Incoming>| {
+            let live = Arc::clone(&for_conn);
+            started.notify_one();
+            async move { Ok::<_, std::convert::Infallible>(live.answer(req, peer).await) }
+        });
+        let conn = conn_builder.serve_connection_with_upgrades(io, service);
+        tokio::pin!(conn);
+        let ended = tokio::select! {
+            r = conn.as_mut() => Some(r),
+            _ = stopped.wait_for(|s| *s) => None,
+        };
+        let result = match ended {
+            Some(r) => r,
+            None => {
+                // Stopping. A connection whose bytes have arrived but whose first request has
+                // not reached the router yet gets that request answered, not dropped.
+                tokio::select! {
+                    () = answered.notified() => {}
+                    () = tokio::time::sleep(Duration::from_millis(50)) => {}
+                    r = conn.as_mut() => {
+                        drop(slot);
+                        if let Err(e) = r {
+                            tracing::debug!("connection from {peer} ended: {e}");
+                        }
+                        return;
+                    }
+                }
+                conn.as_mut().graceful_shutdown();
+                conn.await
+            }
+        };
+        if let Err(e) = result {
+            tracing::debug!("connection from {peer} ended: {e}");
+        }
+        drop(slot);
+    });
 }
 
 /// Reloads on every SIGHUP (Unix); a failed reload is logged and the old data keeps serving.

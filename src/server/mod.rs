@@ -42,7 +42,7 @@ pub fn find_layer<'a>(state: &'a AppState, id: &str) -> Result<(&'a MapLayer, &'
     })
 }
 
-/// Middleware for expensive routes: at most [`state::HEAVY_AT_ONCE`] at once and
+/// Middleware for expensive routes: at most [`state::heavy_at_once`] at once and
 /// [`state::HEAVY_TIME_LIMIT`] each; beyond either, 503 with `Retry-After` (answers already made
 /// come from the cache, which sits outside this limit).
 async fn heavy(
@@ -53,8 +53,10 @@ async fn heavy(
     use axum::response::IntoResponse;
     let Ok(_permit) = Arc::clone(&state.heavy).try_acquire_owned() else {
         return ApiError::Busy(format!(
-            "{} downloads or reports are being made already; try again in a few seconds",
-            state::HEAVY_AT_ONCE
+            "{} download{} or report{} being made already; try again in a few seconds",
+            state.heavy_limit,
+            if state.heavy_limit == 1 { "" } else { "s" },
+            if state.heavy_limit == 1 { " is" } else { "s are" }
         ))
         .into_response();
     };

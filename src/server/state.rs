@@ -39,9 +39,13 @@ pub enum Cors {
     Off,
 }
 
-/// How many expensive requests (downloads, on-request access, whole-layer GeoJSON) run at once;
-/// more are answered 503 with `Retry-After`, so that tiles and pages keep their speed.
-pub const HEAVY_AT_ONCE: usize = 2;
+/// How many expensive requests (downloads, on-request access, whole-layer GeoJSON) run at once:
+/// half the processor cores, at least one, so that the other half keeps tiles and pages fast;
+/// more are answered 503 with `Retry-After`.
+#[must_use]
+pub fn heavy_at_once() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
+}
 /// The longest an expensive request may run before it is answered 503.
 pub const HEAVY_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
 
@@ -59,8 +63,10 @@ pub struct AppState {
     pub options: ServeOptions,
     /// Every answer made so far, encoded and compressed ([`super::cache`]).
     pub cache: super::cache::ResponseCache,
-    /// Permits for expensive requests ([`HEAVY_AT_ONCE`]).
+    /// Permits for expensive requests ([`heavy_at_once`]).
     pub heavy: Arc<tokio::sync::Semaphore>,
+    /// How many permits there are.
+    pub heavy_limit: usize,
 }
 
 impl AppState {
@@ -83,7 +89,8 @@ impl AppState {
             attribution,
             options,
             cache: super::cache::ResponseCache::default(),
-            heavy: Arc::new(tokio::sync::Semaphore::new(HEAVY_AT_ONCE)),
+            heavy: Arc::new(tokio::sync::Semaphore::new(heavy_at_once())),
+            heavy_limit: heavy_at_once(),
         }
     }
 

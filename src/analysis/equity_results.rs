@@ -38,14 +38,21 @@ impl EquityResults {
         let mut notes = Vec::new();
         let (hot, access) = rayon::join(
             || {
-                ds.lsoa_layer
-                    .map(|li| hotspots(ds, li, HOTSPOT_METRIC, Phase::Primary, &HotspotOptions::map_default()))
+                let t = std::time::Instant::now();
+                let h = ds
+                    .lsoa_layer
+                    .map(|li| hotspots(ds, li, HOTSPOT_METRIC, Phase::Primary, &HotspotOptions::map_default()));
+                tracing::debug!("hot spots in {:.1} s", t.elapsed().as_secs_f64());
+                h
             },
             || {
-                Phase::ALL
+                let t = std::time::Instant::now();
+                let a = Phase::ALL
                     .par_iter()
                     .map(|&p| access(ds, &AccessOptions::defaults(p)))
-                    .collect::<Vec<_>>()
+                    .collect::<Vec<_>>();
+                tracing::debug!("access in {:.1} s", t.elapsed().as_secs_f64());
+                a
             },
         );
         let hotspots = match hot {

@@ -27,9 +27,18 @@ impl MapData {
     #[must_use]
     pub fn build(ds: &Dataset) -> Self {
         use rayon::prelude::*;
+        let t = std::time::Instant::now();
         let equity = EquityResults::compute(ds);
+        tracing::info!(
+            "equity results (hot spots, access, priorities) in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+        let t = std::time::Instant::now();
         let layers = layer::build(ds, &equity);
+        tracing::info!("map layers in {:.1} s", t.elapsed().as_secs_f64());
+        let t = std::time::Instant::now();
         let tiles = layers.par_iter().map(TileSet::new).collect();
+        tracing::info!("tile indexes in {:.1} s", t.elapsed().as_secs_f64());
         Self { layers, tiles, equity }
     }
 

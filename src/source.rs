@@ -60,6 +60,17 @@ impl FileSource {
                 if meta.is_dir() {
                     return Err(std::io::Error::new(std::io::ErrorKind::IsADirectory, "is a folder, not a file"));
                 }
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::FileTypeExt;
+                    let t = meta.file_type();
+                    if t.is_char_device() || t.is_block_device() || t.is_socket() {
+                        return Err(std::io::Error::new(
+                            std::io::ErrorKind::InvalidInput,
+                            "is a device, not a data file",
+                        ));
+                    }
+                }
                 read_bounded(f, if meta.is_file() { meta.len() } else { 0 })
             }
             FileSource::Embedded(files) => files

@@ -512,3 +512,13 @@ fn thousands_of_bad_rows_give_a_short_list_with_exact_counts() {
     let report = placeplan::check::CheckReport::new(&ds);
     assert!(report.problem_counts.error >= 3000, "{:?}", report.problem_counts);
 }
+
+/// A device named as a data file is refused at once (never read until memory runs out).
+#[cfg(unix)]
+#[test]
+fn a_device_is_refused_not_read() {
+    let m = Manifest::parse("name = \"dev\"\n[schools]\npath = \"/dev/zero\"\n", "test manifest").expect("parses");
+    let ds = Dataset::load(&m, &FileSource::Disk("/".into()), &|_| {});
+    let p = find(&ds, "is a device");
+    assert_eq!(p.severity, Severity::Fatal);
+}

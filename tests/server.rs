@@ -1068,3 +1068,33 @@ fn reload_swaps_in_changed_data_and_keeps_the_old_on_failure() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }
+
+/// A real socket: with `--max-connections 2`, two silent clients hold both slots, so a third
+/// request waits (it is queued, not refused) and is answered once the idle timeout frees one.
+#[cfg(unix)]
+#[test]
+fn the_connection_cap_queues_until_a_slot_frees() {
+    use std::io::{Read, Write};
+    use std::time::Duration;
+    let served = Served::start(&["--max-connections", "2", "--idle-timeout", "2"]);
+    let silent: Vec<std::net::TcpStream> = (0..2)
+        .map(|_| std::net::TcpStream::connect(&served.addr).expect("connects"))
+        .collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let mut third = std::net::TcpStream::connect(&served.addr).expect("queued by the system");
+    third
+        .write_all(b"GET /palette.css HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .expect("sends");
+    third.set_read_timeout(Some(Duration::from_millis(300))).expect("timeout");
+    let mut first = [0_u8; 1];
+    let early = third.read(&mut first);
+    assert!(
+        matches!(&early, Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut)),
+        "answered while both slots were held: {early:?}"
+    );
+    third.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+    let mut reply = String::new();
+    third.read_to_string(&mut reply).expect("answered once a slot freed");
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    drop(silent);
+}

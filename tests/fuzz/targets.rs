@@ -2,6 +2,7 @@
 //! libFuzzer) and the stable smoke test (`tests/fuzz_smoke.rs`, run by `cargo test`). Each
 //! target feeds arbitrary bytes to one reader through an in-memory file source; the only
 //! requirement is that no input panics (every bad input is a problem, never a crash).
+#![allow(dead_code, reason = "each fuzz binary and the seed writer use a part")]
 
 use placeplan::manifest::Manifest;
 use placeplan::problem::Problem;

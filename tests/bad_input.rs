@@ -522,3 +522,41 @@ fn a_device_is_refused_not_read() {
     let p = find(&ds, "is a device");
     assert_eq!(p.severity, Severity::Fatal);
 }
+
+/// A Shapefile feature with a wild coordinate is left out alone; the layer loads.
+#[test]
+fn a_wild_shapefile_coordinate_leaves_out_one_feature() {
+    use shapefile::dbase::{FieldName, FieldValue, Record, TableWriterBuilder};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("wild.shp");
+    let cd = FieldName::try_from("WD23CD").expect("field");
+    let mut w = shapefile::Writer::from_path(&path, TableWriterBuilder::new().add_character_field(cd, 12)).expect("writer");
+    for (code, x0) in [("E05000001", 429_000.0), ("E05000002", 1e308), ("E05000003", 431_000.0)] {
+        let pts: Vec<shapefile::Point> = [
+            (x0, 433_000.0),
+            (x0, 434_000.0),
+            (x0 + 1000.0, 434_000.0),
+            (x0 + 1000.0, 433_000.0),
+            (x0, 433_000.0),
+        ]
+        .iter()
+        .map(|&(x, y)| shapefile::Point::new(x, y))
+        .collect();
+        let mut rec = Record::default();
+        rec.insert("WD23CD".to_owned(), FieldValue::Character(Some(code.to_owned())));
+        w.write_shape_and_record(&shapefile::Polygon::new(shapefile::PolygonRing::Outer(pts)), &rec)
+            .expect("write");
+    }
+    drop(w);
+    let m = Manifest::parse(
+        "name = \"wild\"\n[[boundaries]]\nid = \"w\"\nkind = \"ward\"\npath = \"wild.shp\"\ncrs = \"EPSG:27700\"\n",
+        "test manifest",
+    )
+    .expect("parses");
+    let ds = Dataset::load(&m, &FileSource::Disk(dir.path().into()), &|_| {});
+    assert!(!ds.has_fatal(), "{:#?}", ds.problems);
+    let p = find(&ds, "is not a place in England");
+    assert_eq!((p.location.as_str(), p.severity), ("feature 2", Severity::Error));
+    let codes: Vec<&str> = ds.layers[0].areas.iter().map(|a| a.code.as_str()).collect();
+    assert_eq!(codes, ["E05000001", "E05000003"]);
+}

@@ -5,7 +5,7 @@
 //! Coordinates are reprojected to EPSG:27700 here, once.
 
 use crate::crs::{Crs, multipolygon_to_bng};
-use crate::geometry::{RingFault, repair, ring};
+use crate::geometry::{MAX_COORDINATE, RingFault, repair, ring};
 use crate::ids::AreaCode;
 use crate::manifest::BoundaryInput;
 use crate::model::{Area, BoundaryLayer, LayerKind};
@@ -52,6 +52,28 @@ pub fn read(input: &BoundaryInput, src: &FileSource, problems: &mut Vec<Problem>
         None => None,
     };
     let crs = declared.or(file_crs).unwrap_or(Crs::Wgs84);
+    // Whatever the format, a coordinate that is not a number or is wildly out of range leaves
+    // its feature out (GeoJSON rings are checked as they are read; this catches Shapefiles).
+    let raw: Vec<RawFeature> = raw
+        .into_iter()
+        .filter(|f| {
+            use geo::CoordsIter;
+            let bad = f
+                .geometry
+                .coords_iter()
+                .find(|c| !c.x.is_finite() || !c.y.is_finite() || c.x.abs() > MAX_COORDINATE || c.y.abs() > MAX_COORDINATE);
+            if let Some(c) = bad {
+                problems.push(Problem::new(
+                    Severity::Error,
+                    &file,
+                    &f.location,
+                    "geometry",
+                    format!("coordinate ({:e}, {:e}) is not a place in England; feature left out", c.x, c.y),
+                ));
+            }
+            bad.is_none()
+        })
+        .collect();
     // Catch BNG metres labelled as lon/lat (and the reverse) before reprojecting garbage. The
     // layer is judged by most of its features, so one wild feature cannot make it fatal; the
     // features that disagree with the rest are left out, each reported.

@@ -379,6 +379,13 @@ fn schools_layer(ds: &Dataset) -> MapLayer {
                 ("phase".to_owned(), Prop::Str(s.phase_of_education.clone())),
                 ("type".to_owned(), Prop::Str(s.establishment_type.clone())),
                 ("mainstream".to_owned(), Prop::Bool(s.counts())),
+                // The phases it counts in (`primary,secondary` for an all-through school; empty
+                // for an establishment outside the counting rule), so the map shows the schools
+                // of the phase on view.
+                (
+                    "phases".to_owned(),
+                    Prop::Str(s.phases.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(",")),
+                ),
             ];
             // Places and pupils of the phases it counts in (census year), from the one set of
             // figures; a school without both is "no data" (`has_figures` false), never 0.

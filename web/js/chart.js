@@ -5,15 +5,16 @@ import { academicYear, esc, places } from './format.js';
 /**
  * @param {{year:number, capacity:number, pupils:number, forecast:boolean}[]} series
  * @param {string} title  accessible description
+ * @param {number} [selected]  the year shown on the map, marked on the chart
  */
-export function capacityChart(series, title) {
+export function capacityChart(series, title, selected) {
   if (!series.length) return '';
   if (series.length === 1) return barChart(series[0], title);
   const W = 360, H = 170, L = 44, R = 10, T = 12, B = 26;
   const vals = series.flatMap((s) => [s.capacity, s.pupils]).filter(Number.isFinite);
-  let lo = Math.min(...vals), hi = Math.max(...vals);
-  const pad = Math.max((hi - lo) * 0.15, hi * 0.03, 1);
-  lo = Math.max(0, lo - pad); hi += pad;
+  // The axis starts at zero, so the gap between the lines is read at its true size.
+  const lo = 0;
+  const hi = Math.max(...vals, 1) * 1.08;
   const n = series.length;
   const x = (i) => L + (n === 1 ? (W - L - R) / 2 : (i * (W - L - R)) / (n - 1));
   const y = (v) => T + (H - T - B) * (1 - (v - lo) / (hi - lo));
@@ -23,19 +24,24 @@ export function capacityChart(series, title) {
     ? `<rect class="fc" x="${(firstFc > 0 ? (x(firstFc - 1) + x(firstFc)) / 2 : L).toFixed(1)}" y="${T}" width="${(W - R - (firstFc > 0 ? (x(firstFc - 1) + x(firstFc)) / 2 : L)).toFixed(1)}" height="${H - T - B}"/>
        <text x="${W - R - 2}" y="${T + 11}" text-anchor="end">forecast</text>`
     : '';
-  const ticks = [lo, (lo + hi) / 2, hi].map((v) => `<text x="${L - 4}" y="${y(v) + 4}" text-anchor="end">${places(v)}</text>`).join('');
+  const ticks = [0, hi / 2, hi].map((v) => `<text x="${L - 4}" y="${y(v) + 4}" text-anchor="end">${places(v)}</text>`).join('');
   const step = Math.ceil(n / 6);
   const xl = series
-    .map((s, i) => (i % step === 0 || i === n - 1 ? `<text x="${x(i)}" y="${H - 8}" text-anchor="middle">${academicYear(s.year).slice(2)}</text>` : ''))
+    .map((s, i) => (i % step === 0 || i === n - 1 ? `<text x="${x(i)}" y="${H - 8}" text-anchor="${i === n - 1 ? 'end' : i === 0 ? 'start' : 'middle'}">${academicYear(s.year).slice(2)}</text>` : ''))
     .join('');
   const dots = series.map((s, i) => `<circle class="dot" cx="${x(i).toFixed(1)}" cy="${y(s.pupils).toFixed(1)}" r="2.5"/>`).join('');
+  const at = series.findIndex((s) => s.year === selected);
+  const mark = at >= 0
+    ? `<line class="sel" x1="${x(at).toFixed(1)}" x2="${x(at).toFixed(1)}" y1="${T}" y2="${H - B}"/>
+       <text class="sel" x="${x(at).toFixed(1)}" y="${T - 2}" text-anchor="${at === n - 1 ? 'end' : at === 0 ? 'start' : 'middle'}">${academicYear(selected)}</text>`
+    : '';
   return `<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(title)}">
     ${shade}
     <line class="axis" x1="${L}" x2="${W - R}" y1="${H - B}" y2="${H - B}"/>
-    ${ticks}${xl}
+    ${ticks}${xl}${mark}
     <path class="cap" d="${path('capacity')}"/><path class="pup" d="${path('pupils')}"/>${dots}
   </svg>
-  <p class="note">Dashed: places. Solid: pupils (roll, then forecast).</p>`;
+  <p class="note">Dashed: places. Solid: pupils (roll, then forecast). The axis starts at 0; the vertical line is the year on the map.</p>`;
 }
 
 /** One year only: two bars, places and pupils. */

@@ -9,6 +9,11 @@ export function openIn(year) {
     ['any', ['!', ['has', 'closes']], ['>', ['get', 'closes'], year]]];
 }
 
+/** Schools open in `year` that count in `phase` (tile property `phases`, e.g. `primary,secondary`). */
+export function schoolsShown(phase, year) {
+  return ['all', openIn(year), ['in', phase, ['coalesce', ['get', 'phases'], '']]];
+}
+
 /** The tile property holding `metric` for a phase and year. */
 export function propertyFor(metric, phase, year) {
   return metric.by_phase_year ? metric.property.replace('{phase}', phase).replace('{year}', String(year)) : metric.property;
@@ -69,8 +74,9 @@ export class LayerView {
     const prop = layer.kind === 'schools' ? metric.property.replace('{year}', String(year)) : propertyFor(metric, phase, year);
     const paint = layer.kind === 'schools' ? 'circle-color' : 'fill-color';
     this.map.setPaintProperty(id, paint, colorExpression(metric, prop));
-    // A school a scenario opens or closes is drawn only in the years it is open.
-    if (layer.kind === 'schools') this.map.setFilter(id, openIn(year));
+    // Only the schools of the phase on view, and a school a scenario opens or closes only in
+    // the years it is open.
+    if (layer.kind === 'schools') this.map.setFilter(id, schoolsShown(phase, year));
     return prop;
   }
 

@@ -26,7 +26,11 @@ function normalise(state, meta) {
   if (!layer.phases.includes(state.phase)) state.phase = layer.phases[0] || 'primary';
   const years = (layer.years && layer.years[state.phase]) || [];
   if (!years.includes(state.year)) {
-    state.year = years.includes(meta.dataset.census_year) ? meta.dataset.census_year : years[0] || meta.dataset.census_year;
+    // The year the user was looking at, or the nearest the phase has (switching phase keeps it).
+    const want = Number.isFinite(state.year) ? state.year : meta.dataset.census_year;
+    state.year = years.length
+      ? years.reduce((best, y) => (Math.abs(y - want) < Math.abs(best - want) ? y : best), years[0])
+      : meta.dataset.census_year;
   }
   return layer;
 }

@@ -157,7 +157,7 @@ export function renderProfile(profile, state, meta, links) {
     if (row) {
       parts.push(`<p class="headline">${statusBadge(row.status)} ${academicYear(row.year)}</p>`);
       parts.push(figures({ ...row, forecast: row.year > census, schools: 1 }, margin));
-      parts.push(capacityChart(rows.map((r) => ({ ...r, forecast: r.year > census })), `Places and pupils at ${profile.name}`));
+      parts.push(capacityChart(rows.map((r) => ({ ...r, forecast: r.year > census })), `Places and pupils at ${profile.name}`, state.year));
     }
     for (const [ph, lines] of profile.schools) {
       const l = lines[0];
@@ -177,7 +177,7 @@ export function renderProfile(profile, state, meta, links) {
     } else if (row) {
       parts.push(`<p class="headline">${statusBadge(row.status)} ${headline(profile.name, state.phase, row, census)}</p>`);
       parts.push(figures(row, margin));
-      parts.push(capacityChart(rows, `${state.phase} places and pupils in ${profile.name} by year`));
+      parts.push(capacityChart(rows, `${state.phase} places and pupils in ${profile.name} by year`, state.year));
       parts.push(`<details class="calc"><summary>Figures by year</summary>${yearTable(rows)}</details>`);
       parts.push('<div id="calc-year"></div>');
     }

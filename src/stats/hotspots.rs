@@ -190,8 +190,9 @@ where
                 }
                 match *at {
                     Some(c) if pool.len() == n - 1 => {
-                        for j in c.min(i)..c.max(i) {
-                            pool[j] = other(i, j);
+                        let lo = c.min(i);
+                        for (j, v) in pool.iter_mut().enumerate().take(c.max(i)).skip(lo) {
+                            *v = other(i, j);
                         }
                     }
                     _ => *pool = (0..n - 1).map(|j| other(i, j)).collect(),
@@ -219,8 +220,8 @@ where
                     for &j in touched.iter() {
                         pool[j] = other(i, j);
                     }
-                    for j in 0..k {
-                        pool[j] = other(i, j);
+                    for (j, v) in pool.iter_mut().enumerate().take(k) {
+                        *v = other(i, j);
                     }
                 }
                 touched.clear();

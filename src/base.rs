@@ -287,7 +287,8 @@ impl Base {
         if let Some(li) = lsoa_layer {
             for phase in [Phase::Primary, Phase::Secondary] {
                 let has = layers.iter().any(|l| l.kind == LayerKind::PlanningArea && l.serves(phase));
-                if !has && let Some(d) = derive_planning_areas(&layers[li], &schools, phase) {
+                let wards = layers.iter().find(|l| l.kind == LayerKind::Ward);
+                if !has && let Some(d) = derive_planning_areas(&layers[li], &schools, phase, wards) {
                     layers.push(d);
                 }
             }

@@ -16,8 +16,17 @@ use rstar::primitives::GeomWithData;
 use std::collections::BTreeMap;
 
 /// Derives the planning areas of `phase`. `None` when no open located school has a code.
+///
+/// Each is named by its code and, when a ward layer is given, the one or two wards where most
+/// of its LSOAs lie ("Planning area 3830049 (Armley and Bramley & Stanningley)"), so that it
+/// can be found by a place name.
 #[must_use]
-pub fn derive_planning_areas(lsoas: &BoundaryLayer, schools: &[School], phase: Phase) -> Option<BoundaryLayer> {
+pub fn derive_planning_areas(
+    lsoas: &BoundaryLayer,
+    schools: &[School],
+    phase: Phase,
+    wards: Option<&BoundaryLayer>,
+) -> Option<BoundaryLayer> {
     let code_of = |s: &School| s.planning_area(phase).cloned();
     let points: Vec<GeomWithData<[f64; 2], AreaCode>> = schools
         .iter()
@@ -42,12 +51,59 @@ pub fn derive_planning_areas(lsoas: &BoundaryLayer, schools: &[School], phase: P
             groups.entry(c).or_default().push(i);
         }
     }
+    // The ward of each LSOA, by its interior point.
+    let ward_of: Vec<Option<usize>> = match wards {
+        Some(w) => {
+            let boxes: Vec<GeomWithData<rstar::primitives::Rectangle<[f64; 2]>, usize>> = w
+                .areas
+                .iter()
+                .enumerate()
+                .filter_map(|(k, a)| {
+                    use geo::BoundingRect;
+                    let r = a.geometry.bounding_rect()?;
+                    Some(GeomWithData::new(
+                        rstar::primitives::Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
+                        k,
+                    ))
+                })
+                .collect();
+            let index = RTree::bulk_load(boxes);
+            lsoas
+                .areas
+                .par_iter()
+                .map(|a| {
+                    use geo::Contains;
+                    let p = a.geometry.interior_point()?;
+                    index
+                        .locate_all_at_point(&[p.x(), p.y()])
+                        .map(|g| g.data)
+                        .find(|&k| w.areas[k].geometry.contains(&p))
+                })
+                .collect()
+        }
+        None => vec![None; lsoas.areas.len()],
+    };
     let areas: Vec<Area> = groups
         .into_par_iter()
-        .map(|(code, members)| Area {
-            name: format!("Planning area {code}"),
-            geometry: dissolve(members.iter().map(|&i| &lsoas.areas[i].geometry)),
-            code,
+        .map(|(code, members)| {
+            let mut count: BTreeMap<usize, usize> = BTreeMap::new();
+            for &i in &members {
+                if let Some(k) = ward_of[i] {
+                    *count.entry(k).or_default() += 1;
+                }
+            }
+            let mut top: Vec<(usize, usize)> = count.into_iter().collect();
+            top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            let place = match (wards, top.as_slice()) {
+                (Some(w), [(a, _), (b, _), ..]) => format!(" ({} and {})", w.areas[*a].name, w.areas[*b].name),
+                (Some(w), [(a, _)]) => format!(" ({})", w.areas[*a].name),
+                _ => String::new(),
+            };
+            Area {
+                name: format!("Planning area {code}{place}"),
+                geometry: dissolve(members.iter().map(|&i| &lsoas.areas[i].geometry)),
+                code,
+            }
         })
         .collect();
     let id = LayerId::new(&format!("planning_areas_{}", phase.as_str())).ok()?;
@@ -57,7 +113,7 @@ pub fn derive_planning_areas(lsoas: &BoundaryLayer, schools: &[School], phase: P
         title: format!("{} planning areas (derived)", phase.title()),
         areas,
         derived: Some(
-            "derived: each LSOA assigned to the planning area of the nearest open school with a code for this phase, then dissolved by code".into(),
+            "derived: each LSOA assigned to the planning area of the nearest open school with a code for this phase, then dissolved by code; named by the wards where most of its LSOAs lie".into(),
         ),
         phase: Some(phase),
         source: lsoas.source.clone(),

@@ -88,6 +88,8 @@ pub struct Base {
     pub vintages: Vec<Vintage>,
     /// Join coverage figures.
     pub joins: Vec<JoinStat>,
+    /// Postcodes of the weighting-points file (sorted by key), for search; empty without one.
+    pub postcodes: Vec<readers::points::Postcode>,
     /// Everything that went wrong or was repaired.
     pub problems: Vec<Problem>,
 }
@@ -348,7 +350,7 @@ impl Base {
         }
 
         progress("apportioning LSOAs");
-        let points = manifest
+        let (points, postcodes) = manifest
             .weighting_points
             .as_ref()
             .map(|p| readers::points::read(p, src, &mut problems))
@@ -474,6 +476,7 @@ impl Base {
             school_notes,
             vintages: Vec::new(),
             joins,
+            postcodes,
             problems,
         };
         base.vintages = vintages(&base, manifest, src);

@@ -106,3 +106,22 @@ fn every_reader_survives_mutated_inputs() {
     }
     assert_eq!(total, targets::TARGETS.len() * per_target);
 }
+
+/// Every input the coverage-guided fuzzer ever crashed on (`tests/fuzz/regressions/TARGET/`),
+/// run again: each must now load, or fail with problems, without a panic.
+#[test]
+fn every_input_that_once_crashed_now_loads_or_is_refused() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz/regressions");
+    let mut n = 0;
+    for target in targets::TARGETS {
+        let Ok(dir) = std::fs::read_dir(root.join(target)) else { continue };
+        let mut files: Vec<std::path::PathBuf> = dir.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        files.sort();
+        for f in files {
+            let data = std::fs::read(&f).expect("regression input");
+            targets::run(target, &data);
+            n += 1;
+        }
+    }
+    assert!(n >= 2, "the regression inputs are there ({n})");
+}

@@ -548,6 +548,37 @@ async fn leeds_tiles_and_profiles() {
         .find(|h| h["layer"] == "wards_2023")
         .expect("Gipton & Harehills in wards_2023");
     let code = hit["code"].as_str().expect("code");
+    // A postcode finds the ward and planning areas it lies in; a misspelling or missing
+    // apostrophe still finds the place; a postcode the data lacks finds nothing.
+    let by_postcode = get_with(&state, "/api/search?q=ls8%205bq", false).await.json();
+    let first = &by_postcode.as_array().expect("hits")[0];
+    assert_eq!(
+        (first["layer"].as_str(), first["code"].as_str()),
+        (Some("wards_2023"), Some(code)),
+        "{by_postcode}"
+    );
+    assert!(first["name"].as_str().expect("name").starts_with("LS8 5BQ: Gipton"), "{first}");
+    assert!(first["point"].is_array());
+    assert_eq!(
+        get_with(&state, "/api/search?q=ZZ99%209ZZ", false).await.json(),
+        serde_json::json!([])
+    );
+    let armly = get_with(&state, "/api/search?q=armly", false).await.json();
+    assert!(
+        armly
+            .as_array()
+            .expect("hits")
+            .iter()
+            .any(|h| h["name"] == "Armley" && h["layer"] == "wards_2023"),
+        "{armly}"
+    );
+    let augustine = get_with(&state, "/api/search?q=st%20augustines", false).await.json();
+    assert!(
+        augustine.as_array().expect("hits").iter().any(|h| h["name"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("St Augustine's Catholic Primary School"))),
+        "{augustine}"
+    );
     let v = get_with(&state, &format!("/api/areas/wards_2023/{code}"), false).await.json();
     let primary = v["figures"]
         .as_array()

@@ -162,11 +162,33 @@ pub fn read(input: &SchoolsInput, src: &FileSource, problems: &mut Vec<Problem>)
             }
         }
         let laestab = match (laestab_c, la_c, estab_c) {
-            (Some(c), _, _) => num(cells, Some(c), &mut sink, line, "LAESTAB").map(|v| v as u32),
+            (Some(c), _, _) => num(cells, Some(c), &mut sink, line, "LAESTAB").and_then(|v| {
+                let ok = v.fract() == 0.0 && (1_000_000.0..=9_999_999.0).contains(&v);
+                if !ok {
+                    sink.push(
+                        Severity::Error,
+                        &loc,
+                        "LAESTAB",
+                        format!("{v} is not a 7-digit LAESTAB; value ignored"),
+                    );
+                }
+                ok.then_some(v as u32)
+            }),
             (None, Some(_), Some(_)) => {
                 let la = num(cells, la_c, &mut sink, line, "LA (code)");
                 let es = num(cells, estab_c, &mut sink, line, "EstablishmentNumber");
-                la.zip(es).map(|(a, b)| (a as u32) * 10_000 + b as u32)
+                la.zip(es).and_then(|(a, b)| {
+                    let laestab = laestab_of(a, b);
+                    if laestab.is_none() {
+                        sink.push(
+                            Severity::Error,
+                            &loc,
+                            "EstablishmentNumber",
+                            format!("LA {a} and establishment {b} do not make a LAESTAB (3 and 4 digits); value ignored"),
+                        );
+                    }
+                    laestab
+                })
             }
             _ => None,
         };
@@ -183,7 +205,11 @@ pub fn read(input: &SchoolsInput, src: &FileSource, problems: &mut Vec<Problem>)
             }
         });
         let previous_laestab = match (text(cells, prev_la_c), text(cells, prev_estab_c)) {
-            (Some(la), Some(es)) if la != "999" => la.parse::<u32>().ok().zip(es.parse::<u32>().ok()).map(|(a, b)| a * 10_000 + b),
+            (Some(la), Some(es)) if la != "999" => la
+                .parse::<f64>()
+                .ok()
+                .zip(es.parse::<f64>().ok())
+                .and_then(|(a, b)| laestab_of(a, b)),
             _ => None,
         };
         out.push(School {
@@ -261,4 +287,13 @@ mod tests {
         assert_eq!(super::census_academic_year("07-10-2021"), Some(2021));
         assert_eq!(super::census_academic_year("January"), None);
     }
+}
+
+/// LAESTAB from an LA code (3 digits) and an establishment number (4 digits): `LA × 10,000 +
+/// number`; `None` for anything else (so no overflow and no made-up number).
+fn laestab_of(la: f64, estab: f64) -> Option<u32> {
+    let whole = |v: f64, max: f64| (v.fract() == 0.0 && (0.0..=max).contains(&v)).then_some(v as u32);
+    let la = whole(la, 999.0).filter(|&l| l >= 100)?;
+    let estab = whole(estab, 9_999.0)?;
+    Some(la * 10_000 + estab)
 }

@@ -1,5 +1,8 @@
-//! `/api/search?q=TEXT[&limit=N]`: wards, planning areas and schools by name or code.
-//! Matches are case-insensitive; whole-word and prefix matches rank before matches inside a word.
+//! `/api/search?q=TEXT[&limit=N]`: wards, planning areas and schools by name or code, and
+//! postcodes (the areas a postcode lies in). Matches ignore case and punctuation
+//! ("st augustines" finds "St Augustine's"); whole-word and prefix matches rank before matches
+//! inside a word, and those before near misses (one letter wrong in a word of 4 or more, two
+//! in one of 8 or more: "armly" finds Armley).
 
 use super::error::ApiError;
 use super::state::AppState;
@@ -41,21 +44,110 @@ pub struct Hit {
     pub point: Option<[f64; 2]>,
 }
 
-/// Rank of a match: 0 exact code or name, 1 name starts with the query, 2 a word starts with it, 3 inside a word.
+/// Lower case, apostrophes dropped, other punctuation as spaces.
+fn normalise(s: &str) -> String {
+    s.chars()
+        .filter(|c| !matches!(c, '\'' | '\u{2019}' | '\u{2018}'))
+        .map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { ' ' })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Rank of a match: 0 exact code or name, 1 name starts with the query, 2 a word starts with it,
+/// 3 inside a word, 4 every word of the query is a near miss of a word of the name.
 #[must_use]
 pub fn match_rank(name: &str, code: &str, q: &str) -> Option<u8> {
-    let n = name.to_lowercase();
-    if code.eq_ignore_ascii_case(q) || n == q {
+    let n = normalise(name);
+    let q = normalise(q);
+    if q.is_empty() {
+        return None;
+    }
+    if code.eq_ignore_ascii_case(&q) || n == q {
         Some(0)
-    } else if n.starts_with(q) || code.to_lowercase().starts_with(q) {
+    } else if n.starts_with(&q) || code.to_lowercase().starts_with(&q) {
         Some(1)
-    } else if n.split(|c: char| !c.is_alphanumeric()).any(|w| w.starts_with(q)) {
+    } else if n.contains(&format!(" {q}")) {
         Some(2)
-    } else if n.contains(q) {
+    } else if n.contains(&q) {
         Some(3)
+    } else if near_miss(&n, &q) {
+        Some(4)
     } else {
         None
     }
+}
+
+/// Every word of `q` starts a word of `name`, or is within one edit (two for 8 letters or more)
+/// of a word of `name` or of its beginning; words under 4 letters must match exactly.
+fn near_miss(name: &str, q: &str) -> bool {
+    let words: Vec<&str> = name.split(' ').collect();
+    q.split(' ').all(|t| {
+        words.iter().any(|w| {
+            if w.starts_with(t) {
+                return true;
+            }
+            let n = t.chars().count();
+            if n < 4 {
+                return false;
+            }
+            let allowed = if n >= 8 { 2 } else { 1 };
+            let head: String = w.chars().take(n).collect();
+            strsim::damerau_levenshtein(t, w) <= allowed || strsim::damerau_levenshtein(t, &head) <= allowed
+        })
+    })
+}
+
+/// A UK postcode's shape (`LS8 5BQ`, `SW1A 1AA`): 5 to 7 letters and digits, a letter first, and
+/// a digit then two letters last.
+fn looks_like_postcode(key: &str) -> bool {
+    let b = key.as_bytes();
+    (5..=7).contains(&b.len())
+        && b[0].is_ascii_alphabetic()
+        && b[b.len() - 3].is_ascii_digit()
+        && b[b.len() - 2..].iter().all(u8::is_ascii_alphabetic)
+}
+
+/// The wards and planning areas a postcode lies in, each a hit at the postcode's point; `None`
+/// when the text is not a postcode's shape, empty when the data has no such postcode.
+fn postcode_hits(state: &AppState, text: &str) -> Option<Vec<Hit>> {
+    use crate::model::LayerKind;
+    let key = crate::readers::points::postcode_key(text);
+    if !looks_like_postcode(&key) {
+        return None;
+    }
+    let ds = &state.ds;
+    let Ok(i) = ds.postcodes.binary_search_by(|p| p.key.as_str().cmp(&key)) else {
+        return Some(Vec::new());
+    };
+    let pc = &ds.postcodes[i];
+    let point = crate::crs::bng_to_wgs84(pc.at.x, pc.at.y).ok().map(|c| [c.x, c.y]);
+    let mut out = Vec::new();
+    for (li, l) in ds.layers.iter().enumerate() {
+        if !matches!(l.kind, LayerKind::Ward | LayerKind::PlanningArea) {
+            continue;
+        }
+        let Some((ai, _)) = ds.indexes.get(li).and_then(|ix| ix.locate(l, pc.at, 0.0)) else {
+            continue;
+        };
+        let area = &l.areas[ai];
+        let bbox = state
+            .map
+            .get(l.id.as_str())
+            .and_then(|(ml, _)| ml.features.iter().find(|f| f.code == area.code.as_str()))
+            .and_then(|f| f.wgs84.bounding_rect())
+            .map(|b| [b.min().x, b.min().y, b.max().x, b.max().y]);
+        out.push(Hit {
+            layer: l.id.to_string(),
+            layer_title: l.title.clone(),
+            code: area.code.to_string(),
+            name: format!("{}: {}", pc.label, area.name),
+            bbox,
+            point,
+        });
+    }
+    Some(out)
 }
 
 /// `/api/search`.
@@ -72,6 +164,9 @@ pub async fn search(
         return Err(ApiError::BadRequest(format!("search text must be 1 to {MAX_QUERY} characters")));
     }
     let limit = q.limit.unwrap_or(10).clamp(1, MAX_LIMIT);
+    if let Some(hits) = postcode_hits(&state, &text) {
+        return Ok(Json(hits.into_iter().take(limit).collect()));
+    }
     let mut hits: Vec<(u8, usize, Hit)> = Vec::new();
     for (li, l) in state.map.layers.iter().enumerate() {
         // LSOAs are found by code only: their names repeat the district name hundreds of times.

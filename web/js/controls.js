@@ -112,9 +112,12 @@ export class Controls {
       input.setAttribute('aria-expanded', 'true');
       if (active >= 0) input.setAttribute('aria-activedescendant', `hit-${active}`);
     };
+    let asked = 0; // the latest query sent: older answers are dropped
     const pick = (i) => {
       const h = hits[i];
       if (!h) return;
+      clearTimeout(timer);
+      asked += 1;
       close();
       input.value = h.name;
       onPick(h);
@@ -123,12 +126,17 @@ export class Controls {
       clearTimeout(timer);
       const q = input.value.trim();
       if (!q) return close();
+      hits = [];
       timer = setTimeout(async () => {
+        const mine = ++asked;
         try {
-          hits = await onSearch(q);
+          const found = await onSearch(q);
+          if (mine !== asked) return;
+          hits = found;
           active = hits.length ? 0 : -1;
           show();
         } catch (e) {
+          if (mine !== asked) return;
           hits = [];
           show();
         }

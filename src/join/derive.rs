@@ -54,30 +54,13 @@ pub fn derive_planning_areas(
     // The ward of each LSOA, by its interior point.
     let ward_of: Vec<Option<usize>> = match wards {
         Some(w) => {
-            let boxes: Vec<GeomWithData<rstar::primitives::Rectangle<[f64; 2]>, usize>> = w
-                .areas
-                .iter()
-                .enumerate()
-                .filter_map(|(k, a)| {
-                    use geo::BoundingRect;
-                    let r = a.geometry.bounding_rect()?;
-                    Some(GeomWithData::new(
-                        rstar::primitives::Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
-                        k,
-                    ))
-                })
-                .collect();
-            let index = RTree::bulk_load(boxes);
+            let index = super::index::AreaIndex::new(w);
             lsoas
                 .areas
                 .par_iter()
                 .map(|a| {
-                    use geo::Contains;
                     let p = a.geometry.interior_point()?;
-                    index
-                        .locate_all_at_point(&[p.x(), p.y()])
-                        .map(|g| g.data)
-                        .find(|&k| w.areas[k].geometry.contains(&p))
+                    index.locate(w, p.0, 0.0).map(|(k, _)| k)
                 })
                 .collect()
         }

@@ -135,8 +135,8 @@ fn postcode_hits(state: &AppState, text: &str) -> Option<Vec<Hit>> {
         let bbox = state
             .map
             .get(l.id.as_str())
-            .and_then(|(ml, _)| ml.features.iter().find(|f| f.code == area.code.as_str()))
-            .and_then(|f| f.wgs84.bounding_rect())
+            .and_then(|(ml, _)| ml.feature(area.code.as_str()))
+            .and_then(|(_, f)| f.wgs84.bounding_rect())
             .map(|b| [b.min().x, b.min().y, b.max().x, b.max().y]);
         out.push(Hit {
             layer: l.id.to_string(),

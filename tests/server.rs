@@ -174,8 +174,35 @@ async fn styles_are_maplibre_v8_and_reference_the_tilejson() {
     assert!(fill.contains("status_primary_2024") && fill.contains("#D55E00"), "{fill}");
     // Every source-layer is a layer in the source's TileJSON.
     for l in layers.iter().filter(|l| l.get("source-layer").is_some()) {
-        assert_eq!(l["source"], l["source-layer"]);
+        let source = l["source"].as_str().expect("source");
+        let tj = get(&format!("/tiles/{source}.json")).await.json();
+        let ids: Vec<&str> = tj["vector_layers"]
+            .as_array()
+            .expect("vector_layers")
+            .iter()
+            .filter_map(|v| v["id"].as_str())
+            .collect();
+        assert!(
+            ids.contains(&l["source-layer"].as_str().expect("source-layer")),
+            "{}: {ids:?}",
+            l["id"]
+        );
     }
+    // Names: glyphs from this server, a label layer per area layer reading the label points, and
+    // the school names when zoomed in.
+    assert_eq!(v["glyphs"], "http://maps.example:9000/fonts/{fontstack}/{range}.pbf");
+    assert_eq!(find("wards-label")["source-layer"], "wards-labels");
+    assert_eq!(find("wards-label")["layout"]["text-field"], serde_json::json!(["get", "name"]));
+    assert_eq!(find("wards-label")["layout"]["text-font"][0], "Noto Sans Bold");
+    assert!(find("schools-label")["minzoom"].as_f64().expect("minzoom") >= 13.0);
+    // Context: the authority outline (over every area layer), ward boundaries to switch on, and
+    // establishments that do not count drawn only when asked.
+    assert_eq!(v["sources"]["outline"]["data"], "http://maps.example:9000/api/outline.geojson");
+    assert_eq!(find("wards-context")["layout"]["visibility"], "none");
+    assert_eq!(find("schools-other")["layout"]["visibility"], "none");
+    let pos = |id: &str| layers.iter().position(|l| l["id"] == id).expect("layer");
+    assert!(pos("lsoa-fill") < pos("wards-context") && pos("wards-context") < pos("outline"));
+    assert!(pos("outline") < pos("schools-circle") && pos("schools-circle") < pos("wards-label"));
 
     let v = get("/styles/lsoa.json").await.json();
     let layers = v["layers"].as_array().expect("layers");
@@ -221,7 +248,17 @@ async fn tile_round_trip_features_attributes_and_geometry() {
     let mut raw = Vec::new();
     flate2::read::GzDecoder::new(&r.body[..]).read_to_end(&mut raw).expect("gzip");
     let tile = Tile::decode(&raw[..]).expect("MVT decodes");
-    assert_eq!(tile.layers.len(), 1);
+    // The areas, and their label points: ward 0's is in the tile that holds its inner point.
+    assert_eq!(tile.layers.len(), 2);
+    let labels = &tile.layers[1];
+    assert_eq!(labels.name, "wards-labels");
+    assert_eq!(labels.keys, ["code", "name"]);
+    let label0 = labels.features.iter().find(|f| f.id == Some(f0.id)).expect("ward 0 labelled here");
+    assert_eq!(
+        labels.values[label0.tags[3] as usize].string_value.as_deref(),
+        Some(f0.name.as_str())
+    );
+    assert!(matches!(label0.to_geo().expect("point"), geo::Geometry::Point(_)));
     let layer = &tile.layers[0];
     assert_eq!(layer.name, "wards");
     assert_eq!(layer.version, 2);
@@ -281,6 +318,7 @@ async fn tiles_clip_and_cover_the_whole_area_across_tiles() {
     // At zoom 14 the borough spans many tiles: the clipped pieces of every ward add up to its area.
     let z = 14u8;
     let unit = unit_metres(z);
+    let mut labelled = std::collections::BTreeMap::new();
     let [w, s, e, n] = wards.bounds;
     let (x0, y0) = tile_of([w, n], z);
     let (x1, y1) = tile_of([e, s], z);
@@ -293,6 +331,16 @@ async fn tiles_clip_and_cover_the_whole_area_across_tiles() {
                 continue;
             }
             let tile = Tile::decode(&r.body[..]).expect("decodes");
+            // Each ward's label point is in exactly one tile, inside its unbuffered extent.
+            for l in tile.layers.iter().filter(|l| l.name == "wards-labels") {
+                for f in &l.features {
+                    *labelled.entry(f.id.expect("id")).or_insert(0) += 1;
+                    let geo::Geometry::Point(p) = f.to_geo().expect("point") else {
+                        panic!("label is not a point")
+                    };
+                    assert!((0.0..4096.0).contains(&p.x()) && (0.0..4096.0).contains(&p.y()), "{p:?}");
+                }
+            }
             for f in &tile.layers[0].features {
                 let g = f.to_geo().expect("geometry");
                 // Only the part inside the unbuffered tile counts.
@@ -311,6 +359,8 @@ async fn tiles_clip_and_cover_the_whole_area_across_tiles() {
         (total - expected).abs() / expected < 0.005,
         "tiles cover {total} m² vs {expected} m²"
     );
+    assert_eq!(labelled.len(), wards.features.len(), "every ward labelled");
+    assert!(labelled.values().all(|&n| n == 1), "{labelled:?}");
 }
 
 #[tokio::test]
@@ -503,7 +553,10 @@ async fn web_app_is_served_from_the_binary_without_path_traversal() {
         for e in std::fs::read_dir(&d).expect("web dir") {
             let p = e.expect("entry").path();
             if p.is_dir() {
-                stack.push(p);
+                // The fonts are built in as glyph ranges (/fonts/STACK/RANGE.pbf), not as files.
+                if !p.ends_with("fonts") {
+                    stack.push(p);
+                }
             } else {
                 on_disk.push(p.strip_prefix(&root).expect("prefix").to_string_lossy().replace('\\', "/"));
             }
@@ -1128,4 +1181,77 @@ fn the_connection_cap_queues_until_a_slot_frees() {
     third.read_to_string(&mut reply).expect("answered once a slot freed");
     assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
     drop(silent);
+}
+
+#[tokio::test]
+async fn glyphs_are_served_from_the_built_in_fonts() {
+    let r = get("/fonts/Noto%20Sans%20Regular/0-255.pbf").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers[header::CONTENT_TYPE], "application/x-protobuf");
+    assert!(r.body.len() > 20_000, "{} bytes", r.body.len());
+    // A stack of several fonts is answered by the first one built in.
+    let r = get("/fonts/Open%20Sans%20Bold,Noto%20Sans%20Bold/8192-8447.pbf").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = get("/fonts/Arial/0-255.pbf").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.message().contains("Noto Sans Regular, Noto Sans Bold"), "{}", r.message());
+    let r = get("/fonts/Noto%20Sans%20Regular/0-300.pbf").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.message().contains("multiple of 256"), "{}", r.message());
+}
+
+#[tokio::test]
+async fn the_authority_outline_is_the_union_of_the_wards() {
+    let state = demo_state();
+    let r = get_with(&state, "/api/outline.geojson", false).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers[header::CONTENT_TYPE], "application/geo+json");
+    let fc: geojson::FeatureCollection = std::str::from_utf8(&r.body).expect("utf-8").parse().expect("GeoJSON");
+    assert_eq!(fc.features.len(), 1);
+    let g: geo::Geometry<f64> = fc.features[0].geometry.clone().expect("geometry").try_into().expect("geo");
+    // In WGS84 degrees²: the dissolved outline covers what the wards cover, with no holes inside.
+    let (wards, _) = state.map.get("wards").expect("wards");
+    let sum: f64 = wards.features.iter().map(|f| f.wgs84.unsigned_area()).sum();
+    let a = g.unsigned_area();
+    assert!((a - sum).abs() / sum < 0.002, "outline {a} vs wards {sum}");
+    let geo::Geometry::MultiPolygon(mp) = g else {
+        panic!("not a multipolygon")
+    };
+    assert!(mp.0.iter().all(|p| p.interiors().is_empty()), "no slivers left inside");
+}
+
+#[tokio::test]
+async fn the_schools_layer_lists_its_filters() {
+    let v = get("/api/layers").await.json();
+    let schools = v["layers"]
+        .as_array()
+        .expect("layers")
+        .iter()
+        .find(|l| l["id"] == "schools")
+        .expect("schools");
+    let f = &schools["filters"];
+    let total: u64 = f["types"]
+        .as_array()
+        .expect("types")
+        .iter()
+        .map(|t| t[1].as_u64().expect("count"))
+        .sum();
+    assert_eq!(total, schools["features"].as_u64().expect("features"));
+    let rated: u64 = f["ofsted"]
+        .as_array()
+        .expect("ofsted")
+        .iter()
+        .map(|t| t[1].as_u64().expect("count"))
+        .sum();
+    assert_eq!(rated, total, "every school has a rating or 'no rating'");
+    // The demo's special schools do not count for places.
+    assert!(f["not_counted"].as_u64().expect("not counted") >= 1);
+    assert!(
+        v["layers"]
+            .as_array()
+            .expect("layers")
+            .iter()
+            .filter(|l| l["id"] != "schools")
+            .all(|l| l.get("filters").is_none())
+    );
 }

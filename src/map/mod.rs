@@ -1,9 +1,11 @@
 //! The map: layers reprojected to Web Mercator with their attributes ([`layer`]), what they can be
-//! coloured by ([`metrics`]), vector tiles ([`tiles`]) and the MapLibre style and TileJSON
-//! documents ([`style`]). Everything here is built once at load and then only read.
+//! coloured by ([`metrics`]), vector tiles ([`tiles`]), the MapLibre style and TileJSON
+//! documents ([`style`]) and the label glyphs ([`glyphs`]). Everything here is built once at load and then only read.
 
+pub mod glyphs;
 pub mod layer;
 pub mod metrics;
+pub mod outline;
 pub mod style;
 pub mod tiles;
 
@@ -20,6 +22,8 @@ pub struct MapData {
     pub tiles: Vec<TileSet>,
     /// Hot spots, access and priorities behind the equity layers.
     pub equity: EquityResults,
+    /// The authority outline, WGS84 GeoJSON ([`outline::authority_outline`]).
+    pub outline: Option<String>,
 }
 
 impl MapData {
@@ -34,12 +38,17 @@ impl MapData {
             t.elapsed().as_secs_f64()
         );
         let t = std::time::Instant::now();
-        let layers = layer::build(ds, &equity);
-        tracing::info!("map layers in {:.1} s", t.elapsed().as_secs_f64());
+        let (layers, outline) = rayon::join(|| layer::build(ds, &equity), || outline::authority_outline(ds));
+        tracing::info!("map layers and outline in {:.1} s", t.elapsed().as_secs_f64());
         let t = std::time::Instant::now();
         let tiles = layers.par_iter().map(TileSet::new).collect();
         tracing::info!("tile indexes in {:.1} s", t.elapsed().as_secs_f64());
-        Self { layers, tiles, equity }
+        Self {
+            layers,
+            tiles,
+            equity,
+            outline,
+        }
     }
 
     /// The layers and equity results without tile indexes, for views that draw no tiles (the
@@ -52,6 +61,7 @@ impl MapData {
             layers,
             tiles: Vec::new(),
             equity,
+            outline: None,
         }
     }
 

@@ -1,8 +1,9 @@
 //! MapLibre style (v8) and TileJSON 3.0 documents for the map layers: the contract any MapLibre
 //! renderer (GL JS, Native, maplibre-rs) or a GIS client can consume.
 
+use super::glyphs::{BOLD, REGULAR};
 use super::layer::{MapKind, MapLayer, Prop};
-use super::tiles::{MAX_ZOOM, MIN_ZOOM};
+use super::tiles::{MAX_ZOOM, MIN_ZOOM, label_layer};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use tilejson::{Bounds, Center, TileJSON, VectorLayer};
@@ -27,6 +28,13 @@ pub struct StyleContext<'a> {
     pub census_year: i32,
     /// Optional basemap.
     pub basemap: Option<&'a Basemap>,
+    /// Whether `/api/outline.geojson` has the authority outline.
+    pub outline: bool,
+}
+
+/// The text of a label: dark, with a white halo that keeps it readable over any fill.
+fn label_paint(color: &str) -> Value {
+    json!({ "text-color": color, "text-halo-color": "rgba(255,255,255,0.92)", "text-halo-width": 1.6, "text-halo-blur": 0.4 })
 }
 
 /// The TileJSON 3.0 document of a layer: tile URL template, zoom range, bounds, centre and the
@@ -49,6 +57,13 @@ pub fn tilejson(layer: &MapLayer, ctx: &StyleContext<'_>) -> TileJSON {
     let [w, s, e, n] = layer.bounds;
     let mut vl = VectorLayer::new(layer.id.clone(), fields);
     vl.description = Some(layer.title.clone());
+    let mut vector_layers = vec![vl];
+    if layer.kind != MapKind::Schools {
+        let fields = [("code", "String"), ("name", "String")].map(|(k, t)| (k.to_owned(), t.to_owned()));
+        let mut labels = VectorLayer::new(label_layer(&layer.id), fields.into_iter().collect());
+        labels.description = Some(format!("{}: one label point per area", layer.title));
+        vector_layers.push(labels);
+    }
     let mut tj = tilejson::tilejson! {
         tiles: vec![format!("{}/tiles/{}/{{z}}/{{x}}/{{y}}.pbf", ctx.base_url, layer.id)],
         name: layer.title.clone(),
@@ -58,7 +73,7 @@ pub fn tilejson(layer: &MapLayer, ctx: &StyleContext<'_>) -> TileJSON {
         maxzoom: MAX_ZOOM,
         bounds: Bounds::new(w, s, e, n),
         center: Center::new(f64::midpoint(w, e), f64::midpoint(s, n), 10),
-        vector_layers: vec![vl],
+        vector_layers: vector_layers,
         scheme: "xyz".to_owned(),
     };
     tj.version = Some("1.0.0".into());
@@ -72,31 +87,77 @@ fn fill_color(layer: &MapLayer, year: i32) -> Value {
         .map_or(json!("#cccccc"), |m| m.color_expression(&m.property_for(phase, year)))
 }
 
-fn style_layers(layer: &MapLayer, visible: bool, year: i32) -> Vec<Value> {
+/// The style layers of `layer`: what is drawn (fills and outlines, or circles) and its labels,
+/// kept apart so that every label is drawn above every fill.
+fn style_layers(layer: &MapLayer, visible: bool, year: i32) -> (Vec<Value>, Vec<Value>) {
     let vis = if visible { "visible" } else { "none" };
     let id = &layer.id;
     let meta = json!({ "placeplan:layer": id, "placeplan:metric": layer.default_metric().map(|m| m.id.clone()) });
     match layer.kind {
-        MapKind::Schools => vec![json!({
-            "id": format!("{id}-circle"),
-            "type": "circle",
-            "source": id,
-            "source-layer": id,
-            "metadata": meta,
-            "layout": { "visibility": vis },
-            "paint": {
-                "circle-color": fill_color(layer, year),
-                "circle-radius": ["interpolate", ["linear"], ["zoom"],
-                    8, ["case", ["boolean", ["feature-state", "hover"], false], 5, 3],
-                    13, ["interpolate", ["linear"], ["to-number", ["get", "capacity"], 200], 100, 5, 2000, 11]],
-                "circle-stroke-color": ["case", ["boolean", ["feature-state", "selected"], false], "#000000", "#ffffff"],
-                "circle-stroke-width": ["case", ["boolean", ["feature-state", "selected"], false], 3,
-                                        ["boolean", ["feature-state", "hover"], false], 2.5, 1]
-            }
-        })],
+        MapKind::Schools => (
+            vec![
+                // Establishments that do not count for places (independent, special, FE,
+                // universities, PRUs): a hollow grey ring, shown only when a client asks.
+                json!({
+                    "id": format!("{id}-other"),
+                    "type": "circle",
+                    "source": id,
+                    "source-layer": id,
+                    "filter": ["==", ["get", "mainstream"], false],
+                    "metadata": { "placeplan:layer": id, "placeplan:context": "establishments that do not count for places" },
+                    "layout": { "visibility": "none" },
+                    "paint": {
+                        "circle-color": "#ffffff",
+                        "circle-opacity": 0.6,
+                        "circle-radius": ["interpolate", ["linear"], ["zoom"], 8, 2.5, 13, 5],
+                        "circle-stroke-color": "#595959",
+                        "circle-stroke-width": 1.5
+                    }
+                }),
+                json!({
+                    "id": format!("{id}-circle"),
+                    "type": "circle",
+                    "source": id,
+                    "source-layer": id,
+                    "filter": ["==", ["get", "mainstream"], true],
+                    "metadata": meta,
+                    "layout": { "visibility": vis },
+                    "paint": {
+                        "circle-color": fill_color(layer, year),
+                        "circle-radius": ["interpolate", ["linear"], ["zoom"],
+                            8, ["case", ["boolean", ["feature-state", "hover"], false], 5, 3],
+                            13, ["interpolate", ["linear"], ["to-number", ["get", "capacity"], 200], 100, 5, 2000, 11]],
+                        "circle-stroke-color": ["case", ["boolean", ["feature-state", "selected"], false], "#000000", "#ffffff"],
+                        "circle-stroke-width": ["case", ["boolean", ["feature-state", "selected"], false], 3,
+                                                ["boolean", ["feature-state", "hover"], false], 2.5, 1]
+                    }
+                }),
+            ],
+            // School names when zoomed in, below the dot, dropped where they would collide.
+            vec![json!({
+                "id": format!("{id}-label"),
+                "type": "symbol",
+                "source": id,
+                "source-layer": id,
+                "filter": ["==", ["get", "mainstream"], true],
+                "minzoom": 13.5,
+                "layout": {
+                    "visibility": vis,
+                    "text-field": ["get", "name"],
+                    "text-font": [REGULAR],
+                    "text-size": 11,
+                    "text-anchor": "top",
+                    "text-offset": [0, 0.9],
+                    "text-max-width": 9,
+                    "text-optional": true,
+                    "text-padding": 3
+                },
+                "paint": label_paint("#303030")
+            })],
+        ),
         _ => {
             let lsoa = layer.kind == MapKind::Lsoa;
-            vec![
+            let main = vec![
                 json!({
                     "id": format!("{id}-fill"),
                     "type": "fill",
@@ -133,9 +194,50 @@ fn style_layers(layer: &MapLayer, visible: bool, year: i32) -> Vec<Value> {
                                        ["boolean", ["feature-state", "hover"], false], 2.5, 0],
                     }
                 }),
-            ]
+            ];
+            // Area names from the label points (one per area); LSOA codes only when zoomed in.
+            let size = if lsoa {
+                json!(11)
+            } else {
+                json!(["interpolate", ["linear"], ["zoom"], 9, 11, 14, 15])
+            };
+            let label = json!({
+                "id": format!("{id}-label"),
+                "type": "symbol",
+                "source": id,
+                "source-layer": label_layer(id),
+                "minzoom": if lsoa { 12.5 } else { 8.0 },
+                "layout": {
+                    "visibility": vis,
+                    "text-field": ["get", "name"],
+                    "text-font": [if lsoa { REGULAR } else { BOLD }],
+                    "text-size": size,
+                    "text-max-width": 7,
+                    "text-padding": 4,
+                    "text-letter-spacing": 0.02
+                },
+                "paint": label_paint(if lsoa { "#3a3a3a" } else { "#1a1a1a" })
+            });
+            (main, vec![label])
         }
     }
+}
+
+/// Ward boundaries drawn over any other area layer (hidden until a client switches them on).
+fn context_layer(layer: &MapLayer) -> Value {
+    json!({
+        "id": format!("{}-context", layer.id),
+        "type": "line",
+        "source": layer.id,
+        "source-layer": layer.id,
+        "metadata": { "placeplan:context": "ward boundaries over another area layer" },
+        "layout": { "visibility": "none", "line-join": "round" },
+        "paint": {
+            "line-color": "#202020",
+            "line-width": ["interpolate", ["linear"], ["zoom"], 9, 1.1, 14, 2.2],
+            "line-opacity": 0.9
+        }
+    })
 }
 
 /// The layer shown first: the first ward layer, else the first area layer with schools, else the first.
@@ -175,20 +277,57 @@ pub fn style(layers: &[MapLayer], name: &str, show: Option<&str>, ctx: &StyleCon
         .find(|l| Some(l.id.as_str()) == shown)
         .or_else(|| layers.first())
         .map_or((-2.0, 53.0, -1.0, 54.0), |l| (l.bounds[0], l.bounds[1], l.bounds[2], l.bounds[3]));
+    let mut labels = Vec::new();
+    let mut context = Vec::new();
+    let mut circles = Vec::new();
     for l in order {
         sources.insert(
             l.id.clone(),
             json!({ "type": "vector", "url": format!("{}/tiles/{}.json", ctx.base_url, l.id), "attribution": ctx.attribution }),
         );
         let visible = Some(l.id.as_str()) == shown || (l.kind == MapKind::Schools && name == "default");
-        out.extend(style_layers(l, visible, ctx.census_year));
+        let (main, label) = style_layers(l, visible, ctx.census_year);
+        if l.kind == MapKind::Schools {
+            circles.extend(main);
+        } else {
+            out.extend(main);
+        }
+        labels.extend(label);
+        // The first ward layer is drawn over the others.
+        if l.kind == MapKind::Area(crate::model::LayerKind::Ward) && context.is_empty() {
+            context.push(context_layer(l));
+        }
     }
+    // Over the areas: ward boundaries (when switched on), the authority outline, then the
+    // schools, then every name.
+    out.extend(context);
+    if ctx.outline {
+        sources.insert(
+            "outline".into(),
+            json!({ "type": "geojson", "data": format!("{}/api/outline.geojson", ctx.base_url), "attribution": ctx.attribution }),
+        );
+        out.push(json!({
+            "id": "outline",
+            "type": "line",
+            "source": "outline",
+            "metadata": { "placeplan:context": "authority outline" },
+            "layout": { "line-join": "round" },
+            "paint": {
+                "line-color": "#111111",
+                "line-width": ["interpolate", ["linear"], ["zoom"], 8, 1.5, 14, 3.5],
+                "line-opacity": 0.85
+            }
+        }));
+    }
+    out.extend(circles);
+    out.extend(labels);
     json!({
         "version": 8,
         "name": format!("placeplan {name}"),
         "metadata": { "placeplan:census_year": ctx.census_year, "placeplan:shown": shown },
         "center": [f64::midpoint(w, e), f64::midpoint(s, n)],
         "zoom": 10,
+        "glyphs": format!("{}/fonts/{{fontstack}}/{{range}}.pbf", ctx.base_url),
         "sources": sources,
         "layers": out
     })

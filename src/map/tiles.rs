@@ -6,6 +6,10 @@
 //! only the features that cross its edge, quantise to the 4096-unit grid, drop rings that
 //! collapse, orient rings the way the MVT spec wants (exterior positive area in tile
 //! coordinates), and encode with geozero.
+//!
+//! An area layer's tiles hold a second layer, `{id}-labels`: one point per area (inside it,
+//! computed once) with its code and name, in the one tile that contains it, so that a renderer
+//! places each name once rather than once per tile the polygon crosses.
 
 use super::layer::{MapLayer, Prop};
 use geo::{Area, BooleanOps, BoundingRect, Coord, Geometry, LineString, MapCoords, MultiPolygon, Orient, Polygon, Rect, Simplify};
@@ -118,6 +122,14 @@ pub struct TileSet {
     /// … and `tags[feature]`, each attribute as (key, value) indices into them. A tile copies only
     /// the keys and values its features use.
     tags: Vec<Vec<(u32, u32)>>,
+    /// `labels[feature]`: the label point of an area, Web Mercator metres (`None` for points).
+    labels: Vec<Option<Coord>>,
+}
+
+/// The name of the label layer in the tiles of area layer `id`.
+#[must_use]
+pub fn label_layer(id: &str) -> String {
+    format!("{id}-labels")
 }
 
 /// A value as a hash key (numbers by their bits).
@@ -202,12 +214,23 @@ impl TileSet {
             })
             .collect();
         let (keys, values, tags) = attribute_table(layer);
+        let labels = layer
+            .features
+            .iter()
+            .zip(&full)
+            .map(|(f, poly)| {
+                let [lon, lat] = f.point?;
+                poly.as_ref()?;
+                Some(crate::crs::wgs84_to_web_mercator(lon, lat))
+            })
+            .collect();
         Self {
             levels,
             tree: RTree::bulk_load(items),
             keys,
             values,
             tags,
+            labels,
         }
     }
 
@@ -247,6 +270,15 @@ impl TileSet {
         let (mut key_map, mut value_map): (HashMap<u32, u32>, HashMap<u32, u32>) = (HashMap::new(), HashMap::new());
         let (mut keys, mut values): (Vec<String>, Vec<tile::Value>) = (Vec::new(), Vec::new());
         let mut features = Vec::with_capacity(ids.len());
+        let mut labels = Vec::new();
+        for &i in &ids {
+            if let Some(c) = self.labels[i].map(to_tile)
+                && (0.0..f64::from(EXTENT)).contains(&c.x)
+                && (0.0..f64::from(EXTENT)).contains(&c.y)
+            {
+                labels.push((i, Geometry::Point(geo::Point::new(c.x.floor(), c.y.floor()))));
+            }
+        }
         for i in ids {
             let f = &layer.features[i];
             let geom = match (&level[i], &f.mercator) {
@@ -285,17 +317,45 @@ impl TileSet {
         if features.is_empty() {
             return Ok(Vec::new());
         }
-        let tile = Tile {
-            layers: vec![tile::Layer {
-                version: 2,
-                name: layer.id.clone(),
-                features,
-                keys,
-                values,
-                extent: Some(EXTENT),
-            }],
-        };
-        Ok(tile.encode_to_vec())
+        let mut layers = vec![tile::Layer {
+            version: 2,
+            name: layer.id.clone(),
+            features,
+            keys,
+            values,
+            extent: Some(EXTENT),
+        }];
+        if !labels.is_empty() {
+            layers.push(self.label_tile_layer(layer, &labels)?);
+        }
+        Ok(Tile { layers }.encode_to_vec())
+    }
+
+    /// The label layer of a tile: each area's point with its `code` and `name`.
+    fn label_tile_layer(&self, layer: &MapLayer, labels: &[(usize, Geometry<f64>)]) -> Result<tile::Layer, TileError> {
+        let mut values = Vec::with_capacity(labels.len() * 2);
+        let mut features = Vec::with_capacity(labels.len());
+        for (i, g) in labels {
+            let f = &layer.features[*i];
+            let mut feature = g.to_mvt_unscaled().map_err(|e| TileError::Encode {
+                feature: f.code.clone(),
+                reason: e.to_string(),
+            })?;
+            feature.id = Some(f.id);
+            let at = u32::try_from(values.len()).unwrap_or(u32::MAX);
+            values.push(tile_value(&Prop::Str(f.code.clone())).into());
+            values.push(tile_value(&Prop::Str(f.name.clone())).into());
+            feature.tags = vec![0, at, 1, at + 1];
+            features.push(feature);
+        }
+        Ok(tile::Layer {
+            version: 2,
+            name: label_layer(&layer.id),
+            features,
+            keys: vec!["code".to_owned(), "name".to_owned()],
+            values,
+            extent: Some(EXTENT),
+        })
     }
 }
 

@@ -23,6 +23,7 @@ pub const FILES: &[(&str, &[u8])] = web_files![
     "js/chart.js",
     "js/urlstate.js",
     "js/format.js",
+    "js/export.js",
     "vendor/maplibre-gl/maplibre-gl.mjs",
     "vendor/maplibre-gl/maplibre-gl-worker.mjs",
     "vendor/maplibre-gl/maplibre-gl.css",

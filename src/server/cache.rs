@@ -75,7 +75,7 @@ impl ResponseCache {
 
 /// The paths whose answers depend only on the URL and host.
 fn cacheable(path: &str) -> bool {
-    ["/tiles/", "/styles/", "/api/", "/ward/", "/wards", "/palette.css"]
+    ["/tiles/", "/styles/", "/fonts/", "/api/", "/ward/", "/wards", "/palette.css"]
         .iter()
         .any(|p| path.starts_with(p))
 }

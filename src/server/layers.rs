@@ -43,6 +43,52 @@ pub struct LayerInfo<'a> {
     /// How the layer was made, when placeplan derived it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub derived: Option<&'a str>,
+    /// The schools layer's filter choices.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filters: Option<SchoolFilters>,
+}
+
+/// What the schools can be filtered by, with how many schools have each value.
+#[derive(Debug, Serialize)]
+pub struct SchoolFilters {
+    /// Establishment types (GIAS `TypeOfEstablishment`), most common first.
+    pub types: Vec<(String, usize)>,
+    /// Ofsted ratings as given, most common first (`no rating` for schools without one).
+    pub ofsted: Vec<(String, usize)>,
+    /// Establishments that do not count for places (independent, special, FE, universities,
+    /// PRUs …): drawn only when asked.
+    pub not_counted: usize,
+}
+
+/// The filter choices of the schools layer.
+fn school_filters(l: &crate::map::layer::MapLayer) -> SchoolFilters {
+    let mut types: BTreeMap<String, usize> = BTreeMap::new();
+    let mut ofsted: BTreeMap<String, usize> = BTreeMap::new();
+    let mut not_counted = 0;
+    for f in &l.features {
+        let get = |k: &str| f.props.iter().find(|(key, _)| key == k).map(|(_, v)| v);
+        if let Some(Prop::Str(t)) = get("type") {
+            *types.entry(t.clone()).or_default() += 1;
+        }
+        let rating = match get("ofsted") {
+            Some(Prop::Str(o)) if !o.trim().is_empty() => o.clone(),
+            _ => "no rating".to_owned(),
+        };
+        *ofsted.entry(rating).or_default() += 1;
+        if matches!(get("mainstream"), Some(Prop::Bool(false))) {
+            not_counted += 1;
+        }
+    }
+    let sorted = |m: BTreeMap<String, usize>| {
+        let mut v: Vec<(String, usize)> = m.into_iter().collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        v
+    };
+    SchoolFilters {
+        types: sorted(types),
+        ofsted: sorted(ofsted),
+        not_counted,
+    }
 }
 
 /// `/api/layers`.
@@ -66,6 +112,7 @@ pub async fn layers(State(state): State<Arc<AppState>>, headers: HeaderMap) -> J
             metrics: &l.metrics,
             bounds: l.bounds,
             derived: l.boundary.and_then(|b| ds.layers[b].derived.as_deref()),
+            filters: (l.kind == MapKind::Schools).then(|| school_filters(l)),
         })
         .collect();
     Json(serde_json::json!({
@@ -130,4 +177,17 @@ pub async fn geojson(State(state): State<Arc<AppState>>, Path(id): Path<String>)
         body,
     )
         .into_response())
+}
+
+/// `/api/outline.geojson`: the authority outline the styles draw over every area layer.
+///
+/// # Errors
+/// 404 when the dataset has no areas to outline.
+pub async fn outline(State(state): State<Arc<AppState>>) -> Result<Response, ApiError> {
+    let text = state
+        .map
+        .outline
+        .clone()
+        .ok_or_else(|| ApiError::NotFound("this dataset has no boundary layer to outline".into()))?;
+    Ok(([(header::CONTENT_TYPE, "application/geo+json")], text).into_response())
 }

@@ -7,6 +7,7 @@ pub mod cache;
 pub mod equity;
 pub mod error;
 pub mod exports;
+pub mod fonts;
 pub mod layers;
 pub mod listen;
 pub mod search;
@@ -102,7 +103,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/tiles/{layer}/{z}/{x}/{y}", get(tiles::tile))
         .route("/tiles/{layer}", get(tiles::tilejson_doc))
         .route("/styles/{name}", get(styles::style_doc))
+        .route("/fonts/{stack}/{range}", get(fonts::glyphs))
         .route("/api/layers", get(layers::layers))
+        .route("/api/outline.geojson", get(layers::outline))
         .route("/api/areas/{layer}/{code}", get(areas::area))
         .route("/api/explain", get(areas::explain_figure))
         .route("/api/search", get(search::search))

@@ -116,6 +116,7 @@ impl AppState {
             attribution: &self.attribution,
             census_year: self.ds.census_year,
             basemap: self.options.basemap.as_ref(),
+            outline: self.map.outline.is_some(),
         }
     }
 }

@@ -26,6 +26,13 @@ export class Controls {
       yearOut: document.getElementById('year-output'),
       yearNote: document.getElementById('year-note'),
       schools: document.getElementById('schools-toggle'),
+      wards: document.getElementById('wards-toggle'),
+      wardsOption: document.getElementById('wards-option'),
+      type: document.getElementById('type-select'),
+      ofsted: document.getElementById('ofsted-select'),
+      others: document.getElementById('others-toggle'),
+      othersLabel: document.getElementById('others-label'),
+      schoolFilters: document.getElementById('school-filters'),
       search: document.getElementById('search'),
       searchInput: document.getElementById('search-input'),
       results: document.getElementById('search-results'),
@@ -38,7 +45,27 @@ export class Controls {
       if (y !== undefined) this.onChange({ year: y });
     });
     this.el.schools.addEventListener('change', () => this.onChange({ schools: this.el.schools.checked }));
+    this.el.wards.addEventListener('change', () => this.onChange({ wards: this.el.wards.checked }));
+    this.el.others.addEventListener('change', () => this.onChange({ others: this.el.others.checked }));
+    this.el.type.addEventListener('change', () => this.onChange({ stype: this.el.type.value || undefined }));
+    this.el.ofsted.addEventListener('change', () => this.onChange({ ofsted: this.el.ofsted.value || undefined }));
+    this.buildSchoolFilters();
     this.setupSearch(onSearch, onPick);
+  }
+
+  /** The type and Ofsted choices, with how many schools have each, from /api/layers. */
+  buildSchoolFilters() {
+    const schools = this.meta.layers.find((l) => l.kind === 'schools');
+    const f = schools && schools.filters;
+    this.el.schoolFilters.hidden = !f;
+    if (!f) return;
+    const options = (all, list) => `<option value="">${all}</option>${list
+      .map(([v, n]) => `<option value="${esc(v)}">${esc(v)} (${n})</option>`).join('')}`;
+    this.el.type.innerHTML = options('Every type', f.types);
+    this.el.ofsted.innerHTML = options('Any rating', f.ofsted);
+    this.el.ofsted.disabled = f.ofsted.length < 2;
+    this.el.othersLabel.textContent = `Also show the ${f.not_counted} establishments that do not count for places (independent, special, further education, universities)`;
+    this.el.others.disabled = f.not_counted === 0;
   }
 
   buildLayers() {
@@ -87,6 +114,11 @@ export class Controls {
         : 'Census year (actual rolls). No forecasts were supplied.';
     this.el.schools.checked = state.schools;
     this.el.schools.disabled = layer.kind === 'schools';
+    this.el.wards.checked = state.wards;
+    this.el.wardsOption.hidden = !this.meta.layers.some((l) => l.kind && l.kind.area === 'ward') || (layer.kind && layer.kind.area === 'ward') || layer.kind === 'schools';
+    this.el.others.checked = state.others;
+    this.el.type.value = state.stype || '';
+    this.el.ofsted.value = state.ofsted || '';
   }
 
   setupSearch(onSearch, onPick) {

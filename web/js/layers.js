@@ -9,9 +9,14 @@ export function openIn(year) {
     ['any', ['!', ['has', 'closes']], ['>', ['get', 'closes'], year]]];
 }
 
-/** Schools open in `year` that count in `phase` (tile property `phases`, e.g. `primary,secondary`). */
-export function schoolsShown(phase, year) {
-  return ['all', openIn(year), ['in', phase, ['coalesce', ['get', 'phases'], '']]];
+/** Schools open in `year` that count in `phase` (tile property `phases`, e.g. `primary,secondary`),
+ * of establishment type `type` and Ofsted rating `ofsted` when those are given. */
+export function schoolsShown(phase, year, { type, ofsted } = {}) {
+  const out = ['all', openIn(year), ['in', phase, ['coalesce', ['get', 'phases'], '']]];
+  if (type) out.push(['==', ['get', 'type'], type]);
+  if (ofsted === 'no rating') out.push(['!', ['has', 'ofsted']]);
+  else if (ofsted) out.push(['==', ['get', 'ofsted'], ofsted]);
+  return out;
 }
 
 /** The tile property holding `metric` for a phase and year. */
@@ -34,6 +39,11 @@ export function colorExpression(metric, property) {
   return ['case', ['has', property], body, metric.no_data];
 }
 
+/** A ward layer (`kind` is `{"area": "ward"}` in /api/layers). */
+export function isWard(l) {
+  return Boolean(l.kind && l.kind.area === 'ward');
+}
+
 export class LayerView {
   constructor(map, meta) {
     this.map = map;
@@ -47,7 +57,9 @@ export class LayerView {
   }
 
   styleIds(layer) {
-    return layer.kind === 'schools' ? [`${layer.id}-circle`] : [`${layer.id}-fill`, `${layer.id}-line`, `${layer.id}-highlight`];
+    return layer.kind === 'schools'
+      ? [`${layer.id}-circle`, `${layer.id}-label`]
+      : [`${layer.id}-fill`, `${layer.id}-line`, `${layer.id}-highlight`, `${layer.id}-label`];
   }
 
   /** The style layer that receives the colour and the clicks. */
@@ -55,20 +67,35 @@ export class LayerView {
     return layer.kind === 'schools' ? `${layer.id}-circle` : `${layer.id}-fill`;
   }
 
-  /** Shows `activeId` (and the schools on top when `schoolsOn`); hides the rest. */
-  show(activeId, schoolsOn) {
+  /** Shows `activeId` (and the schools on top when `schoolsOn`, establishments that do not
+   * count when `othersOn`, ward boundaries over another area layer when `wardsOn`); hides the rest. */
+  show(activeId, schoolsOn, { wardsOn = false, othersOn = false } = {}) {
+    const vis = (sid, on) => { if (this.map.getLayer(sid)) this.map.setLayoutProperty(sid, 'visibility', on ? 'visible' : 'none'); };
+    const active = this.layer(activeId);
     for (const l of this.meta.layers) {
       const on = l.id === activeId || (l.kind === 'schools' && schoolsOn);
       for (const sid of this.styleIds(l)) {
         // The selected area keeps its outline when another layer is shown.
         const keep = this.selected && this.selected.layerId === l.id && sid.endsWith('-highlight');
-        if (this.map.getLayer(sid)) this.map.setLayoutProperty(sid, 'visibility', on || keep ? 'visible' : 'none');
+        vis(sid, on || keep);
+      }
+      if (l.kind === 'schools') vis(`${l.id}-other`, on && othersOn);
+      // The first ward layer's boundaries and names over a layer that is not wards.
+      if (l === this.meta.layers.find(isWard) && l.id !== activeId) {
+        const context = Boolean(wardsOn && active && active.kind !== 'schools' && !isWard(active));
+        vis(`${l.id}-context`, context);
+        vis(`${l.id}-label`, context);
       }
     }
   }
 
+  /** Whether the dataset has a ward layer to draw over the others. */
+  hasWards() {
+    return this.meta.layers.some(isWard);
+  }
+
   /** Colours `layer` by `metric` for `phase` and `year`. */
-  colour(layer, metric, phase, year) {
+  colour(layer, metric, phase, year, filters = {}) {
     const id = this.mainId(layer);
     if (!this.map.getLayer(id) || !metric) return;
     const prop = layer.kind === 'schools' ? metric.property.replace('{year}', String(year)) : propertyFor(metric, phase, year);
@@ -76,7 +103,11 @@ export class LayerView {
     this.map.setPaintProperty(id, paint, colorExpression(metric, prop));
     // Only the schools of the phase on view, and a school a scenario opens or closes only in
     // the years it is open.
-    if (layer.kind === 'schools') this.map.setFilter(id, schoolsShown(phase, year));
+    if (layer.kind === 'schools') {
+      const shown = schoolsShown(phase, year, filters);
+      this.map.setFilter(id, shown);
+      if (this.map.getLayer(`${layer.id}-label`)) this.map.setFilter(`${layer.id}-label`, shown);
+    }
     return prop;
   }
 
@@ -84,7 +115,11 @@ export class LayerView {
   interactive(activeId, schoolsOn) {
     const out = [];
     const schools = this.meta.layers.find((l) => l.kind === 'schools');
-    if (schools && (schoolsOn || activeId === schools.id)) out.push(this.mainId(schools));
+    if (schools && (schoolsOn || activeId === schools.id)) {
+      out.push(this.mainId(schools));
+      const other = `${schools.id}-other`;
+      if (this.map.getLayer(other) && this.map.getLayoutProperty(other, 'visibility') === 'visible') out.push(other);
+    }
     const active = this.layer(activeId);
     if (active && active.kind !== 'schools') out.push(this.mainId(active));
     return out.filter((id) => this.map.getLayer(id));

@@ -18,3 +18,21 @@ export function renderLegend(el, descEl, metric, context) {
       <li><span class="swatch" style="background:${esc(metric.no_data)}"></span><span>No figure</span></li></ul>`;
   descEl.textContent = metric.description;
 }
+
+/** The school symbols: colour (the schools' first metric), size (places) and the hollow ring of
+ * establishments that do not count. Hidden when no schools are drawn. */
+export function renderSchoolLegend(el, schools, state) {
+  const metric = schools && schools.metrics[0];
+  const shown = schools && (state.schools || state.layer === schools.id);
+  el.hidden = !metric || !shown;
+  if (el.hidden) return;
+  const dot = (r, fill, stroke = '#ffffff') =>
+    `<svg class="dot" width="${2 * r + 4}" height="${2 * r + 4}" aria-hidden="true"><circle cx="${r + 2}" cy="${r + 2}" r="${r}" fill="${esc(fill)}" stroke="${stroke}" stroke-width="1.5"/></svg>`;
+  const colours = metric.legend
+    .map((l) => `<li>${dot(5, l.color)}<span>${esc(l.label)}</span></li>`)
+    .join('');
+  el.innerHTML = `<h3>School dots — ${esc(metric.name)}</h3>
+    <ul class="school-key">${colours}<li>${dot(5, metric.no_data)}<span>No figure</span></li></ul>
+    <p class="note size-key">${dot(3, '#8c8c8c')}${dot(7, '#8c8c8c')} Size: places (100 to 2,000), when zoomed in</p>
+    ${state.others ? `<p class="note size-key">${dot(4, '#ffffff', '#595959')} Does not count for places</p>` : ''}`;
+}

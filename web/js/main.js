@@ -6,8 +6,9 @@ import { api } from './api.js';
 import { Controls } from './controls.js';
 import { academicYear, esc, metricValue } from './format.js';
 import { LayerView, propertyFor } from './layers.js';
-import { renderLegend } from './legend.js';
+import { renderLegend, renderSchoolLegend } from './legend.js';
 import { calculation, renderProfile } from './panel.js';
+import { composeView, download, preparePrint } from './export.js';
 import { mapPosition, parsePosition, readState, writeState } from './urlstate.js';
 
 const $ = (id) => document.getElementById(id);
@@ -52,8 +53,20 @@ async function start() {
   $('attribution-note').textContent = meta.dataset.attribution;
   document.title = `${meta.dataset.name} — placeplan`;
 
+  const small = window.matchMedia('(max-width: 700px)');
+  // On a phone the controls are a drawer over the map, opened from the top bar.
+  const toggle = $('controls-toggle');
+  const setDrawer = (open) => {
+    document.body.classList.toggle('drawer-open', open);
+    toggle.setAttribute('aria-expanded', String(open));
+    toggle.textContent = open ? 'Close' : 'Layers and legend';
+  };
+  toggle.addEventListener('click', () => setDrawer(!document.body.classList.contains('drawer-open')));
+  // The map and the drawer start under the top bar, whose height depends on the screen.
+  const top = document.querySelector('.topbar');
+  new ResizeObserver(() => document.body.style.setProperty('--top', `${top.offsetHeight}px`)).observe(top);
   const fromUrl = readState();
-  const state = { schools: true, ...fromUrl };
+  const state = { schools: true, wards: true, others: false, ...fromUrl };
   let layer = normalise(state, meta);
   const pos = parsePosition(fromUrl.map);
   const b = layer.bounds;
@@ -61,8 +74,11 @@ async function start() {
     container: 'map',
     style: meta.style,
     ...(pos ? { center: pos.center, zoom: pos.zoom } : { bounds: [[b[0], b[1]], [b[2], b[3]]], fitBoundsOptions: { padding: 30 } }),
-    attributionControl: { compact: false },
+    // On a phone the credit folds into an (i) button.
+    attributionControl: { compact: small.matches },
     maxZoom: 18,
+    // Keeps the picture after drawing it, so that "Export this view" and printing can copy it.
+    canvasContextAttributes: { preserveDrawingBuffer: true },
   });
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
@@ -84,6 +100,7 @@ async function start() {
     if (!profile) {
       panel.hidden = true;
       panel.removeAttribute('data-code');
+      if (small.matches) map.easeTo({ padding: { bottom: 0 }, duration: 250 });
       return;
     }
     $('panel-body').innerHTML = renderProfile(profile, state, meta, links());
@@ -92,6 +109,8 @@ async function start() {
     panel.dataset.phase = state.phase;
     panel.dataset.year = String(state.year);
     panel.hidden = false;
+    // On a phone the sheet covers the bottom of the map: the map's centre moves above it.
+    if (small.matches) map.easeTo({ padding: { bottom: panel.offsetHeight }, duration: 250 });
     const slot = $('calc-year');
     if (slot && profile.kind !== 'schools' && profile.kind !== 'lsoa') {
       const key = `${profile.code}|${state.phase}|${state.year}`;
@@ -103,22 +122,79 @@ async function start() {
     map.resize();
   };
 
+  /** "primary, 2027/28 (forecast)": the phase and year a metric is shown for. */
+  const legendContext = (metric) => (metric && metric.by_phase_year
+    ? `${layer.kind === 'schools' ? '' : `${state.phase}, `}${academicYear(state.year)}${state.year > meta.dataset.census_year ? ' (forecast)' : ''}`
+    : '');
+
   const apply = () => {
     layer = normalise(state, meta);
     const metric = layer.metrics.find((m) => m.id === state.metric);
-    view.show(state.layer, state.schools);
-    view.colour(layer, metric, state.phase, state.year);
+    view.show(state.layer, state.schools, { wardsOn: state.wards, othersOn: state.others });
+    const filters = { type: state.stype, ofsted: state.ofsted };
+    view.colour(layer, metric, state.phase, state.year, filters);
     const schools = meta.layers.find((l) => l.kind === 'schools');
-    if (schools && schools.id !== state.layer) view.colour(schools, schools.metrics[0], state.phase, state.year);
-    const context = metric && metric.by_phase_year
-      ? `${layer.kind === 'schools' ? '' : `${state.phase}, `}${academicYear(state.year)}${state.year > meta.dataset.census_year ? ' (forecast)' : ''}`
-      : '';
+    if (schools && schools.id !== state.layer) view.colour(schools, schools.metrics[0], state.phase, state.year, filters);
+    renderSchoolLegend($('school-legend'), schools, state);
+    const context = legendContext(metric);
     renderLegend($('legend'), $('metric-description'), metric, context);
     controls.render(state, layer);
     state.map = mapPosition(map);
     writeState(state);
     renderPanel();
   };
+
+  /** What the exported picture says beside the map: title, legend, school key, notes. */
+  const exportInfo = () => {
+    const metric = layer.metrics.find((m) => m.id === state.metric);
+    const schools = meta.layers.find((l) => l.kind === 'schools');
+    const sm = schools && schools.metrics[0];
+    const context = legendContext(metric);
+    const items = metric ? [...metric.legend.map((l) => ({ color: l.color, label: l.label })), { color: metric.no_data, label: 'No figure' }] : [];
+    const date = new Date().toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric' });
+    const vintages = (meta.dataset.vintages || []).map((v) => `${v.input} — ${v.describes}`).join('; ');
+    return {
+      title: meta.dataset.name,
+      subtitle: `${layer.title}: ${metric ? metric.name : ''}${context ? ` — ${context}` : ''}`,
+      synthetic: meta.dataset.synthetic,
+      legend: { title: metric ? `${metric.name}${metric.unit && !['decile', 'rank'].includes(metric.unit) ? ` (${metric.unit})` : ''}` : '', items },
+      schools: sm && (state.schools || state.layer === schools.id) && schools.id !== state.layer
+        ? { title: `School dots: ${sm.name} — ${academicYear(state.year)}, ${state.phase} schools`, items: [...sm.legend.map((l) => ({ color: l.color, label: l.label })), ...(state.others ? [{ color: '#ffffff', label: 'Does not count for places' }] : [])] }
+        : null,
+      notes: [
+        `Made with placeplan on ${date}. View: ${location.href}`,
+        vintages ? `Data: ${vintages}.` : '',
+        meta.dataset.attribution,
+      ].filter(Boolean),
+    };
+  };
+  const fileName = () => `placeplan-${state.layer}-${state.phase}-${state.year}.png`.replace(/[^A-Za-z0-9._-]/g, '_');
+  const exportPng = async () => {
+    const { canvas, boxes } = composeView(map, exportInfo());
+    window.placeplan.lastExport = { width: canvas.width, height: canvas.height, boxes };
+    await download(canvas, fileName());
+  };
+  const exportPrint = async (paper) => {
+    // Drawn at twice the screen's resolution for paper, then back.
+    const ratio = map.getPixelRatio();
+    if (ratio < 2) {
+      map.setPixelRatio(2);
+      await new Promise((resolve) => map.once('idle', resolve));
+    }
+    const { canvas } = composeView(map, exportInfo());
+    if (ratio < 2) map.setPixelRatio(ratio);
+    preparePrint(canvas, paper);
+    await document.querySelector('#print-sheet img').decode().catch(() => {});
+    window.print();
+  };
+  $('export-png').addEventListener('click', exportPng);
+  $('export-a4').addEventListener('click', () => exportPrint('A4'));
+  $('export-a3').addEventListener('click', () => exportPrint('A3'));
+  // Ctrl+P prints the same sheet (A4).
+  window.addEventListener('beforeprint', () => {
+    if (!document.body.dataset.paper) preparePrint(composeView(map, exportInfo()).canvas, 'A4');
+  });
+  window.addEventListener('afterprint', () => { delete document.body.dataset.paper; });
 
   const select = async (layerId, code, { fly = false } = {}) => {
     try {
@@ -198,6 +274,8 @@ async function start() {
 
   window.placeplan = { map, state, meta, view };
   map.on('load', () => {
+    // The folded credit starts folded on a phone (MapLibre opens it at first).
+    if (small.matches) for (const el of document.querySelectorAll('.maplibregl-ctrl-attrib.maplibregl-compact-show')) el.classList.remove('maplibregl-compact-show');
     apply();
     if (state.sel) {
       const [l, code] = state.sel.split('/');

@@ -1,7 +1,9 @@
 // Permalinks: the view lives in the URL hash (#layer=…&metric=…&phase=…&year=…&sel=…&map=z/lat/lon),
 // so a copied link restores the layer, phase, year, selection and map position.
 
-const KEYS = ['layer', 'metric', 'phase', 'year', 'sel', 'map'];
+const KEYS = ['layer', 'metric', 'phase', 'year', 'sel', 'map', 'wards', 'others', 'stype', 'ofsted'];
+/** Keys holding a yes/no, written as 1/0. */
+const FLAGS = ['wards', 'others'];
 
 /** Reads the state from the current hash. */
 export function readState() {
@@ -9,6 +11,7 @@ export function readState() {
   const out = {};
   for (const k of KEYS) if (p.has(k)) out[k] = p.get(k);
   if (out.year !== undefined) out.year = Number.parseInt(out.year, 10);
+  for (const k of FLAGS) if (out[k] !== undefined) out[k] = out[k] === '1';
   return out;
 }
 
@@ -16,6 +19,7 @@ export function readState() {
 export function writeState(state) {
   const p = new URLSearchParams();
   for (const k of KEYS) {
+    if (FLAGS.includes(k)) { if (typeof state[k] === 'boolean') p.set(k, state[k] ? '1' : '0'); continue; }
     if (state[k] !== undefined && state[k] !== null && state[k] !== '') p.set(k, String(state[k]));
   }
   const hash = `#${p.toString()}`;

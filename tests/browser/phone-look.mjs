@@ -1,0 +1,25 @@
+// Ad-hoc: a running server at phone size. node tests/browser/phone-look.mjs URL OUTPREFIX [width]
+import { chromium } from 'playwright-core';
+const [url, out, w] = process.argv.slice(2);
+const width = Number(w || 360);
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+const page = await browser.newPage({ viewport: { width, height: 780 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+page.on('pageerror', (e) => console.log('page error:', e.message));
+await page.goto(url);
+await page.waitForSelector('body[data-map-ready]', { timeout: 30000 }).catch(() => console.log('no map-ready'));
+await page.waitForTimeout(1500);
+const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+console.log('overflow px', await overflow());
+await page.screenshot({ path: `${out}-map.png` });
+await page.click('#controls-toggle');
+await page.waitForTimeout(400);
+await page.screenshot({ path: `${out}-drawer.png` });
+await page.click('#controls-toggle');
+await page.waitForTimeout(300);
+const c = await page.evaluate(() => { const m = window.placeplan.map; const p = m.project(m.getCenter()); return [p.x, p.y]; });
+await page.mouse.click(c[0], c[1] + 40);
+await page.waitForSelector('#panel:not([hidden])', { timeout: 5000 }).catch(() => console.log('no panel'));
+await page.waitForTimeout(3000);
+console.log('overflow px with panel', await overflow());
+await page.screenshot({ path: `${out}-panel.png` });
+await browser.close();

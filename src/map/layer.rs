@@ -256,6 +256,9 @@ fn area_layer(ds: &Dataset, li: usize, eq: &EquityResults) -> MapLayer {
                 deprivation_props(&mut props, &dep);
                 for r in catalogue.into_iter().flat_map(|c| c.of(a.code.as_str())) {
                     sufficiency_props(&mut props, r);
+                    if let Some(c) = metrics::need_class(r.sufficiency.status, dep.pct_pop_most_deprived_quintile) {
+                        props.push((format!("need_{}_{}", r.phase.as_str(), r.year), Prop::Str(c.into())));
+                    }
                 }
             }
             if let Some(e) = extra.get(a.code.as_str()) {

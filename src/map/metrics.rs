@@ -397,6 +397,7 @@ pub fn share(id: &str, name: &str, description: &str) -> MetricSpec {
 pub fn area_metrics(bands: &Bands, margin: f64) -> Vec<MetricSpec> {
     vec![
         status(bands),
+        need(bands),
         spare_pct(bands),
         shortfall(),
         margin_shortfall(margin),
@@ -536,6 +537,83 @@ pub fn priority_class(method: &str) -> MetricSpec {
             .collect(),
         no_data: palette::NO_DATA.into(),
         description: method.to_owned(),
+    }
+}
+
+/// Residents in England's most deprived 20% (IMD deciles 1–2): at or above this share an area
+/// is "much more deprived than England" (twice the national share, which is 20% by construction).
+pub const NEED_MUCH_MORE_DEPRIVED: f64 = 40.0;
+/// At or above this share, "more deprived than England" (the national share).
+pub const NEED_MORE_DEPRIVED: f64 = 20.0;
+
+/// The need class of an area for one phase and year (`need_{phase}_{year}`): a deficit of places
+/// split by how many of its residents live in England's most deprived 20% of LSOAs
+/// (`pct_most_deprived_20`, population-weighted from the area's LSOA pieces), then tight, then
+/// enough. `None` (no figure) without a status, or with a deficit and no deprivation figure.
+#[must_use]
+pub fn need_class(status: Option<crate::stats::sufficiency::Status>, pct_most_deprived_20: Option<f64>) -> Option<&'static str> {
+    use crate::stats::sufficiency::Status;
+    match status? {
+        Status::Deficit => {
+            let share = pct_most_deprived_20?;
+            Some(if share >= NEED_MUCH_MORE_DEPRIVED {
+                "deficit_much_more_deprived"
+            } else if share >= NEED_MORE_DEPRIVED {
+                "deficit_more_deprived"
+            } else {
+                "deficit_less_deprived"
+            })
+        }
+        Status::Tight => Some("tight"),
+        Status::Healthy | Status::Surplus => Some("enough"),
+    }
+}
+
+/// Need: where places are short for the selected phase and year, and how deprived those areas
+/// are ([`need_class`]).
+#[must_use]
+pub fn need(bands: &Bands) -> MetricSpec {
+    use serde_json::json;
+    let classes = [
+        (
+            "deficit_much_more_deprived",
+            format!("Deficit, and {NEED_MUCH_MORE_DEPRIVED:.0}%+ of residents in England's most deprived 20%"),
+            "#67001F",
+        ),
+        (
+            "deficit_more_deprived",
+            format!("Deficit, {NEED_MORE_DEPRIVED:.0}–{NEED_MUCH_MORE_DEPRIVED:.0}% in the most deprived 20%"),
+            "#D6604D",
+        ),
+        (
+            "deficit_less_deprived",
+            format!("Deficit, under {NEED_MORE_DEPRIVED:.0}% in the most deprived 20%"),
+            "#F4A582",
+        ),
+        (
+            "tight",
+            format!("Tight: spare under {} (any deprivation)", pct(bands.tight_below)),
+            "#FDDBC7",
+        ),
+        ("enough", "Enough places (healthy or surplus)".to_owned(), "#F0F0F0"),
+    ];
+    MetricSpec {
+        id: "need".into(),
+        name: "Need: deficits by deprivation".into(),
+        unit: String::new(),
+        property: "need_{phase}_{year}".into(),
+        by_phase_year: true,
+        kind: LegendKind::Categorical,
+        legend: classes.iter().map(|(v, label, c)| entry(json!(v), label.clone(), c)).collect(),
+        no_data: palette::NO_DATA.into(),
+        description: format!(
+            "For the phase and year shown: areas with a deficit of places (spare below {}) are coloured by the share \
+             of their residents who live in England's most deprived 20% of LSOAs (IMD 2019 deciles 1–2; population-weighted \
+             over the area's LSOA pieces). England's share is {NEED_MORE_DEPRIVED:.0}% by construction, so {NEED_MORE_DEPRIVED:.0}% \
+             or more is more deprived than England, {NEED_MUCH_MORE_DEPRIVED:.0}% or more twice as deprived. Tight and \
+             enough are shown whatever the deprivation. No figure: no status, or a deficit with no deprivation figure.",
+            pct(bands.deficit_below)
+        ),
     }
 }
 

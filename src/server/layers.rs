@@ -191,3 +191,31 @@ pub async fn outline(State(state): State<Arc<AppState>>) -> Result<Response, Api
         .ok_or_else(|| ApiError::NotFound("this dataset has no boundary layer to outline".into()))?;
     Ok(([(header::CONTENT_TYPE, "application/geo+json")], text).into_response())
 }
+
+/// One entry of `/api/layers/{layer}/areas`.
+#[derive(Debug, Serialize)]
+pub struct AreaName<'a> {
+    /// Area code or URN.
+    pub code: &'a str,
+    /// Name.
+    pub name: &'a str,
+}
+
+/// `/api/layers/{layer}/areas`: every feature's code and name, by name, so that areas can be
+/// chosen from a list (and with the keyboard) as well as on the map.
+///
+/// # Errors
+/// 404 for an unknown layer.
+pub async fn area_names(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let (l, _) = super::find_layer(&state, &id)?;
+    let mut names: Vec<AreaName<'_>> = l
+        .features
+        .iter()
+        .map(|f| AreaName {
+            code: &f.code,
+            name: &f.name,
+        })
+        .collect();
+    names.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then_with(|| a.code.cmp(b.code)));
+    Ok(Json(names).into_response())
+}

@@ -106,6 +106,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/fonts/{stack}/{range}", get(fonts::glyphs))
         .route("/api/layers", get(layers::layers))
         .route("/api/outline.geojson", get(layers::outline))
+        .route("/api/layers/{layer}/areas", get(layers::area_names))
         .route("/api/areas/{layer}/{code}", get(areas::area))
         .route("/api/explain", get(areas::explain_figure))
         .route("/api/search", get(search::search))

@@ -15,6 +15,7 @@ const enc = encodeURIComponent;
 export const api = {
   layers: () => getJSON('/api/layers'),
   area: (layer, code) => getJSON(`/api/areas/${enc(layer)}/${enc(code)}`),
+  areas: (layer) => getJSON(`/api/layers/${enc(layer)}/areas`),
   search: (q, limit = 8) => getJSON(`/api/search?q=${enc(q)}&limit=${limit}`),
   explain: (layer, code, metric, phase, year) =>
     getJSON(`/api/explain?layer=${enc(layer)}&code=${enc(code)}&metric=${enc(metric)}&phase=${enc(phase)}&year=${year}`),

@@ -13,7 +13,7 @@ function layerLabel(l) {
 }
 
 export class Controls {
-  constructor(meta, { onChange, onSearch, onPick }) {
+  constructor(meta, { onChange, onSearch, onPick, onAreas }) {
     this.meta = meta;
     this.onChange = onChange;
     this.el = {
@@ -33,6 +33,7 @@ export class Controls {
       others: document.getElementById('others-toggle'),
       othersLabel: document.getElementById('others-label'),
       schoolFilters: document.getElementById('school-filters'),
+      area: document.getElementById('area-select'),
       search: document.getElementById('search'),
       searchInput: document.getElementById('search-input'),
       results: document.getElementById('search-results'),
@@ -50,6 +51,11 @@ export class Controls {
     this.el.type.addEventListener('change', () => this.onChange({ stype: this.el.type.value || undefined }));
     this.el.ofsted.addEventListener('change', () => this.onChange({ ofsted: this.el.ofsted.value || undefined }));
     this.buildSchoolFilters();
+    this.listed = null;
+    this.el.area.addEventListener('change', () => {
+      if (this.el.area.value && onPick) onPick({ layer: this.listed, code: this.el.area.value });
+    });
+    this.areas = onAreas;
     this.setupSearch(onSearch, onPick);
   }
 
@@ -66,6 +72,22 @@ export class Controls {
     this.el.ofsted.disabled = f.ofsted.length < 2;
     this.el.othersLabel.textContent = `Also show the ${f.not_counted} establishments that do not count for places (independent, special, further education, universities)`;
     this.el.others.disabled = f.not_counted === 0;
+  }
+
+  /** The areas of `layer` in the list (fetched once per layer), the selected one chosen. */
+  async listAreas(layer, state) {
+    const [selLayer, selCode] = (state.sel || '').split('/');
+    if (this.listed !== layer.id && this.areas) {
+      this.listed = layer.id;
+      const noun = `one of the ${layer.features} ${layer.kind === 'schools' ? 'schools' : layer.title}`;
+      this.el.area.innerHTML = `<option value="">Choose ${esc(noun)}…</option>`;
+      try {
+        const list = await this.areas(layer.id);
+        if (this.listed !== layer.id) return;
+        this.el.area.innerHTML += list.map((a) => `<option value="${esc(a.code)}">${esc(a.name)}</option>`).join('');
+      } catch { /* the map still works without the list */ }
+    }
+    this.el.area.value = selLayer === layer.id ? selCode : '';
   }
 
   buildLayers() {
@@ -117,6 +139,7 @@ export class Controls {
     this.el.wards.checked = state.wards;
     this.el.wardsOption.hidden = !this.meta.layers.some((l) => l.kind && l.kind.area === 'ward') || (layer.kind && layer.kind.area === 'ward') || layer.kind === 'schools';
     this.el.others.checked = state.others;
+    this.listAreas(layer, state);
     this.el.type.value = state.stype || '';
     this.el.ofsted.value = state.ofsted || '';
   }

@@ -21,7 +21,7 @@ export function renderLegend(el, descEl, metric, context) {
 
 /** The school symbols: colour (the schools' first metric), size (places) and the hollow ring of
  * establishments that do not count. Hidden when no schools are drawn. */
-export function renderSchoolLegend(el, schools, state) {
+export function renderSchoolLegend(el, schools, state, context = '') {
   const metric = schools && schools.metrics[0];
   const shown = schools && (state.schools || state.layer === schools.id);
   el.hidden = !metric || !shown;
@@ -31,7 +31,7 @@ export function renderSchoolLegend(el, schools, state) {
   const colours = metric.legend
     .map((l) => `<li>${dot(5, l.color)}<span>${esc(l.label)}</span></li>`)
     .join('');
-  el.innerHTML = `<h3>School dots — ${esc(metric.name)}</h3>
+  el.innerHTML = `<h3>School dots — ${esc(metric.name)}${context ? `, ${esc(context)}` : ''}</h3>
     <ul class="school-key">${colours}<li>${dot(5, metric.no_data)}<span>No figure</span></li></ul>
     <p class="note size-key">${dot(3, '#8c8c8c')}${dot(7, '#8c8c8c')} Size: places (100 to 2,000), when zoomed in</p>
     ${state.others ? `<p class="note size-key">${dot(4, '#ffffff', '#595959')} Does not count for places</p>` : ''}`;

@@ -135,7 +135,7 @@ async function start() {
     view.colour(layer, metric, state.phase, state.year, filters);
     const schools = meta.layers.find((l) => l.kind === 'schools');
     if (schools && schools.id !== state.layer) view.colour(schools, schools.metrics[0], state.phase, state.year, filters);
-    renderSchoolLegend($('school-legend'), schools, state);
+    renderSchoolLegend($('school-legend'), schools, state, `${state.phase} schools, ${academicYear(state.year)}`);
     const context = legendContext(metric);
     renderLegend($('legend'), $('metric-description'), metric, context);
     controls.render(state, layer);
@@ -223,6 +223,7 @@ async function start() {
       apply();
     },
     onSearch: (q) => api.search(q),
+    onAreas: (layerId) => api.areas(layerId),
     onPick: (hit) => {
       const l = meta.layers.find((x) => x.id === hit.layer);
       if (l && l.kind !== 'schools') state.layer = hit.layer;
@@ -253,9 +254,16 @@ async function start() {
     const l = meta.layers.find((x) => x.id === f.source);
     const m = l.id === state.layer ? l.metrics.find((x) => x.id === state.metric) : l.metrics[0];
     let valueText = '';
-    if (m) {
+    if (f.properties.mainstream === false) {
+      valueText = `${esc(f.properties.type || 'Establishment')}: does not count for places`;
+    } else if (m) {
       const prop = l.kind === 'schools' ? m.property.replace('{year}', String(state.year)) : propertyFor(m, state.phase, state.year);
-      valueText = `${esc(m.name)}: ${esc(metricValue(m, f.properties[prop]))}`;
+      const legendLabel = m.kind === 'categorical' ? (m.legend.find((x) => x.value === f.properties[prop]) || {}).label : null;
+      valueText = `${esc(m.name)}: ${esc(legendLabel || metricValue(m, f.properties[prop]))}`;
+      // The status in words too, so that colour is never the only cue.
+      const statusProp = l.kind === 'schools' ? `status_${state.year}` : `status_${state.phase}_${state.year}`;
+      const st = f.properties[statusProp];
+      if (st && m.id !== 'status') valueText += `<br>Status ${esc(academicYear(state.year))}: ${esc(st)}`;
     }
     tooltip.innerHTML = `<strong>${esc(f.properties.name)}</strong><br>${valueText}`;
     const rect = map.getContainer().getBoundingClientRect();

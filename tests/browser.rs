@@ -1,5 +1,6 @@
-//! The browser test: starts `placeplan serve` on the demo data (a free loopback port), then runs
-//! `node tests/browser/map.test.mjs`, which drives Debian Chromium through playwright-core.
+//! The browser tests: start `placeplan serve` on the demo data and on Leeds (a free loopback
+//! port), then run `node tests/browser/*.test.mjs` (the map, the officers' views with axe-core,
+//! the ward pages), which drive Debian Chromium through playwright-core.
 //!
 //! Needs node, `tests/browser/node_modules` (`npm ci --prefix tests/browser`) and Chromium
 //! (`/usr/bin/chromium` or `PLACEPLAN_CHROMIUM`). Without them the test is skipped with a visible
@@ -92,7 +93,7 @@ fn run_node(root: &Path, script: &str, args: &[&str]) {
 }
 
 /// A Leeds ward page (Gipton & Harehills) on the real data: figures against the API, headings
-/// and header cells, the sortable index, and an A4 PDF.
+/// and header cells, the sortable index, and an A4 PDF; then the officers' map on Leeds.
 #[test]
 fn leeds_ward_page_in_chromium() {
     let Some(root) = tools_or_skip() else { return };
@@ -105,6 +106,9 @@ fn leeds_ward_page_in_chromium() {
     let (_server, url) = start_server(&["--manifest", &manifest.display().to_string()]);
     run_node(&root, "ward.test.mjs", &[&url, &shots.display().to_string(), "E05011394"]);
     assert!(shots.join("ward-E05011394.pdf").is_file());
+    // The officers' map on Leeds, with a postcode of Gipton & Harehills from the weighting points.
+    run_node(&root, "officer.test.mjs", &[&url, &shots.display().to_string(), "leeds", "LS8 5BQ"]);
+    assert!(shots.join("leeds-export.png").is_file());
 }
 
 #[test]
@@ -115,4 +119,6 @@ fn map_app_in_chromium() {
     std::fs::create_dir_all(&shots).expect("screenshot folder");
     run_node(&root, "map.test.mjs", &[&url, &shots.display().to_string()]);
     assert!(shots.join("map-ward-panel.png").is_file());
+    run_node(&root, "officer.test.mjs", &[&url, &shots.display().to_string(), "demo"]);
+    assert!(shots.join("demo-export.png").is_file());
 }

@@ -65,12 +65,15 @@ th[aria-sort] button::after { content: " ▾"; }
 th[aria-sort="ascending"] button::after { content: " ▴"; }
 button.print { font: inherit; font-size: .9rem; padding: .2rem .6rem; border: 2px solid var(--ink); background: #fff; cursor: pointer; margin-left: .4rem; }
 .printed, .paper { display: none; }
+.wide { overflow-x: auto; max-width: 100%; }
+@media (max-width: 600px) { main { padding: .6rem .7rem 1.5rem; } h1 { font-size: 1.45rem; } table { font-size: .82rem; } }
 @media print {
   @page {
     size: A4; margin: 13mm 12mm 15mm;
     @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 8pt system-ui, sans-serif; color: #555; }
   }
   .printed, .paper { display: inline; }
+  .wide { overflow: visible; }
   th button { display: none; }
   table[data-sortable] { break-inside: auto; }
   thead { display: table-header-group; }
@@ -127,7 +130,31 @@ for (const table of document.querySelectorAll('table[data-sortable]')) {
 }
 "#;
 
+/// Puts every table in a box that scrolls sideways on a narrow screen, so that the page itself
+/// never does; the box is named by the table's caption and can be scrolled from the keyboard.
+fn scrollable_tables(body: &str) -> String {
+    let mut out = String::with_capacity(body.len() + 256);
+    let mut rest = body;
+    while let Some(i) = rest.find("<table") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i..];
+        let caption = after
+            .find("<caption>")
+            .filter(|&c| c < after.find('>').map_or(0, |e| e + 2))
+            .and_then(|c| after[c + 9..].find("</caption>").map(|e| &after[c + 9..c + 9 + e]))
+            .unwrap_or("Table");
+        let end = after.find("</table>").map_or(after.len(), |e| e + "</table>".len());
+        out.push_str(&format!(r#"<div class="wide" role="region" tabindex="0" aria-label="{caption}">"#));
+        out.push_str(&after[..end]);
+        out.push_str("</div>");
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn page(title: &str, body: &str, script: bool) -> String {
+    let body = scrollable_tables(body);
     format!(
         "<!doctype html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{CSS}{}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n{}</body>\n</html>\n",
         esc(title),

@@ -40,8 +40,11 @@ pub struct Hit {
     pub name: String,
     /// `[west, south, east, north]`.
     pub bbox: Option<[f64; 4]>,
-    /// A point inside the feature, `[lon, lat]`.
+    /// A point inside the feature, `[lon, lat]` (for a postcode, the postcode's point).
     pub point: Option<[f64; 2]>,
+    /// The postcode searched for, when the hit is the area a postcode lies in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub postcode: Option<String>,
 }
 
 /// Lower case, apostrophes dropped, other punctuation as spaces.
@@ -145,6 +148,7 @@ fn postcode_hits(state: &AppState, text: &str) -> Option<Vec<Hit>> {
             name: format!("{}: {}", pc.label, area.name),
             bbox,
             point,
+            postcode: Some(pc.label.clone()),
         });
     }
     Some(out)
@@ -189,6 +193,7 @@ pub async fn search(
                         name: f.name.clone(),
                         bbox,
                         point: f.point,
+                        postcode: None,
                     },
                 ));
             }

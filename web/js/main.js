@@ -84,6 +84,7 @@ async function start() {
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
   const view = new LayerView(map, meta);
   let profile = null;
+  let postcodeMarker = null;
   let selLayer = null;
 
   const links = () => {
@@ -224,11 +225,23 @@ async function start() {
     },
     onSearch: (q) => api.search(q),
     onAreas: (layerId) => api.areas(layerId),
-    onPick: (hit) => {
+    onPick: async (hit) => {
       const l = meta.layers.find((x) => x.id === hit.layer);
       if (l && l.kind !== 'schools') state.layer = hit.layer;
       else state.schools = true;
-      select(hit.layer, hit.code, { fly: true });
+      await select(hit.layer, hit.code, { fly: !hit.postcode });
+      // A postcode: a marker at it, and the map centred on it with its area open.
+      if (postcodeMarker) postcodeMarker.remove();
+      postcodeMarker = null;
+      if (hit.postcode && hit.point) {
+        const el = document.createElement('div');
+        el.className = 'postcode-marker';
+        el.setAttribute('role', 'img');
+        el.setAttribute('aria-label', `Postcode ${hit.postcode}`);
+        el.title = `Postcode ${hit.postcode}`;
+        postcodeMarker = new maplibregl.Marker({ element: el, anchor: 'bottom' }).setLngLat(hit.point).addTo(map);
+        map.flyTo({ center: hit.point, zoom: Math.max(map.getZoom(), 13.5) });
+      }
     },
   });
 

@@ -122,3 +122,14 @@ fn map_app_in_chromium() {
     run_node(&root, "officer.test.mjs", &[&url, &shots.display().to_string(), "demo"]);
     assert!(shots.join("demo-export.png").is_file());
 }
+
+/// A vector basemap style under the layers (the test answers for the style's address itself).
+#[test]
+fn vector_basemap_in_chromium() {
+    let Some(root) = tools_or_skip() else { return };
+    let style = "https://basemap.example/styles/test.json";
+    let (_server, url) = start_server(&["--basemap-style", style]);
+    let shots = root.join("target/browser");
+    std::fs::create_dir_all(&shots).expect("screenshot folder");
+    run_node(&root, "basemap.test.mjs", &[&url, &shots.display().to_string(), style]);
+}

@@ -29,6 +29,12 @@ pub struct Args {
     /// (check the provider's usage policy). Without it the map needs no network.
     #[arg(long, value_name = "URL")]
     pub basemap: Option<String>,
+    /// A MapLibre vector style to draw under the layers instead, e.g. an OS Vector Tile API,
+    /// Protomaps or OpenFreeMap style URL (https://tiles.openfreemap.org/styles/positron). The
+    /// browser loads it from the provider, which credits itself; its names are drawn with
+    /// placeplan's built-in font.
+    #[arg(long, value_name = "URL", conflicts_with = "basemap")]
+    pub basemap_style: Option<String>,
     /// Attribution text the basemap provider requires.
     #[arg(long, value_name = "TEXT", default_value = "© OpenStreetMap contributors")]
     pub basemap_attribution: String,
@@ -92,6 +98,12 @@ pub fn run(a: &Args) -> CliResult {
         eprintln!("placeplan: --basemap must be an http(s) URL template containing {{z}}, {{x}} and {{y}}");
         return Ok(exit::USAGE);
     }
+    if let Some(s) = &a.basemap_style
+        && !(s.starts_with("https://") || s.starts_with("http://"))
+    {
+        eprintln!("placeplan: --basemap-style must be the http(s) URL of a MapLibre style JSON");
+        return Ok(exit::USAGE);
+    }
     let started = Instant::now();
     // Bind before loading: a port in use is known at once, not after the data has loaded.
     let listener = match std::net::TcpListener::bind(a.addr) {
@@ -120,6 +132,7 @@ pub fn run(a: &Args) -> CliResult {
             tiles: t.clone(),
             attribution: a.basemap_attribution.clone(),
         }),
+        basemap_style: a.basemap_style.clone(),
         public_url: a.public_url.clone(),
         web_dir: a.web_dir.clone(),
         origin: Some(format!("http://{bound}")),

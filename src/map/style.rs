@@ -30,6 +30,8 @@ pub struct StyleContext<'a> {
     pub basemap: Option<&'a Basemap>,
     /// Whether `/api/outline.geojson` has the authority outline.
     pub outline: bool,
+    /// A vector basemap style for clients to draw under the layers (named in the style's metadata).
+    pub basemap_style: Option<&'a str>,
 }
 
 /// The text of a label: dark, with a white halo that keeps it readable over any fill.
@@ -324,7 +326,7 @@ pub fn style(layers: &[MapLayer], name: &str, show: Option<&str>, ctx: &StyleCon
     json!({
         "version": 8,
         "name": format!("placeplan {name}"),
-        "metadata": { "placeplan:census_year": ctx.census_year, "placeplan:shown": shown },
+        "metadata": { "placeplan:census_year": ctx.census_year, "placeplan:shown": shown, "placeplan:basemap_style": ctx.basemap_style },
         "center": [f64::midpoint(w, e), f64::midpoint(s, n)],
         "zoom": 10,
         "glyphs": format!("{}/fonts/{{fontstack}}/{{range}}.pbf", ctx.base_url),

@@ -24,6 +24,7 @@ pub const FILES: &[(&str, &[u8])] = web_files![
     "js/urlstate.js",
     "js/format.js",
     "js/export.js",
+    "js/basemap.js",
     "vendor/maplibre-gl/maplibre-gl.mjs",
     "vendor/maplibre-gl/maplibre-gl-worker.mjs",
     "vendor/maplibre-gl/maplibre-gl.css",

@@ -125,6 +125,12 @@ pub async fn layers(State(state): State<Arc<AppState>>, headers: HeaderMap) -> J
             "operating_margin": ds.settings.operating_margin,
             "bands": ds.settings.bands,
             "apportionment": ds.weight_method,
+            // The basemap under the layers, if the server was started with one.
+            "basemap": match (&state.options.basemap, &state.options.basemap_style) {
+                (Some(b), _) => serde_json::json!({ "kind": "raster", "tiles": b.tiles, "attribution": b.attribution }),
+                (None, Some(url)) => serde_json::json!({ "kind": "style", "url": url }),
+                (None, None) => serde_json::Value::Null,
+            },
             "forecast_accuracy": ds.model.accuracy.as_ref().map(|b| serde_json::json!({
                 "fitted_to": b.fitted_to,
                 "held_out": b.held_out,

@@ -14,6 +14,9 @@ use std::sync::Arc;
 pub struct ServeOptions {
     /// Raster basemap (none: plain background, no network).
     pub basemap: Option<Basemap>,
+    /// A MapLibre vector style (an OS, Protomaps or OpenFreeMap style URL) the web app draws
+    /// under the layers, instead of a raster basemap.
+    pub basemap_style: Option<String>,
     /// Base URL to write into TileJSON and styles (e.g. behind a proxy); default: from the
     /// request's `Host` header.
     pub public_url: Option<String>,
@@ -117,6 +120,7 @@ impl AppState {
             census_year: self.ds.census_year,
             basemap: self.options.basemap.as_ref(),
             outline: self.map.outline.is_some(),
+            basemap_style: self.options.basemap_style.as_deref(),
         }
     }
 }

@@ -34,6 +34,7 @@ export class Controls {
       othersLabel: document.getElementById('others-label'),
       schoolFilters: document.getElementById('school-filters'),
       area: document.getElementById('area-select'),
+      basemap: document.getElementById('basemap-toggle'),
       search: document.getElementById('search'),
       searchInput: document.getElementById('search-input'),
       results: document.getElementById('search-results'),
@@ -47,6 +48,7 @@ export class Controls {
     });
     this.el.schools.addEventListener('change', () => this.onChange({ schools: this.el.schools.checked }));
     this.el.wards.addEventListener('change', () => this.onChange({ wards: this.el.wards.checked }));
+    this.el.basemap.addEventListener('change', () => this.onChange({ basemap: this.el.basemap.checked }));
     this.el.others.addEventListener('change', () => this.onChange({ others: this.el.others.checked }));
     this.el.type.addEventListener('change', () => this.onChange({ stype: this.el.type.value || undefined }));
     this.el.ofsted.addEventListener('change', () => this.onChange({ ofsted: this.el.ofsted.value || undefined }));
@@ -137,6 +139,7 @@ export class Controls {
     this.el.schools.checked = state.schools;
     this.el.schools.disabled = layer.kind === 'schools';
     this.el.wards.checked = state.wards;
+    this.el.basemap.checked = state.basemap !== false;
     this.el.wardsOption.hidden = !this.meta.layers.some((l) => l.kind && l.kind.area === 'ward') || (layer.kind && layer.kind.area === 'ward') || layer.kind === 'schools';
     this.el.others.checked = state.others;
     this.listAreas(layer, state);

@@ -9,6 +9,7 @@ import { LayerView, propertyFor } from './layers.js';
 import { renderLegend, renderSchoolLegend } from './legend.js';
 import { calculation, renderProfile } from './panel.js';
 import { composeView, download, preparePrint } from './export.js';
+import { isBasemapLayer, mergeBasemap } from './basemap.js';
 import { mapPosition, parsePosition, readState, writeState } from './urlstate.js';
 
 const $ = (id) => document.getElementById(id);
@@ -70,9 +71,24 @@ async function start() {
   let layer = normalise(state, meta);
   const pos = parsePosition(fromUrl.map);
   const b = layer.bounds;
+  // A vector basemap, when the server names one: fetched from its provider and merged under ours.
+  let style = meta.style;
+  const bm = meta.dataset.basemap;
+  if (bm && bm.kind === 'style') {
+    try {
+      const [ours, theirs] = await Promise.all([fetch(meta.style).then((r) => r.json()), fetch(bm.url).then((r) => {
+        if (!r.ok) throw new Error(`${r.status} ${r.statusText}`);
+        return r.json();
+      })]);
+      style = mergeBasemap(ours, theirs, bm.url);
+    } catch (e) {
+      showMessage(`The basemap (${bm.url}) could not be loaded (${e.message}); the map is shown without it.`);
+    }
+  }
+  $('basemap-option').hidden = !bm;
   const map = new maplibregl.Map({
     container: 'map',
-    style: meta.style,
+    style,
     ...(pos ? { center: pos.center, zoom: pos.zoom } : { bounds: [[b[0], b[1]], [b[2], b[3]]], fitBoundsOptions: { padding: 30 } }),
     // On a phone the credit folds into an (i) button.
     attributionControl: { compact: small.matches },
@@ -85,6 +101,7 @@ async function start() {
   const view = new LayerView(map, meta);
   let profile = null;
   let postcodeMarker = null;
+  let basemapVis = null;
   let selLayer = null;
 
   const links = () => {
@@ -132,6 +149,10 @@ async function start() {
     layer = normalise(state, meta);
     const metric = layer.metrics.find((m) => m.id === state.metric);
     view.show(state.layer, state.schools, { wardsOn: state.wards, othersOn: state.others });
+    // The basemap, when there is one, can be switched off (e.g. for a plain printout); its
+    // layers keep their own visibility otherwise.
+    basemapVis = basemapVis || new Map(map.getStyle().layers.filter((l) => isBasemapLayer(l.id)).map((l) => [l.id, (l.layout || {}).visibility || 'visible']));
+    for (const [id, vis] of basemapVis) map.setLayoutProperty(id, 'visibility', state.basemap === false ? 'none' : vis);
     const filters = { type: state.stype, ofsted: state.ofsted };
     view.colour(layer, metric, state.phase, state.year, filters);
     const schools = meta.layers.find((l) => l.kind === 'schools');
@@ -165,7 +186,8 @@ async function start() {
       notes: [
         `Made with placeplan on ${date}. View: ${location.href}`,
         vintages ? `Data: ${vintages}.` : '',
-        meta.dataset.attribution,
+        // Every source's credit, as the map shows it (the basemap's too).
+        (document.querySelector('.maplibregl-ctrl-attrib-inner') || {}).textContent || meta.dataset.attribution,
       ].filter(Boolean),
     };
   };

@@ -1,9 +1,9 @@
 // Permalinks: the view lives in the URL hash (#layer=…&metric=…&phase=…&year=…&sel=…&map=z/lat/lon),
 // so a copied link restores the layer, phase, year, selection and map position.
 
-const KEYS = ['layer', 'metric', 'phase', 'year', 'sel', 'map', 'wards', 'others', 'stype', 'ofsted'];
+const KEYS = ['layer', 'metric', 'phase', 'year', 'sel', 'map', 'wards', 'others', 'stype', 'ofsted', 'basemap'];
 /** Keys holding a yes/no, written as 1/0. */
-const FLAGS = ['wards', 'others'];
+const FLAGS = ['wards', 'others', 'basemap'];
 
 /** Reads the state from the current hash. */
 export function readState() {

@@ -295,6 +295,36 @@ impl Base {
                 }
             }
         }
+        if let Some(input) = &manifest.planning_area_names {
+            let names = crate::readers::names::read(input, src, &mut problems);
+            let file = src.display(&input.path);
+            for l in layers.iter_mut().filter(|l| l.kind == LayerKind::PlanningArea) {
+                let mut named = 0;
+                for a in &mut l.areas {
+                    let blank = a.name.trim().is_empty() || a.name.trim() == a.code.as_str();
+                    if let Some(n) = names.get(a.code.as_str())
+                        && (l.derived.is_some() || blank)
+                    {
+                        a.name.clone_from(n);
+                        named += 1;
+                    }
+                }
+                let unnamed = l.areas.len() - named;
+                if !names.is_empty() && unnamed > 0 && l.derived.is_some() {
+                    problems.push(Problem::new(
+                        Severity::Warning,
+                        file.clone(),
+                        l.id.as_str(),
+                        "code",
+                        format!(
+                            "{unnamed} of {} {} have no name in this file; they keep the names of their wards",
+                            l.areas.len(),
+                            l.title
+                        ),
+                    ));
+                }
+            }
+        }
 
         progress("indexing and joining schools");
         let indexes: Vec<AreaIndex> = layers.par_iter().map(AreaIndex::new).collect();

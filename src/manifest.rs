@@ -62,6 +62,8 @@ pub struct Manifest {
     /// Capacity / roll tables keyed by URN or LAESTAB, with planning-area codes (SCAP).
     #[serde(default)]
     pub capacity: Vec<CapacityInput>,
+    /// Planning-area names by code (columns `code`, `name`), for areas known only by a code.
+    pub planning_area_names: Option<TableInput>,
     /// Address or postcode points used to population-weight LSOA apportionment.
     pub weighting_points: Option<PointsInput>,
     /// Pupil forecasts by school or planning area × phase × year.

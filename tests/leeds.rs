@@ -128,3 +128,52 @@ fn derived_planning_areas_tile_the_authority_and_match_scap_counts() {
         assert!((a - lsoa_area).abs() / lsoa_area < 1e-6, "{id} covers {a} m² of {lsoa_area} m²");
     }
 }
+
+#[test]
+fn planning_area_names_from_a_names_file_replace_the_ward_names() {
+    let Some(ds) = common::leeds() else { return };
+    let Some(dir) = common::real_data() else { return };
+    let id = placeplan::ids::LayerId::new("planning_areas_primary").expect("id");
+    let (_, derived) = ds.layer(&id).expect("derived layer");
+    let (a, b) = (&derived.areas[0], &derived.areas[1]);
+    // Ward names by default; the code is still there.
+    assert!(a.name.starts_with(&format!("Planning area {} (", a.code)), "{}", a.name);
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let names = tmp.path().join("pa-names.csv");
+    // Lower case codes and a repeated row are fine; a row without a name is reported.
+    std::fs::write(
+        &names,
+        format!(
+            "PA code,PA name\n{},North West Leeds\n{},North West Leeds\n{},Aireborough\n9999999,\n",
+            a.code.as_str().to_lowercase(),
+            a.code,
+            b.code
+        ),
+    )
+    .expect("names written");
+    let (mut m, src) = common::leeds_manifest(&dir);
+    m.planning_area_names = Some(placeplan::manifest::TableInput {
+        path: names.display().to_string(),
+        skip_lines: 0,
+        columns: [("code", "PA code"), ("name", "PA name")]
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+    });
+    let base = placeplan::base::Base::load(&m, &src, &|_| {});
+    let (_, l) = base.layer(&id).expect("derived layer");
+    let name_of = |code: &placeplan::ids::AreaCode| l.areas.iter().find(|x| &x.code == code).map(|x| x.name.clone());
+    assert_eq!(name_of(&a.code).as_deref(), Some("North West Leeds"));
+    assert_eq!(name_of(&b.code).as_deref(), Some("Aireborough"));
+    // The others keep their ward names, and the file says how many.
+    let c = &derived.areas[2];
+    assert_eq!(name_of(&c.code), Some(c.name.clone()));
+    let file = src.display(&names.display().to_string());
+    let says = |needle: &str| base.problems.iter().any(|p| p.file == file && p.message.contains(needle));
+    assert!(
+        says(&format!("31 of 33 Primary planning areas (derived) have no name")),
+        "{:?}",
+        base.problems.iter().filter(|p| p.file == file).collect::<Vec<_>>()
+    );
+    assert!(says("no name; row left out"));
+}

@@ -10,6 +10,8 @@ pub mod deprivation;
 pub mod forecasts;
 /// The housing trajectory (dwellings per site and year).
 pub mod housing;
+/// Planning-area names by code.
+pub mod names;
 /// Point files (postcode centroids, address points) used for population weighting.
 pub mod points;
 /// Population by LSOA (single year of age, or IoD File 6).

@@ -625,6 +625,18 @@ async fn leeds_tiles_and_profiles() {
             .any(|h| h["name"] == "Armley" && h["layer"] == "wards_2023"),
         "{armly}"
     );
+    // "and" and "&" are the same word.
+    for q in ["gipton%20and%20harehills", "gipton%20%26%20harehills"] {
+        let hits = get_with(&state, &format!("/api/search?q={q}"), false).await.json();
+        let layers: Vec<&str> = hits
+            .as_array()
+            .expect("hits")
+            .iter()
+            .filter(|h| h["code"].as_str().is_some_and(|c| c.starts_with("E05")))
+            .filter_map(|h| h["layer"].as_str())
+            .collect();
+        assert!(layers.contains(&"wards_2023") && layers.contains(&"wards_2013"), "{q}: {hits}");
+    }
     let augustine = get_with(&state, "/api/search?q=st%20augustines", false).await.json();
     assert!(
         augustine.as_array().expect("hits").iter().any(|h| h["name"]

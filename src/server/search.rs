@@ -1,6 +1,6 @@
 //! `/api/search?q=TEXT[&limit=N]`: wards, planning areas and schools by name or code, and
 //! postcodes (the areas a postcode lies in). Matches ignore case and punctuation
-//! ("st augustines" finds "St Augustine's"); whole-word and prefix matches rank before matches
+//! ("st augustines" finds "St Augustine's", "gipton and harehills" finds "Gipton & Harehills"); whole-word and prefix matches rank before matches
 //! inside a word, and those before near misses (one letter wrong in a word of 4 or more, two
 //! in one of 8 or more: "armly" finds Armley).
 
@@ -47,9 +47,10 @@ pub struct Hit {
     pub postcode: Option<String>,
 }
 
-/// Lower case, apostrophes dropped, other punctuation as spaces.
+/// Lower case, apostrophes dropped, `&` as the word "and", other punctuation as spaces.
 fn normalise(s: &str) -> String {
-    s.chars()
+    s.replace('&', " and ")
+        .chars()
         .filter(|c| !matches!(c, '\'' | '\u{2019}' | '\u{2018}'))
         .map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { ' ' })
         .collect::<String>()

@@ -172,7 +172,16 @@ try {
   assert.equal((text.match(/\/Type\s*\/Page[^s]/g) || []).length, 1, 'one page');
   const box = text.match(/\/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]/);
   assert.ok(box && Math.abs(Number(box[1]) - 841.9) < 1 && Math.abs(Number(box[2]) - 595.3) < 1, `A4 landscape: ${box && box.slice(1)}`);
-  ok('A4 landscape PDF, one page');
+  await page.evaluate(() => { window.placeplan.printed = false; });
+  await page.click('#export-a3');
+  await page.waitForFunction(() => window.placeplan.printed === true, null, { timeout: 10000 });
+  await page.emulateMedia({ media: 'print' });
+  const a3 = (await page.pdf({ preferCSSPageSize: true })).toString('latin1');
+  await page.emulateMedia({ media: 'screen' });
+  const box3 = a3.match(/\/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]/);
+  assert.equal((a3.match(/\/Type\s*\/Page[^s]/g) || []).length, 1, 'one A3 page');
+  assert.ok(box3 && Math.abs(Number(box3[1]) - 1190.6) < 1 && Math.abs(Number(box3[2]) - 841.9) < 1, `A3 landscape: ${box3 && box3.slice(1)}`);
+  ok('A4 and A3 landscape PDFs, one page each');
 
   // 6. An area from the list, with the keyboard only.
   await page.locator('#area-select').focus();

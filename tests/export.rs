@@ -22,8 +22,14 @@ fn csv_round_trips_every_row_and_the_scap_table() {
     assert!(!scap.is_empty());
     let dir = tempfile::tempdir().expect("tmp");
     let p = dir.path().join("pa.csv");
-    csv_out::write_rows(&p, &rows).expect("csv");
-    let mut r = csv::Reader::from_path(&p).expect("read");
+    csv_out::write_rows(&p, &rows, csv_out::CsvStyle::Excel).expect("csv");
+    // For Excel: a UTF-8 byte-order mark and CRLF line ends; the reader strips the mark.
+    let raw = std::fs::read(&p).expect("bytes");
+    assert!(raw.starts_with(csv_out::BOM), "byte-order mark");
+    let text = std::str::from_utf8(&raw[3..]).expect("UTF-8");
+    assert_eq!(text.matches("\r\n").count(), rows.len() + 1, "every line ends CRLF");
+    assert_eq!(text.matches('\n').count(), rows.len() + 1, "and only those");
+    let mut r = csv::Reader::from_reader(text.as_bytes());
     let back: Vec<csv::StringRecord> = r.records().collect::<Result<_, _>>().expect("records");
     assert_eq!(back.len(), rows.len());
     let h = r.headers().expect("headers").clone();
@@ -46,7 +52,11 @@ fn csv_round_trips_every_row_and_the_scap_table() {
     }));
     // The SCAP table's forecast year groups add up to the planning areas' central forecasts.
     let sp = dir.path().join("scap.csv");
-    csv_out::write_scap(&sp, &scap).expect("scap");
+    csv_out::write_scap(&sp, &scap, csv_out::CsvStyle::Plain).expect("scap");
+    // For scripts: no mark, LF only.
+    let raw = std::fs::read(&sp).expect("bytes");
+    assert!(!raw.starts_with(csv_out::BOM), "no byte-order mark");
+    assert!(!raw.contains(&b'\r'), "LF line ends");
     let y = ds.census_year + 2;
     for row in rows.iter().filter(|r| r.year == y && r.phase == Phase::Primary) {
         let sum: f64 = scap

@@ -3,6 +3,7 @@
 //! SCAP-style table (planning area × NCY × year).
 
 use super::{CliResult, DataArgs, exit, fail};
+use crate::export::csv_out::CsvStyle;
 use crate::export::{self, ExportError, Level, csv_out, geojson_out, gpkg, xlsx};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -43,9 +44,17 @@ pub struct Args {
     /// The layer for planning_area or ward (default: the first of that kind).
     #[arg(long)]
     pub layer: Option<String>,
+    /// CSV files for `excel` (a UTF-8 byte-order mark and CRLF, so that Excel shows é and £) or
+    /// `plain` UTF-8 with LF for scripts.
+    #[arg(long, value_name = "STYLE", default_value = "excel", value_parser = parse_csv_style)]
+    pub csv: CsvStyle,
     /// Print a JSON list of the files written.
     #[arg(long)]
     pub json: bool,
+}
+
+fn parse_csv_style(s: &str) -> Result<CsvStyle, String> {
+    CsvStyle::parse(s).ok_or_else(|| format!("{s:?}: use excel (byte-order mark, CRLF) or plain (UTF-8, LF)"))
 }
 
 #[derive(Serialize)]
@@ -98,11 +107,11 @@ pub fn run(a: &Args) -> CliResult {
         match a.format {
             Format::Csv => {
                 let p = a.out.join(format!("{stem}.csv"));
-                csv_out::write_rows(&p, &rows)?;
+                csv_out::write_rows(&p, &rows, a.csv)?;
                 files.push(p);
                 if !scap.is_empty() {
                     let p = a.out.join("scap_ncy.csv");
-                    csv_out::write_scap(&p, &scap)?;
+                    csv_out::write_scap(&p, &scap, a.csv)?;
                     files.push(p);
                 }
             }

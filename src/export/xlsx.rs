@@ -32,6 +32,20 @@ fn colour(hex: &str) -> Color {
     Color::RGB(u32::from_str_radix(hex.trim_start_matches('#'), 16).unwrap_or(0x00BD_BDBD))
 }
 
+/// A4 landscape, one page wide, the header row on every printed page, and a footer naming the
+/// dataset, the sources and the page; `&D` is the date the reader prints it (Excel's code, so the
+/// file itself holds no date).
+fn print_setup(ws: &mut Worksheet, dataset: &str) -> Result<(), XlsxError> {
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(0, 0)?;
+    // In a footer `&` starts a code: a name's own ampersands are doubled.
+    let name = dataset.replace('&', "&&");
+    ws.set_footer(format!("&L&8{name} · placeplan · sources and methods: the Notes sheet&R&8Page &P of &N · printed &D"));
+    Ok(())
+}
+
 fn header(ws: &mut Worksheet, cols: &[(&str, f64)]) -> Result<(), XlsxError> {
     let bold = Format::new().set_bold().set_border_bottom(FormatBorder::Medium).set_text_wrap();
     for (c, (h, w)) in cols.iter().enumerate() {
@@ -97,6 +111,7 @@ fn phase_sheet(ws: &mut Worksheet, rows: &[&ExportRow]) -> Result<(), XlsxError>
 
 fn build(path: &Path, rows: &[ExportRow], scap: &[ScapRow], notes: &[(String, String)]) -> Result<(), XlsxError> {
     let mut wb = Workbook::new();
+    let dataset = notes.iter().find(|(k, _)| k == "Dataset").map_or("", |(_, v)| v.as_str());
     for phase in Phase::ALL {
         let these: Vec<&ExportRow> = rows.iter().filter(|r| r.phase == phase).collect();
         if these.is_empty() {
@@ -105,10 +120,12 @@ fn build(path: &Path, rows: &[ExportRow], scap: &[ScapRow], notes: &[(String, St
         let ws = wb.add_worksheet();
         ws.set_name(phase.title())?;
         phase_sheet(ws, &these)?;
+        print_setup(ws, dataset)?;
     }
     if !scap.is_empty() {
         let ws = wb.add_worksheet();
         ws.set_name("SCAP NCY")?;
+        print_setup(ws, dataset)?;
         header(
             ws,
             &[
@@ -136,6 +153,7 @@ fn build(path: &Path, rows: &[ExportRow], scap: &[ScapRow], notes: &[(String, St
     }
     let ws = wb.add_worksheet();
     ws.set_name("Notes")?;
+    print_setup(ws, dataset)?;
     header(ws, &[("Item", 18.0), ("Method and parameters", 110.0)])?;
     let wrap = Format::new().set_text_wrap();
     for (i, (k, v)) in notes.iter().enumerate() {

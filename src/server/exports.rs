@@ -1,4 +1,4 @@
-//! `/api/export?level=school|planning_area|ward|la&format=csv|xlsx|geojson|gpkg|scap_csv[&layer=]`:
+//! `/api/export?level=school|planning_area|ward|la&format=csv|xlsx|geojson|gpkg|scap_csv[&layer=][&csv=excel|plain]`:
 //! the files of `placeplan export`, built on the blocking pool in a private temporary folder and
 //! sent as attachments.
 
@@ -20,6 +20,8 @@ pub struct ExportQuery {
     pub format: Option<String>,
     /// Layer for planning_area or ward.
     pub layer: Option<String>,
+    /// CSV for `excel` (default: byte-order mark, CRLF) or `plain` UTF-8.
+    pub csv: Option<String>,
 }
 
 /// `/api/export`.
@@ -33,6 +35,14 @@ pub async fn export_file(
     let Query(q) = q?;
     let level = Level::parse(&q.level).map_err(ApiError::BadRequest)?;
     let format = q.format.clone().unwrap_or_else(|| "csv".into());
+    let style = match q.csv.as_deref() {
+        None => csv_out::CsvStyle::Excel,
+        Some(s) => csv_out::CsvStyle::parse(s).ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "csv={s:?}: use csv=excel (byte-order mark, CRLF; the default) or csv=plain"
+            ))
+        })?,
+    };
     let (ext, mime) = match format.as_str() {
         "csv" | "scap_csv" => ("csv", "text/csv; charset=utf-8"),
         "xlsx" => ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -68,8 +78,8 @@ pub async fn export_file(
         let ds = &st.ds;
         let rows = export::rows(ds, level, &li);
         let written = match format.as_str() {
-            "scap_csv" => csv_out::write_scap(&path, &export::scap(ds)),
-            "csv" => csv_out::write_rows(&path, &rows),
+            "scap_csv" => csv_out::write_scap(&path, &export::scap(ds), style),
+            "csv" => csv_out::write_rows(&path, &rows, style),
             "xlsx" => xlsx::write(&path, &rows, &export::scap(ds), &export::notes(ds)),
             "geojson" => geojson_out::write(&path, ds, &li, &rows),
             _ => gpkg::write(&path, ds, &li, &rows, level.as_str()),

@@ -806,10 +806,12 @@ async fn exports_download_as_attachments() {
             &b"SQLite format 3"[..],
             "planning_area.gpkg",
         ),
-        ("/api/export?level=school", &b"level,layer,code"[..], "school.csv"),
+        // CSV for Excel by default (a byte-order mark first), plain UTF-8 when asked.
+        ("/api/export?level=school", &b"\xEF\xBB\xBFlevel,layer,code"[..], "school.csv"),
+        ("/api/export?level=school&csv=plain", &b"level,layer,code"[..], "school.csv"),
         (
             "/api/export?level=la&format=scap_csv",
-            &b"planning_area,name,phase,ncy"[..],
+            &b"\xEF\xBB\xBFplanning_area,name,phase,ncy"[..],
             "scap_ncy.csv",
         ),
         (
@@ -833,6 +835,7 @@ async fn exports_download_as_attachments() {
         ("/api/export?level=county", "must be school"),
         ("/api/export?level=la&format=gpkg", "no polygon"),
         ("/api/export?level=ward&format=pdf", "must be csv"),
+        ("/api/export?level=ward&csv=semicolons", "csv=excel"),
         ("/api/export?level=ward&layer=lsoa", "no ward layer"),
     ] {
         let r = get(uri).await;

@@ -42,7 +42,9 @@ fn print_setup(ws: &mut Worksheet, dataset: &str) -> Result<(), XlsxError> {
     ws.set_repeat_rows(0, 0)?;
     // In a footer `&` starts a code: a name's own ampersands are doubled.
     let name = dataset.replace('&', "&&");
-    ws.set_footer(format!("&L&8{name} · placeplan · sources and methods: the Notes sheet&R&8Page &P of &N · printed &D"));
+    ws.set_footer(format!(
+        "&L&8{name} · placeplan · sources and methods: the Notes sheet&R&8Page &P of &N · printed &D"
+    ));
     Ok(())
 }
 

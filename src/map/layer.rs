@@ -140,6 +140,7 @@ fn deprivation_props(props: &mut Vec<(String, Prop)>, d: &DeprivationSummary) {
     num(props, "imd_rank".into(), d.imd_rank_popweighted);
     num(props, "imd_score".into(), d.imd_score_popweighted);
     num(props, "pct_pop_most_deprived_decile".into(), d.pct_pop_most_deprived_decile);
+    num(props, "pct_pop_most_deprived_quintile".into(), d.pct_pop_most_deprived_quintile);
     num(props, "pct_children_idaci_decile1".into(), d.pct_children_idaci_decile1);
     num(props, "extent_pct".into(), d.extent_pct);
 }
@@ -426,6 +427,17 @@ fn schools_layer(ds: &Dataset) -> MapLayer {
                     num(&mut props, format!("spare_pct_{y}"), suff.spare_pct);
                     if let Some(st) = suff.spare_pct.map(|v| status(v / 100.0, bands)) {
                         props.push((format!("status_{y}"), Prop::Str(st.as_str().into())));
+                    }
+                    // The phase on view alone (what the dots show): an all-through school's
+                    // primary places against its primary pupils, as in its panel.
+                    for &ph in &complete {
+                        let (c, p) = (school_places(ds, si, ph, y), school_pupils(ds, si, ph, y).0);
+                        let suff = sufficiency(c, p, ds.settings.operating_margin, bands);
+                        let sfx = format!("{}_{y}", ph.as_str());
+                        num(&mut props, format!("spare_pct_{sfx}"), suff.spare_pct);
+                        if let Some(st) = suff.spare_pct.map(|v| status(v / 100.0, bands)) {
+                            props.push((format!("status_{sfx}"), Prop::Str(st.as_str().into())));
+                        }
                     }
                 }
             }

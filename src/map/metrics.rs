@@ -635,15 +635,16 @@ pub fn lsoa_metrics() -> Vec<MetricSpec> {
 #[must_use]
 pub fn school_metrics(bands: &Bands) -> Vec<MetricSpec> {
     let mut s = status(bands);
-    s.property = "status_{year}".into();
+    s.property = "status_{phase}_{year}".into();
     s.description = format!(
-        "The school's own spare places: capacity − pupils (all its year groups; pupils = roll in the census year, \
-         forecast after), with the area bands. Flagged schools have at least {} and {} places spare.",
+        "The school's own spare places in the phase on view: its places in the phase − its pupils in the phase \
+         (pupils = roll in the census year, forecast after), with the area bands; an all-through school counts in \
+         each of its phases apart. Flagged schools have at least {} and {} places spare.",
         pct(bands.school_flag_fraction),
         bands.school_flag_places
     );
     let mut p = spare_pct(bands);
-    p.property = "spare_pct_{year}".into();
+    p.property = "spare_pct_{phase}_{year}".into();
     vec![s, p]
 }
 

@@ -215,8 +215,11 @@ fn style_layers(layer: &MapLayer, visible: bool, year: i32) -> (Vec<Value>, Vec<
                     "text-font": [if lsoa { REGULAR } else { BOLD }],
                     "text-size": size,
                     "text-max-width": 7,
-                    "text-padding": 4,
-                    "text-letter-spacing": 0.02
+                    "text-padding": 2,
+                    "text-letter-spacing": 0.02,
+                    // A name that does not fit at the area's point may sit just beside it.
+                    "text-variable-anchor": ["center", "top", "bottom", "left", "right"],
+                    "text-radial-offset": 0.3
                 },
                 "paint": label_paint(if lsoa { "#3a3a3a" } else { "#1a1a1a" })
             });

@@ -73,6 +73,8 @@ button.print { font: inherit; font-size: .9rem; padding: .2rem .6rem; border: 2p
     @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 8pt system-ui, sans-serif; color: #555; }
   }
   .printed, .paper { display: inline; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  @page { @top-right { font: 8pt system-ui, sans-serif; color: #555; } @top-left { font: 8pt system-ui, sans-serif; color: #555; } }
   .wide { overflow: visible; }
   th button { display: none; }
   table[data-sortable] { break-inside: auto; }
@@ -96,7 +98,13 @@ button.print { font: inherit; font-size: .9rem; padding: .2rem .6rem; border: 2p
 const PRINT_JS: &str = r#"
 for (const b of document.querySelectorAll('button[data-print]')) b.addEventListener('click', () => window.print());
 const today = () => new Date().toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric' });
-const stamp = () => { for (const s of document.querySelectorAll('.printed time')) s.textContent = today(); };
+const stamp = () => {
+  for (const s of document.querySelectorAll('.printed time')) s.textContent = today();
+  // The date at the top of every printed page too.
+  let st = document.getElementById('page-date');
+  if (!st) { st = document.createElement('style'); st.id = 'page-date'; document.head.append(st); }
+  st.textContent = `@media print { @page { @top-right { content: "Printed ${today()}"; } } }`;
+};
 stamp();
 window.addEventListener('beforeprint', stamp);
 "#;
@@ -153,12 +161,28 @@ fn scrollable_tables(body: &str) -> String {
     out
 }
 
-fn page(title: &str, body: &str, script: bool) -> String {
+/// `s` as a CSS string's content: backslashes, quotes and `<` escaped (so that no text can end the
+/// string or the style element).
+fn css_string(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\\' => "\\\\".to_owned(),
+            '"' => "\\\"".to_owned(),
+            '<' => "\\3C ".to_owned(),
+            '\n' | '\r' => " ".to_owned(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+/// A page; `running` is printed at the top left of every page.
+fn page(title: &str, body: &str, script: bool, running: &str) -> String {
     let body = scrollable_tables(body);
     format!(
-        "<!doctype html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{CSS}{}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n{}</body>\n</html>\n",
+        "<!doctype html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{CSS}{}@media print {{ @page {{ @top-left {{ content: \"{}\"; }} }} }}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n{}</body>\n</html>\n",
         esc(title),
         palette::css(),
+        css_string(running),
         if script {
             format!("<script>{PRINT_JS}{SORT_JS}</script>\n")
         } else {
@@ -379,6 +403,7 @@ pub fn ward_page(f: &WardFacts, map_svg: &str, links: &Links, href: &dyn Fn(&str
 <tr><th scope="row">Residents</th><td class="num">{}</td><td class="num">{}</td></tr>
 <tr><th scope="row">Children aged 0–15</th><td class="num">{}</td><td class="num">{}</td></tr>
 <tr><th scope="row">IMD rank, population-weighted (1 = most deprived of 32,844)</th><td class="num" data-field="imd_rank">{}</td><td class="num">{}</td></tr>
+<tr><th scope="row">Residents in England's most deprived 20% (the map's need view)</th><td class="num" data-field="most_deprived_20">{}</td><td class="num">{}</td></tr>
 <tr><th scope="row">Children in the most deprived 10% (IDACI)</th><td class="num" data-field="idaci1">{}</td><td class="num">{}</td></tr></tbody></table>"#,
         thousands(d.ward.population),
         thousands(d.authority.population),
@@ -386,6 +411,8 @@ pub fn ward_page(f: &WardFacts, map_svg: &str, links: &Links, href: &dyn Fn(&str
         thousands(d.authority.children_0_15),
         d.ward.imd_rank_popweighted.map_or("—".into(), thousands),
         d.authority.imd_rank_popweighted.map_or("—".into(), thousands),
+        pct(d.ward.pct_pop_most_deprived_quintile),
+        pct(d.authority.pct_pop_most_deprived_quintile),
         pct(d.ward.pct_children_idaci_decile1),
         pct(d.authority.pct_children_idaci_decile1)
     );
@@ -450,7 +477,12 @@ pub fn ward_page(f: &WardFacts, map_svg: &str, links: &Links, href: &dyn Fn(&str
         esc(&f.authority),
         esc(&links.permalink)
     );
-    page(&format!("{} — school places and deprivation", f.name), &b, false)
+    page(
+        &format!("{} — school places and deprivation", f.name),
+        &b,
+        false,
+        &format!("{} ward, {}: school places and deprivation", f.name, f.authority),
+    )
 }
 
 /// The ward index: every ward with a sortable ranking table.
@@ -488,11 +520,19 @@ pub fn index_page(
         rows.len(),
         year_label(census_year)
     );
-    b.push_str(&compare_table(rows, "", href, true, "All wards"));
+    // By name, as a reader looks a ward up (the headings sort by any column).
+    let mut by_name: Vec<CompareRow> = rows.to_vec();
+    by_name.sort_by_cached_key(|r| r.name.to_lowercase());
+    b.push_str(&compare_table(&by_name, "", href, true, "All wards, by name"));
     let _ = write!(
         b,
         r#"<p class="foot">placeplan ward index · {}{PRINTED}<br>Contains OS data © Crown copyright and database right; ONS, DfE (GIAS, SCAP) and MHCLG (IoD 2019) data under the Open Government Licence v3.0.</p>"#,
         esc(authority)
     );
-    page(&format!("{authority} — wards"), &b, true)
+    page(
+        &format!("{authority} — wards"),
+        &b,
+        true,
+        &format!("{authority}: school places and deprivation by ward"),
+    )
 }

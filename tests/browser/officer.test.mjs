@@ -153,8 +153,12 @@ try {
   const need = wards.metrics.find((m) => m.id === 'need');
   const colours = [...need.legend.map((l) => l.color), need.no_data];
   assert.equal(last.boxes.length, colours.length, 'a swatch per class and one for no figure');
+  // Drawn as on the map: at the fill's opacity over the background.
+  const opacity = await page.evaluate(() => window.placeplan.map.getPaintProperty(`${window.placeplan.state.layer}-fill`, 'fill-opacity'));
+  const alpha = Array.isArray(opacity) ? opacity[opacity.length - 1] : opacity;
+  const bg = hex('#f2f1ed');
   last.boxes.forEach((b, i) => {
-    const want = hex(colours[i]);
+    const want = hex(colours[i]).map((v, k) => Math.round(alpha * v + (1 - alpha) * bg[k]));
     const got = sampled.px[i];
     assert.ok(want.every((v, k) => Math.abs(v - got[k]) <= 2), `swatch ${i}: ${got} vs ${colours[i]}`);
   });

@@ -110,7 +110,7 @@ export class Controls {
       .map((m) => `<option value="${esc(m.id)}"${m.id === state.metric ? ' selected' : ''}>${esc(m.name)}</option>`)
       .join('');
     const metric = layer.metrics.find((m) => m.id === state.metric);
-    const phased = layer.kind !== 'schools' && layer.phases.length > 0;
+    const phased = layer.phases.length > 0;
     this.el.phaseSection.hidden = !phased || layer.phases.length < 2;
     this.el.phase.innerHTML = layer.phases
       .map((p) => `<button type="button" role="radio" aria-checked="${p === state.phase}" data-phase="${p}">${PHASE_TITLES[p] || p}</button>`)
@@ -140,7 +140,7 @@ export class Controls {
     this.el.schools.disabled = layer.kind === 'schools';
     this.el.wards.checked = state.wards;
     this.el.basemap.checked = state.basemap !== false;
-    this.el.wardsOption.hidden = !this.meta.layers.some((l) => l.kind && l.kind.area === 'ward') || (layer.kind && layer.kind.area === 'ward') || layer.kind === 'schools';
+    this.el.wardsOption.hidden = !this.meta.layers.some((l) => l.kind && l.kind.area === 'ward') || (layer.kind && layer.kind.area === 'ward');
     this.el.others.checked = state.others;
     this.listAreas(layer, state);
     this.el.type.value = state.stype || '';

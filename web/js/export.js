@@ -6,6 +6,7 @@
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif';
 const SIDE = 270; // width of the legend column, CSS pixels
 const HEAD = 70; // height of the title, CSS pixels
+const BACKGROUND = '#f2f1ed'; // the style's background colour
 
 /** Lines of `text` no wider than `width` in the context's current font. */
 function wrap(ctx, text, width) {
@@ -120,7 +121,13 @@ export function composeView(map, info) {
       ctx.lineWidth = 1.5;
       ctx.stroke();
     } else {
+      // As the areas are drawn: the fill's opacity over the map's background.
+      ctx.fillStyle = BACKGROUND;
       ctx.fillRect(x, y, 24, 15);
+      ctx.globalAlpha = info.legend.opacity ?? 1;
+      ctx.fillStyle = color;
+      ctx.fillRect(x, y, 24, 15);
+      ctx.globalAlpha = 1;
       ctx.strokeStyle = 'rgba(0,0,0,0.35)';
       ctx.lineWidth = 1;
       ctx.strokeRect(x + 0.5, y + 0.5, 23, 14);

@@ -82,7 +82,7 @@ export class LayerView {
       if (l.kind === 'schools') vis(`${l.id}-other`, on && othersOn);
       // The first ward layer's boundaries and names over a layer that is not wards.
       if (l === this.meta.layers.find(isWard) && l.id !== activeId) {
-        const context = Boolean(wardsOn && active && active.kind !== 'schools' && !isWard(active));
+        const context = Boolean(wardsOn && active && !isWard(active));
         vis(`${l.id}-context`, context);
         vis(`${l.id}-label`, context);
       }
@@ -98,7 +98,7 @@ export class LayerView {
   colour(layer, metric, phase, year, filters = {}) {
     const id = this.mainId(layer);
     if (!this.map.getLayer(id) || !metric) return;
-    const prop = layer.kind === 'schools' ? metric.property.replace('{year}', String(year)) : propertyFor(metric, phase, year);
+    const prop = propertyFor(metric, phase, year);
     const paint = layer.kind === 'schools' ? 'circle-color' : 'fill-color';
     this.map.setPaintProperty(id, paint, colorExpression(metric, prop));
     // Only the schools of the phase on view, and a school a scenario opens or closes only in

@@ -13,6 +13,8 @@ import { isBasemapLayer, mergeBasemap } from './basemap.js';
 import { mapPosition, parsePosition, readState, writeState } from './urlstate.js';
 
 const $ = (id) => document.getElementById(id);
+/** The areas' fill opacity in the server's style (`fill-opacity` when not hovered). */
+const AREA_OPACITY = 0.72;
 
 function showMessage(text) {
   const m = $('message');
@@ -30,9 +32,10 @@ function normalise(state, meta) {
   if (!years.includes(state.year)) {
     // The year the user was looking at, or the nearest the phase has (switching phase keeps it).
     const want = Number.isFinite(state.year) ? state.year : meta.dataset.census_year;
+    // A layer without years (LSOAs) keeps the year, for the school dots and the next layer.
     state.year = years.length
       ? years.reduce((best, y) => (Math.abs(y - want) < Math.abs(best - want) ? y : best), years[0])
-      : meta.dataset.census_year;
+      : want;
   }
   return layer;
 }
@@ -142,7 +145,7 @@ async function start() {
 
   /** "primary, 2027/28 (forecast)": the phase and year a metric is shown for. */
   const legendContext = (metric) => (metric && metric.by_phase_year
-    ? `${layer.kind === 'schools' ? '' : `${state.phase}, `}${academicYear(state.year)}${state.year > meta.dataset.census_year ? ' (forecast)' : ''}`
+    ? `${layer.kind === 'schools' ? `${state.phase} schools, ` : `${state.phase}, `}${academicYear(state.year)}${state.year > meta.dataset.census_year ? ' (forecast)' : ''}`
     : '');
 
   const apply = () => {
@@ -159,7 +162,8 @@ async function start() {
     if (schools && schools.id !== state.layer) view.colour(schools, schools.metrics[0], state.phase, state.year, filters);
     renderSchoolLegend($('school-legend'), schools, state, `${state.phase} schools, ${academicYear(state.year)}`);
     const context = legendContext(metric);
-    renderLegend($('legend'), $('metric-description'), metric, context);
+    // Swatches as the areas are drawn: at the fill's opacity over the map's background.
+    renderLegend($('legend'), $('metric-description'), metric, context, layer.kind === 'schools' ? 1 : AREA_OPACITY);
     controls.render(state, layer);
     state.map = mapPosition(map);
     writeState(state);
@@ -179,12 +183,13 @@ async function start() {
       title: meta.dataset.name,
       subtitle: `${layer.title}: ${metric ? metric.name : ''}${context ? ` — ${context}` : ''}`,
       synthetic: meta.dataset.synthetic,
-      legend: { title: metric ? `${metric.name}${metric.unit && !['decile', 'rank'].includes(metric.unit) ? ` (${metric.unit})` : ''}` : '', items },
+      legend: { opacity: layer.kind === 'schools' ? 1 : AREA_OPACITY, title: metric ? `${metric.name}${metric.unit && !['decile', 'rank'].includes(metric.unit) ? ` (${metric.unit})` : ''}` : '', items },
       schools: sm && (state.schools || state.layer === schools.id) && schools.id !== state.layer
         ? { title: `School dots: ${sm.name} — ${academicYear(state.year)}, ${state.phase} schools`, items: [...sm.legend.map((l) => ({ color: l.color, label: l.label })), ...(state.others ? [{ color: '#ffffff', label: 'Does not count for places' }] : [])] }
         : null,
       notes: [
-        `Made with placeplan on ${date}. View: ${location.href}`,
+        // The link to the view, unless it is this computer's own address (no use on paper).
+        `Made with placeplan on ${date}.${['127.0.0.1', 'localhost', '[::1]'].includes(location.hostname) ? '' : ` View: ${location.href}`}`,
         vintages ? `Data: ${vintages}.` : '',
         // Every source's credit, as the map shows it (the basemap's too).
         (document.querySelector('.maplibregl-ctrl-attrib-inner') || {}).textContent || meta.dataset.attribution,
@@ -292,11 +297,11 @@ async function start() {
     if (f.properties.mainstream === false) {
       valueText = `${esc(f.properties.type || 'Establishment')}: does not count for places`;
     } else if (m) {
-      const prop = l.kind === 'schools' ? m.property.replace('{year}', String(state.year)) : propertyFor(m, state.phase, state.year);
+      const prop = propertyFor(m, state.phase, state.year);
       const legendLabel = m.kind === 'categorical' ? (m.legend.find((x) => x.value === f.properties[prop]) || {}).label : null;
       valueText = `${esc(m.name)}: ${esc(legendLabel || metricValue(m, f.properties[prop]))}`;
       // The status in words too, so that colour is never the only cue.
-      const statusProp = l.kind === 'schools' ? `status_${state.year}` : `status_${state.phase}_${state.year}`;
+      const statusProp = `status_${state.phase}_${state.year}`;
       const st = f.properties[statusProp];
       if (st && m.id !== 'status') valueText += `<br>Status ${esc(academicYear(state.year))}: ${esc(st)}`;
     }
@@ -322,7 +327,8 @@ async function start() {
     apply();
     if (state.sel) {
       const [l, code] = state.sel.split('/');
-      if (l && code) select(l, code);
+      // Framed beside the panel, unless the link also says where the map was.
+      if (l && code) select(l, code, { fly: !pos });
     }
     map.once('idle', () => { document.body.dataset.mapReady = 'true'; });
   });

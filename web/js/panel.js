@@ -67,6 +67,7 @@ function deprivation(d) {
     <dt>Children 0–15</dt><dd>${places(d.children_0_15)}</dd>
     <dt>IMD 2019 rank (population-weighted, 1 = most deprived of 32,844)</dt><dd data-field="imd_rank">${places(d.imd_rank_popweighted)}</dd>
     <dt>Residents in England's most deprived 10%</dt><dd>${pct(d.pct_pop_most_deprived_decile)}</dd>
+    <dt>Residents in England's most deprived 20% (what the need view uses)</dt><dd data-field="most_deprived_20">${pct(d.pct_pop_most_deprived_quintile)}</dd>
     <dt>Children in the most deprived 10% (IDACI)</dt><dd>${pct(d.pct_children_idaci_decile1)}</dd>
   </dl>`;
 }
@@ -181,9 +182,15 @@ export function renderProfile(profile, state, meta, links) {
       parts.push(`<details class="calc"><summary>Figures by year</summary>${yearTable(rows)}</details>`);
       parts.push('<div id="calc-year"></div>');
     }
+    const list = (profile.schools.find(([p]) => p === state.phase) || [null, []])[1];
+    // The area's total can hide schools that are full: name them.
+    const over = list.filter((s) => s.in_totals !== false && s.spare != null && s.spare < 0).sort((a, b) => a.spare - b.spare);
+    if (over.length) {
+      const named = over.slice(0, 4).map((s) => `${esc(s.name)} (${signed(s.spare)})`).join(', ');
+      parts.push(`<p data-field="schools-over"><strong>${over.length} of its ${list.length} ${esc(phaseWords(state.phase).school)}s</strong> had more pupils than places in ${academicYear(census)}: ${named}${over.length > 4 ? ' …' : ''}.${row && row.shortfall === 0 ? ' Spare places at the others cover them in the area total.' : ''}</p>`);
+    }
     parts.push(equity(profile.equity));
     parts.push(`<h3>${esc(phaseWords(state.phase).title)} schools serving the area</h3>`);
-    const list = (profile.schools.find(([p]) => p === state.phase) || [null, []])[1];
     parts.push(schoolsTable(list, state.phase));
     parts.push(deprivation(profile.deprivation));
     parts.push(lsoaTable(profile.lsoas));

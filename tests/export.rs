@@ -110,6 +110,62 @@ fn geopackage_round_trips_geometry_and_figures() {
     }
     let n: i64 = db.query_row("SELECT count(*) FROM ward_figures", [], |r| r.get(0)).expect("count");
     assert_eq!(usize::try_from(n).expect("n"), rows.len());
+    // EPSG:27700 by its EPSG definition, with the datum shift GIS software needs.
+    let def: String = db
+        .query_row("SELECT definition FROM gpkg_spatial_ref_sys WHERE srs_id = 27700", [], |r| r.get(0))
+        .expect("srs");
+    assert!(
+        def.contains(r#"AUTHORITY["EPSG","27700"]"#) && def.contains("TOWGS84[446.448"),
+        "{def}"
+    );
+    // An R-tree spatial index, registered as the extension, with every feature's box.
+    let ext: String = db
+        .query_row(
+            "SELECT extension_name FROM gpkg_extensions WHERE table_name = 'ward' AND column_name = 'geom'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("extension");
+    assert_eq!(ext, "gpkg_rtree_index");
+    let mut q = db
+        .prepare("SELECT w.code, r.minx, r.maxx, r.miny, r.maxy FROM ward w JOIN rtree_ward_geom r ON r.id = w.fid")
+        .expect("rtree join");
+    let boxes: Vec<(String, f64, f64, f64, f64)> = q
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert_eq!(boxes.len(), layer.areas.len());
+    for (code, x0, x1, y0, y1) in &boxes {
+        let bb =
+            geo::BoundingRect::bounding_rect(&layer.areas.iter().find(|a| a.code.as_str() == code).expect("area").geometry).expect("bbox");
+        // The R-tree stores 32-bit floats, rounded outwards.
+        assert!(
+            *x0 <= bb.min().x && *x1 >= bb.max().x && *y0 <= bb.min().y && *y1 >= bb.max().y,
+            "{code}"
+        );
+        assert!((x0 - bb.min().x).abs() < 1.0 && (y1 - bb.max().y).abs() < 1.0, "{code}");
+    }
+    let triggers: i64 = db
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'rtree_ward_geom_%'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("triggers");
+    assert_eq!(triggers, 6);
+    // No figure is NULL, never '' or 0.
+    let blank: i64 = db
+        .query_row("SELECT count(*) FROM ward_figures WHERE status = ''", [], |r| r.get(0))
+        .expect("blank");
+    assert_eq!(blank, 0);
+    let nulls: i64 = db
+        .query_row("SELECT count(*) FROM ward_figures WHERE status IS NULL", [], |r| r.get(0))
+        .expect("nulls");
+    assert_eq!(
+        usize::try_from(nulls).expect("n"),
+        rows.iter().filter(|r| r.status.is_empty()).count()
+    );
 }
 
 #[test]

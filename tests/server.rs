@@ -1270,3 +1270,41 @@ async fn the_schools_layer_lists_its_filters() {
             .all(|l| l.get("filters").is_none())
     );
 }
+
+#[tokio::test]
+async fn head_answers_carry_the_length_of_the_get_body() {
+    let state = demo_state();
+    for uri in ["/tiles/wards/metadata.json", "/tiles/wards.json", "/api/layers"] {
+        let body = get_with(&state, uri, false).await.body;
+        // First a GET (kept), then a HEAD answered from it; and a HEAD first, on a new URL.
+        for u in [uri.to_owned(), format!("{uri}?head=first")] {
+            let req = Request::head(u.as_str())
+                .header(header::HOST, "maps.example:9000")
+                .body(Body::empty())
+                .expect("request");
+            let resp = router(Arc::clone(&state)).oneshot(req).await.expect("answer");
+            assert_eq!(resp.status(), StatusCode::OK, "{u}");
+            let len = resp
+                .headers()
+                .get(header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<usize>().ok());
+            assert_eq!(len, Some(body.len()), "{u}");
+            assert!(
+                resp.into_body().collect().await.expect("body").to_bytes().is_empty(),
+                "{u}: no body"
+            );
+        }
+    }
+    // The GDAL tileset metadata: MBTiles keys, with the vector layers as a JSON string.
+    let v = get_with(&state, "/tiles/wards/metadata.json", false).await.json();
+    assert_eq!((v["format"].as_str(), v["minzoom"].as_str()), (Some("pbf"), Some("0")));
+    let layers: Value = serde_json::from_str(v["json"].as_str().expect("json")).expect("layers");
+    let ids: Vec<&str> = layers["vector_layers"]
+        .as_array()
+        .expect("layers")
+        .iter()
+        .filter_map(|l| l["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["wards", "wards-labels"]);
+}

@@ -237,7 +237,12 @@ pub async fn respond(State(state): State<Arc<AppState>>, req: Request, next: Nex
     answer(&c, &req_headers, &path)
 }
 
+/// The answer to a `HEAD`: the `GET` answer's headers, with the length its body would have had
+/// (RFC 9110 §9.3.2), not the length of no body — clients such as GDAL size a file by it.
 fn without_body(resp: Response) -> Response {
-    let (parts, _) = resp.into_parts();
+    let (mut parts, body) = resp.into_parts();
+    if let Some(n) = axum::body::HttpBody::size_hint(&body).exact() {
+        parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(n));
+    }
     Response::from_parts(parts, Body::empty())
 }

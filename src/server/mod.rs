@@ -102,6 +102,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(expensive)
         .route("/tiles/{layer}/{z}/{x}/{y}", get(tiles::tile))
         .route("/tiles/{layer}", get(tiles::tilejson_doc))
+        .route("/tiles/{layer}/metadata.json", get(tiles::gdal_metadata))
         .route("/styles/{name}", get(styles::style_doc))
         .route("/fonts/{stack}/{range}", get(fonts::glyphs))
         .route("/api/layers", get(layers::layers))

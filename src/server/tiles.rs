@@ -79,3 +79,36 @@ pub async fn tilejson_doc(
     let ctx = state.style_context(&base);
     Ok(Json(tilejson(l, &ctx)))
 }
+
+/// `/tiles/{layer}/metadata.json`: the tileset's metadata in the shape GDAL's MVT driver (and
+/// other readers of tippecanoe / tileserver-gl folders) read — MBTiles metadata keys, with the
+/// vector layers and their fields as a JSON string — so that `ogrinfo MVT:http://…/tiles/LAYER`
+/// opens the layer.
+///
+/// # Errors
+/// 404 for an unknown layer.
+pub async fn gdal_metadata(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(layer): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let (l, _) = super::find_layer(&state, &layer)?;
+    let base = state.base_url(&headers);
+    let ctx = state.style_context(&base);
+    let tj = tilejson(l, &ctx);
+    let [w, s, e, n] = l.bounds;
+    let layers = serde_json::json!({ "vector_layers": tj.vector_layers });
+    Ok(Json(serde_json::json!({
+        "name": l.title,
+        "description": tj.description,
+        "version": "2",
+        "minzoom": crate::map::tiles::MIN_ZOOM.to_string(),
+        "maxzoom": crate::map::tiles::MAX_ZOOM.to_string(),
+        "center": format!("{},{},10", f64::midpoint(w, e), f64::midpoint(s, n)),
+        "bounds": format!("{w},{s},{e},{n}"),
+        "type": "overlay",
+        "format": "pbf",
+        "attribution": ctx.attribution,
+        "json": layers.to_string(),
+    })))
+}

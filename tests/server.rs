@@ -1308,3 +1308,72 @@ async fn head_answers_carry_the_length_of_the_get_body() {
         .collect();
     assert_eq!(ids, ["wards", "wards-labels"]);
 }
+
+/// Every polygon in every Leeds tile from zoom 6 to 14 is valid (OGC simple features, as GDAL and
+/// PostGIS check it) after clipping, simplification and rounding to the tile grid.
+#[test]
+fn leeds_tiles_hold_only_valid_polygons() {
+    use geo::Validation;
+    let Some(ds) = common::leeds() else { return };
+    let map = placeplan::map::MapData::build(ds);
+    let mut report = Vec::new();
+    let (mut checked, mut tiles) = (0usize, 0usize);
+    let mut covered = 0.0;
+    for (l, t) in map.layers.iter().zip(&map.tiles) {
+        if l.kind == placeplan::map::layer::MapKind::Schools {
+            continue;
+        }
+        let [w, s, e, n] = l.bounds;
+        for z in 6u8..=14 {
+            let (x0, y0) = tile_of([w, n], z);
+            let (x1, y1) = tile_of([e, s], z);
+            let mut bad = 0;
+            for x in x0..=x1 {
+                for y in y0..=y1 {
+                    let bytes = t.encode(l, TileId::new(u32::from(z), x, y).expect("tile")).expect("encodes");
+                    if bytes.is_empty() {
+                        continue;
+                    }
+                    tiles += 1;
+                    let tile = Tile::decode(&bytes[..]).expect("MVT");
+                    for f in &tile.layers[0].features {
+                        // A geometry that does not decode (a ring out of order) is invalid too.
+                        checked += 1;
+                        match f.to_geo() {
+                            Ok(g) if g.is_valid() => {
+                                // What lies inside the unbuffered tile, to add up the areas.
+                                if z == 12 {
+                                    let mp = match g {
+                                        geo::Geometry::MultiPolygon(mp) => mp,
+                                        geo::Geometry::Polygon(p) => geo::MultiPolygon(vec![p]),
+                                        _ => continue,
+                                    };
+                                    let clip =
+                                        geo::Rect::new(geo::coord! { x: 0.0, y: 0.0 }, geo::coord! { x: 4096.0, y: 4096.0 }).to_polygon();
+                                    covered += geo::BooleanOps::intersection(&mp, &clip).unsigned_area() * unit_metres(z).powi(2);
+                                }
+                            }
+                            _ => bad += 1,
+                        }
+                    }
+                }
+            }
+            if bad > 0 {
+                report.push(format!("{} z{z}: {bad}", l.id));
+            }
+        }
+        // Repairs keep the area: the zoom-12 pieces add up to the layer's area.
+        let area: f64 = l.features.iter().map(|f| f.mercator.unsigned_area()).sum();
+        assert!(
+            (covered - area).abs() / area < 0.005,
+            "{}: tiles cover {covered} m² of {area} m²",
+            l.id
+        );
+        covered = 0.0;
+    }
+    assert!(checked > 1000, "{checked} polygons in {tiles} tiles");
+    assert!(
+        report.is_empty(),
+        "invalid polygons: {report:?} ({checked} checked in {tiles} tiles)"
+    );
+}

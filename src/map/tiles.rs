@@ -12,7 +12,9 @@
 //! places each name once rather than once per tile the polygon crosses.
 
 use super::layer::{MapLayer, Prop};
-use geo::{Area, BooleanOps, BoundingRect, Coord, Geometry, LineString, MapCoords, MultiPolygon, Orient, Polygon, Rect, Simplify};
+use geo::{
+    Area, BooleanOps, BoundingRect, Coord, Geometry, LineString, MapCoords, MultiPolygon, Orient, Polygon, Rect, Simplify, Validation,
+};
 use geozero::ToMvt;
 use geozero::mvt::{Message, Tile, TileValue, tile};
 use rayon::prelude::*;
@@ -385,6 +387,37 @@ pub fn clip_quantise(mp: &MultiPolygon<f64>, clip: Rect<f64>) -> Option<MultiPol
         clipped = mp.intersection(&clip.to_polygon());
         &clipped
     };
+    let mut mp = quantise(src)?;
+    // Rounding to the grid, and simplification before it, can make a ring touch or cross itself
+    // or a neighbour (spikes at the clip edge, narrow necks): such a polygon is rebuilt by a
+    // boolean union (i_overlay), rounded again, and checked again.
+    for _ in 0..REPAIR_ROUNDS {
+        if mp.is_valid() {
+            return Some(mp);
+        }
+        mp = quantise(&mp.union(&MultiPolygon::new(Vec::new())))?;
+    }
+    if mp.is_valid() {
+        return Some(mp);
+    }
+    // Still not: the parts that are valid on their own, else the largest part, so that no tile
+    // ever holds an invalid polygon.
+    let parts: Vec<Polygon<f64>> = mp.0.iter().filter(|p| p.is_valid()).cloned().collect();
+    let kept = MultiPolygon(parts);
+    if !kept.0.is_empty() && kept.is_valid() {
+        return Some(kept);
+    }
+    kept.0
+        .into_iter()
+        .max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()))
+        .map(|p| MultiPolygon(vec![p]))
+}
+
+/// How many times a tile polygon that rounding made invalid is rebuilt before parts are dropped.
+const REPAIR_ROUNDS: usize = 3;
+
+/// Rounds every ring to whole tile units (dropping rings that collapse) and orients them for MVT.
+fn quantise(src: &MultiPolygon<f64>) -> Option<MultiPolygon<f64>> {
     let polys: Vec<Polygon<f64>> = src
         .0
         .iter()

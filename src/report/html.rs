@@ -179,7 +179,7 @@ fn css_string(s: &str) -> String {
 fn page(title: &str, body: &str, script: bool, running: &str) -> String {
     let body = scrollable_tables(body);
     format!(
-        "<!doctype html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{CSS}{}@media print {{ @page {{ @top-left {{ content: \"{}\"; }} }} }}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n{}</body>\n</html>\n",
+        "<!doctype html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<link rel=\"icon\" href=\"data:,\">\n<title>{}</title>\n<style>{CSS}{}@media print {{ @page {{ @top-left {{ content: \"{}\"; }} }} }}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n{}</body>\n</html>\n",
         esc(title),
         palette::css(),
         css_string(running),

@@ -68,7 +68,7 @@ export class Controls {
     this.el.schoolFilters.hidden = !f;
     if (!f) return;
     const options = (all, list) => `<option value="">${all}</option>${list
-      .map(([v, n]) => `<option value="${esc(v)}">${esc(v)} (${n})</option>`).join('')}`;
+      .map(([v, n]) => `<option value="${esc(v)}">${esc(v.charAt(0).toUpperCase() + v.slice(1))} (${n})</option>`).join('')}`;
     this.el.type.innerHTML = options('Every type', f.types);
     this.el.ofsted.innerHTML = options('Any rating', f.ofsted);
     this.el.ofsted.disabled = f.ofsted.length < 2;

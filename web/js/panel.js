@@ -183,11 +183,18 @@ export function renderProfile(profile, state, meta, links) {
       parts.push('<div id="calc-year"></div>');
     }
     const list = (profile.schools.find(([p]) => p === state.phase) || [null, []])[1];
+    // Figures that rest on an estimate say so beside them, with the rule.
+    const est = list.filter((s) => s.in_totals !== false && /estimate/.test(s.provenance || ''));
+    if (est.length && row && row.schools > 0) {
+      const rule = ((est[0].provenance || '').match(/\(estimate: ([^)]*)\)/) || [])[1];
+      parts.push(`<p class="note estimate" data-field="estimate"><strong>Estimate:</strong> the places of ${est.length === 1 ? esc(est[0].name) : `${est.length} of these schools`} are split between phases by a rule${rule && est.length === 1 ? ` (${esc(rule)})` : ' (hover a school below for it)'}; the figures above depend on it.</p>`);
+    }
     // The area's total can hide schools that are full: name them.
     const over = list.filter((s) => s.in_totals !== false && s.spare != null && s.spare < 0).sort((a, b) => a.spare - b.spare);
     if (over.length) {
       const named = over.slice(0, 4).map((s) => `${esc(s.name)} (${signed(s.spare)})`).join(', ');
-      parts.push(`<p data-field="schools-over"><strong>${over.length} of its ${list.length} ${esc(phaseWords(state.phase).school)}s</strong> had more pupils than places in ${academicYear(census)}: ${named}${over.length > 4 ? ' …' : ''}.${row && row.shortfall === 0 ? ' Spare places at the others cover them in the area total.' : ''}</p>`);
+      const who = list.length === 1 ? `Its only ${esc(phaseWords(state.phase).school)}` : `${over.length} of its ${list.length} ${esc(phaseWords(state.phase).school)}s`;
+      parts.push(`<p data-field="schools-over"><strong>${who}</strong> had more pupils than places in ${academicYear(census)}: ${named}${over.length > 4 ? ' …' : ''}.${row && row.shortfall === 0 ? ' Spare places at the others cover them in the area total.' : ''}</p>`);
     }
     parts.push(equity(profile.equity));
     parts.push(`<h3>${esc(phaseWords(state.phase).title)} schools serving the area</h3>`);

@@ -133,3 +133,49 @@ fn vector_basemap_in_chromium() {
     std::fs::create_dir_all(&shots).expect("screenshot folder");
     run_node(&root, "basemap.test.mjs", &[&url, &shots.display().to_string(), style]);
 }
+
+/// GDAL reads the live server: OGC API Features (`ogrinfo OAPIF:`) lists every collection and
+/// pages through a whole layer; a tile's fields are typed from `metadata.json`. Needs `ogrinfo`
+/// and `ogr2ogr` (Debian gdal-bin): skipped with a note without them, unless
+/// `PLACEPLAN_REQUIRE_GDAL=1` (set by `.ci/run`, which installs them).
+#[test]
+fn gdal_reads_the_live_server() {
+    let have = Command::new("ogrinfo").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !have {
+        let required = std::env::var("PLACEPLAN_REQUIRE_GDAL").is_ok_and(|v| v == "1");
+        assert!(!required, "GDAL required but ogrinfo is not installed");
+        eprintln!("NOTE: skipping the GDAL test: ogrinfo not found (apt-get install gdal-bin)");
+        return;
+    }
+    let (_server, url) = start_server(&[]);
+    let run = |args: &[&str]| {
+        let o = Command::new(args[0]).args(&args[1..]).output().expect("GDAL runs");
+        let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+        assert!(o.status.success(), "{args:?}: {text}");
+        text
+    };
+    let oapif = format!("OAPIF:{url}/ogc");
+    let list = run(&["ogrinfo", "-ro", &oapif]);
+    for layer in ["1: wards", "localities", "lsoa", "schools (title: Schools) (Point)"] {
+        assert!(list.contains(layer), "{list}");
+    }
+    let wards = run(&["ogrinfo", "-ro", "-so", &oapif, "wards"]);
+    assert!(wards.contains("Feature Count: 20") && wards.contains("Multi Polygon"), "{wards}");
+    // A whole layer, page by page (GDAL follows the next links), into a GeoPackage.
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("lsoa.gpkg");
+    run(&["ogr2ogr", "-f", "GPKG", &out.display().to_string(), &oapif, "lsoa"]);
+    let copied = run(&["ogrinfo", "-ro", "-so", &out.display().to_string(), "lsoa"]);
+    // The count the server reports (numberMatched) is what GDAL copied, page by page.
+    let served = run(&["ogrinfo", "-ro", "-so", &oapif, "lsoa"]);
+    let count = |t: &str| {
+        t.lines()
+            .find_map(|l| l.trim().strip_prefix("Feature Count: "))
+            .and_then(|n| n.trim().parse::<u64>().ok())
+    };
+    assert!(count(&served).is_some_and(|n| n > 10), "{served}");
+    assert_eq!(count(&copied), count(&served), "{copied}");
+    // An attribute filter.
+    let one = run(&["ogrinfo", "-ro", "-q", &oapif, "wards", "-where", "code = 'E05900001'"]);
+    assert!(one.contains("name (String) = Ashcombe Moor"), "{one}");
+}

@@ -1377,3 +1377,60 @@ fn leeds_tiles_hold_only_valid_polygons() {
         "invalid polygons: {report:?} ({checked} checked in {tiles} tiles)"
     );
 }
+
+#[tokio::test]
+async fn ogc_api_features_core() {
+    let land = get("/ogc").await.json();
+    let rels: Vec<&str> = land["links"].as_array().expect("links").iter().filter_map(|l| l["rel"].as_str()).collect();
+    assert!(rels.contains(&"conformance") && rels.contains(&"data"), "{rels:?}");
+    let conf = get("/ogc/conformance").await.json();
+    assert!(conf["conformsTo"].to_string().contains("ogcapi-features-1/1.0/conf/core"));
+    let cols = get("/ogc/collections").await.json();
+    let ids: Vec<&str> = cols["collections"].as_array().expect("collections").iter().filter_map(|c| c["id"].as_str()).collect();
+    assert_eq!(ids, ["wards", "localities", "lsoa", "schools"]);
+    // Paging: limit and offset, next links that lead through every feature once.
+    let mut seen = Vec::new();
+    let mut next = Some("/ogc/collections/lsoa/items?limit=7".to_owned());
+    while let Some(uri) = next {
+        let r = get(&uri).await;
+        assert_eq!(r.headers[header::CONTENT_TYPE], "application/geo+json");
+        let v = r.json();
+        for f in v["features"].as_array().expect("features") {
+            seen.push(f["id"].as_str().expect("id").to_owned());
+        }
+        assert!(v["numberReturned"].as_u64().expect("returned") <= 7);
+        next = v["links"]
+            .as_array()
+            .expect("links")
+            .iter()
+            .find(|l| l["rel"] == "next")
+            .and_then(|l| l["href"].as_str())
+            .map(|h| h.trim_start_matches("http://maps.example:9000").to_owned());
+    }
+    let total = get("/ogc/collections/lsoa/items?limit=1").await.json()["numberMatched"].as_u64().expect("matched");
+    let unique: std::collections::BTreeSet<&String> = seen.iter().collect();
+    assert_eq!((seen.len() as u64, unique.len() as u64), (total, total));
+    // bbox: only features meeting it; code: one feature; items/{id} the same feature.
+    let state = demo_state();
+    let (wards, _) = state.map.get("wards").expect("wards");
+    let p = wards.features[0].point.expect("point");
+    let bb = format!("{},{},{},{}", p[0] - 0.0005, p[1] - 0.0005, p[0] + 0.0005, p[1] + 0.0005);
+    let hit = get(&format!("/ogc/collections/wards/items?bbox={bb}")).await.json();
+    let codes: Vec<&str> = hit["features"].as_array().expect("features").iter().filter_map(|f| f["id"].as_str()).collect();
+    assert!(codes.contains(&wards.features[0].code.as_str()) && codes.len() <= 3, "{codes:?}");
+    let one = get(&format!("/ogc/collections/wards/items?code={}", wards.features[0].code)).await.json();
+    assert_eq!(one["numberMatched"], 1);
+    let item = get(&format!("/ogc/collections/wards/items/{}", wards.features[0].code)).await.json();
+    assert_eq!(item["properties"]["name"], wards.features[0].name.as_str());
+    assert_eq!(item["geometry"]["type"], "MultiPolygon");
+    for (uri, status) in [
+        ("/ogc/collections/nope", StatusCode::NOT_FOUND),
+        ("/ogc/collections/wards/items/XX", StatusCode::NOT_FOUND),
+        ("/ogc/collections/wards/items?limit=0", StatusCode::BAD_REQUEST),
+        ("/ogc/collections/wards/items?limit=20000", StatusCode::BAD_REQUEST),
+        ("/ogc/collections/wards/items?bbox=1,2,3", StatusCode::BAD_REQUEST),
+        ("/ogc/collections/wards/items?bbox=3,2,1,4", StatusCode::BAD_REQUEST),
+    ] {
+        assert_eq!(get(uri).await.status, status, "{uri}");
+    }
+}

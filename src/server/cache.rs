@@ -75,9 +75,18 @@ impl ResponseCache {
 
 /// The paths whose answers depend only on the URL and host.
 fn cacheable(path: &str) -> bool {
-    ["/tiles/", "/styles/", "/fonts/", "/api/", "/ward/", "/wards", "/palette.css"]
-        .iter()
-        .any(|p| path.starts_with(p))
+    [
+        "/tiles/",
+        "/styles/",
+        "/fonts/",
+        "/ogc",
+        "/api/",
+        "/ward/",
+        "/wards",
+        "/palette.css",
+    ]
+    .iter()
+    .any(|p| path.starts_with(p))
 }
 
 /// How long a client may reuse an answer without asking: tiles for five minutes (a map pans over
@@ -101,7 +110,10 @@ fn compressible(headers: &HeaderMap) -> bool {
 /// Whether the answer depends on the `Host` header: documents holding absolute URLs (TileJSON,
 /// styles, ward pages with their permalink). Other answers are shared by every host name.
 fn host_dependent(path: &str) -> bool {
-    (path.starts_with("/tiles/") && path.ends_with(".json")) || path.starts_with("/styles/") || path.starts_with("/ward")
+    (path.starts_with("/tiles/") && path.ends_with(".json"))
+        || path.starts_with("/styles/")
+        || path.starts_with("/ward")
+        || path.starts_with("/ogc")
 }
 
 fn gzip(body: &[u8]) -> Option<Bytes> {

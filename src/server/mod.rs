@@ -10,6 +10,7 @@ pub mod exports;
 pub mod fonts;
 pub mod layers;
 pub mod listen;
+pub mod ogc;
 pub mod search;
 pub mod state;
 pub mod styles;
@@ -105,6 +106,12 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/tiles/{layer}/metadata.json", get(tiles::gdal_metadata))
         .route("/styles/{name}", get(styles::style_doc))
         .route("/fonts/{stack}/{range}", get(fonts::glyphs))
+        .route("/ogc", get(ogc::landing))
+        .route("/ogc/conformance", get(ogc::conformance))
+        .route("/ogc/collections", get(ogc::collections))
+        .route("/ogc/collections/{id}", get(ogc::one_collection))
+        .route("/ogc/collections/{id}/items", get(ogc::items))
+        .route("/ogc/collections/{id}/items/{fid}", get(ogc::item))
         .route("/api/layers", get(layers::layers))
         .route("/api/outline.geojson", get(layers::outline))
         .route("/api/layers/{layer}/areas", get(layers::area_names))

@@ -1381,12 +1381,22 @@ fn leeds_tiles_hold_only_valid_polygons() {
 #[tokio::test]
 async fn ogc_api_features_core() {
     let land = get("/ogc").await.json();
-    let rels: Vec<&str> = land["links"].as_array().expect("links").iter().filter_map(|l| l["rel"].as_str()).collect();
+    let rels: Vec<&str> = land["links"]
+        .as_array()
+        .expect("links")
+        .iter()
+        .filter_map(|l| l["rel"].as_str())
+        .collect();
     assert!(rels.contains(&"conformance") && rels.contains(&"data"), "{rels:?}");
     let conf = get("/ogc/conformance").await.json();
     assert!(conf["conformsTo"].to_string().contains("ogcapi-features-1/1.0/conf/core"));
     let cols = get("/ogc/collections").await.json();
-    let ids: Vec<&str> = cols["collections"].as_array().expect("collections").iter().filter_map(|c| c["id"].as_str()).collect();
+    let ids: Vec<&str> = cols["collections"]
+        .as_array()
+        .expect("collections")
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
     assert_eq!(ids, ["wards", "localities", "lsoa", "schools"]);
     // Paging: limit and offset, next links that lead through every feature once.
     let mut seen = Vec::new();
@@ -1407,7 +1417,9 @@ async fn ogc_api_features_core() {
             .and_then(|l| l["href"].as_str())
             .map(|h| h.trim_start_matches("http://maps.example:9000").to_owned());
     }
-    let total = get("/ogc/collections/lsoa/items?limit=1").await.json()["numberMatched"].as_u64().expect("matched");
+    let total = get("/ogc/collections/lsoa/items?limit=1").await.json()["numberMatched"]
+        .as_u64()
+        .expect("matched");
     let unique: std::collections::BTreeSet<&String> = seen.iter().collect();
     assert_eq!((seen.len() as u64, unique.len() as u64), (total, total));
     // bbox: only features meeting it; code: one feature; items/{id} the same feature.
@@ -1416,14 +1428,44 @@ async fn ogc_api_features_core() {
     let p = wards.features[0].point.expect("point");
     let bb = format!("{},{},{},{}", p[0] - 0.0005, p[1] - 0.0005, p[0] + 0.0005, p[1] + 0.0005);
     let hit = get(&format!("/ogc/collections/wards/items?bbox={bb}")).await.json();
-    let codes: Vec<&str> = hit["features"].as_array().expect("features").iter().filter_map(|f| f["id"].as_str()).collect();
+    let codes: Vec<&str> = hit["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .filter_map(|f| f["id"].as_str())
+        .collect();
     assert!(codes.contains(&wards.features[0].code.as_str()) && codes.len() <= 3, "{codes:?}");
-    let one = get(&format!("/ogc/collections/wards/items?code={}", wards.features[0].code)).await.json();
+    let one = get(&format!("/ogc/collections/wards/items?code={}", wards.features[0].code))
+        .await
+        .json();
     assert_eq!(one["numberMatched"], 1);
-    let item = get(&format!("/ogc/collections/wards/items/{}", wards.features[0].code)).await.json();
+    let item = get(&format!("/ogc/collections/wards/items/{}", wards.features[0].code))
+        .await
+        .json();
     assert_eq!(item["properties"]["name"], wards.features[0].name.as_str());
     assert_eq!(item["geometry"]["type"], "MultiPolygon");
+    // Part 2: the geometry in British National Grid, as placeplan computes it, said in Content-Crs.
+    let bng = "http%3A%2F%2Fwww.opengis.net%2Fdef%2Fcrs%2FEPSG%2F0%2F27700";
+    let r = get(&format!("/ogc/collections/wards/items/{}?crs={bng}", wards.features[0].code)).await;
+    assert_eq!(r.headers["content-crs"], "<http://www.opengis.net/def/crs/EPSG/0/27700>");
+    let g: geo::Geometry<f64> = serde_json::from_value::<geojson::Geometry>(r.json()["geometry"].clone())
+        .expect("geometry")
+        .try_into()
+        .expect("geo");
+    let area = &state.ds.layers[wards.boundary.expect("boundary")].areas[0];
+    assert!(
+        (g.unsigned_area() - geo::Area::unsigned_area(&area.geometry)).abs() < 1e-6,
+        "the 27700 outline itself"
+    );
+    let schools = get(&format!("/ogc/collections/schools/items?limit=3&crs={bng}")).await.json();
+    let x = schools["features"][0]["geometry"]["coordinates"][0].as_f64().expect("easting");
+    assert!((0.0..700_000.0).contains(&x) && x > 1000.0, "eastings in metres: {x}");
+    assert_eq!(
+        get("/ogc/collections/wards/items").await.headers["content-crs"],
+        "<http://www.opengis.net/def/crs/OGC/1.3/CRS84>"
+    );
     for (uri, status) in [
+        ("/ogc/collections/wards/items?crs=EPSG:4326", StatusCode::BAD_REQUEST),
         ("/ogc/collections/nope", StatusCode::NOT_FOUND),
         ("/ogc/collections/wards/items/XX", StatusCode::NOT_FOUND),
         ("/ogc/collections/wards/items?limit=0", StatusCode::BAD_REQUEST),

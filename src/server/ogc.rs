@@ -2,7 +2,8 @@
 //! Features"), ArcGIS Pro and GDAL (`ogrinfo OAPIF:http://…/ogc`) read live features. Every map
 //! layer (each boundary layer with its figures, the LSOAs, the schools) is a collection; items are
 //! in CRS84 with their attributes, paged by `limit` and `offset` with `next` links, filtered by
-//! `bbox` and by `code`.
+//! `bbox` (CRS84) and by `code`. Part 2: `crs=http://www.opengis.net/def/crs/EPSG/0/27700` gives
+//! the geometry as placeplan computes it, in British National Grid (the storage CRS).
 
 use super::error::ApiError;
 use super::state::AppState;
@@ -20,11 +21,40 @@ use std::sync::Arc;
 pub const DEFAULT_LIMIT: usize = 10;
 /// The most items one page holds.
 pub const MAX_LIMIT: usize = 10_000;
-/// CRS84, the only coordinate reference system served.
+/// CRS84, the default coordinate reference system.
 pub const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+/// British National Grid, the CRS placeplan computes in (OGC API – Features Part 2).
+pub const EPSG_27700: &str = "http://www.opengis.net/def/crs/EPSG/0/27700";
+
+/// Which CRS the geometry is given in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Crs {
+    Crs84,
+    Bng,
+}
+
+impl Crs {
+    fn parse(s: Option<&str>) -> Result<Self, ApiError> {
+        match s {
+            None | Some(CRS84) => Ok(Self::Crs84),
+            Some(EPSG_27700) => Ok(Self::Bng),
+            Some(other) => Err(ApiError::BadRequest(format!(
+                "crs={other:?} is not offered; use {CRS84} (the default) or {EPSG_27700}"
+            ))),
+        }
+    }
+
+    fn uri(self) -> &'static str {
+        match self {
+            Self::Crs84 => CRS84,
+            Self::Bng => EPSG_27700,
+        }
+    }
+}
 
 /// The conformance classes implemented.
-const CONFORMS_TO: [&str; 2] = [
+const CONFORMS_TO: [&str; 3] = [
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
 ];
@@ -33,8 +63,15 @@ fn link(href: String, rel: &str, kind: &str, title: &str) -> Value {
     json!({ "href": href, "rel": rel, "type": kind, "title": title })
 }
 
-fn geojson(v: Value) -> Response {
-    ([(header::CONTENT_TYPE, "application/geo+json")], Json(v)).into_response()
+fn geojson(v: Value, crs: Crs) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/geo+json".to_owned()),
+            (header::HeaderName::from_static("content-crs"), format!("<{}>", crs.uri())),
+        ],
+        Json(v),
+    )
+        .into_response()
 }
 
 /// `/ogc`: the landing page.
@@ -64,7 +101,8 @@ fn collection(base: &str, l: &MapLayer) -> Value {
         "title": l.title,
         "description": format!("{} ({} features) with every figure of the map's tiles", l.title, l.features.len()),
         "itemType": "feature",
-        "crs": [CRS84],
+        "crs": [CRS84, EPSG_27700],
+        "storageCrs": EPSG_27700,
         "extent": { "spatial": { "bbox": [[w, s, e, n]], "crs": CRS84 } },
         "links": [
             link(format!("{base}/ogc/collections/{}", l.id), "self", "application/json", &l.title),
@@ -108,11 +146,35 @@ fn prop(p: &Prop) -> Value {
     }
 }
 
-fn feature(f: &MapFeature) -> Value {
+/// Feature `fi` of `l` in British National Grid: its area's outline, or its school's point.
+fn bng(state: &AppState, l: &MapLayer, fi: usize, f: &MapFeature) -> Option<geo::Geometry<f64>> {
+    match l.boundary {
+        Some(b) => state
+            .ds
+            .layers
+            .get(b)?
+            .areas
+            .get(usize::try_from(f.id).ok()?)
+            .filter(|a| a.code.as_str() == f.code)
+            .map(|a| geo::Geometry::MultiPolygon(a.geometry.clone())),
+        None => state
+            .ds
+            .schools
+            .get(*l.school_index.get(fi)?)?
+            .location
+            .map(|c| geo::Geometry::Point(c.into())),
+    }
+}
+
+fn feature(state: &AppState, l: &MapLayer, fi: usize, f: &MapFeature, crs: Crs) -> Value {
+    let geometry = match crs {
+        Crs::Crs84 => Some(geojson::Geometry::from(&f.wgs84)),
+        Crs::Bng => bng(state, l, fi, f).map(|g| geojson::Geometry::from(&g)),
+    };
     json!({
         "type": "Feature",
         "id": f.code,
-        "geometry": geojson::Geometry::from(&f.wgs84),
+        "geometry": geometry,
         "properties": f.props.iter().map(|(k, v)| (k.clone(), prop(v))).collect::<serde_json::Map<_, _>>(),
     })
 }
@@ -128,6 +190,15 @@ pub struct ItemsQuery {
     pub bbox: Option<String>,
     /// Only the feature with this area code or URN.
     pub code: Option<String>,
+    /// The CRS of the geometry: CRS84 (default) or EPSG:27700.
+    pub crs: Option<String>,
+}
+
+/// Query of a single item.
+#[derive(Debug, Deserialize)]
+pub struct ItemQuery {
+    /// The CRS of the geometry: CRS84 (default) or EPSG:27700.
+    pub crs: Option<String>,
 }
 
 fn whole(name: &str, v: Option<&str>, default: usize, max: usize) -> Result<usize, ApiError> {
@@ -181,13 +252,20 @@ pub async fn items(
     let limit = whole("limit", q.limit.as_deref(), DEFAULT_LIMIT, MAX_LIMIT)?;
     let offset = whole("offset", q.offset.as_deref(), 0, usize::MAX)?;
     let bbox = q.bbox.as_deref().map(parse_bbox).transpose()?;
-    let matched: Vec<&MapFeature> = l
+    let crs = Crs::parse(q.crs.as_deref())?;
+    let matched: Vec<(usize, &MapFeature)> = l
         .features
         .iter()
-        .filter(|f| q.code.as_deref().is_none_or(|c| f.code == c))
-        .filter(|f| bbox.is_none_or(|b| f.wgs84.bounding_rect().is_some_and(|r| r.intersects(&b)) && f.wgs84.intersects(&b)))
+        .enumerate()
+        .filter(|(_, f)| q.code.as_deref().is_none_or(|c| f.code == c))
+        .filter(|(_, f)| bbox.is_none_or(|b| f.wgs84.bounding_rect().is_some_and(|r| r.intersects(&b)) && f.wgs84.intersects(&b)))
         .collect();
-    let page: Vec<Value> = matched.iter().skip(offset).take(limit).map(|f| feature(f)).collect();
+    let page: Vec<Value> = matched
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|&(fi, f)| feature(&state, l, fi, f, crs))
+        .collect();
     let base = state.base_url(&headers);
     let here = |offset: usize| {
         let mut s = format!("{base}/ogc/collections/{id}/items?limit={limit}&offset={offset}");
@@ -196,6 +274,9 @@ pub async fn items(
         }
         if let Some(c) = &q.code {
             s.push_str(&format!("&code={}", urlencode(c)));
+        }
+        if crs == Crs::Bng {
+            s.push_str(&format!("&crs={}", urlencode(EPSG_27700)));
         }
         s
     };
@@ -214,13 +295,16 @@ pub async fn items(
             "Previous page",
         ));
     }
-    Ok(geojson(json!({
-        "type": "FeatureCollection",
-        "numberMatched": matched.len(),
-        "numberReturned": page.len(),
-        "features": page,
-        "links": links,
-    })))
+    Ok(geojson(
+        json!({
+            "type": "FeatureCollection",
+            "numberMatched": matched.len(),
+            "numberReturned": page.len(),
+            "features": page,
+            "links": links,
+        }),
+        crs,
+    ))
 }
 
 /// `/ogc/collections/{id}/items/{featureId}`.
@@ -231,15 +315,18 @@ pub async fn item(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     Path((id, fid)): Path<(String, String)>,
+    q: Result<Query<ItemQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
+    let Query(q) = q?;
+    let crs = Crs::parse(q.crs.as_deref())?;
     let l = layer(&state, &id)?;
-    let (_, f) = l.feature(&fid).ok_or_else(|| {
+    let (fi, f) = l.feature(&fid).ok_or_else(|| {
         ApiError::NotFound(format!(
             "no feature {fid:?} in collection {id}; /ogc/collections/{id}/items lists them"
         ))
     })?;
     let base = state.base_url(&headers);
-    let mut v = feature(f);
+    let mut v = feature(&state, l, fi, f, crs);
     v["links"] = json!([
         link(
             format!("{base}/ogc/collections/{id}/items/{}", urlencode(&fid)),
@@ -249,7 +336,7 @@ pub async fn item(
         ),
         link(format!("{base}/ogc/collections/{id}"), "collection", "application/json", &l.title),
     ]);
-    Ok(geojson(v))
+    Ok(geojson(v, crs))
 }
 
 /// Percent-encodes a query or path value (everything but letters, digits and `-_.~`).

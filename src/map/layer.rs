@@ -33,6 +33,19 @@ pub enum Prop {
     Bool(bool),
 }
 
+impl Prop {
+    /// The value as JSON (GeoJSON properties, OGC API features).
+    #[must_use]
+    pub fn json(&self) -> serde_json::Value {
+        match self {
+            Self::Str(s) => serde_json::Value::from(s.as_str()),
+            Self::Num(v) => serde_json::Value::from(*v),
+            Self::Int(v) => serde_json::Value::from(*v),
+            Self::Bool(b) => serde_json::Value::from(*b),
+        }
+    }
+}
+
 /// One map feature.
 #[derive(Clone, Debug)]
 pub struct MapFeature {

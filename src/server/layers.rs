@@ -143,15 +143,6 @@ pub async fn layers(State(state): State<Arc<AppState>>, headers: HeaderMap) -> J
     }))
 }
 
-fn json_prop(p: &Prop) -> serde_json::Value {
-    match p {
-        Prop::Str(s) => serde_json::Value::from(s.as_str()),
-        Prop::Num(v) => serde_json::Value::from(*v),
-        Prop::Int(v) => serde_json::Value::from(*v),
-        Prop::Bool(b) => serde_json::Value::from(*b),
-    }
-}
-
 /// `/api/layers/{layer}/geojson`: a FeatureCollection (RFC 7946, WGS84) as an attachment.
 ///
 /// # Errors
@@ -165,7 +156,7 @@ pub async fn geojson(State(state): State<Arc<AppState>>, Path(id): Path<String>)
             bbox: None,
             geometry: Some(geojson::Geometry::from(&f.wgs84)),
             id: Some(geojson::feature::Id::String(f.code.clone())),
-            properties: Some(f.props.iter().map(|(k, v)| (k.clone(), json_prop(v))).collect()),
+            properties: Some(f.props.iter().map(|(k, v)| (k.clone(), v.json())).collect()),
             foreign_members: None,
         })
         .collect();

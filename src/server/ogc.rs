@@ -7,7 +7,7 @@
 
 use super::error::ApiError;
 use super::state::AppState;
-use crate::map::layer::{MapFeature, MapLayer, Prop};
+use crate::map::layer::{MapFeature, MapLayer};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
@@ -137,15 +137,6 @@ pub async fn one_collection(
     Ok(Json(collection(&base, layer(&state, &id)?)))
 }
 
-fn prop(p: &Prop) -> Value {
-    match p {
-        Prop::Str(s) => Value::from(s.as_str()),
-        Prop::Num(v) => Value::from(*v),
-        Prop::Int(v) => Value::from(*v),
-        Prop::Bool(b) => Value::from(*b),
-    }
-}
-
 /// Feature `fi` of `l` in British National Grid: its area's outline, or its school's point.
 fn bng(state: &AppState, l: &MapLayer, fi: usize, f: &MapFeature) -> Option<geo::Geometry<f64>> {
     match l.boundary {
@@ -175,7 +166,7 @@ fn feature(state: &AppState, l: &MapLayer, fi: usize, f: &MapFeature, crs: Crs) 
         "type": "Feature",
         "id": f.code,
         "geometry": geometry,
-        "properties": f.props.iter().map(|(k, v)| (k.clone(), prop(v))).collect::<serde_json::Map<_, _>>(),
+        "properties": f.props.iter().map(|(k, v)| (k.clone(), v.json())).collect::<serde_json::Map<_, _>>(),
     })
 }
 

@@ -3,6 +3,7 @@
 // reported through `onChange(partialState)`.
 
 import { academicYear, esc } from './format.js';
+import { isWard } from './layers.js';
 
 const PHASE_TITLES = { primary: 'Primary', secondary: 'Secondary', post16: 'Post-16' };
 
@@ -140,7 +141,7 @@ export class Controls {
     this.el.schools.disabled = layer.kind === 'schools';
     this.el.wards.checked = state.wards;
     this.el.basemap.checked = state.basemap !== false;
-    this.el.wardsOption.hidden = !this.meta.layers.some((l) => l.kind && l.kind.area === 'ward') || (layer.kind && layer.kind.area === 'ward');
+    this.el.wardsOption.hidden = !this.meta.layers.some(isWard) || isWard(layer);
     this.el.others.checked = state.others;
     this.listAreas(layer, state);
     this.el.type.value = state.stype || '';

@@ -26,6 +26,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
 
+/// On stop, how long a connection that has sent no request yet is given for its first one to
+/// reach the router (its bytes may be in the socket while a loaded machine is slow to parse them).
+/// Connections that have already been answered do not wait.
+pub const FIRST_REQUEST_GRACE: Duration = Duration::from_secs(1);
+
 /// Limits on connections.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
@@ -289,7 +294,7 @@ fn serve_connection(
                 // not reached the router yet gets that request answered, not dropped.
                 tokio::select! {
                     () = answered.notified() => {}
-                    () = tokio::time::sleep(Duration::from_millis(50)) => {}
+                    () = tokio::time::sleep(FIRST_REQUEST_GRACE) => {}
                     r = conn.as_mut() => {
                         drop(slot);
                         if let Err(e) = r {

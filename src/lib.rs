@@ -32,6 +32,7 @@ pub mod map;
 pub mod model;
 pub mod problem;
 pub mod projection;
+pub mod publish;
 pub mod readers;
 pub mod report;
 pub mod results;

@@ -22,6 +22,7 @@ const LAYERS: &[&[&str]] = &[
     &["map", "check", "demo"],
     &["export", "report"],
     &["server"],
+    &["publish"],
     &["cli"],
 ];
 

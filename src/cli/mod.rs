@@ -18,6 +18,8 @@ pub mod hotspots;
 pub mod load;
 /// `placeplan priority`.
 pub mod priority;
+/// `placeplan publish`.
+pub mod publish;
 /// `placeplan report`.
 pub mod report;
 /// `placeplan scenario`.
@@ -54,7 +56,7 @@ pub mod exit {
 #[command(
     name = "placeplan",
     version,
-    after_help = "EXIT CODES:\n  0  success\n  1  the data has a fatal problem (see `placeplan check`)\n  2  bad command-line usage\n  3  the manifest or an output file could not be read or written\n\nEXAMPLES:\n  placeplan check --manifest tests/leeds/manifest.toml\n  placeplan check --json | jq .joins\n  placeplan summary --layer wards_2023 --phase primary --manifest tests/leeds/manifest.toml\n  placeplan access --phase secondary --supply good --manifest tests/leeds/manifest.toml\n  placeplan priority --layer wards_2023 --json\n  placeplan report --wards all --out ward-pages --manifest tests/leeds/manifest.toml\n  placeplan export --level planning_area --format xlsx --out exports\n  placeplan backtest --years-held-out 3\n  placeplan scenario diff base scenarios/expand.toml\n  placeplan serve    (then open http://127.0.0.1:8080/)"
+    after_help = "EXIT CODES:\n  0  success\n  1  the data has a fatal problem (see `placeplan check`)\n  2  bad command-line usage\n  3  the manifest or an output file could not be read or written\n\nEXAMPLES:\n  placeplan check --manifest tests/leeds/manifest.toml\n  placeplan check --json | jq .joins\n  placeplan summary --layer wards_2023 --phase primary --manifest tests/leeds/manifest.toml\n  placeplan access --phase secondary --supply good --manifest tests/leeds/manifest.toml\n  placeplan priority --layer wards_2023 --json\n  placeplan report --wards all --out ward-pages --manifest tests/leeds/manifest.toml\n  placeplan export --level planning_area --format xlsx --out exports\n  placeplan backtest --years-held-out 3\n  placeplan scenario diff base scenarios/expand.toml\n  placeplan serve    (then open http://127.0.0.1:8080/)\n  placeplan publish --out site   (a static site for any web host)"
 )]
 pub struct Cli {
     /// What to do.
@@ -105,6 +107,10 @@ pub enum Command {
     /// similar wards, plain-English sentences) and an index with a sortable ranking of all
     /// wards. Works offline; prints to A4. PDFs too when Chromium is installed.
     Report(report::Args),
+    /// Publish the map as a static site: one PMTiles archive with every layer, the web app, the
+    /// styles, ward pages, downloads and the figures as JSON, for any web host or CDN — no
+    /// placeplan process needed to show it.
+    Publish(publish::Args),
     /// Serve the map: vector tiles, TileJSON, MapLibre styles, a JSON API and the web app.
     ///
     /// Open the printed address in a browser. Layers: every boundary layer (sufficiency by
@@ -135,6 +141,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Summary(a) => summary::run(&a),
         Command::Explain(a) => explain::run(&a),
         Command::Serve(a) => serve::run(&a),
+        Command::Publish(a) => publish::run(&a),
         Command::Hotspots(a) => hotspots::run(&a),
         Command::Access(a) => access::run(&a),
         Command::Priority(a) => priority::run(&a),
@@ -251,6 +258,7 @@ impl Command {
                 scenario::Action::Diff(d) => d.json,
             },
             Command::Report(a) => a.json,
+            Command::Publish(a) => a.json,
             Command::Serve(_) | Command::GenerateDemo(_) => false,
         }
     }

@@ -137,6 +137,7 @@ pub fn run(a: &Args) -> CliResult {
         web_dir: a.web_dir.clone(),
         origin: Some(format!("http://{bound}")),
         cors: a.cors.clone(),
+        pmtiles: None,
     };
     let state = match build(a, &options, false) {
         Ok(s) => Arc::new(s),

@@ -2,6 +2,7 @@
 //! coloured by ([`metrics`]), vector tiles ([`tiles`]), the MapLibre style and TileJSON
 //! documents ([`style`]) and the label glyphs ([`glyphs`]). Everything here is built once at load and then only read.
 
+pub mod archive;
 pub mod glyphs;
 pub mod layer;
 pub mod metrics;

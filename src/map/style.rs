@@ -32,7 +32,14 @@ pub struct StyleContext<'a> {
     pub outline: bool,
     /// A vector basemap style for clients to draw under the layers (named in the style's metadata).
     pub basemap_style: Option<&'a str>,
+    /// The URL of a PMTiles archive holding every layer ([`super::archive`]), for a published
+    /// site: the style then reads one source, [`ARCHIVE_SOURCE`], through the `pmtiles://`
+    /// protocol instead of a source per layer from the server.
+    pub pmtiles: Option<&'a str>,
 }
+
+/// The one vector source of a style over a PMTiles archive.
+pub const ARCHIVE_SOURCE: &str = "placeplan";
 
 /// The text of a label: dark, with a white halo that keeps it readable over any fill.
 fn label_paint(color: &str) -> Value {
@@ -326,6 +333,21 @@ pub fn style(layers: &[MapLayer], name: &str, show: Option<&str>, ctx: &StyleCon
     }
     out.extend(circles);
     out.extend(labels);
+    if let Some(url) = ctx.pmtiles {
+        // Every layer of the archive through one source (each tile holds all the layers).
+        for l in layers {
+            sources.remove(&l.id);
+        }
+        sources.insert(
+            ARCHIVE_SOURCE.into(),
+            json!({ "type": "vector", "url": format!("pmtiles://{url}"), "attribution": ctx.attribution }),
+        );
+        for v in &mut out {
+            if v.get("source").and_then(Value::as_str).is_some_and(|s| layers.iter().any(|l| l.id == s)) {
+                v["source"] = json!(ARCHIVE_SOURCE);
+            }
+        }
+    }
     json!({
         "version": 8,
         "name": format!("placeplan {name}"),

@@ -25,11 +25,15 @@ pub const FILES: &[(&str, &[u8])] = web_files![
     "js/format.js",
     "js/export.js",
     "js/basemap.js",
+    "js/search.js",
     "vendor/maplibre-gl/maplibre-gl.mjs",
     "vendor/maplibre-gl/maplibre-gl-worker.mjs",
     "vendor/maplibre-gl/maplibre-gl.css",
     "vendor/maplibre-gl/LICENSE.txt",
     "vendor/maplibre-gl/VERSION.md",
+    "vendor/pmtiles/pmtiles.js",
+    "vendor/pmtiles/LICENSE.txt",
+    "vendor/pmtiles/VERSION.md",
 ];
 
 /// The media type for a file name.

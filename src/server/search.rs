@@ -113,46 +113,62 @@ fn looks_like_postcode(key: &str) -> bool {
         && b[b.len() - 2..].iter().all(u8::is_ascii_alphabetic)
 }
 
+/// The postcode with this key (upper case, letters and digits), if the data has it.
+#[must_use]
+pub fn find_postcode<'a>(ds: &'a crate::dataset::Dataset, key: &str) -> Option<&'a crate::readers::points::Postcode> {
+    ds.postcodes
+        .binary_search_by(|p| p.key.as_str().cmp(key))
+        .ok()
+        .map(|i| &ds.postcodes[i])
+}
+
+/// The wards and planning areas a postcode lies in, as (layer, area) indices into the dataset's
+/// layers: what a postcode search answers, here and in a published site.
+#[must_use]
+pub fn postcode_areas(ds: &crate::dataset::Dataset, pc: &crate::readers::points::Postcode) -> Vec<(usize, usize)> {
+    use crate::model::LayerKind;
+    ds.layers
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| matches!(l.kind, LayerKind::Ward | LayerKind::PlanningArea))
+        .filter_map(|(li, l)| Some((li, ds.indexes.get(li)?.locate(l, pc.at, 0.0)?.0)))
+        .collect()
+}
+
 /// The wards and planning areas a postcode lies in, each a hit at the postcode's point; `None`
 /// when the text is not a postcode's shape, empty when the data has no such postcode.
 fn postcode_hits(state: &AppState, text: &str) -> Option<Vec<Hit>> {
-    use crate::model::LayerKind;
     let key = crate::readers::points::postcode_key(text);
     if !looks_like_postcode(&key) {
         return None;
     }
     let ds = &state.ds;
-    let Ok(i) = ds.postcodes.binary_search_by(|p| p.key.as_str().cmp(&key)) else {
+    let Some(pc) = find_postcode(ds, &key) else {
         return Some(Vec::new());
     };
-    let pc = &ds.postcodes[i];
     let point = crate::crs::bng_to_wgs84(pc.at.x, pc.at.y).ok().map(|c| [c.x, c.y]);
-    let mut out = Vec::new();
-    for (li, l) in ds.layers.iter().enumerate() {
-        if !matches!(l.kind, LayerKind::Ward | LayerKind::PlanningArea) {
-            continue;
-        }
-        let Some((ai, _)) = ds.indexes.get(li).and_then(|ix| ix.locate(l, pc.at, 0.0)) else {
-            continue;
-        };
-        let area = &l.areas[ai];
-        let bbox = state
-            .map
-            .get(l.id.as_str())
-            .and_then(|(ml, _)| ml.feature(area.code.as_str()))
-            .and_then(|(_, f)| f.wgs84.bounding_rect())
-            .map(|b| [b.min().x, b.min().y, b.max().x, b.max().y]);
-        out.push(Hit {
-            layer: l.id.to_string(),
-            layer_title: l.title.clone(),
-            code: area.code.to_string(),
-            name: format!("{}: {}", pc.label, area.name),
-            bbox,
-            point,
-            postcode: Some(pc.label.clone()),
-        });
-    }
-    Some(out)
+    let hits = postcode_areas(ds, pc)
+        .into_iter()
+        .map(|(li, ai)| {
+            let (l, area) = (&ds.layers[li], &ds.layers[li].areas[ai]);
+            let bbox = state
+                .map
+                .get(l.id.as_str())
+                .and_then(|(ml, _)| ml.feature(area.code.as_str()))
+                .and_then(|(_, f)| f.wgs84.bounding_rect())
+                .map(|b| [b.min().x, b.min().y, b.max().x, b.max().y]);
+            Hit {
+                layer: l.id.to_string(),
+                layer_title: l.title.clone(),
+                code: area.code.to_string(),
+                name: format!("{}: {}", pc.label, area.name),
+                bbox,
+                point,
+                postcode: Some(pc.label.clone()),
+            }
+        })
+        .collect();
+    Some(hits)
 }
 
 /// `/api/search`.

@@ -28,6 +28,9 @@ pub struct ServeOptions {
     pub origin: Option<String>,
     /// Which other web sites may read the tiles and the API from a browser (CORS).
     pub cors: Cors,
+    /// The styles read every layer from this PMTiles archive (a published site), not from the
+    /// server's tile URLs.
+    pub pmtiles: Option<String>,
 }
 
 /// Cross-origin reads (CORS) of the tiles, TileJSON, styles and the read-only API.
@@ -121,6 +124,7 @@ impl AppState {
             basemap: self.options.basemap.as_ref(),
             outline: self.map.outline.is_some(),
             basemap_style: self.options.basemap_style.as_deref(),
+            pmtiles: self.options.pmtiles.as_deref(),
         }
     }
 }

@@ -125,8 +125,12 @@ export class LayerView {
     return out.filter((id) => this.map.getLayer(id));
   }
 
+  /** A feature for feature-state: its source is the style's (one per layer from a server, one
+   * for every layer from a published site's archive), its source layer the layer's id. */
   target(layerId, featureId) {
-    return { source: layerId, sourceLayer: layerId, id: featureId };
+    const l = this.layer(layerId);
+    const styleLayer = l && this.map.getLayer(this.mainId(l));
+    return { source: styleLayer ? styleLayer.source : layerId, sourceLayer: layerId, id: featureId };
   }
 
   hover(layerId, featureId) {

@@ -1,8 +1,8 @@
 // placeplan web app: wires the map, controls, legend and panel together. The view state
 // ({layer, metric, phase, year, sel, schools, map}) lives here and in the URL hash.
 
-import * as maplibregl from '/vendor/maplibre-gl/maplibre-gl.mjs';
-import { api } from './api.js';
+import * as maplibregl from '../vendor/maplibre-gl/maplibre-gl.mjs';
+import { api, href, ROOT, STATIC } from './api.js';
 import { Controls } from './controls.js';
 import { academicYear, esc, metricValue } from './format.js';
 import { LayerView, propertyFor } from './layers.js';
@@ -38,6 +38,55 @@ function normalise(state, meta) {
       : want;
   }
   return layer;
+}
+
+/** Loads a classic script (the vendored PMTiles build) once. */
+function loadScript(src) {
+  return new Promise((resolve, reject) => {
+    const el = document.createElement('script');
+    el.src = src;
+    el.onload = resolve;
+    el.onerror = () => reject(new Error(`${src} did not load`));
+    document.head.append(el);
+  });
+}
+
+/**
+ * A published site's style: its "./" addresses made absolute against the site's root (MapLibre
+ * wants absolute URLs), and its tile archive opened through the PMTiles protocol. A host that
+ * answers range requests sends only the tiles on view; one that does not (python3 -m http.server)
+ * answers the first request with the whole archive, which is then read from memory.
+ */
+async function siteStyle(url) {
+  const style = await fetch(url).then((r) => {
+    if (!r.ok) throw new Error(`${r.status} ${r.statusText} for ${url}`);
+    return r.json();
+  });
+  const abs = (u) => (typeof u === 'string' && u.startsWith('./') ? ROOT + u.slice(2) : u);
+  style.glyphs = abs(style.glyphs);
+  await loadScript(`${ROOT}vendor/pmtiles/pmtiles.js`);
+  const protocol = new window.pmtiles.Protocol();
+  maplibregl.addProtocol('pmtiles', protocol.tile);
+  for (const src of Object.values(style.sources)) {
+    if (typeof src.data === 'string') src.data = abs(src.data);
+    if (typeof src.url !== 'string' || !src.url.startsWith('pmtiles://')) continue;
+    const archive = abs(src.url.slice('pmtiles://'.length));
+    src.url = `pmtiles://${archive}`;
+    const probe = await fetch(archive, { headers: { Range: 'bytes=0-16383' } });
+    if (!probe.ok) throw new Error(`${probe.status} ${probe.statusText} for ${archive}`);
+    if (probe.status === 200) {
+      // No range requests here: the answer is the whole archive.
+      const whole = await probe.arrayBuffer();
+      protocol.add(new window.pmtiles.PMTiles({
+        getKey: () => archive,
+        getBytes: async (offset, length) => ({ data: whole.slice(offset, offset + length) }),
+      }));
+    } else {
+      await probe.arrayBuffer();
+      protocol.add(new window.pmtiles.PMTiles(archive));
+    }
+  }
+  return style;
 }
 
 async function start() {
@@ -76,10 +125,18 @@ async function start() {
   const b = layer.bounds;
   // A vector basemap, when the server names one: fetched from its provider and merged under ours.
   let style = meta.style;
+  if (STATIC) {
+    try {
+      style = await siteStyle(meta.style);
+    } catch (e) {
+      showMessage(`Could not open the map's tiles: ${e.message}`);
+      return;
+    }
+  }
   const bm = meta.dataset.basemap;
   if (bm && bm.kind === 'style') {
     try {
-      const [ours, theirs] = await Promise.all([fetch(meta.style).then((r) => r.json()), fetch(bm.url).then((r) => {
+      const [ours, theirs] = await Promise.all([(typeof style === 'string' ? fetch(style).then((r) => r.json()) : style), fetch(bm.url).then((r) => {
         if (!r.ok) throw new Error(`${r.status} ${r.statusText}`);
         return r.json();
       })]);
@@ -111,8 +168,8 @@ async function start() {
     const [l, code] = (state.sel || '').split('/');
     return {
       permalink: location.href,
-      geojson: `/api/layers/${encodeURIComponent(state.layer)}/geojson`,
-      api: l ? `/api/areas/${encodeURIComponent(l)}/${encodeURIComponent(code)}` : '/api/layers',
+      geojson: href.geojson(state.layer),
+      api: href.profile(l, code),
     };
   };
 
@@ -289,9 +346,9 @@ async function start() {
       map.getCanvas().style.cursor = '';
       return;
     }
-    view.hover(f.source, f.id);
+    view.hover(f.sourceLayer, f.id);
     map.getCanvas().style.cursor = 'pointer';
-    const l = meta.layers.find((x) => x.id === f.source);
+    const l = meta.layers.find((x) => x.id === f.sourceLayer);
     const m = l.id === state.layer ? l.metrics.find((x) => x.id === state.metric) : l.metrics[0];
     let valueText = '';
     if (f.properties.mainstream === false) {
@@ -315,7 +372,7 @@ async function start() {
   map.on('click', (e) => {
     const ids = view.interactive(state.layer, state.schools);
     const f = ids.length ? map.queryRenderedFeatures(e.point, { layers: ids })[0] : null;
-    if (f) select(f.source, String(f.properties.code));
+    if (f) select(f.sourceLayer, String(f.properties.code));
   });
   map.on('moveend', () => { state.map = mapPosition(map); writeState(state); });
   map.on('error', (e) => console.warn('map error', e && e.error ? e.error.message : e));

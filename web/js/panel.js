@@ -2,6 +2,7 @@
 // the headline in words, the figures, a chart over the years, the schools, the deprivation
 // profile, the LSOA composition and the calculation behind the figures.
 
+import { href } from './api.js';
 import { capacityChart } from './chart.js';
 import { academicYear, esc, pct, places, signed } from './format.js';
 
@@ -206,11 +207,11 @@ export function renderProfile(profile, state, meta, links) {
     parts.push(calc.map(calculation).join(''));
   }
   const ward = profile.kind && profile.kind.area === 'ward'
-    ? `<a href="/ward/${encodeURIComponent(profile.code)}?layer=${encodeURIComponent(profile.layer)}" id="ward-page">Ward page (printable)</a>` : '';
+    ? `<a href="${esc(href.wardPage(profile.layer, profile.code))}" id="ward-page">Ward page (printable)</a>` : '';
   const level = profile.kind && (profile.kind.area === 'ward' ? 'ward' : profile.kind.area === 'planning_area' ? 'planning_area' : null);
   const dl = level
     ? `<span class="downloads">Figures for every ${level === 'ward' ? 'ward' : 'planning area'}:
-        ${['csv', 'xlsx', 'gpkg'].map((f) => `<a href="/api/export?level=${level}&amp;layer=${encodeURIComponent(profile.layer)}&amp;format=${f}" download>${f.toUpperCase()}</a>`).join(' ')}</span>`
+        ${['csv', 'xlsx', 'gpkg'].map((f) => `<a href="${esc(href.download(level, profile.layer, f))}" download>${f.toUpperCase()}</a>`).join(' ')}</span>`
     : '';
   parts.push(`<p class="links">${ward}${dl}<a href="${esc(links.permalink)}" id="permalink">Link to this view</a>
     <a href="${esc(links.geojson)}" download>GeoJSON of the layer</a>

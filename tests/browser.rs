@@ -123,6 +123,54 @@ fn map_app_in_chromium() {
     assert!(shots.join("demo-export.png").is_file());
 }
 
+/// Python's static server, serving `root` on a free loopback port: `(server, "http://127.0.0.1:PORT")`.
+fn python_http_server(root: &Path) -> (Server, String) {
+    let mut child = Command::new("python3")
+        .args(["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory"])
+        .arg(root)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("python3 runs");
+    let stdout = child.stdout.take().expect("stdout");
+    let server = Server(child);
+    let mut lines = BufReader::new(stdout).lines();
+    // "Serving HTTP on 127.0.0.1 port 43567 (http://127.0.0.1:43567/) ..."
+    let port = loop {
+        match lines.next() {
+            Some(Ok(l)) => {
+                if let Some(p) = l.split(" port ").nth(1).and_then(|r| r.split_whitespace().next()) {
+                    break p.to_owned();
+                }
+            }
+            _ => panic!("python3 -m http.server did not start"),
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    (server, format!("http://127.0.0.1:{port}"))
+}
+
+/// A published site with no placeplan process: `placeplan publish`, then the map, the panel,
+/// search, the ward pages and the downloads in Chromium — from `python3 -m http.server` (no range
+/// requests, at a sub-path) and from a host that answers range requests.
+#[test]
+fn published_site_in_chromium() {
+    let Some(root) = tools_or_skip() else { return };
+    let tmp = tempfile::tempdir().expect("tmp");
+    let site = tmp.path().join("site");
+    let out = Command::new(env!("CARGO_BIN_EXE_placeplan"))
+        .args(["publish", "--out"])
+        .arg(&site)
+        .output()
+        .expect("placeplan publish runs");
+    assert!(out.status.success(), "publish: {}", String::from_utf8_lossy(&out.stderr));
+    let (_python, url) = python_http_server(tmp.path());
+    let shots = root.join("target/browser");
+    std::fs::create_dir_all(&shots).expect("screenshot folder");
+    run_node(&root, "static.test.mjs", &[&site.display().to_string(), &format!("{url}/site/"), &shots.display().to_string()]);
+    assert!(shots.join("static-range-host.png").is_file());
+}
+
 /// A vector basemap style under the layers (the test answers for the style's address itself).
 #[test]
 fn vector_basemap_in_chromium() {

@@ -71,7 +71,7 @@ fn all_layers(map: &MapData, t: TileId) -> Result<Vec<u8>, TileError> {
 /// attribution and every vector layer with its fields.
 #[must_use]
 pub fn metadata(map: &MapData, name: &str, ctx: &StyleContext<'_>) -> serde_json::Value {
-    let vector_layers: Vec<_> = map.layers.iter().flat_map(|l| tilejson(l, ctx).vector_layers).collect();
+    let vector_layers: Vec<_> = map.layers.iter().flat_map(|l| tilejson(l, ctx).vector_layers.unwrap_or_default()).collect();
     serde_json::json!({
         "name": name,
         "description": format!("placeplan map layers of {name}: {}", map.layers.iter().map(|l| l.id.as_str()).collect::<Vec<_>>().join(", ")),

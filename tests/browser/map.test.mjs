@@ -209,9 +209,9 @@ try {
   assert.ok(prLegend.some((t) => t.startsWith('Priority')), `priority legend: ${prLegend}`);
   await page.screenshot({ path: `${shots}/map-priority.png` });
   const wardLink = await page.locator('#ward-page').getAttribute('href');
-  assert.equal(wardLink, `/ward/${first.code}?layer=${wards.id}`, 'the ward panel links to the printable ward page');
+  assert.equal(new URL(wardLink, `${base}/`).href, `${base}/ward/${first.code}?layer=${wards.id}`, 'the ward panel links to the printable ward page');
   const xlsxHref = await page.locator('#panel .downloads a', { hasText: 'XLSX' }).getAttribute('href');
-  const xlsx = await fetch(base + xlsxHref);
+  const xlsx = await fetch(new URL(xlsxHref, `${base}/`));
   assert.equal(xlsx.status, 200, `download ${xlsxHref}`);
   assert.equal(Buffer.from(await xlsx.arrayBuffer()).subarray(0, 2).toString(), 'PK', 'the XLSX download is a workbook');
   ok(`equity priority: ${first.name}${first.rank ? ` ranked ${first.rank}` : ' (no priority areas)'}`);

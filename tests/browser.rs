@@ -167,7 +167,11 @@ fn published_site_in_chromium() {
     let (_python, url) = python_http_server(tmp.path());
     let shots = root.join("target/browser");
     std::fs::create_dir_all(&shots).expect("screenshot folder");
-    run_node(&root, "static.test.mjs", &[&site.display().to_string(), &format!("{url}/site/"), &shots.display().to_string()]);
+    run_node(
+        &root,
+        "static.test.mjs",
+        &[&site.display().to_string(), &format!("{url}/site/"), &shots.display().to_string()],
+    );
     assert!(shots.join("static-range-host.png").is_file());
 }
 

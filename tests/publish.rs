@@ -43,7 +43,10 @@ fn rt() -> tokio::runtime::Runtime {
 /// The server's answer to `GET uri`.
 fn served(state: &Arc<AppState>, uri: &str) -> Vec<u8> {
     rt().block_on(async {
-        let req = Request::get(uri).header(header::HOST, "127.0.0.1").body(Body::empty()).expect("request");
+        let req = Request::get(uri)
+            .header(header::HOST, "127.0.0.1")
+            .body(Body::empty())
+            .expect("request");
         let res = router(Arc::clone(state)).oneshot(req).await.expect("router answers");
         assert_eq!(res.status(), StatusCode::OK, "{uri}");
         res.into_body().collect().await.expect("body").to_bytes().to_vec()
@@ -83,7 +86,10 @@ fn the_site_holds_the_servers_answers() {
     let mut n = 0;
     for (phase, years) in &wards.years {
         for y in years {
-            let uri = format!("/api/explain?layer=wards&code={code}&metric=spare_pct&phase={}&year={y}", phase.as_str());
+            let uri = format!(
+                "/api/explain?layer=wards&code={code}&metric=spare_pct&phase={}&year={y}",
+                phase.as_str()
+            );
             assert_eq!(calc[format!("{}|{y}", phase.as_str())], json(&served(state, &uri)), "{uri}");
             n += 1;
         }
@@ -94,11 +100,19 @@ fn the_site_holds_the_servers_answers() {
         file(dir, "downloads/wards/ward.csv"),
         served(state, "/api/export?level=ward&layer=wards&format=csv")
     );
-    assert_eq!(file(dir, "downloads/scap_ncy.csv"), served(state, "/api/export?level=planning_area&format=scap_csv"));
-    assert_eq!(file(dir, "api/wards/wards/E05900001.json"), served(state, "/api/wards/E05900001?layer=wards"));
+    assert_eq!(
+        file(dir, "downloads/scap_ncy.csv"),
+        served(state, "/api/export?level=planning_area&format=scap_csv")
+    );
+    assert_eq!(
+        file(dir, "api/wards/wards/E05900001.json"),
+        served(state, "/api/wards/E05900001?layer=wards")
+    );
     let gpkg = dir.join("downloads/localities/planning_area.gpkg");
     let db = rusqlite::Connection::open(&gpkg).expect("GeoPackage opens");
-    let rows: i64 = db.query_row("SELECT count(*) FROM gpkg_contents", [], |r| r.get(0)).expect("gpkg_contents");
+    let rows: i64 = db
+        .query_row("SELECT count(*) FROM gpkg_contents", [], |r| r.get(0))
+        .expect("gpkg_contents");
     assert!(rows >= 2, "{rows} GeoPackage tables");
     // The XLSX opens.
     use calamine::Reader;
@@ -108,7 +122,10 @@ fn the_site_holds_the_servers_answers() {
     let layers = json(&file(dir, "api/layers.json"));
     assert_eq!(layers["style"], "styles/default.json");
     assert_eq!(layers["dataset"]["published"]["archive"], ARCHIVE);
-    assert_eq!(layers["layers"][0]["geojson"], format!("downloads/{}.geojson", layers["layers"][0]["id"].as_str().expect("id")));
+    assert_eq!(
+        layers["layers"][0]["geojson"],
+        format!("downloads/{}.geojson", layers["layers"][0]["id"].as_str().expect("id"))
+    );
     assert!(layers["dataset"]["synthetic"].as_bool().expect("synthetic"));
 }
 
@@ -118,14 +135,22 @@ fn the_style_reads_one_archive() {
     let style = json(&file(dir.path(), "styles/default.json"));
     let sources = style["sources"].as_object().expect("sources");
     assert_eq!(sources["placeplan"]["url"], format!("pmtiles://./{ARCHIVE}"));
-    assert_eq!(sources.len(), 2, "the archive and the outline: {:?}", sources.keys().collect::<Vec<_>>());
+    assert_eq!(
+        sources.len(),
+        2,
+        "the archive and the outline: {:?}",
+        sources.keys().collect::<Vec<_>>()
+    );
     assert_eq!(style["glyphs"], "./fonts/{fontstack}/{range}.pbf");
     for l in style["layers"].as_array().expect("layers") {
         if let Some(s) = l["source"].as_str() {
             assert!(sources.contains_key(s), "layer {} reads {s}", l["id"]);
             if s == "placeplan" {
                 let sl = l["source-layer"].as_str().expect("source-layer");
-                assert!(state.map.layers.iter().any(|m| sl == m.id || sl == format!("{}-labels", m.id)), "{sl}");
+                assert!(
+                    state.map.layers.iter().any(|m| sl == m.id || sl == format!("{}-labels", m.id)),
+                    "{sl}"
+                );
             }
         }
     }
@@ -148,7 +173,12 @@ fn the_archive_holds_every_layers_tiles() {
         assert_eq!((h.min_zoom, h.max_zoom), (0, 14));
         assert_eq!(h.tile_type, pmtiles::TileType::Mvt);
         let meta: Value = serde_json::from_str(&reader.get_metadata().await.expect("metadata")).expect("JSON");
-        let ids: Vec<&str> = meta["vector_layers"].as_array().expect("vector_layers").iter().filter_map(|v| v["id"].as_str()).collect();
+        let ids: Vec<&str> = meta["vector_layers"]
+            .as_array()
+            .expect("vector_layers")
+            .iter()
+            .filter_map(|v| v["id"].as_str())
+            .collect();
         for l in &state.map.layers {
             assert!(ids.contains(&l.id.as_str()), "{} in {ids:?}", l.id);
         }
@@ -168,14 +198,23 @@ fn the_archive_holds_every_layers_tiles() {
                 .expect("a tile at the centre");
             let mut want = Vec::new();
             for (l, t) in state.map.layers.iter().zip(&state.map.tiles) {
-                want.extend(t.encode(l, placeplan::map::tiles::TileId::new(u32::from(z), x, y).expect("id")).expect("encodes"));
+                want.extend(
+                    t.encode(l, placeplan::map::tiles::TileId::new(u32::from(z), x, y).expect("id"))
+                        .expect("encodes"),
+                );
             }
             assert_eq!(got.to_vec(), want, "tile {z}/{x}/{y}");
             checked += 1;
         }
         assert_eq!(checked, 3);
         // Nothing outside the area.
-        assert!(reader.get_tile(TileCoord::new(10, 0, 0).expect("coord")).await.expect("read").is_none());
+        assert!(
+            reader
+                .get_tile(TileCoord::new(10, 0, 0).expect("coord"))
+                .await
+                .expect("read")
+                .is_none()
+        );
     });
 }
 
@@ -213,7 +252,11 @@ fn every_link_in_the_site_resolves() {
                 let path = path.replace("%20", " ").replace("&amp;", "&");
                 let resolved: PathBuf = page.parent().expect("in a folder").join(&path);
                 let resolved = if resolved.is_dir() { resolved.join("index.html") } else { resolved };
-                assert!(resolved.is_file(), "{}: {target} is not a file of the site", page.strip_prefix(root).expect("inside").display());
+                assert!(
+                    resolved.is_file(),
+                    "{}: {target} is not a file of the site",
+                    page.strip_prefix(root).expect("inside").display()
+                );
                 links += 1;
             }
         }
@@ -248,7 +291,13 @@ fn leeds_postcodes_are_published_by_outward_code() {
     let Some(data) = common::real_data() else { return };
     let (m, src) = common::leeds_manifest(&data);
     let dir = tempfile::tempdir().expect("tmp");
-    publish(Dataset::load(&m, &src, &|_| {}), dir.path(), &PublishOptions::default(), &|_, _, _| {}).expect("Leeds publishes");
+    publish(
+        Dataset::load(&m, &src, &|_| {}),
+        dir.path(),
+        &PublishOptions::default(),
+        &|_, _, _| {},
+    )
+    .expect("Leeds publishes");
     let state = Arc::new(AppState::new(Dataset::load(&m, &src, &|_| {}), ServeOptions::default()));
     let ls8 = json(&file(dir.path(), "api/postcodes/LS8.json"));
     let pc = &ls8["LS85BQ"];
@@ -258,22 +307,39 @@ fn leeds_postcodes_are_published_by_outward_code() {
         .as_array()
         .expect("hits")
         .iter()
-        .map(|h| (h["layer"].as_str().unwrap_or_default().to_owned(), h["code"].as_str().unwrap_or_default().to_owned()))
+        .map(|h| {
+            (
+                h["layer"].as_str().unwrap_or_default().to_owned(),
+                h["code"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
         .collect();
     let got: Vec<(String, String)> = pc["areas"]
         .as_array()
         .expect("areas")
         .iter()
-        .map(|a| (a[0].as_str().unwrap_or_default().to_owned(), a[1].as_str().unwrap_or_default().to_owned()))
+        .map(|a| {
+            (
+                a[0].as_str().unwrap_or_default().to_owned(),
+                a[1].as_str().unwrap_or_default().to_owned(),
+            )
+        })
         .collect();
     assert_eq!(got, want);
-    assert!(got.iter().any(|(l, c)| l == "wards_2023" && c == "E05011394"), "Gipton & Harehills: {got:?}");
+    assert!(
+        got.iter().any(|(l, c)| l == "wards_2023" && c == "E05011394"),
+        "Gipton & Harehills: {got:?}"
+    );
     // Every postcode of the data is in its outward code's file.
     let files = std::fs::read_dir(dir.path().join("api/postcodes")).expect("postcodes").count();
     let total: usize = std::fs::read_dir(dir.path().join("api/postcodes"))
         .expect("postcodes")
         .flatten()
-        .map(|e| json(&std::fs::read(e.path()).expect("read")).as_object().map_or(0, serde_json::Map::len))
+        .map(|e| {
+            json(&std::fs::read(e.path()).expect("read"))
+                .as_object()
+                .map_or(0, serde_json::Map::len)
+        })
         .sum();
     assert_eq!(total, state.ds.postcodes.len(), "{files} files");
 }

@@ -9,7 +9,9 @@ use std::sync::Mutex;
 
 /// Options of `publish`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "THE SITE:\n  index.html                 the map (open it from a web server, not as a file)\n  tiles/placeplan.pmtiles    every layer, one PMTiles v3 archive (pmtiles show, martin, GDAL 3.8+)\n  styles/*.json              MapLibre styles over the archive\n  ward/LAYER/CODE.html       printable ward pages; ward/LAYER/index.html ranks them\n  downloads/                 GeoJSON per layer; CSV, XLSX and GeoPackage per level\n  api/                       the figures the app shows, as JSON\n\nHOSTING:\n  Any static host. Hosts that answer HTTP range requests (nginx, Apache, S3, Azure Blob,\n  GitHub Pages, most CDNs) send only the tiles on view; one that does not (python3 -m\n  http.server) sends the archive whole, once.\n\nEXAMPLES:\n  placeplan publish --out site\n  placeplan publish --manifest tests/leeds/manifest.toml --out site --site-url https://maps.example.gov.uk/places/\n  cd site && python3 -m http.server 8000   (then open http://127.0.0.1:8000/)")]
+#[command(
+    after_help = "THE SITE:\n  index.html                 the map (open it from a web server, not as a file)\n  tiles/placeplan.pmtiles    every layer, one PMTiles v3 archive (pmtiles show, martin, GDAL 3.8+)\n  styles/*.json              MapLibre styles over the archive\n  ward/LAYER/CODE.html       printable ward pages; ward/LAYER/index.html ranks them\n  downloads/                 GeoJSON per layer; CSV, XLSX and GeoPackage per level\n  api/                       the figures the app shows, as JSON\n\nHOSTING:\n  Any static host. Hosts that answer HTTP range requests (nginx, Apache, S3, Azure Blob,\n  GitHub Pages, most CDNs) send only the tiles on view; one that does not (python3 -m\n  http.server) sends the archive whole, once.\n\nEXAMPLES:\n  placeplan publish --out site\n  placeplan publish --manifest tests/leeds/manifest.toml --out site --site-url https://maps.example.gov.uk/places/\n  cd site && python3 -m http.server 8000   (then open http://127.0.0.1:8000/)"
+)]
 pub struct Args {
     #[command(flatten)]
     /// The dataset.
@@ -38,7 +40,10 @@ pub fn run(a: &Args) -> CliResult {
     if let Some(u) = &a.site_url
         && !(u.starts_with("https://") || u.starts_with("http://"))
     {
-        return fail(exit::USAGE, "--site-url must be an http(s) address, e.g. https://maps.example.gov.uk/places/");
+        return fail(
+            exit::USAGE,
+            "--site-url must be an http(s) address, e.g. https://maps.example.gov.uk/places/",
+        );
     }
     let ds = super::load::load(a.data.manifest.as_deref(), a.json)?;
     if let Some(why) = super::load::fatal(&ds) {
@@ -61,7 +66,9 @@ pub fn run(a: &Args) -> CliResult {
         }
         bar.set_position(done);
     };
-    let opts = PublishOptions { site_url: a.site_url.clone() };
+    let opts = PublishOptions {
+        site_url: a.site_url.clone(),
+    };
     let report = match publish(ds, &a.out, &opts, &progress) {
         Ok(r) => r,
         Err(e) => {
@@ -87,7 +94,10 @@ pub fn run(a: &Args) -> CliResult {
             crate::publish::ARCHIVE,
             mb(report.files.get(crate::publish::ARCHIVE).copied().unwrap_or_default()),
         );
-        eprintln!("placeplan: try it: cd {} && python3 -m http.server 8000, then open http://127.0.0.1:8000/", a.out.display());
+        eprintln!(
+            "placeplan: try it: cd {} && python3 -m http.server 8000, then open http://127.0.0.1:8000/",
+            a.out.display()
+        );
     }
     Ok(exit::OK)
 }

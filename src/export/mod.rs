@@ -5,6 +5,7 @@
 pub mod csv_out;
 pub mod geojson_out;
 pub mod gpkg;
+pub mod postgis;
 pub mod xlsx;
 
 use crate::analysis::membership::schools_by_area;

@@ -51,9 +51,10 @@ fn tile_range(bounds: [f64; 4], z: u8) -> (std::ops::RangeInclusive<u32>, std::o
 
 /// The layers' bounds together, `[west, south, east, north]`.
 fn union_bounds(map: &MapData) -> Option<[f64; 4]> {
-    map.layers.iter().map(|l| l.bounds).reduce(|a, b| {
-        [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])]
-    })
+    map.layers
+        .iter()
+        .map(|l| l.bounds)
+        .reduce(|a, b| [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])])
 }
 
 /// One tile with every layer that meets it: each layer's encoded tile is a complete MVT `Tile`
@@ -71,7 +72,11 @@ fn all_layers(map: &MapData, t: TileId) -> Result<Vec<u8>, TileError> {
 /// attribution and every vector layer with its fields.
 #[must_use]
 pub fn metadata(map: &MapData, name: &str, ctx: &StyleContext<'_>) -> serde_json::Value {
-    let vector_layers: Vec<_> = map.layers.iter().flat_map(|l| tilejson(l, ctx).vector_layers.unwrap_or_default()).collect();
+    let vector_layers: Vec<_> = map
+        .layers
+        .iter()
+        .flat_map(|l| tilejson(l, ctx).vector_layers.unwrap_or_default())
+        .collect();
     serde_json::json!({
         "name": name,
         "description": format!("placeplan map layers of {name}: {}", map.layers.iter().map(|l| l.id.as_str()).collect::<Vec<_>>().join(", ")),
@@ -100,7 +105,10 @@ pub fn write_pmtiles<W: Write + Seek>(
         return Ok(ArchiveStats::default());
     };
     let ranges: Vec<_> = (MIN_ZOOM..=ARCHIVE_MAX_ZOOM).map(|z| (z, tile_range(b, z))).collect();
-    let total: u64 = ranges.iter().map(|(_, (xs, ys))| u64::from(xs.end() - xs.start() + 1) * u64::from(ys.end() - ys.start() + 1)).sum();
+    let total: u64 = ranges
+        .iter()
+        .map(|(_, (xs, ys))| u64::from(xs.end() - xs.start() + 1) * u64::from(ys.end() - ys.start() + 1))
+        .sum();
     let mut writer = PmTilesWriter::new(TileType::Mvt)
         .min_zoom(MIN_ZOOM)
         .max_zoom(ARCHIVE_MAX_ZOOM)
@@ -109,7 +117,10 @@ pub fn write_pmtiles<W: Write + Seek>(
         .center_zoom(10)
         .metadata(metadata(map, name, ctx).to_string())
         .create(out)?;
-    let mut stats = ArchiveStats { zooms: (MIN_ZOOM, ARCHIVE_MAX_ZOOM), ..ArchiveStats::default() };
+    let mut stats = ArchiveStats {
+        zooms: (MIN_ZOOM, ARCHIVE_MAX_ZOOM),
+        ..ArchiveStats::default()
+    };
     let done = std::sync::atomic::AtomicU64::new(0);
     for (z, (xs, ys)) in ranges {
         let coords: Vec<(u32, u32)> = xs.flat_map(|x| ys.clone().map(move |y| (x, y))).collect();

@@ -343,7 +343,10 @@ pub fn style(layers: &[MapLayer], name: &str, show: Option<&str>, ctx: &StyleCon
             json!({ "type": "vector", "url": format!("pmtiles://{url}"), "attribution": ctx.attribution }),
         );
         for v in &mut out {
-            if v.get("source").and_then(Value::as_str).is_some_and(|s| layers.iter().any(|l| l.id == s)) {
+            if v.get("source")
+                .and_then(Value::as_str)
+                .is_some_and(|s| layers.iter().any(|l| l.id == s))
+            {
                 v["source"] = json!(ARCHIVE_SOURCE);
             }
         }

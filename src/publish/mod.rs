@@ -160,11 +160,13 @@ impl Client {
             })?;
         let res = self.app.clone().oneshot(req).await.unwrap_or_else(|e| match e {});
         let status = res.status();
-        let body = axum::body::to_bytes(res.into_body(), usize::MAX).await.map_err(|e| PublishError::Request {
-            uri: uri.to_owned(),
-            status: status.as_u16(),
-            message: e.to_string(),
-        })?;
+        let body = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .map_err(|e| PublishError::Request {
+                uri: uri.to_owned(),
+                status: status.as_u16(),
+                message: e.to_string(),
+            })?;
         match status {
             StatusCode::OK => Ok(Some(body.to_vec())),
             StatusCode::NO_CONTENT => Ok(None),
@@ -287,7 +289,10 @@ async fn pages(
     site.write("palette.css", crate::map::metrics::palette::css().as_bytes())?;
     let layers = client.json("/api/layers").await?;
     site.write("api/layers.json", &serde_json::to_vec(&site_layers(layers))?)?;
-    site.write("styles/default.json", &client.get("/styles/default.json").await?.unwrap_or_default())?;
+    site.write(
+        "styles/default.json",
+        &client.get("/styles/default.json").await?.unwrap_or_default(),
+    )?;
     if let Some(o) = &state.map.outline {
         site.write("api/outline.geojson", o.as_bytes())?;
     }
@@ -297,7 +302,10 @@ async fn pages(
     let mut done = 0;
     for l in &state.map.layers {
         let id = enc(&l.id);
-        site.write(&format!("styles/{}.json", l.id), &client.get(&format!("/styles/{id}.json")).await?.unwrap_or_default())?;
+        site.write(
+            &format!("styles/{}.json", l.id),
+            &client.get(&format!("/styles/{id}.json")).await?.unwrap_or_default(),
+        )?;
         site.write(
             &format!("api/layers/{}/areas.json", l.id),
             &client.get(&format!("/api/layers/{id}/areas")).await?.unwrap_or_default(),
@@ -361,7 +369,10 @@ async fn pages(
     for f in ["csv", "xlsx"] {
         downloads.push((format!("/api/export?level=la&format={f}"), format!("downloads/la.{f}")));
     }
-    downloads.push(("/api/export?level=planning_area&format=scap_csv".into(), "downloads/scap_ncy.csv".into()));
+    downloads.push((
+        "/api/export?level=planning_area&format=scap_csv".into(),
+        "downloads/scap_ncy.csv".into(),
+    ));
     let n = downloads.len() as u64;
     for (i, (uri, rel)) in downloads.into_iter().enumerate() {
         site.write(&rel, &client.get(&uri).await?.unwrap_or_default())?;
@@ -395,7 +406,10 @@ async fn ward_pages(state: &Arc<AppState>, client: &Client, site: &mut Site, opt
             };
             let (_, page) = render_ward(ds, map, &state.la_rows, l, fi, &links, &href);
             site.write(&own, page.as_bytes())?;
-            let json = client.get(&format!("/api/wards/{}?layer={lid}", enc(&f.code))).await?.unwrap_or_default();
+            let json = client
+                .get(&format!("/api/wards/{}?layer={lid}", enc(&f.code)))
+                .await?
+                .unwrap_or_default();
             site.write(&format!("api/wards/{}/{key}.json", l.id), &json)?;
         }
         let rows = ranking(ds, map, l);

@@ -76,6 +76,7 @@ fn load() -> Option<England> {
                 kind: LayerKind::Lsoa,
                 title: None,
                 path: f.clone(),
+                table: None,
                 code_field: Some("LSOA11CD".into()),
                 name_field: Some("LSOA11NM".into()),
                 crs: None,
@@ -101,6 +102,7 @@ fn load() -> Option<England> {
         let t = TableInput {
             path: f.into(),
             skip_lines: 0,
+            sheet: None,
             columns: BTreeMap::new(),
         };
         placeplan::readers::deprivation::read_into(&t, &imd, &mut records, &mut Vec::new());

@@ -96,8 +96,12 @@ pub struct BoundaryInput {
     pub kind: LayerKind,
     /// Display title; defaults to the id.
     pub title: Option<String>,
-    /// Path to `.geojson`/`.json` or `.shp` (with `.dbf`, `.shx`, `.prj` beside it).
+    /// Path to `.geojson`/`.json` (GeoJSON or TopoJSON), `.topojson`, `.gpkg` (GeoPackage) or
+    /// `.shp` (with `.dbf`, `.shx`, `.prj` beside it).
     pub path: String,
+    /// Which layer of a file that holds several: the table of a GeoPackage, the object of a
+    /// TopoJSON topology. May be left out when there is one.
+    pub table: Option<String>,
     /// Property holding the area code; guessed (`*CD`, `code`) when absent.
     pub code_field: Option<String>,
     /// Property holding the area name; guessed (`*NM`, `name`) when absent.
@@ -112,8 +116,11 @@ pub struct BoundaryInput {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TableInput {
-    /// Path to `.csv` or `.csv.gz`.
+    /// Path to `.csv`, `.csv.gz` or a workbook (`.xlsx`, `.xls`, `.ods`; see `sheet`).
     pub path: String,
+    /// The sheet, when the file is a workbook (`.xlsx`, `.xls`, `.ods`); it may be left out when
+    /// the workbook has one sheet.
+    pub sheet: Option<String>,
     /// Title lines to skip before the header row.
     #[serde(default)]
     pub skip_lines: usize,
@@ -126,8 +133,11 @@ pub struct TableInput {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StageInput {
-    /// Path to `.csv` or `.csv.gz`.
+    /// Path to `.csv`, `.csv.gz` or a workbook (`.xlsx`, `.xls`, `.ods`; see `sheet`).
     pub path: String,
+    /// The sheet, when the file is a workbook (`.xlsx`, `.xls`, `.ods`); it may be left out when
+    /// the workbook has one sheet.
+    pub sheet: Option<String>,
     /// Title lines to skip before the header row.
     #[serde(default)]
     pub skip_lines: usize,
@@ -145,6 +155,9 @@ pub struct StageInput {
 pub struct SchoolsInput {
     /// Path to the GIAS establishment CSV.
     pub path: String,
+    /// The sheet, when the file is a workbook (`.xlsx`, `.xls`, `.ods`); it may be left out when
+    /// the workbook has one sheet.
+    pub sheet: Option<String>,
     /// Column mapping overrides (keys: urn, la_code, establishment_number, name, status, phase, type,
     /// low_age, high_age, capacity, pupils, fsm_pct, ofsted, easting, northing, latitude, longitude, lsoa).
     #[serde(default)]
@@ -157,6 +170,9 @@ pub struct SchoolsInput {
 pub struct PopulationInput {
     /// Path.
     pub path: String,
+    /// The sheet, when the file is a workbook (`.xlsx`, `.xls`, `.ods`); it may be left out when
+    /// the workbook has one sheet.
+    pub sheet: Option<String>,
     /// `syoa` (columns `0`…`89`, `90+`) or `iod_file6` (IoD 2019 File 6 denominators).
     #[serde(default = "default_pop_format")]
     pub format: PopulationFormat,
@@ -187,6 +203,9 @@ pub enum PopulationFormat {
 pub struct CapacityInput {
     /// Path.
     pub path: String,
+    /// The sheet, when the file is a workbook (`.xlsx`, `.xls`, `.ods`); it may be left out when
+    /// the workbook has one sheet.
+    pub sheet: Option<String>,
     /// What the key column holds.
     #[serde(default = "default_key")]
     pub key: CapacityKey,
@@ -223,6 +242,9 @@ pub enum CapacityKey {
 pub struct PointsInput {
     /// Path to a CSV.
     pub path: String,
+    /// The sheet, when the file is a workbook (`.xlsx`, `.xls`, `.ods`); it may be left out when
+    /// the workbook has one sheet.
+    pub sheet: Option<String>,
     /// Easting column (EPSG:27700). Default `Eastings`.
     pub x: Option<String>,
     /// Northing column. Default `Northings`.

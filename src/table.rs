@@ -28,10 +28,42 @@ impl Table {
             .from_reader(body.as_bytes());
         let mut records = rdr.records();
         let headers: Vec<String> = match records.next() {
-            Some(Ok(r)) => r.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_owned()).collect(),
+            Some(Ok(r)) => r.iter().map(str::to_owned).collect(),
             Some(Err(e)) => return Err(Problem::fatal(file, format!("cannot read the header row: {e}"))),
             None => return Err(Problem::fatal(file, "no header row")),
         };
+        let mut unreadable = Vec::new();
+        let body = records.filter_map(|rec| match rec {
+            Ok(r) => Some((
+                usize::try_from(r.position().map_or(0, csv::Position::line)).unwrap_or(0) + skip_lines,
+                r.iter().map(str::to_owned).collect(),
+            )),
+            Err(e) => {
+                unreadable.push(format!("unreadable CSV: {e}"));
+                None
+            }
+        });
+        let table = Self::from_rows(headers, body, file, problems);
+        let mut sink = ProblemSink::new(file, problems);
+        for why in unreadable {
+            sink.push(Severity::Error, "row ?", "-", why);
+        }
+        table
+    }
+
+    /// A table from a header row and `(line, cells)` rows, as read from a CSV file or a workbook
+    /// sheet. Blank rows are skipped; rows with more or fewer cells than the header are reported
+    /// and left out.
+    ///
+    /// # Errors
+    /// A fatal problem when the header row is blank.
+    pub fn from_rows(
+        headers: Vec<String>,
+        body: impl Iterator<Item = (usize, Vec<String>)>,
+        file: &str,
+        problems: &mut Vec<Problem>,
+    ) -> Result<Self, Problem> {
+        let headers: Vec<String> = headers.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_owned()).collect();
         if headers.iter().all(String::is_empty) {
             return Err(Problem::fatal(file, "the header row is blank"));
         }
@@ -51,26 +83,20 @@ impl Table {
                 );
             }
         }
-        for rec in records {
-            match rec {
-                Ok(r) => {
-                    let line = usize::try_from(r.position().map_or(0, csv::Position::line)).unwrap_or(0) + skip_lines;
-                    if r.len() == 1 && r.get(0).is_some_and(|c| c.trim().is_empty()) {
-                        continue;
-                    }
-                    if r.len() != headers.len() {
-                        sink.push(
-                            Severity::Error,
-                            format!("row {line}"),
-                            "-",
-                            format!("has {} cells but the header has {}; row left out", r.len(), headers.len()),
-                        );
-                        continue;
-                    }
-                    rows.push((line, r.iter().map(str::to_owned).collect()));
-                }
-                Err(e) => sink.push(Severity::Error, "row ?", "-", format!("unreadable CSV: {e}")),
+        for (line, r) in body {
+            if r.iter().all(|c| c.trim().is_empty()) {
+                continue;
             }
+            if r.len() != headers.len() {
+                sink.push(
+                    Severity::Error,
+                    format!("row {line}"),
+                    "-",
+                    format!("has {} cells but the header has {}; row left out", r.len(), headers.len()),
+                );
+                continue;
+            }
+            rows.push((line, r));
         }
         Ok(Self { headers, rows })
     }

@@ -35,6 +35,7 @@ fn read_deprivation(
     let input = placeplan::manifest::TableInput {
         path: path.into(),
         skip_lines: 0,
+        sheet: None,
         columns: Default::default(),
     };
     let src = FileSource::Disk(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/bad_input").into());

@@ -1,5 +1,6 @@
-//! Boundary layers from GeoJSON (FeatureCollection, single Feature, or one Feature per line)
-//! and ESRI Shapefile (`.shp` + `.dbf`, with `.shx` and `.prj` when present).
+//! Boundary layers from GeoJSON (FeatureCollection, single Feature, or one Feature per line),
+//! TopoJSON ([`topojson`]), GeoPackage ([`gpkg`]) and ESRI Shapefile (`.shp` + `.dbf`, with
+//! `.shx` and `.prj` when present).
 //!
 //! Each feature is read on its own, so one broken feature is reported and the rest load.
 //! Coordinates are reprojected to EPSG:27700 here, once.
@@ -16,6 +17,9 @@ use rayon::prelude::*;
 use serde_json::Value;
 use std::collections::HashSet;
 
+mod gpkg;
+mod topojson;
+
 /// A feature before reprojection: properties and geometry in the file's CRS.
 struct RawFeature {
     location: String,
@@ -29,12 +33,16 @@ pub fn read(input: &BoundaryInput, src: &FileSource, problems: &mut Vec<Problem>
     let lower = input.path.to_ascii_lowercase();
     let (raw, file_crs) = if lower.ends_with(".shp") {
         read_shapefile(&input.path, src, problems)?
+    } else if lower.ends_with(".gpkg") {
+        gpkg::read(&input.path, input.table.as_deref(), src, problems)?
+    } else if lower.ends_with(".topojson") {
+        topojson::read(&input.path, input.table.as_deref(), src, problems)?
     } else if lower.ends_with(".geojson") || lower.ends_with(".json") || lower.ends_with(".geojsonl") {
-        read_geojson(&input.path, src, problems)?
+        read_geojson(&input.path, input.table.as_deref(), src, problems)?
     } else {
         problems.push(Problem::fatal(
             &file,
-            "unknown boundary format: use .geojson / .json or .shp (TopoJSON: convert with mapshaper first)",
+            "unknown boundary format: use .geojson / .json, .topojson, .gpkg or .shp",
         ));
         return None;
     };
@@ -274,6 +282,15 @@ fn guess_code_field(raw: &[RawFeature], kind: LayerKind, file: &str, problems: &
     Some(best)
 }
 
+/// A GeoJSON or TopoJSON position as a coordinate (NaN where a number is missing, which the ring
+/// check reports).
+fn position(p: &[f64]) -> Coord {
+    Coord {
+        x: p.first().copied().unwrap_or(f64::NAN),
+        y: p.get(1).copied().unwrap_or(f64::NAN),
+    }
+}
+
 fn value_to_string(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
@@ -328,7 +345,31 @@ fn polygons_of(raw: &serde_json::value::RawValue) -> Result<Vec<Vec<Vec<Vec<f64>
     }
 }
 
-fn read_geojson(rel: &str, src: &FileSource, problems: &mut Vec<Problem>) -> Option<(Vec<RawFeature>, Option<Crs>)> {
+/// The rings of a feature's polygons, checked: a degenerate ring is dropped (an outer ring with its
+/// holes), a ring with a fault that makes the feature untrustworthy drops the feature (`None`).
+/// Shared by every format that gives rings of coordinates.
+fn build_polygons(polys: Vec<Vec<Vec<Coord>>>, sink: &mut ProblemSink<'_>, location: &str) -> Option<MultiPolygon<f64>> {
+    let mut parts = Vec::new();
+    'polygons: for rings in polys {
+        let mut built = Vec::with_capacity(rings.len());
+        for (k, coords) in rings.into_iter().enumerate() {
+            match ring(coords, sink, location) {
+                Ok(r) => built.push(r),
+                Err(RingFault::Feature) => return None,
+                // A degenerate outer ring takes its polygon's holes with it.
+                Err(RingFault::Ring) if k == 0 => continue 'polygons,
+                Err(RingFault::Ring) => {}
+            }
+        }
+        let mut built = built.into_iter();
+        if let Some(ext) = built.next() {
+            parts.push(Polygon::new(ext, built.collect()));
+        }
+    }
+    Some(MultiPolygon::new(parts))
+}
+
+fn read_geojson(rel: &str, object: Option<&str>, src: &FileSource, problems: &mut Vec<Problem>) -> Option<(Vec<RawFeature>, Option<Crs>)> {
     let file = src.display(rel);
     let text = {
         let bytes = match src.read(rel) {
@@ -395,11 +436,8 @@ fn read_geojson(rel: &str, src: &FileSource, problems: &mut Vec<Problem>) -> Opt
                 properties: doc.properties,
             }),
             Some("Topology") => {
-                problems.push(Problem::fatal(
-                    &file,
-                    "this is TopoJSON; convert it to GeoJSON (e.g. mapshaper -o format=geojson) or use the GeoJSON release",
-                ));
-                return None;
+                drop(features);
+                return topojson::from_text(&text, &file, object, problems);
             }
             other => {
                 problems.push(Problem::fatal(
@@ -429,42 +467,14 @@ fn read_geojson(rel: &str, src: &FileSource, problems: &mut Vec<Problem>) -> Opt
                 continue;
             }
         };
-        let mut parts = Vec::new();
-        let mut trusted = true;
-        'polygons: for rings in polys {
-            let mut built = Vec::with_capacity(rings.len());
-            for (k, r) in rings.into_iter().enumerate() {
-                let coords: Vec<Coord> = r
-                    .iter()
-                    .map(|p| Coord {
-                        x: p.first().copied().unwrap_or(f64::NAN),
-                        y: p.get(1).copied().unwrap_or(f64::NAN),
-                    })
-                    .collect();
-                match ring(coords, &mut sink, &location) {
-                    Ok(r) => built.push(r),
-                    Err(RingFault::Feature) => {
-                        trusted = false;
-                        break 'polygons;
-                    }
-                    // A degenerate outer ring takes its polygon's holes with it.
-                    Err(RingFault::Ring) if k == 0 => continue 'polygons,
-                    Err(RingFault::Ring) => {}
-                }
-            }
-            let mut built = built.into_iter();
-            if let Some(ext) = built.next() {
-                parts.push(Polygon::new(ext, built.collect()));
-            }
-        }
-        if !trusted {
+        let rings = polys
+            .into_iter()
+            .map(|rings| rings.into_iter().map(|r| r.iter().map(|p| position(p)).collect()).collect())
+            .collect();
+        let Some(geometry) = build_polygons(rings, &mut sink, &location) else {
             continue;
-        }
-        out.push(RawFeature {
-            location,
-            props,
-            geometry: MultiPolygon::new(parts),
-        });
+        };
+        out.push(RawFeature { location, props, geometry });
     }
     if out.is_empty() {
         sink.push(Severity::Fatal, "file", "-", "no features could be read");

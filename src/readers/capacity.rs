@@ -32,7 +32,7 @@ pub struct CapacityRow {
 /// Reads a capacity table.
 pub fn read(input: &CapacityInput, src: &FileSource, problems: &mut Vec<Problem>) -> Vec<CapacityRow> {
     let file = src.display(&input.path);
-    let Some(table) = super::read_table(&input.path, 0, src, problems) else {
+    let Some(table) = super::read_table(&input.path, 0, input.sheet.as_deref(), src, problems) else {
         return Vec::new();
     };
     let c = &input.columns;

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 /// Values already present from an earlier file are kept unless this file has a value.
 pub fn read_into(input: &TableInput, src: &FileSource, into: &mut HashMap<AreaCode, LsoaRecord>, problems: &mut Vec<Problem>) {
     let file = src.display(&input.path);
-    let Some(table) = super::read_table(&input.path, input.skip_lines, src, problems) else {
+    let Some(table) = super::read_table(&input.path, input.skip_lines, input.sheet.as_deref(), src, problems) else {
         return;
     };
     let c = &input.columns;

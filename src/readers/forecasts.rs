@@ -36,7 +36,7 @@ pub type Forecasts = BTreeMap<(ForecastLevel, AreaCode, Phase, i32), f64>;
 pub fn read(input: &TableInput, src: &FileSource, problems: &mut Vec<Problem>) -> Forecasts {
     let file = src.display(&input.path);
     let mut out = Forecasts::new();
-    let Some(table) = super::read_table(&input.path, input.skip_lines, src, problems) else {
+    let Some(table) = super::read_table(&input.path, input.skip_lines, input.sheet.as_deref(), src, problems) else {
         return out;
     };
     let c = &input.columns;

@@ -19,7 +19,7 @@ use crate::source::FileSource;
 pub fn read(input: &TableInput, src: &FileSource, problems: &mut Vec<Problem>) -> Vec<Completion> {
     let file = src.display(&input.path);
     let mut out = Vec::new();
-    let Some(table) = super::read_table(&input.path, input.skip_lines, src, problems) else {
+    let Some(table) = super::read_table(&input.path, input.skip_lines, input.sheet.as_deref(), src, problems) else {
         return out;
     };
     let c = &input.columns;

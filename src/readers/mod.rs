@@ -27,29 +27,128 @@ use crate::problem::ProblemSink;
 use crate::table::Table;
 use std::collections::BTreeMap;
 
-/// Reads, decodes and parses a CSV input (`skip_lines` title lines before the header). Any failure
-/// is recorded as a fatal problem naming the file, and `None` is returned.
+/// Whether `rel` names a workbook (Excel `.xlsx`, `.xlsm`, `.xlsb`, `.xls`, or OpenDocument `.ods`).
+#[must_use]
+pub fn is_workbook(rel: &str) -> bool {
+    let lower = rel.to_ascii_lowercase();
+    [".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"].iter().any(|e| lower.ends_with(e))
+}
+
+/// Reads, decodes and parses a table input: a CSV file (`skip_lines` title lines before the
+/// header), or one sheet of a workbook (`sheet`, which may be left out when there is only one).
+/// Any failure is recorded as a fatal problem naming the file, and `None` is returned.
 pub(crate) fn read_table(
     rel: &str,
     skip_lines: usize,
+    sheet: Option<&str>,
     src: &crate::source::FileSource,
     problems: &mut Vec<crate::problem::Problem>,
 ) -> Option<Table> {
+    use crate::problem::{Problem, Severity};
     let file = src.display(rel);
     let bytes = match src.read(rel) {
         Ok(b) => b,
         Err(e) => {
-            problems.push(crate::problem::Problem::fatal(&file, format!("cannot read: {e}")));
+            problems.push(Problem::fatal(&file, format!("cannot read: {e}")));
             return None;
         }
     };
-    match crate::text::decode(&bytes, &file, problems).and_then(|t| Table::parse(&t, &file, skip_lines, problems)) {
+    let table = if is_workbook(rel) {
+        read_sheet(bytes, &file, sheet, skip_lines, problems)
+    } else {
+        if let Some(name) = sheet {
+            problems.push(Problem::new(
+                Severity::Warning,
+                &file,
+                "file",
+                "sheet",
+                format!("sheet = {name:?} is for workbooks (.xlsx, .xls, .ods); this file is read as CSV"),
+            ));
+        }
+        crate::text::decode(&bytes, &file, problems).and_then(|t| Table::parse(&t, &file, skip_lines, problems))
+    };
+    match table {
         Ok(t) => Some(t),
         Err(p) => {
             problems.push(p);
             None
         }
     }
+}
+
+/// One sheet of a workbook as a table, its rows numbered as in the spreadsheet. Cells are read as
+/// shown, numbers in full; an Excel error cell (`#N/A`) is read as empty and reported.
+fn read_sheet(
+    bytes: Vec<u8>,
+    file: &str,
+    sheet: Option<&str>,
+    skip_lines: usize,
+    problems: &mut Vec<crate::problem::Problem>,
+) -> Result<Table, crate::problem::Problem> {
+    use crate::problem::{Problem, Severity};
+    use calamine::{Data, Reader};
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|e| Problem::fatal(file, format!("not a readable workbook: {e}")))?;
+    let names = book.sheet_names();
+    let list = || names.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ");
+    let name = match sheet {
+        Some(s) => names
+            .iter()
+            .find(|n| n.as_str() == s)
+            .or_else(|| names.iter().find(|n| n.trim().eq_ignore_ascii_case(s.trim())))
+            .cloned()
+            .ok_or_else(|| Problem::fatal(file, format!("has no sheet {s:?}; its sheets are {}", list())))?,
+        None => match names.as_slice() {
+            [only] => only.clone(),
+            [] => return Err(Problem::fatal(file, "the workbook has no sheets")),
+            _ => {
+                return Err(Problem::fatal(
+                    file,
+                    format!(
+                        "the workbook has several sheets ({}); say which with sheet = \"…\" in the manifest",
+                        list()
+                    ),
+                ));
+            }
+        },
+    };
+    let range = book
+        .worksheet_range(&name)
+        .map_err(|e| Problem::fatal(file, format!("sheet {name:?} cannot be read: {e}")))?;
+    let where_ = format!("{file} [sheet {name}]");
+    let first_row = range.start().map_or(0, |(r, _)| r as usize);
+    let mut errors = Vec::new();
+    let mut rows = range.rows().enumerate().skip(skip_lines).map(|(i, cells)| {
+        let line = first_row + i + 1;
+        let cells = cells
+            .iter()
+            .enumerate()
+            .map(|(c, d)| match d {
+                Data::Error(e) => {
+                    errors.push((line, c + 1, e.to_string()));
+                    String::new()
+                }
+                other => other.to_string(),
+            })
+            .collect::<Vec<String>>();
+        (line, cells)
+    });
+    let headers = match rows.next() {
+        Some((_, h)) => h,
+        None => return Err(Problem::fatal(&where_, "the sheet is empty")),
+    };
+    let body: Vec<(usize, Vec<String>)> = rows.collect();
+    let table = Table::from_rows(headers, body.into_iter(), &where_, problems);
+    let mut sink = ProblemSink::new(&where_, problems);
+    for (line, col, e) in errors {
+        sink.push(
+            Severity::Warning,
+            format!("row {line}"),
+            &format!("column {col}"),
+            format!("Excel error {e}; read as empty"),
+        );
+    }
+    table
 }
 
 /// Looks up a column: a manifest override first, then each default name, then `contains` patterns.

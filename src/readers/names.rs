@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 #[must_use]
 pub fn read(input: &TableInput, src: &FileSource, problems: &mut Vec<Problem>) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    let Some(t) = read_table(&input.path, input.skip_lines, src, problems) else {
+    let Some(t) = read_table(&input.path, input.skip_lines, input.sheet.as_deref(), src, problems) else {
         return out;
     };
     let file = src.display(&input.path);

@@ -31,7 +31,7 @@ pub fn postcode_key(s: &str) -> String {
 /// Code-Point Open, ONSPD's `pcds`), sorted by key.
 pub fn read(input: &PointsInput, src: &FileSource, problems: &mut Vec<Problem>) -> (Vec<Coord>, Vec<Postcode>) {
     let file = src.display(&input.path);
-    let Some(table) = super::read_table(&input.path, 0, src, problems) else {
+    let Some(table) = super::read_table(&input.path, 0, input.sheet.as_deref(), src, problems) else {
         return (Vec::new(), Vec::new());
     };
     let (xn, yn) = (input.x.as_deref().unwrap_or("Eastings"), input.y.as_deref().unwrap_or("Northings"));

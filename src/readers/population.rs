@@ -23,7 +23,7 @@ pub struct LsoaPopulation {
 pub fn read(input: &PopulationInput, src: &FileSource, problems: &mut Vec<Problem>) -> (Option<i32>, HashMap<AreaCode, LsoaPopulation>) {
     let file = src.display(&input.path);
     let mut out = HashMap::new();
-    let Some(table) = super::read_table(&input.path, 0, src, problems) else {
+    let Some(table) = super::read_table(&input.path, 0, input.sheet.as_deref(), src, problems) else {
         return (None, out);
     };
     let c = &input.columns;

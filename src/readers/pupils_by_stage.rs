@@ -71,7 +71,7 @@ fn cell(cells: &[String], col: Option<usize>) -> Result<Option<f64>, String> {
 /// Reads the table. Bad cells are problems naming row and column; a row without a URN is left out.
 pub fn read(input: &StageInput, src: &FileSource, problems: &mut Vec<Problem>) -> StageTable {
     let file = src.display(&input.path);
-    let Some(table) = super::read_table(&input.path, input.skip_lines, src, problems) else {
+    let Some(table) = super::read_table(&input.path, input.skip_lines, input.sheet.as_deref(), src, problems) else {
         return StageTable::new();
     };
     let c = &input.columns;

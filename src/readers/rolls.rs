@@ -22,7 +22,7 @@ pub type Rolls = BTreeMap<u32, History>;
 pub fn read(input: &TableInput, src: &FileSource, problems: &mut Vec<Problem>) -> Rolls {
     let file = src.display(&input.path);
     let mut out = Rolls::new();
-    let Some(table) = super::read_table(&input.path, input.skip_lines, src, problems) else {
+    let Some(table) = super::read_table(&input.path, input.skip_lines, input.sheet.as_deref(), src, problems) else {
         return out;
     };
     let c = &input.columns;

@@ -15,7 +15,7 @@ use std::collections::HashSet;
 /// Reads the register. Returns an empty list (with a fatal problem) when the file is unusable.
 pub fn read(input: &SchoolsInput, src: &FileSource, problems: &mut Vec<Problem>) -> Vec<School> {
     let file = src.display(&input.path);
-    let Some(table) = super::read_table(&input.path, 0, src, problems) else {
+    let Some(table) = super::read_table(&input.path, 0, input.sheet.as_deref(), src, problems) else {
         return Vec::new();
     };
     let c = &input.columns;

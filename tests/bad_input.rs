@@ -105,9 +105,28 @@ fn bng_metres_without_a_crs_suggest_the_fix() {
 }
 
 #[test]
-fn topojson_is_recognised_and_explained() {
+fn topojson_is_read_and_its_faults_named() {
+    // A topology in a .json file is read as TopoJSON; one with no geometries says so.
     let ds = load(&boundary("topology.json", ""));
-    find(&ds, "TopoJSON");
+    assert_eq!(find(&ds, "no features could be read").severity, Severity::Fatal);
+    // A bad arc and a point are each left out, the good polygon loads.
+    let ds = load(&boundary("topology_bad_arc.topojson", ""));
+    let p = find(&ds, "arc 7 does not exist");
+    assert_eq!((p.location.as_str(), p.field.as_str()), ("geometry 2", "geometry"));
+    find(&ds, "geometry is a Point");
+    assert_eq!(ds.layers[0].areas.len(), 1);
+    assert_eq!(ds.layers[0].areas[0].name, "Good");
+}
+
+#[test]
+fn a_file_that_is_not_a_geopackage_or_a_workbook_is_named() {
+    let ds = load(&boundary("not_a_geopackage.gpkg", ""));
+    let p = find(&ds, "GeoPackage");
+    assert_eq!(p.severity, Severity::Fatal);
+    assert!(p.file.ends_with("not_a_geopackage.gpkg"), "{}", p.file);
+    let ds = load("[[deprivation]]\npath = \"not_a_workbook.xlsx\"\n");
+    let p = find(&ds, "not a readable workbook");
+    assert_eq!(p.severity, Severity::Fatal);
 }
 
 #[test]

@@ -123,10 +123,10 @@ fn polygons(g: &Object, arcs: &[Vec<Coord>]) -> Result<Vec<Vec<Vec<Coord>>>, Str
             .map(|r| stitch(r.as_array().ok_or("ring arcs are not a list")?, arcs))
             .collect()
     };
-    let a = g.arcs.as_ref().ok_or("geometry has no arcs")?;
+    let arcs_of = || g.arcs.as_ref().ok_or("geometry has no arcs");
     match g.kind.as_deref() {
-        Some("Polygon") => Ok(vec![rings_of(a)?]),
-        Some("MultiPolygon") => a
+        Some("Polygon") => Ok(vec![rings_of(arcs_of()?)?]),
+        Some("MultiPolygon") => arcs_of()?
             .as_array()
             .ok_or("multipolygon arcs are not a list")?
             .iter()

@@ -208,7 +208,7 @@ fn gdal_reads_the_live_server() {
     };
     let oapif = format!("OAPIF:{url}/ogc");
     let list = run(&["ogrinfo", "-ro", &oapif]);
-    for layer in ["1: wards", "localities", "lsoa", "schools (title: Schools) (Point)"] {
+    for layer in ["1: wards", "localities", "lsoa", "schools (title: Schools) (Point)", "figures"] {
         assert!(list.contains(layer), "{list}");
     }
     let wards = run(&["ogrinfo", "-ro", "-so", &oapif, "wards"]);

@@ -85,7 +85,46 @@ async fn layers_lists_every_layer_with_urls_and_metric_metadata() {
         .iter()
         .filter_map(|l| l["id"].as_str())
         .collect();
-    assert_eq!(ids, ["wards", "localities", "lsoa", "schools"]);
+    assert_eq!(ids, ["wards", "localities", "lsoa", "schools", "figures"]);
+    // The figures in long form, without geometry, filtered: one ward's primary pupils by year.
+    let state = demo_state();
+    let code = &state.map.get("wards").expect("wards").0.features[0].code;
+    let fig = get(&format!(
+        "/ogc/collections/figures/items?layer=wards&code={code}&phase=primary&measure=pupils&limit=100"
+    ))
+    .await
+    .json();
+    let rows = placeplan::export::rows(&state.ds, placeplan::export::Level::Ward, &[0]);
+    let want: Vec<(i64, f64)> = rows
+        .iter()
+        .filter(|r| r.code == *code && r.phase.as_str() == "primary")
+        .map(|r| (i64::from(r.year), r.pupils))
+        .collect();
+    let got: Vec<(i64, f64)> = fig["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .map(|f| {
+            (
+                f["properties"]["year"].as_i64().expect("year"),
+                f["properties"]["value"].as_f64().expect("value"),
+            )
+        })
+        .collect();
+    assert!(!want.is_empty());
+    // serde_json's parser (without float_roundtrip) may miss the last bit.
+    assert_eq!(got.len(), want.len());
+    for ((gy, gv), (wy, wv)) in got.iter().zip(&want) {
+        assert!(gy == wy && (gv - wv).abs() < 1e-9 * wv.abs().max(1.0), "{got:?} vs {want:?}");
+    }
+    assert!(fig["features"][0]["geometry"].is_null());
+    let id = fig["features"][0]["id"].as_str().expect("id");
+    let one = get(&format!("/ogc/collections/figures/items/{}", id.replace('/', "%2F"))).await;
+    assert_eq!(one.status, StatusCode::OK, "{id}");
+    assert_eq!(
+        get("/ogc/collections/figures/items?bbox=0,0,1,1").await.status,
+        StatusCode::BAD_REQUEST
+    );
     assert_eq!(v["default_layer"], "wards");
     assert_eq!(v["dataset"]["synthetic"], true);
     let wards = &v["layers"][0];
@@ -1387,7 +1426,24 @@ async fn ogc_api_features_core() {
         .iter()
         .filter_map(|l| l["rel"].as_str())
         .collect();
-    assert!(rels.contains(&"conformance") && rels.contains(&"data"), "{rels:?}");
+    assert!(
+        rels.contains(&"conformance") && rels.contains(&"data") && rels.contains(&"service-desc"),
+        "{rels:?}"
+    );
+    // The API definition the landing page links to (QGIS will not open the service without it).
+    let api = get("/ogc/api").await;
+    assert_eq!(api.headers[header::CONTENT_TYPE], "application/vnd.oai.openapi+json;version=3.0");
+    let api = api.json();
+    assert!(api["openapi"].as_str().is_some_and(|v| v.starts_with("3.0")));
+    for path in [
+        "/",
+        "/conformance",
+        "/collections",
+        "/collections/{collectionId}/items",
+        "/collections/{collectionId}/items/{featureId}",
+    ] {
+        assert!(api["paths"][path]["get"].is_object(), "{path}");
+    }
     let conf = get("/ogc/conformance").await.json();
     assert!(conf["conformsTo"].to_string().contains("ogcapi-features-1/1.0/conf/core"));
     let cols = get("/ogc/collections").await.json();
@@ -1397,7 +1453,46 @@ async fn ogc_api_features_core() {
         .iter()
         .filter_map(|c| c["id"].as_str())
         .collect();
-    assert_eq!(ids, ["wards", "localities", "lsoa", "schools"]);
+    assert_eq!(ids, ["wards", "localities", "lsoa", "schools", "figures"]);
+    // The figures in long form, without geometry, filtered: one ward's primary pupils by year.
+    let state = demo_state();
+    let code = &state.map.get("wards").expect("wards").0.features[0].code;
+    let fig = get(&format!(
+        "/ogc/collections/figures/items?layer=wards&code={code}&phase=primary&measure=pupils&limit=100"
+    ))
+    .await
+    .json();
+    let rows = placeplan::export::rows(&state.ds, placeplan::export::Level::Ward, &[0]);
+    let want: Vec<(i64, f64)> = rows
+        .iter()
+        .filter(|r| r.code == *code && r.phase.as_str() == "primary")
+        .map(|r| (i64::from(r.year), r.pupils))
+        .collect();
+    let got: Vec<(i64, f64)> = fig["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .map(|f| {
+            (
+                f["properties"]["year"].as_i64().expect("year"),
+                f["properties"]["value"].as_f64().expect("value"),
+            )
+        })
+        .collect();
+    assert!(!want.is_empty());
+    // serde_json's parser (without float_roundtrip) may miss the last bit.
+    assert_eq!(got.len(), want.len());
+    for ((gy, gv), (wy, wv)) in got.iter().zip(&want) {
+        assert!(gy == wy && (gv - wv).abs() < 1e-9 * wv.abs().max(1.0), "{got:?} vs {want:?}");
+    }
+    assert!(fig["features"][0]["geometry"].is_null());
+    let id = fig["features"][0]["id"].as_str().expect("id");
+    let one = get(&format!("/ogc/collections/figures/items/{}", id.replace('/', "%2F"))).await;
+    assert_eq!(one.status, StatusCode::OK, "{id}");
+    assert_eq!(
+        get("/ogc/collections/figures/items?bbox=0,0,1,1").await.status,
+        StatusCode::BAD_REQUEST
+    );
     // Paging: limit and offset, next links that lead through every feature once.
     let mut seen = Vec::new();
     let mut next = Some("/ogc/collections/lsoa/items?limit=7".to_owned());
@@ -1423,7 +1518,6 @@ async fn ogc_api_features_core() {
     let unique: std::collections::BTreeSet<&String> = seen.iter().collect();
     assert_eq!((seen.len() as u64, unique.len() as u64), (total, total));
     // bbox: only features meeting it; code: one feature; items/{id} the same feature.
-    let state = demo_state();
     let (wards, _) = state.map.get("wards").expect("wards");
     let p = wards.features[0].point.expect("point");
     let bb = format!("{},{},{},{}", p[0] - 0.0005, p[1] - 0.0005, p[0] + 0.0005, p[1] + 0.0005);

@@ -5,6 +5,7 @@
 pub mod csv_out;
 pub mod geojson_out;
 pub mod gpkg;
+pub mod long;
 pub mod postgis;
 pub mod xlsx;
 

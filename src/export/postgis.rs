@@ -15,7 +15,8 @@
 //! A run replaces the schema in one transaction: readers see the previous export or the new one,
 //! never half of it. A schema that placeplan did not make is never dropped.
 
-use super::{ExportError, ExportRow, Level, geojson_out::geometries, layer_for, notes, rows};
+use super::long::{self, LongRow, MEASURES};
+use super::{ExportError, geojson_out::geometries, notes};
 use crate::dataset::Dataset;
 use crate::model::LayerKind;
 use geozero::{CoordDimensions, ToWkb};
@@ -24,55 +25,6 @@ use std::io::Write as _;
 
 /// The first words of every schema comment placeplan writes: how it knows a schema is its own.
 pub const SCHEMA_MARK: &str = "placeplan export of";
-
-/// Each measure of `figures`: name, unit and definition (the `measures` table).
-pub const MEASURES: &[(&str, &str, &str)] = &[
-    ("schools", "schools", "Open mainstream schools counted in the phase"),
-    (
-        "capacity",
-        "places",
-        "Places: net capacity × the share of each school's year groups in the phase",
-    ),
-    (
-        "pupils",
-        "pupils",
-        "Pupils on roll in the census year; the central forecast after it",
-    ),
-    (
-        "pupils_low",
-        "pupils",
-        "Low forecast (smallest historic ratios), where placeplan forecast the schools",
-    ),
-    ("pupils_high", "pupils", "High forecast (largest historic ratios)"),
-    ("spare", "places", "Places − pupils (negative: more pupils than places)"),
-    ("spare_pct", "%", "Spare places as a % of places"),
-    ("shortfall", "places", "max(0, pupils − places): pupils without a place"),
-    (
-        "margin_shortfall",
-        "places",
-        "max(0, pupils × (1 + operating margin) − places): places to add to keep the margin",
-    ),
-    (
-        "schools_no_data",
-        "schools",
-        "Schools counted in the phase with no places or no pupils, left out of the figures",
-    ),
-    (
-        "imd_rank",
-        "rank",
-        "Population-weighted IMD 2019 rank (1 = most deprived in England)",
-    ),
-    (
-        "fsm_pct",
-        "%",
-        "Pupils eligible for free school meals, % (schools' own figures, pupil-weighted)",
-    ),
-    (
-        "status",
-        "word",
-        "Status band: deficit, tight, healthy or surplus (label; value NULL)",
-    ),
-];
 
 fn pg(e: impl std::fmt::Display) -> ExportError {
     ExportError::Unsupported(format!("PostGIS: {e}"))
@@ -148,65 +100,25 @@ pub struct PostgisReport {
     pub figure_rows: u64,
 }
 
-/// The figure rows of every level: each ward and planning-area layer, the schools and the authority.
-fn all_rows(ds: &Dataset) -> Vec<ExportRow> {
-    let mut out = Vec::new();
-    for (li, l) in ds.layers.iter().enumerate() {
-        let level = match l.kind {
-            LayerKind::Ward => Level::Ward,
-            LayerKind::PlanningArea => Level::PlanningArea,
-            _ => continue,
-        };
-        out.extend(rows(ds, level, &[li]));
-    }
-    for level in [Level::School, Level::La] {
-        if let Ok(li) = layer_for(ds, level, None) {
-            out.extend(rows(ds, level, &li));
-        }
+/// The long rows as `COPY` text lines.
+fn long_lines(rows: &[LongRow]) -> String {
+    let mut out = String::new();
+    for r in rows {
+        let _ = writeln!(
+            out,
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            r.level,
+            copy_text(&r.layer),
+            copy_text(&r.code),
+            r.phase.as_str(),
+            r.year,
+            if r.forecast { "t" } else { "f" },
+            r.measure,
+            copy_opt(r.value),
+            r.label.as_deref().map_or_else(|| "\\N".to_owned(), copy_text)
+        );
     }
     out
-}
-
-/// The long rows of one figure row, as `COPY` text lines.
-fn long_lines(r: &ExportRow, out: &mut String) {
-    let layer = match r.level {
-        Level::School => "schools",
-        Level::La => "la",
-        _ => r.layer.as_str(),
-    };
-    let head = format!(
-        "{}\t{}\t{}\t{}\t{}\t{}",
-        r.level.as_str(),
-        copy_text(layer),
-        copy_text(&r.code),
-        r.phase.as_str(),
-        r.year,
-        if r.forecast { "t" } else { "f" }
-    );
-    let count = |n: usize| Some(n as f64);
-    let values: [(&str, Option<f64>); 12] = [
-        ("schools", count(r.schools)),
-        ("capacity", Some(r.capacity)),
-        ("pupils", Some(r.pupils)),
-        ("pupils_low", r.pupils_low),
-        ("pupils_high", r.pupils_high),
-        ("spare", Some(r.spare)),
-        ("spare_pct", r.spare_pct),
-        ("shortfall", Some(r.shortfall)),
-        ("margin_shortfall", Some(r.margin_shortfall)),
-        ("schools_no_data", count(r.schools_no_data)),
-        ("imd_rank", r.imd_rank),
-        ("fsm_pct", r.fsm_pct),
-    ];
-    for (m, v) in values {
-        let _ = writeln!(out, "{head}\t{m}\t{}\t\\N", copy_opt(v));
-    }
-    let status = if r.status.is_empty() {
-        "\\N".to_owned()
-    } else {
-        copy_text(&r.status)
-    };
-    let _ = writeln!(out, "{head}\tstatus\t\\N\t{status}");
 }
 
 fn copy_in(tx: &mut postgres::Transaction<'_>, sql: &str, data: &str) -> Result<u64, ExportError> {
@@ -390,11 +302,12 @@ pub fn write(client: &mut postgres::Client, ds: &Dataset, schema: &str) -> Resul
         let _ = writeln!(data, "{m}\t{}\t{}", copy_text(unit), copy_text(def));
     }
     copy_in(&mut tx, &format!("COPY {s}.measures FROM STDIN"), &data)?;
-    let mut data = String::new();
-    for r in &all_rows(ds) {
-        long_lines(r, &mut data);
-    }
-    report.figure_rows = copy_in(&mut tx, &format!("COPY {s}.figures FROM STDIN"), &data)?;
+    let data = long_lines(&long::all(ds));
+    report.figure_rows = copy_in(
+        &mut tx,
+        &format!("COPY {s}.figures (level, layer, code, phase, year, forecast, measure, value, label) FROM STDIN"),
+        &data,
+    )?;
     report.tables.push(("measures".into(), Some(MEASURES.len() as u64)));
     report.tables.push(("figures".into(), Some(report.figure_rows)));
 

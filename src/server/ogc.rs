@@ -4,6 +4,10 @@
 //! in CRS84 with their attributes, paged by `limit` and `offset` with `next` links, filtered by
 //! `bbox` (CRS84) and by `code`. Part 2: `crs=http://www.opengis.net/def/crs/EPSG/0/27700` gives
 //! the geometry as placeplan computes it, in British National Grid (the storage CRS).
+//!
+//! The `figures` collection is every figure in long form (level, layer, code, phase, year,
+//! measure, value; [`crate::export::long`]) without geometry, filtered by `layer`, `code`,
+//! `phase`, `year` and `measure`: join it to a layer on `code` in a GIS.
 
 use super::error::ApiError;
 use super::state::AppState;
@@ -82,10 +86,83 @@ pub async fn landing(State(state): State<Arc<AppState>>, headers: HeaderMap) -> 
         "description": "School places and deprivation by area: OGC API - Features (Part 1 Core, GeoJSON, CRS84)",
         "links": [
             link(format!("{base}/ogc"), "self", "application/json", "This document"),
+            // The API definition: the standard asks for it, and QGIS will not open the service without it.
+            link(format!("{base}/ogc/api"), "service-desc", OPENAPI_TYPE, "The API definition (OpenAPI 3.0)"),
             link(format!("{base}/ogc/conformance"), "conformance", "application/json", "Conformance classes"),
             link(format!("{base}/ogc/collections"), "data", "application/json", "Collections"),
         ]
     }))
+}
+
+/// The media type of an OpenAPI 3.0 document.
+pub const OPENAPI_TYPE: &str = "application/vnd.oai.openapi+json;version=3.0";
+
+fn param(name: &str, description: &str, schema: Value) -> Value {
+    json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema })
+}
+
+/// `/ogc/api`: the API definition (OpenAPI 3.0): every path, its parameters and what it answers.
+pub async fn openapi(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    let base = state.base_url(&headers);
+    let mut ids: Vec<&str> = state.map.layers.iter().map(|l| l.id.as_str()).collect();
+    if has_figures(&state) {
+        ids.push(FIGURES);
+    }
+    let json_ok = |what: &str| json!({ "200": { "description": what, "content": { "application/json": {} } } });
+    let geo_ok = |what: &str| {
+        json!({
+            "200": { "description": what, "content": { "application/geo+json": {} } },
+            "400": { "description": "A bad parameter, said in words" },
+            "404": { "description": "No such collection or feature" }
+        })
+    };
+    let collection_id = json!({ "name": "collectionId", "in": "path", "required": true, "schema": { "type": "string", "enum": ids } });
+    let doc = json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": format!("placeplan: {}", state.ds.name),
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "OGC API - Features (Part 1 Core, GeoJSON; Part 2 CRS: CRS84 and EPSG:27700) over placeplan's map layers and its figures in long form.",
+        },
+        "servers": [{ "url": format!("{base}/ogc") }],
+        "paths": {
+            "/": { "get": { "summary": "Landing page", "operationId": "getLandingPage", "responses": json_ok("The landing page") } },
+            "/conformance": { "get": { "summary": "Conformance classes", "operationId": "getConformance", "responses": json_ok("The conformance classes") } },
+            "/api": { "get": { "summary": "This document", "operationId": "getApi", "responses": { "200": { "description": "OpenAPI 3.0", "content": { OPENAPI_TYPE: {} } } } } },
+            "/collections": { "get": { "summary": "The collections", "operationId": "getCollections", "responses": json_ok("Every collection") } },
+            "/collections/{collectionId}": { "get": {
+                "summary": "One collection", "operationId": "describeCollection",
+                "parameters": [collection_id.clone()], "responses": json_ok("The collection")
+            } },
+            "/collections/{collectionId}/items": { "get": {
+                "summary": "Features of a collection, page by page", "operationId": "getFeatures",
+                "parameters": [
+                    collection_id.clone(),
+                    param("limit", "Items per page", json!({ "type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT })),
+                    param("offset", "Items to skip", json!({ "type": "integer", "minimum": 0, "default": 0 })),
+                    { "name": "bbox", "in": "query", "required": false, "description": "west,south,east,north in CRS84", "style": "form", "explode": false,
+                      "schema": { "type": "array", "minItems": 4, "maxItems": 4, "items": { "type": "number" } } },
+                    param("code", "Only the area code or URN (figures: that code)", json!({ "type": "string" })),
+                    param("crs", "The CRS of the geometry", json!({ "type": "string", "enum": [CRS84, EPSG_27700], "default": CRS84 })),
+                    param("layer", "figures only: the layer", json!({ "type": "string" })),
+                    param("phase", "figures only: primary, secondary or post16", json!({ "type": "string", "enum": ["primary", "secondary", "post16"] })),
+                    param("year", "figures only: the academic year by its start", json!({ "type": "integer" })),
+                    param("measure", "figures only: one measure", json!({ "type": "string", "enum": crate::export::long::MEASURES.iter().map(|m| m.0).collect::<Vec<_>>() })),
+                ],
+                "responses": geo_ok("A FeatureCollection with numberMatched, numberReturned and next/prev links")
+            } },
+            "/collections/{collectionId}/items/{featureId}": { "get": {
+                "summary": "One feature", "operationId": "getFeature",
+                "parameters": [
+                    collection_id,
+                    { "name": "featureId", "in": "path", "required": true, "schema": { "type": "string" } },
+                    param("crs", "The CRS of the geometry", json!({ "type": "string", "enum": [CRS84, EPSG_27700], "default": CRS84 })),
+                ],
+                "responses": geo_ok("A Feature")
+            } }
+        }
+    });
+    ([(header::CONTENT_TYPE, OPENAPI_TYPE)], Json(doc)).into_response()
 }
 
 /// `/ogc/conformance`.
@@ -111,12 +188,37 @@ fn collection(base: &str, l: &MapLayer) -> Value {
     })
 }
 
+/// The id of the long-form figures collection.
+pub const FIGURES: &str = "figures";
+
+/// Whether the `figures` collection is offered: always, unless a map layer has that id.
+fn has_figures(state: &AppState) -> bool {
+    state.map.get(FIGURES).is_none()
+}
+
+fn figures_collection(base: &str) -> Value {
+    json!({
+        "id": FIGURES,
+        "title": "Figures (long form)",
+        "description": "Every figure: one item per level, layer, area or school (code), phase, year and measure, with its value (null: no figure) and, for status, its word. No geometry: join to a layer on code. Filters: layer, code, phase, year, measure.",
+        "itemType": "feature",
+        "links": [
+            link(format!("{base}/ogc/collections/{FIGURES}"), "self", "application/json", "Figures"),
+            link(format!("{base}/ogc/collections/{FIGURES}/items"), "items", "application/geo+json", "Figures as GeoJSON features without geometry"),
+        ]
+    })
+}
+
 /// `/ogc/collections`.
 pub async fn collections(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Json<Value> {
     let base = state.base_url(&headers);
+    let mut list: Vec<Value> = state.map.layers.iter().map(|l| collection(&base, l)).collect();
+    if has_figures(&state) {
+        list.push(figures_collection(&base));
+    }
     Json(json!({
         "links": [link(format!("{base}/ogc/collections"), "self", "application/json", "Collections")],
-        "collections": state.map.layers.iter().map(|l| collection(&base, l)).collect::<Vec<_>>(),
+        "collections": list,
     }))
 }
 
@@ -134,6 +236,9 @@ pub async fn one_collection(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let base = state.base_url(&headers);
+    if id == FIGURES && has_figures(&state) {
+        return Ok(Json(figures_collection(&base)));
+    }
     Ok(Json(collection(&base, layer(&state, &id)?)))
 }
 
@@ -183,6 +288,14 @@ pub struct ItemsQuery {
     pub code: Option<String>,
     /// The CRS of the geometry: CRS84 (default) or EPSG:27700.
     pub crs: Option<String>,
+    /// `figures` only: the layer (`schools`, `la` or a ward or planning-area layer).
+    pub layer: Option<String>,
+    /// `figures` only: `primary`, `secondary` or `post16`.
+    pub phase: Option<String>,
+    /// `figures` only: the academic year by its start.
+    pub year: Option<String>,
+    /// `figures` only: one measure (`pupils`, `spare_pct`, …).
+    pub measure: Option<String>,
 }
 
 /// Query of a single item.
@@ -239,9 +352,12 @@ pub async fn items(
     q: Result<Query<ItemsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(q) = q?;
-    let l = layer(&state, &id)?;
     let limit = whole("limit", q.limit.as_deref(), DEFAULT_LIMIT, MAX_LIMIT)?;
     let offset = whole("offset", q.offset.as_deref(), 0, usize::MAX)?;
+    if id == FIGURES && has_figures(&state) {
+        return figure_items(&state, &headers, &q, limit, offset);
+    }
+    let l = layer(&state, &id)?;
     let bbox = q.bbox.as_deref().map(parse_bbox).transpose()?;
     let crs = Crs::parse(q.crs.as_deref())?;
     let matched: Vec<(usize, &MapFeature)> = l
@@ -298,6 +414,88 @@ pub async fn items(
     ))
 }
 
+/// The id of a figure item: `layer/code/phase/year/measure`.
+fn figure_id(r: &crate::export::long::LongRow) -> String {
+    format!("{}/{}/{}/{}/{}", r.layer, r.code, r.phase.as_str(), r.year, r.measure)
+}
+
+fn figure_feature(r: &crate::export::long::LongRow) -> Value {
+    json!({ "type": "Feature", "id": figure_id(r), "geometry": null, "properties": r })
+}
+
+/// `/ogc/collections/figures/items`: the long-form figures, filtered and paged.
+fn figure_items(state: &AppState, headers: &HeaderMap, q: &ItemsQuery, limit: usize, offset: usize) -> Result<Response, ApiError> {
+    if q.bbox.is_some() || q.crs.is_some() {
+        return Err(ApiError::BadRequest(
+            "the figures collection has no geometry: filter it by layer, code, phase, year and measure".into(),
+        ));
+    }
+    let year = q
+        .year
+        .as_deref()
+        .map(|y| {
+            y.parse::<i32>()
+                .map_err(|_| ApiError::BadRequest(format!("year={y:?} must be a year such as 2027")))
+        })
+        .transpose()?;
+    let matched: Vec<&crate::export::long::LongRow> = state
+        .figures()
+        .iter()
+        .filter(|r| q.layer.as_deref().is_none_or(|l| r.layer == l))
+        .filter(|r| q.code.as_deref().is_none_or(|c| r.code == c))
+        .filter(|r| q.phase.as_deref().is_none_or(|p| r.phase.as_str() == p))
+        .filter(|r| year.is_none_or(|y| r.year == y))
+        .filter(|r| q.measure.as_deref().is_none_or(|m| r.measure == m))
+        .collect();
+    let page: Vec<Value> = matched.iter().skip(offset).take(limit).map(|r| figure_feature(r)).collect();
+    let base = state.base_url(headers);
+    let here = |offset: usize| {
+        let mut s = format!("{base}/ogc/collections/{FIGURES}/items?limit={limit}&offset={offset}");
+        for (k, v) in [
+            ("layer", &q.layer),
+            ("code", &q.code),
+            ("phase", &q.phase),
+            ("year", &q.year),
+            ("measure", &q.measure),
+        ] {
+            if let Some(v) = v {
+                s.push_str(&format!("&{k}={}", urlencode(v)));
+            }
+        }
+        s
+    };
+    let mut links = vec![
+        link(here(offset), "self", "application/geo+json", "This page"),
+        link(
+            format!("{base}/ogc/collections/{FIGURES}"),
+            "collection",
+            "application/json",
+            "Figures",
+        ),
+    ];
+    if offset + page.len() < matched.len() {
+        links.push(link(here(offset + limit), "next", "application/geo+json", "Next page"));
+    }
+    if offset > 0 {
+        links.push(link(
+            here(offset.saturating_sub(limit)),
+            "prev",
+            "application/geo+json",
+            "Previous page",
+        ));
+    }
+    Ok(geojson(
+        json!({
+            "type": "FeatureCollection",
+            "numberMatched": matched.len(),
+            "numberReturned": page.len(),
+            "features": page,
+            "links": links,
+        }),
+        Crs::Crs84,
+    ))
+}
+
 /// `/ogc/collections/{id}/items/{featureId}`.
 ///
 /// # Errors
@@ -310,6 +508,14 @@ pub async fn item(
 ) -> Result<Response, ApiError> {
     let Query(q) = q?;
     let crs = Crs::parse(q.crs.as_deref())?;
+    if id == FIGURES && has_figures(&state) {
+        let r = state.figures().iter().find(|r| figure_id(r) == fid).ok_or_else(|| {
+            ApiError::NotFound(format!(
+                "no figure {fid:?}; ids are layer/code/phase/year/measure, e.g. wards/E05900001/primary/2024/pupils"
+            ))
+        })?;
+        return Ok(geojson(figure_feature(r), Crs::Crs84));
+    }
     let l = layer(&state, &id)?;
     let (fi, f) = l.feature(&fid).ok_or_else(|| {
         ApiError::NotFound(format!(

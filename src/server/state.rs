@@ -73,6 +73,8 @@ pub struct AppState {
     pub heavy: Arc<tokio::sync::Semaphore>,
     /// How many permits there are.
     pub heavy_limit: usize,
+    /// Every figure in long form, for the OGC API `figures` collection (made on first use).
+    pub figures: std::sync::OnceLock<Vec<crate::export::long::LongRow>>,
 }
 
 impl AppState {
@@ -97,6 +99,7 @@ impl AppState {
             cache: super::cache::ResponseCache::default(),
             heavy: Arc::new(tokio::sync::Semaphore::new(heavy_at_once())),
             heavy_limit: heavy_at_once(),
+            figures: std::sync::OnceLock::new(),
         }
     }
 
@@ -112,6 +115,12 @@ impl AppState {
             .unwrap_or("http://127.0.0.1:8080")
             .trim_end_matches('/')
             .to_owned()
+    }
+
+    /// Every figure in long form ([`crate::export::long`]), made once.
+    #[must_use]
+    pub fn figures(&self) -> &[crate::export::long::LongRow] {
+        self.figures.get_or_init(|| crate::export::long::all(&self.ds))
     }
 
     /// What the TileJSON and style documents need, with `base` as the absolute base URL.

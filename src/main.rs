@@ -18,12 +18,14 @@ fn main() -> ExitCode {
 
 /// `PLACEPLAN_LOG`: a bare level (`info`, `debug`) applies to placeplan and its request log only,
 /// everything else staying at `warn`; a full filter naming modules (`geo=debug,placeplan=info`)
-/// is used as given. Default `warn`.
+/// is used as given. Default `warn`. The `geo` crate's warnings are left out unless asked for:
+/// it warns when it meets an invalid polygon, and placeplan hands it invalid polygons on purpose
+/// when it repairs them (tile clipping, the authority outline) and keeps only valid results.
 fn log_filter(v: Option<&str>) -> String {
     match v.map(str::trim) {
-        None | Some("") => "warn".into(),
+        None | Some("") => "warn,geo=error".into(),
         Some(f) if f.contains('=') || f.contains(',') => f.into(),
-        Some(level) => format!("warn,placeplan={level},tower_http={level}"),
+        Some(level) => format!("warn,geo=error,placeplan={level},tower_http={level}"),
     }
 }
 
@@ -33,8 +35,8 @@ mod tests {
 
     #[test]
     fn a_bare_level_is_placeplans_own() {
-        assert_eq!(log_filter(None), "warn");
-        assert_eq!(log_filter(Some("info")), "warn,placeplan=info,tower_http=info");
+        assert_eq!(log_filter(None), "warn,geo=error");
+        assert_eq!(log_filter(Some("info")), "warn,geo=error,placeplan=info,tower_http=info");
         assert_eq!(log_filter(Some("geo=debug")), "geo=debug");
     }
 }

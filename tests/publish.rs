@@ -182,6 +182,13 @@ fn the_archive_holds_every_layers_tiles() {
         for l in &state.map.layers {
             assert!(ids.contains(&l.id.as_str()), "{} in {ids:?}", l.id);
         }
+        // tippecanoe's tilestats, which GDAL reads for each layer's geometry type.
+        let stats = meta["tilestats"]["layers"].as_array().expect("tilestats");
+        let geometry = |id: &str| stats.iter().find(|s| s["layer"] == id).and_then(|s| s["geometry"].as_str());
+        assert_eq!(
+            (geometry("wards"), geometry("wards-labels"), geometry("schools")),
+            (Some("Polygon"), Some("Point"), Some("Point"))
+        );
         // A tile of the archive is the server's tiles of every layer, side by side.
         let b = state.map.layers[0].bounds;
         let centre = [f64::midpoint(b[0], b[2]), f64::midpoint(b[1], b[3])];

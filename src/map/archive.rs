@@ -77,6 +77,24 @@ pub fn metadata(map: &MapData, name: &str, ctx: &StyleContext<'_>) -> serde_json
         .iter()
         .flat_map(|l| tilejson(l, ctx).vector_layers.unwrap_or_default())
         .collect();
+    // tippecanoe's "tilestats": the geometry of each layer, so that GDAL types the layers
+    // (polygons, or label and school points) rather than guessing from a tile.
+    let stats: Vec<serde_json::Value> = map
+        .layers
+        .iter()
+        .flat_map(|l| {
+            let main = if l.kind == super::layer::MapKind::Schools {
+                "Point"
+            } else {
+                "Polygon"
+            };
+            let mut out = vec![serde_json::json!({ "layer": l.id, "count": l.features.len(), "geometry": main })];
+            if l.kind != super::layer::MapKind::Schools {
+                out.push(serde_json::json!({ "layer": super::tiles::label_layer(&l.id), "count": l.features.len(), "geometry": "Point" }));
+            }
+            out
+        })
+        .collect();
     serde_json::json!({
         "name": name,
         "description": format!("placeplan map layers of {name}: {}", map.layers.iter().map(|l| l.id.as_str()).collect::<Vec<_>>().join(", ")),
@@ -85,6 +103,7 @@ pub fn metadata(map: &MapData, name: &str, ctx: &StyleContext<'_>) -> serde_json
         "format": "pbf",
         "version": "2",
         "vector_layers": vector_layers,
+        "tilestats": { "layerCount": stats.len(), "layers": stats },
     })
 }
 

@@ -29,6 +29,11 @@ fn csv_round_trips_every_row_and_the_scap_table() {
     let text = std::str::from_utf8(&raw[3..]).expect("UTF-8");
     assert_eq!(text.matches("\r\n").count(), rows.len() + 1, "every line ends CRLF");
     assert_eq!(text.matches('\n').count(), rows.len() + 1, "and only those");
+    // Every text cell quoted, so that a spreadsheet splitting on semicolons or tabs keeps a name
+    // whole; numbers are not, so that they stay numbers.
+    let second = text.lines().nth(1).expect("a row");
+    assert!(second.starts_with("\"planning_area\",\""), "{second}");
+    assert!(second.contains(&format!(",{},", rows[0].year)), "{second}");
     let mut r = csv::Reader::from_reader(text.as_bytes());
     let back: Vec<csv::StringRecord> = r.records().collect::<Result<_, _>>().expect("records");
     assert_eq!(back.len(), rows.len());

@@ -1,7 +1,8 @@
 //! CSV exports: one header row, `.` decimals, empty cells for missing values. By default for
 //! Excel: a UTF-8 byte-order mark (without it Excel on Windows reads the file as Windows-1252 and
-//! shows "Ã©" for é and "Â£" for £) and CRLF line ends; `CsvStyle::Plain` is UTF-8 with LF and no
-//! mark, for scripts.
+//! shows "Ã©" for é and "Â£" for £), CRLF line ends and every text cell in quotes (LibreOffice splits
+//! on semicolons too by default); `CsvStyle::Plain` is UTF-8 with LF, no mark and quotes only where
+//! needed, for scripts.
 
 use super::{ExportError, ExportRow, ScapRow};
 use serde::Serialize;
@@ -48,7 +49,13 @@ fn write<T: Serialize>(path: &Path, rows: &[T], style: CsvStyle) -> Result<(), E
         CsvStyle::Excel => csv::Terminator::CRLF,
         CsvStyle::Plain => csv::Terminator::Any(b'\n'),
     };
-    let mut w = csv::WriterBuilder::new().terminator(terminator).from_writer(file);
+    // For spreadsheets every text cell is quoted: LibreOffice's import splits on semicolons and
+    // tabs as well as commas unless told otherwise, which would cut "Café quarter; £2.4m" in two.
+    let quote = match style {
+        CsvStyle::Excel => csv::QuoteStyle::NonNumeric,
+        CsvStyle::Plain => csv::QuoteStyle::Necessary,
+    };
+    let mut w = csv::WriterBuilder::new().terminator(terminator).quote_style(quote).from_writer(file);
     for r in rows {
         w.serialize(r).map_err(|e| io(e.into()))?;
     }

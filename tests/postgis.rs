@@ -178,6 +178,26 @@ fn a_schema_placeplan_did_not_make_is_left_alone() {
         "their table is untouched"
     );
     c.batch_execute("DROP SCHEMA pp_test_theirs CASCADE").expect("clean up");
+    // A view elsewhere over an export's tables: replacing the export would drop it, so it is refused.
+    assert!(export(&db, "pp_test_dep").status.success());
+    c.batch_execute(
+        "DROP VIEW IF EXISTS public.pp_test_their_view; CREATE VIEW public.pp_test_their_view AS SELECT code FROM pp_test_dep.wards",
+    )
+    .expect("their view");
+    let refused = export(&db, "pp_test_dep");
+    assert_eq!(refused.status.code(), Some(3));
+    let why = String::from_utf8_lossy(&refused.stderr);
+    assert!(why.contains("public.pp_test_their_view") && why.contains("depend"), "{why}");
+    assert_eq!(
+        count(&mut c, "SELECT count(*) FROM public.pp_test_their_view", &[]),
+        20,
+        "their view is untouched"
+    );
+    c.batch_execute("DROP VIEW public.pp_test_their_view").expect("clean up");
+    assert!(
+        export(&db, "pp_test_dep").status.success(),
+        "without it the export replaces its schema"
+    );
     // Bad names and connections are usage and I/O errors in words.
     let bad = export(&db, "Robert'); DROP TABLE x;--");
     assert_eq!(bad.status.code(), Some(2));

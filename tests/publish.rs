@@ -272,6 +272,36 @@ fn every_link_in_the_site_resolves() {
 }
 
 #[test]
+fn publishing_again_leaves_nothing_of_the_last_site() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("site");
+    let run = |force: bool| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan"));
+        c.args(["publish", "--json", "--out"]).arg(&out);
+        if force {
+            c.arg("--force");
+        }
+        c.output().expect("runs")
+    };
+    assert!(run(false).status.success());
+    // An area that has gone since (a boundary review), and a file of the council's own.
+    let stale = out.join("api/areas/wards/E05999999.json");
+    std::fs::write(&stale, "{}").expect("write");
+    std::fs::write(out.join("robots.txt"), "User-agent: *").expect("write");
+    let again = run(true);
+    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
+    assert!(!stale.exists(), "a page of an area that has gone is removed");
+    assert!(out.join("robots.txt").is_file(), "files the site does not make are kept");
+    assert!(out.join("api/areas/wards/E05900001.json").is_file());
+    let report: Value = serde_json::from_slice(&again.stdout).expect("JSON");
+    assert!(
+        report["files"]
+            .as_object()
+            .is_some_and(|f| f.contains_key("tiles/placeplan.pmtiles"))
+    );
+}
+
+#[test]
 fn publish_refuses_a_folder_with_files() {
     let dir = tempfile::tempdir().expect("tmp");
     std::fs::write(dir.path().join("keep.txt"), "mine").expect("write");

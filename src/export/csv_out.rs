@@ -55,7 +55,10 @@ fn write<T: Serialize>(path: &Path, rows: &[T], style: CsvStyle) -> Result<(), E
         CsvStyle::Excel => csv::QuoteStyle::NonNumeric,
         CsvStyle::Plain => csv::QuoteStyle::Necessary,
     };
-    let mut w = csv::WriterBuilder::new().terminator(terminator).quote_style(quote).from_writer(file);
+    let mut w = csv::WriterBuilder::new()
+        .terminator(terminator)
+        .quote_style(quote)
+        .from_writer(file);
     for r in rows {
         w.serialize(r).map_err(|e| io(e.into()))?;
     }

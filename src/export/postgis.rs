@@ -13,10 +13,11 @@
 //!   comments).
 //!
 //! A run replaces the schema in one transaction: readers see the previous export or the new one,
-//! never half of it. A schema that placeplan did not make is never dropped.
+//! never half of it. A schema that placeplan did not make is never dropped, nor one that views or
+//! tables elsewhere depend on.
 
 use super::long::{self, LongRow, MEASURES};
-use super::{ExportError, geojson_out::geometries, notes};
+use super::{ExportError, notes};
 use crate::dataset::Dataset;
 use crate::model::LayerKind;
 use geozero::{CoordDimensions, ToWkb};
@@ -183,7 +184,10 @@ pub fn write(client: &mut postgres::Client, ds: &Dataset, schema: &str) -> Resul
             ))
         })?;
     }
+    check_names(ds)?;
     let mut tx = client.transaction().map_err(pg)?;
+    // Quotes doubled are the only escape `literal` makes: safe only with standard strings.
+    tx.batch_execute("SET LOCAL standard_conforming_strings = on").map_err(pg)?;
     let existing: Option<Option<String>> = tx
         .query_opt(
             "SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = $1",
@@ -195,6 +199,43 @@ pub fn write(client: &mut postgres::Client, ds: &Dataset, schema: &str) -> Resul
         if !comment.as_deref().is_some_and(|c| c.starts_with(SCHEMA_MARK)) {
             return Err(ExportError::Unsupported(format!(
                 "the database already has a schema {schema} that placeplan did not make; it is left alone: choose another --schema"
+            )));
+        }
+        // Dropping the schema drops what depends on it elsewhere (a view of the GIS team's over
+        // these tables): refuse rather than take their work with it.
+        let dependents: Vec<String> = tx
+            .query(
+                "SELECT DISTINCT dn.nspname || '.' || dc.relname
+                   FROM pg_depend d
+                   JOIN pg_rewrite r ON r.oid = d.objid
+                   JOIN pg_class dc ON dc.oid = r.ev_class
+                   JOIN pg_namespace dn ON dn.oid = dc.relnamespace
+                   JOIN pg_class sc ON sc.oid = d.refobjid
+                   JOIN pg_namespace sn ON sn.oid = sc.relnamespace
+                  WHERE sn.nspname = $1 AND dn.nspname <> $1
+                 UNION
+                 SELECT DISTINCT cn.nspname || '.' || cc.relname
+                   FROM pg_constraint c
+                   JOIN pg_class cc ON cc.oid = c.conrelid
+                   JOIN pg_namespace cn ON cn.oid = cc.relnamespace
+                   JOIN pg_class fc ON fc.oid = c.confrelid
+                   JOIN pg_namespace fn ON fn.oid = fc.relnamespace
+                  WHERE fn.nspname = $1 AND cn.nspname <> $1",
+                &[&schema],
+            )
+            .map_err(pg)?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        if !dependents.is_empty() {
+            return Err(ExportError::Unsupported(format!(
+                "{} outside the schema {schema} depend on it, and replacing it would drop them: {}; drop or change them first, or choose another --schema",
+                if dependents.len() == 1 {
+                    "a view or table"
+                } else {
+                    "views or tables"
+                },
+                dependents.join(", ")
             )));
         }
         tx.batch_execute(&format!("DROP SCHEMA {} CASCADE", ident(schema))).map_err(pg)?;
@@ -218,7 +259,7 @@ pub fn write(client: &mut postgres::Client, ds: &Dataset, schema: &str) -> Resul
     };
 
     // Boundary layers.
-    for (li, l) in ds.layers.iter().enumerate() {
+    for l in &ds.layers {
         let t = ident(l.id.as_str());
         tx.batch_execute(&format!(
             "CREATE TABLE {s}.{t} (code text PRIMARY KEY, name text NOT NULL, geom geometry(MultiPolygon, 27700) NOT NULL);
@@ -232,10 +273,11 @@ pub fn write(client: &mut postgres::Client, ds: &Dataset, schema: &str) -> Resul
         ))
         .map_err(pg)?;
         let mut data = String::new();
-        for (code, g) in geometries(ds, &[li]) {
-            let wkb = g.to_ewkb(CoordDimensions::xy(), Some(27700)).map_err(pg)?;
-            let name = l.areas.iter().find(|a| a.code.as_str() == code).map_or("", |a| a.name.as_str());
-            let _ = writeln!(data, "{}\t{}\t{}", copy_text(&code), copy_text(name), hex(&wkb));
+        for a in &l.areas {
+            let wkb = geo::Geometry::MultiPolygon(a.geometry.clone())
+                .to_ewkb(CoordDimensions::xy(), Some(27700))
+                .map_err(pg)?;
+            let _ = writeln!(data, "{}\t{}\t{}", copy_text(a.code.as_str()), copy_text(&a.name), hex(&wkb));
         }
         let n = copy_in(&mut tx, &format!("COPY {s}.{t} (code, name, geom) FROM STDIN"), &data)?;
         tx.batch_execute(&format!("CREATE INDEX ON {s}.{t} USING gist (geom)"))
@@ -363,6 +405,36 @@ pub fn write(client: &mut postgres::Client, ds: &Dataset, schema: &str) -> Resul
     report.tables.push(("about".into(), Some(n)));
     tx.commit().map_err(pg)?;
     Ok(report)
+}
+
+/// The fixed tables and views of an export.
+const FIXED: &[&str] = &["schools", "measures", "figures", "figures_wide", "about"];
+
+/// The layers' table names against the fixed ones and each other's `{id}_figures` views, and
+/// PostgreSQL's 63-byte limit on names (longer ones are cut, and could then collide).
+fn check_names(ds: &Dataset) -> Result<(), ExportError> {
+    let mut names: Vec<String> = FIXED.iter().map(|s| (*s).to_owned()).collect();
+    for l in &ds.layers {
+        let id = l.id.as_str();
+        let view = format!("{id}_figures");
+        for n in [id.to_owned(), view.clone()] {
+            if names.contains(&n) {
+                return Err(ExportError::Unsupported(format!(
+                    "layer {id}: the table or view {n} would clash with another of the export; rename the layer in the manifest"
+                )));
+            }
+            if n.len() > 63 {
+                return Err(ExportError::Unsupported(format!(
+                    "layer {id}: {n} is longer than PostgreSQL's 63-byte names; give the layer a shorter id"
+                )));
+            }
+        }
+        names.push(id.to_owned());
+        if matches!(l.kind, LayerKind::Ward | LayerKind::PlanningArea) {
+            names.push(view);
+        }
+    }
+    Ok(())
 }
 
 fn hex(b: &[u8]) -> String {

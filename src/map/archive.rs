@@ -49,10 +49,12 @@ fn tile_range(bounds: [f64; 4], z: u8) -> (std::ops::RangeInclusive<u32>, std::o
     (col(sw.x)..=col(ne.x), row(ne.y)..=row(sw.y))
 }
 
-/// The layers' bounds together, `[west, south, east, north]`.
+/// The bounds of the layers that have features, together, `[west, south, east, north]` (a layer
+/// with none has the whole world as its bounds, which would tile the world).
 fn union_bounds(map: &MapData) -> Option<[f64; 4]> {
     map.layers
         .iter()
+        .filter(|l| !l.features.is_empty())
         .map(|l| l.bounds)
         .reduce(|a, b| [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])])
 }

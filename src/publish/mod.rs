@@ -15,7 +15,8 @@
 //! - `downloads/`: each layer's GeoJSON, and the CSV, XLSX and GeoPackage of every level.
 //!
 //! Each JSON file is the server's own answer to the same request ([`crate::server::router`],
-//! called in-process), so a published site and a running server never disagree.
+//! called in-process), so a published site shows the figures a running server shows. Search is
+//! the one thing the app does itself there (`web/js/search.js`, the server's rules).
 
 mod postcodes;
 
@@ -112,13 +113,36 @@ impl PublishReport {
 }
 
 /// The file name of an area code in the site: the code, with any character other than a
-/// letter, digit, `-`, `_`, `.` or `~` as `_` (the app makes the same name: `web/js/api.js`).
+/// letter, digit, `-`, `_`, `.` or `~` as `_`, and `index` (the ward index's name) as `index_`
+/// (the app makes the same name: `web/js/api.js`).
 #[must_use]
 pub fn file_key(code: &str) -> String {
-    code.chars()
+    let key: String = code
+        .chars()
         .map(|c| if c.is_ascii_alphanumeric() || "-_.~".contains(c) { c } else { '_' })
-        .collect()
+        .collect();
+    if key.eq_ignore_ascii_case("index") {
+        format!("{key}_")
+    } else {
+        key
+    }
 }
+
+/// What a publish writes at the top of its folder. A publish over an earlier one (`--force`)
+/// removes these first, so that no page of an area that has since gone is left behind.
+pub const SITE_PARTS: &[&str] = &[
+    "api",
+    "ward",
+    "downloads",
+    "styles",
+    "tiles",
+    "fonts",
+    "js",
+    "css",
+    "vendor",
+    "index.html",
+    "palette.css",
+];
 
 /// Writes files under one folder and keeps the list.
 struct Site {
@@ -230,6 +254,17 @@ pub fn publish(
         pmtiles: Some(format!("./{ARCHIVE}")),
         ..ServeOptions::default()
     };
+    for part in SITE_PARTS {
+        let p = out.join(part);
+        let gone = if p.is_dir() {
+            std::fs::remove_dir_all(&p)
+        } else if p.exists() {
+            std::fs::remove_file(&p)
+        } else {
+            Ok(())
+        };
+        gone.map_err(|source| PublishError::Write { path: p.clone(), source })?;
+    }
     let state = Arc::new(AppState::new(ds, options));
     let mut site = Site {
         out: out.to_path_buf(),
@@ -315,10 +350,11 @@ async fn pages(
             &client.get(&format!("/api/layers/{id}/geojson")).await?.unwrap_or_default(),
         )?;
         let explained = matches!(l.kind, MapKind::Area(_));
+        // Compared in lower case: on Windows and macOS `a1` and `A1` are one file.
         let mut keys: BTreeMap<String, &str> = BTreeMap::new();
         for f in &l.features {
             let key = file_key(&f.code);
-            if let Some(other) = keys.insert(key.clone(), &f.code) {
+            if let Some(other) = keys.insert(key.to_lowercase(), &f.code) {
                 return Err(PublishError::Clash {
                     layer: l.id.clone(),
                     a: other.to_owned(),

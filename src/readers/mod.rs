@@ -76,8 +76,9 @@ pub(crate) fn read_table(
     }
 }
 
-/// One sheet of a workbook as a table, its rows numbered as in the spreadsheet. Cells are read as
-/// shown, numbers in full; an Excel error cell (`#N/A`) is read as empty and reported.
+/// One sheet of a workbook as a table, its rows numbered as in the spreadsheet and `skip_lines`
+/// counted from row 1. Cells are read as stored: numbers in full (a cell shown as 12.5% is 0.125),
+/// dates as Excel serial numbers; an Excel error cell (`#N/A`) is read as empty and reported.
 fn read_sheet(
     bytes: Vec<u8>,
     file: &str,
@@ -118,21 +119,26 @@ fn read_sheet(
     let where_ = format!("{file} [sheet {name}]");
     let first_row = range.start().map_or(0, |(r, _)| r as usize);
     let mut errors = Vec::new();
-    let mut rows = range.rows().enumerate().skip(skip_lines).map(|(i, cells)| {
-        let line = first_row + i + 1;
-        let cells = cells
-            .iter()
-            .enumerate()
-            .map(|(c, d)| match d {
-                Data::Error(e) => {
-                    errors.push((line, c + 1, e.to_string()));
-                    String::new()
-                }
-                other => other.to_string(),
-            })
-            .collect::<Vec<String>>();
-        (line, cells)
-    });
+    // The range starts at the first row with a cell in it; title lines are counted from row 1.
+    let mut rows = range
+        .rows()
+        .enumerate()
+        .skip(skip_lines.saturating_sub(first_row))
+        .map(|(i, cells)| {
+            let line = first_row + i + 1;
+            let cells = cells
+                .iter()
+                .enumerate()
+                .map(|(c, d)| match d {
+                    Data::Error(e) => {
+                        errors.push((line, c + 1, e.to_string()));
+                        String::new()
+                    }
+                    other => other.to_string(),
+                })
+                .collect::<Vec<String>>();
+            (line, cells)
+        });
     let headers = match rows.next() {
         Some((_, h)) => h,
         None => return Err(Problem::fatal(&where_, "the sheet is empty")),

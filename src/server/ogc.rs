@@ -414,9 +414,10 @@ pub async fn items(
     ))
 }
 
-/// The id of a figure item: `layer/code/phase/year/measure`.
+/// The id of a figure item: `layer:code:phase:year:measure` (`:` is in no layer id, phase or
+/// measure, and a path segment may hold it unescaped).
 fn figure_id(r: &crate::export::long::LongRow) -> String {
-    format!("{}/{}/{}/{}/{}", r.layer, r.code, r.phase.as_str(), r.year, r.measure)
+    format!("{}:{}:{}:{}:{}", r.layer, r.code, r.phase.as_str(), r.year, r.measure)
 }
 
 fn figure_feature(r: &crate::export::long::LongRow) -> Value {
@@ -430,6 +431,25 @@ fn figure_items(state: &AppState, headers: &HeaderMap, q: &ItemsQuery, limit: us
             "the figures collection has no geometry: filter it by layer, code, phase, year and measure".into(),
         ));
     }
+    // A filter naming nothing there is says so, rather than answering an empty page.
+    let known = |what: &str, v: &Option<String>, ok: &dyn Fn(&str) -> bool, choices: String| match v {
+        Some(v) if !ok(v) => Err(ApiError::BadRequest(format!("{what}={v:?} is not one of {choices}"))),
+        _ => Ok(()),
+    };
+    let layers: Vec<&str> = {
+        let mut v: Vec<&str> = state.figures().iter().map(|r| r.layer.as_str()).collect();
+        v.dedup();
+        v
+    };
+    known("layer", &q.layer, &|v| layers.contains(&v), layers.join(", "))?;
+    known(
+        "phase",
+        &q.phase,
+        &|v| crate::model::Phase::parse(v).is_some(),
+        "primary, secondary, post16".into(),
+    )?;
+    let measures: Vec<&str> = crate::export::long::MEASURES.iter().map(|m| m.0).collect();
+    known("measure", &q.measure, &|v| measures.contains(&v), measures.join(", "))?;
     let year = q
         .year
         .as_deref()
@@ -511,7 +531,7 @@ pub async fn item(
     if id == FIGURES && has_figures(&state) {
         let r = state.figures().iter().find(|r| figure_id(r) == fid).ok_or_else(|| {
             ApiError::NotFound(format!(
-                "no figure {fid:?}; ids are layer/code/phase/year/measure, e.g. wards/E05900001/primary/2024/pupils"
+                "no figure {fid:?}; ids are layer:code:phase:year:measure, e.g. wards:E05900001:primary:2024:pupils"
             ))
         })?;
         return Ok(geojson(figure_feature(r), Crs::Crs84));

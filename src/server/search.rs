@@ -52,7 +52,10 @@ fn normalise(s: &str) -> String {
     s.replace('&', " and ")
         .chars()
         .filter(|c| !matches!(c, '\'' | '\u{2019}' | '\u{2018}'))
-        .map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { ' ' })
+        .flat_map(|c| {
+            let keep = c.is_alphanumeric();
+            c.to_lowercase().map(move |l| if keep { l } else { ' ' })
+        })
         .collect::<String>()
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -98,7 +101,8 @@ fn near_miss(name: &str, q: &str) -> bool {
             }
             let allowed = if n >= 8 { 2 } else { 1 };
             let head: String = w.chars().take(n).collect();
-            strsim::damerau_levenshtein(t, w) <= allowed || strsim::damerau_levenshtein(t, &head) <= allowed
+            // Optimal string alignment (adjacent swaps count once), as the published site's search does.
+            strsim::osa_distance(t, w) <= allowed || strsim::osa_distance(t, &head) <= allowed
         })
     })
 }

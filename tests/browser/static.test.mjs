@@ -98,7 +98,7 @@ async function check(base, label) {
   const pick = areaList[Math.floor(areaList.length / 2)];
   await page.locator('#area-select').selectOption(pick.code);
   await page.waitForSelector(`#panel[data-code="${pick.code}"]`, { timeout: 10000 });
-  const prof = read(`api/areas/${wards.id}/${pick.code.replace(/[^A-Za-z0-9._~-]/g, '_')}.json`);
+  const prof = read(`api/areas/${wards.id}/${pick.code.replace(/[^A-Za-z0-9._~-]/gu, '_')}.json`);
   const state = await page.evaluate(() => ({ ...window.placeplan.state }));
   const row = prof.figures.find((r) => r.phase === state.phase && r.year === state.year);
   assert.ok(row, `the profile has ${state.phase} ${state.year}`);
@@ -137,7 +137,7 @@ async function check(base, label) {
   ok(`${label}: search "${typo}" finds ${name}`);
 
   // 5. The ward page and back to the map.
-  await page.goto(new URL(`ward/${wards.id}/${pick.code.replace(/[^A-Za-z0-9._~-]/g, '_')}.html`, base).href);
+  await page.goto(new URL(`ward/${wards.id}/${pick.code.replace(/[^A-Za-z0-9._~-]/gu, '_')}.html`, base).href);
   assert.ok((await page.locator('h1').textContent()).includes(name), 'the ward page names the ward');
   await page.locator('a', { hasText: 'All wards' }).first().click();
   await page.waitForSelector('table');

@@ -24,7 +24,10 @@ async function getJSON(url) {
 
 const enc = encodeURIComponent;
 /** A code as a file name in a published site (`file_key` in src/publish/mod.rs). */
-export const fileKey = (code) => String(code).replace(/[^A-Za-z0-9._~-]/g, '_');
+export const fileKey = (code) => {
+  const key = String(code).replace(/[^A-Za-z0-9._~-]/gu, '_');
+  return key.toLowerCase() === 'index' ? `${key}_` : key;
+};
 
 const server = {
   layers: () => getJSON('api/layers'),

@@ -71,8 +71,12 @@ async function areaList(layer, getJSON) {
   return lists.get(layer.id);
 }
 
+/** The longest query, as the server's (`MAX_QUERY`). */
+const MAX_QUERY = 100;
+
 /** The hits for `q`, as the server's `/api/search` answers them. */
 export async function searchSite(q, limit, getJSON) {
+  if (!q.trim() || [...q.trim()].length > MAX_QUERY) throw new Error(`search text must be 1 to ${MAX_QUERY} characters`);
   meta = meta || (await getJSON('api/layers.json'));
   const key = postcodeKey(q);
   if (key) {

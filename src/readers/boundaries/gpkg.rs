@@ -30,12 +30,14 @@ fn crs_of(db: &Connection, srs_id: i64) -> Result<Crs, String> {
     let Some((org, id, definition)) = row else {
         return Err(format!("its CRS (srs_id {srs_id}) is not in gpkg_spatial_ref_sys"));
     };
+    let unsupported = || format!("its CRS ({org}:{id}) is not supported; reproject to EPSG:27700 or EPSG:4326");
+    // An EPSG code is taken by its number alone: a definition's text names other codes (a UTM or
+    // OSGB36 lat/lon WKT mentions WGS 84), so it is read only for other authorities.
     match (org.to_ascii_uppercase().as_str(), id) {
         ("EPSG", 27700) => Ok(Crs::Bng),
         ("EPSG", 4326) => Ok(Crs::Wgs84),
-        _ => Crs::parse(&definition)
-            .or_else(|| Crs::parse(&format!("{org}:{id}")))
-            .ok_or_else(|| format!("its CRS ({org}:{id}) is not supported; reproject to EPSG:27700 or EPSG:4326")),
+        ("EPSG", _) => Err(unsupported()),
+        _ => Crs::parse(&definition).ok_or_else(unsupported),
     }
 }
 

@@ -12,6 +12,7 @@ use crate::source::FileSource;
 use geo::Coord;
 use serde::Deserialize;
 use serde_json::Value;
+use std::cell::Cell;
 use std::collections::BTreeMap;
 
 #[derive(Deserialize)]
@@ -93,12 +94,14 @@ fn decode_arcs(t: &Topology) -> Vec<Vec<Coord>> {
 }
 
 /// A ring from its arc indices (`~i`, i.e. `-i - 1`, is arc `i` reversed): each arc's first point
-/// is the previous arc's last, so it is dropped.
-fn stitch(indices: &[Value], arcs: &[Vec<Coord>]) -> Result<Vec<Coord>, String> {
+/// is the previous arc's last, so it is dropped. `budget` is how many more points the topology may
+/// still produce: a valid one uses each arc at most twice, so a file whose few bytes name one long
+/// arc a million times is refused rather than held in memory.
+fn stitch(indices: &[Value], arcs: &[Vec<Coord>], budget: &Cell<usize>) -> Result<Vec<Coord>, String> {
     let mut out: Vec<Coord> = Vec::new();
     for v in indices {
         let i = v.as_i64().ok_or_else(|| format!("arc index {v} is not a whole number"))?;
-        let (k, reversed) = if i >= 0 { (i, false) } else { (-i - 1, true) };
+        let (k, reversed) = if i >= 0 { (i, false) } else { (!i, true) };
         let arc = usize::try_from(k)
             .ok()
             .and_then(|k| arcs.get(k))
@@ -108,6 +111,11 @@ fn stitch(indices: &[Value], arcs: &[Vec<Coord>]) -> Result<Vec<Coord>, String> 
         } else {
             Box::new(arc.iter())
         };
+        let left = budget
+            .get()
+            .checked_sub(arc.len())
+            .ok_or("the geometries use the arcs more than twice over; not a valid topology")?;
+        budget.set(left);
         let skip = usize::from(!out.is_empty());
         out.extend(pts.skip(skip).copied());
     }
@@ -115,12 +123,12 @@ fn stitch(indices: &[Value], arcs: &[Vec<Coord>]) -> Result<Vec<Coord>, String> 
 }
 
 /// The rings of each polygon of a geometry, or why not.
-fn polygons(g: &Object, arcs: &[Vec<Coord>]) -> Result<Vec<Vec<Vec<Coord>>>, String> {
+fn polygons(g: &Object, arcs: &[Vec<Coord>], budget: &Cell<usize>) -> Result<Vec<Vec<Vec<Coord>>>, String> {
     let rings_of = |v: &Value| -> Result<Vec<Vec<Coord>>, String> {
         v.as_array()
             .ok_or("polygon arcs are not a list")?
             .iter()
-            .map(|r| stitch(r.as_array().ok_or("ring arcs are not a list")?, arcs))
+            .map(|r| stitch(r.as_array().ok_or("ring arcs are not a list")?, arcs, budget))
             .collect()
     };
     let arcs_of = || g.arcs.as_ref().ok_or("geometry has no arcs");
@@ -173,6 +181,7 @@ pub(super) fn from_text(
         }
     };
     let arcs = decode_arcs(&topo);
+    let budget = Cell::new(2 * arcs.iter().map(Vec::len).sum::<usize>());
     let geometries: Vec<&Object> = if obj.kind.as_deref() == Some("GeometryCollection") {
         obj.geometries.iter().collect()
     } else {
@@ -193,9 +202,12 @@ pub(super) fn from_text(
         {
             props.push(("id".into(), id));
         }
-        let polys = match polygons(g, &arcs) {
+        let before = budget.get();
+        let polys = match polygons(g, &arcs, &budget) {
             Ok(p) => p,
             Err(e) => {
+                // What a refused geometry would have used is not held against the rest.
+                budget.set(before);
                 sink.push(Severity::Error, &location, "geometry", format!("{e}; feature left out"));
                 continue;
             }
@@ -260,5 +272,18 @@ mod tests {
         let (f, _) = from_text(&bad, "t.topojson", None, &mut problems).expect("the clean rest loads");
         assert_eq!(f.len(), 1);
         assert!(problems[0].to_string().contains("arc -9 does not exist"), "{}", problems[0]);
+    }
+
+    #[test]
+    fn an_arc_named_over_and_over_is_refused() {
+        let many = format!("[[{}]]", vec!["0"; 50].join(","));
+        let bad = TWO.replacen("[[0,1]]", &many, 1);
+        let mut problems = Vec::new();
+        let (f, _) = from_text(&bad, "t.topojson", None, &mut problems).expect("the clean rest loads");
+        assert_eq!(f.len(), 1);
+        assert!(
+            problems.iter().any(|p| p.to_string().contains("more than twice over")),
+            "{problems:?}"
+        );
     }
 }

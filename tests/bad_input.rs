@@ -580,3 +580,27 @@ fn a_wild_shapefile_coordinate_leaves_out_one_feature() {
     let codes: Vec<&str> = ds.layers[0].areas.iter().map(|a| a.code.as_str()).collect();
     assert_eq!(codes, ["E05000001", "E05000003"]);
 }
+
+/// Two cells a sheet apart, in a workbook of a few kilobytes: refused before calamine would hold
+/// the grid between them (17 billion cells), naming the sheet and its extent.
+#[test]
+fn a_workbook_whose_cells_span_the_whole_sheet_is_refused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("far_cells.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("Data").expect("name");
+    ws.write_string(0, 0, "LSOA code (2011)").expect("cell");
+    ws.write_string(1_048_575, 16_383, "far").expect("cell");
+    wb.save(&path).expect("saved");
+    assert!(std::fs::metadata(&path).expect("file").len() < 20_000, "a small file");
+    let m = Manifest::parse(
+        &format!("name = \"bad input\"\n[[deprivation]]\npath = {:?}\n", path.display().to_string()),
+        "test manifest",
+    )
+    .expect("manifest");
+    let ds = Dataset::load(&m, &FileSource::Disk(dir.path().into()), &|_| {});
+    let p = find(&ds, "spans 1048576 rows × 16384 columns");
+    assert_eq!(p.severity, Severity::Fatal);
+    assert!(p.message.contains("sheet \"Data\""), "{}", p.message);
+}

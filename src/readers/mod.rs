@@ -76,6 +76,32 @@ pub(crate) fn read_table(
     }
 }
 
+/// The most cells a sheet's grid may hold (the England-wide IoD File 3 has about 400,000).
+pub const MAX_SHEET_CELLS: u64 = 5_000_000;
+
+/// Streams the cells of an Excel sheet, without holding them, and refuses one whose grid (first to
+/// last used row and column) is larger than [`MAX_SHEET_CELLS`].
+fn sheet_extent<RS: std::io::Read + std::io::Seek>(x: &mut calamine::Xlsx<RS>, name: &str) -> Result<(), String> {
+    let mut cells = x.worksheet_cells_reader(name).map_err(|e| format!("cannot be read: {e}"))?;
+    let (mut r0, mut r1, mut c0, mut c1) = (u32::MAX, 0u32, u32::MAX, 0u32);
+    while let Some(cell) = cells.next_cell().map_err(|e| format!("cannot be read: {e}"))? {
+        let (r, c) = cell.get_position();
+        (r0, r1, c0, c1) = (r0.min(r), r1.max(r), c0.min(c), c1.max(c));
+    }
+    if r0 == u32::MAX {
+        return Ok(());
+    }
+    let grid = (u64::from(r1 - r0) + 1) * (u64::from(c1 - c0) + 1);
+    if grid > MAX_SHEET_CELLS {
+        return Err(format!(
+            "spans {} rows × {} columns ({grid} cells, the limit is {MAX_SHEET_CELLS}); save the table alone in a sheet, or as CSV",
+            r1 - r0 + 1,
+            c1 - c0 + 1
+        ));
+    }
+    Ok(())
+}
+
 /// One sheet of a workbook as a table, its rows numbered as in the spreadsheet and `skip_lines`
 /// counted from row 1. Cells are read as stored: numbers in full (a cell shown as 12.5% is 0.125),
 /// dates as Excel serial numbers; an Excel error cell (`#N/A`) is read as empty and reported.
@@ -113,6 +139,11 @@ fn read_sheet(
             }
         },
     };
+    // calamine holds a sheet as a full grid from its first used cell to its last, so two cells far
+    // apart in a tiny file would ask for billions: an Excel sheet's extent is measured first.
+    if let calamine::Sheets::Xlsx(x) = &mut book {
+        sheet_extent(x, &name).map_err(|why| Problem::fatal(file, format!("sheet {name:?} {why}")))?;
+    }
     let range = book
         .worksheet_range(&name)
         .map_err(|e| Problem::fatal(file, format!("sheet {name:?} cannot be read: {e}")))?;

@@ -1516,6 +1516,24 @@ async fn ogc_api_features_core() {
         (g.unsigned_area() - geo::Area::unsigned_area(&area.geometry)).abs() < 1e-6,
         "the 27700 outline itself"
     );
+    // bbox-crs: a box in metres around the ward's own first vertex finds it.
+    let v = area.geometry.0[0].exterior().0[0];
+    let bb27700 = format!("{},{},{},{}", v.x - 10.0, v.y - 10.0, v.x + 10.0, v.y + 10.0);
+    let near = get(&format!("/ogc/collections/wards/items?bbox={bb27700}&bbox-crs={bng}"))
+        .await
+        .json();
+    let found: Vec<&str> = near["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .filter_map(|f| f["id"].as_str())
+        .collect();
+    assert!(found.contains(&wards.features[0].code.as_str()) && found.len() <= 4, "{found:?}");
+    // The same numbers read as degrees (the default) are nowhere on Earth: nothing matches.
+    assert_eq!(
+        get(&format!("/ogc/collections/wards/items?bbox={bb27700}")).await.json()["numberMatched"],
+        0
+    );
     let schools = get(&format!("/ogc/collections/schools/items?limit=3&crs={bng}")).await.json();
     let x = schools["features"][0]["geometry"]["coordinates"][0].as_f64().expect("easting");
     assert!((0.0..700_000.0).contains(&x) && x > 1000.0, "eastings in metres: {x}");

@@ -144,6 +144,7 @@ pub async fn openapi(State(state): State<Arc<AppState>>, headers: HeaderMap) -> 
                       "schema": { "type": "array", "minItems": 4, "maxItems": 4, "items": { "type": "number" } } },
                     param("code", "Only the area code or URN (figures: that code)", json!({ "type": "string" })),
                     param("crs", "The CRS of the geometry", json!({ "type": "string", "enum": [CRS84, EPSG_27700], "default": CRS84 })),
+                    param("bbox-crs", "The CRS of bbox", json!({ "type": "string", "enum": [CRS84, EPSG_27700], "default": CRS84 })),
                     param("layer", "figures only: the layer", json!({ "type": "string" })),
                     param("phase", "figures only: primary, secondary or post16", json!({ "type": "string", "enum": ["primary", "secondary", "post16"] })),
                     param("year", "figures only: the academic year by its start", json!({ "type": "integer" })),
@@ -288,6 +289,9 @@ pub struct ItemsQuery {
     pub code: Option<String>,
     /// The CRS of the geometry: CRS84 (default) or EPSG:27700.
     pub crs: Option<String>,
+    /// The CRS of `bbox`: CRS84 (default, degrees) or EPSG:27700 (metres).
+    #[serde(rename = "bbox-crs")]
+    pub bbox_crs: Option<String>,
     /// `figures` only: the layer (`schools`, `la` or a ward or planning-area layer).
     pub layer: Option<String>,
     /// `figures` only: `primary`, `secondary` or `post16`.
@@ -321,24 +325,25 @@ fn whole(name: &str, v: Option<&str>, default: usize, max: usize) -> Result<usiz
     }
 }
 
-fn parse_bbox(s: &str) -> Result<geo::Rect<f64>, ApiError> {
+fn parse_bbox(s: &str, crs: Crs) -> Result<geo::Rect<f64>, ApiError> {
     let v: Vec<f64> = s
         .split(',')
         .map(|x| x.trim().parse::<f64>())
         .collect::<Result<_, _>>()
-        .map_err(|_| bad_bbox(s))?;
+        .map_err(|_| bad_bbox(s, crs))?;
     match v[..] {
         [w, so, e, n] if w.is_finite() && so.is_finite() && e.is_finite() && n.is_finite() && w <= e && so <= n => {
             Ok(geo::Rect::new(geo::coord! { x: w, y: so }, geo::coord! { x: e, y: n }))
         }
-        _ => Err(bad_bbox(s)),
+        _ => Err(bad_bbox(s, crs)),
     }
 }
 
-fn bad_bbox(s: &str) -> ApiError {
-    ApiError::BadRequest(format!(
-        "bbox={s:?} must be west,south,east,north in degrees (CRS84), west ≤ east and south ≤ north"
-    ))
+fn bad_bbox(s: &str, crs: Crs) -> ApiError {
+    ApiError::BadRequest(match crs {
+        Crs::Crs84 => format!("bbox={s:?} must be west,south,east,north in degrees (CRS84), west ≤ east and south ≤ north"),
+        Crs::Bng => format!("bbox={s:?} must be min easting,min northing,max easting,max northing in metres (EPSG:27700)"),
+    })
 }
 
 /// `/ogc/collections/{id}/items`.
@@ -358,14 +363,21 @@ pub async fn items(
         return figure_items(&state, &headers, &q, limit, offset);
     }
     let l = layer(&state, &id)?;
-    let bbox = q.bbox.as_deref().map(parse_bbox).transpose()?;
+    let bbox_crs = Crs::parse(q.bbox_crs.as_deref())?;
+    let bbox = q.bbox.as_deref().map(|b| parse_bbox(b, bbox_crs)).transpose()?;
     let crs = Crs::parse(q.crs.as_deref())?;
+    // A bbox in CRS84 meets the features' WGS84 outlines; one in EPSG:27700 their outlines as
+    // computed, in metres (Part 2, bbox-crs).
+    let meets = |fi: usize, f: &MapFeature, b: &geo::Rect<f64>| match bbox_crs {
+        Crs::Crs84 => f.wgs84.bounding_rect().is_some_and(|r| r.intersects(b)) && f.wgs84.intersects(b),
+        Crs::Bng => bng(&state, l, fi, f).is_some_and(|g| g.intersects(b)),
+    };
     let matched: Vec<(usize, &MapFeature)> = l
         .features
         .iter()
         .enumerate()
         .filter(|(_, f)| q.code.as_deref().is_none_or(|c| f.code == c))
-        .filter(|(_, f)| bbox.is_none_or(|b| f.wgs84.bounding_rect().is_some_and(|r| r.intersects(&b)) && f.wgs84.intersects(&b)))
+        .filter(|&(fi, f)| bbox.as_ref().is_none_or(|b| meets(fi, f, b)))
         .collect();
     let page: Vec<Value> = matched
         .iter()
@@ -378,6 +390,9 @@ pub async fn items(
         let mut s = format!("{base}/ogc/collections/{id}/items?limit={limit}&offset={offset}");
         if let Some(b) = &q.bbox {
             s.push_str(&format!("&bbox={}", urlencode(b)));
+            if bbox_crs == Crs::Bng {
+                s.push_str(&format!("&bbox-crs={}", urlencode(EPSG_27700)));
+            }
         }
         if let Some(c) = &q.code {
             s.push_str(&format!("&code={}", urlencode(c)));
@@ -426,7 +441,7 @@ fn figure_feature(r: &crate::export::long::LongRow) -> Value {
 
 /// `/ogc/collections/figures/items`: the long-form figures, filtered and paged.
 fn figure_items(state: &AppState, headers: &HeaderMap, q: &ItemsQuery, limit: usize, offset: usize) -> Result<Response, ApiError> {
-    if q.bbox.is_some() || q.crs.is_some() {
+    if q.bbox.is_some() || q.crs.is_some() || q.bbox_crs.is_some() {
         return Err(ApiError::BadRequest(
             "the figures collection has no geometry: filter it by layer, code, phase, year and measure".into(),
         ));

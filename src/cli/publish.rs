@@ -19,7 +19,9 @@ pub struct Args {
     /// Output folder (created if missing; refused when it already holds files, unless --force).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Write into a folder that already holds files, replacing any of the same name.
+    /// Publish into a folder that already holds files (an earlier site): its pages, tiles and
+    /// downloads are removed first, so nothing of an area that has since gone is left; other
+    /// files (a robots.txt, the council's own pages) are kept.
     #[arg(long)]
     pub force: bool,
     /// The address the site will have, printed on the ward pages so that a paper copy says where

@@ -58,6 +58,25 @@ const site = {
 
 export const api = STATIC ? site : server;
 
+/** A style document (a published site's, before its addresses are made absolute). */
+export async function getStyle(url) {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`${r.status} ${r.statusText} for ${url}`);
+  return r.json();
+}
+
+/**
+ * Asks a tile archive for its first 16 kB. A host that answers range requests sends just those
+ * (`null` back); one that does not sends the whole archive, which is returned to be read from
+ * memory.
+ */
+export async function probeArchive(url) {
+  const r = await fetch(url, { headers: { Range: 'bytes=0-16383' } });
+  if (!r.ok) throw new Error(`${r.status} ${r.statusText} for ${url}`);
+  const body = await r.arrayBuffer();
+  return r.status === 200 ? body : null;
+}
+
 /** The addresses the panel links to, relative to the site's root. */
 export const href = STATIC
   ? {

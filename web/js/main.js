@@ -2,7 +2,7 @@
 // ({layer, metric, phase, year, sel, schools, map}) lives here and in the URL hash.
 
 import * as maplibregl from '../vendor/maplibre-gl/maplibre-gl.mjs';
-import { api, href, ROOT, STATIC } from './api.js';
+import { api, getStyle, href, probeArchive, ROOT, STATIC } from './api.js';
 import { Controls } from './controls.js';
 import { academicYear, esc, metricValue } from './format.js';
 import { LayerView, propertyFor } from './layers.js';
@@ -58,10 +58,7 @@ function loadScript(src) {
  * answers the first request with the whole archive, which is then read from memory.
  */
 async function siteStyle(url) {
-  const style = await fetch(url).then((r) => {
-    if (!r.ok) throw new Error(`${r.status} ${r.statusText} for ${url}`);
-    return r.json();
-  });
+  const style = await getStyle(url);
   const abs = (u) => (typeof u === 'string' && u.startsWith('./') ? ROOT + u.slice(2) : u);
   style.glyphs = abs(style.glyphs);
   await loadScript(`${ROOT}vendor/pmtiles/pmtiles.js`);
@@ -72,19 +69,11 @@ async function siteStyle(url) {
     if (typeof src.url !== 'string' || !src.url.startsWith('pmtiles://')) continue;
     const archive = abs(src.url.slice('pmtiles://'.length));
     src.url = `pmtiles://${archive}`;
-    const probe = await fetch(archive, { headers: { Range: 'bytes=0-16383' } });
-    if (!probe.ok) throw new Error(`${probe.status} ${probe.statusText} for ${archive}`);
-    if (probe.status === 200) {
-      // No range requests here: the answer is the whole archive.
-      const whole = await probe.arrayBuffer();
-      protocol.add(new window.pmtiles.PMTiles({
-        getKey: () => archive,
-        getBytes: async (offset, length) => ({ data: whole.slice(offset, offset + length) }),
-      }));
-    } else {
-      await probe.arrayBuffer();
-      protocol.add(new window.pmtiles.PMTiles(archive));
-    }
+    const whole = await probeArchive(archive);
+    protocol.add(new window.pmtiles.PMTiles(whole
+      // No range requests here: the answer was the whole archive.
+      ? { getKey: () => archive, getBytes: async (offset, length) => ({ data: whole.slice(offset, offset + length) }) }
+      : archive));
   }
   return style;
 }

@@ -187,7 +187,8 @@ fn vector_basemap_in_chromium() {
 }
 
 /// GDAL reads the live server: OGC API Features (`ogrinfo OAPIF:`) lists every collection and
-/// pages through a whole layer; a tile's fields are typed from `metadata.json`. Needs `ogrinfo`
+/// pages through a whole layer; the MVT driver reads a whole zoom of the tiles over HTTP, typed
+/// from `metadata.json`, through the folder listings. Needs `ogrinfo`
 /// and `ogr2ogr` (Debian gdal-bin): skipped with a note without them, unless
 /// `PLACEPLAN_REQUIRE_GDAL=1` (set by `.ci/run`, which installs them).
 #[test]
@@ -230,4 +231,9 @@ fn gdal_reads_the_live_server() {
     // An attribute filter.
     let one = run(&["ogrinfo", "-ro", "-q", &oapif, "wards", "-where", "code = 'E05900001'"]);
     assert!(one.contains("name (String) = Ashcombe Moor"), "{one}");
+    // The MVT tileset over HTTP, a whole zoom: GDAL reads metadata.json and the folder listings.
+    let mvt = run(&["ogrinfo", "-ro", "-so", &format!("MVT:{url}/tiles/wards/11"), "wards"]);
+    assert!(mvt.contains("Geometry: Multi Polygon"), "{mvt}");
+    assert!(count(&mvt).is_some_and(|n| n >= 20), "every ward, some in two tiles: {mvt}");
+    assert!(mvt.contains("status_primary_2024: String"), "{mvt}");
 }

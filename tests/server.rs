@@ -1311,6 +1311,43 @@ async fn head_answers_carry_the_length_of_the_get_body() {
         .filter_map(|l| l["id"].as_str())
         .collect();
     assert_eq!(ids, ["wards", "wards-labels"]);
+    assert_eq!(layers["tilestats"]["layers"][0]["geometry"], "Polygon");
+    // Folder listings of a zoom and a column, which GDAL reads to find the tiles; each tile named
+    // is served.
+    let z = get_with(&state, "/tiles/wards/11/", false).await;
+    assert!(
+        z.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap_or_default()
+            .starts_with("text/html")
+    );
+    let text = String::from_utf8_lossy(&z.body).into_owned();
+    let col = text
+        .split("href=\"")
+        .skip(2)
+        .find_map(|h| h.split('"').next().filter(|c| c.ends_with('/')))
+        .expect("a column")
+        .to_owned();
+    let c = String::from_utf8_lossy(&get_with(&state, &format!("/tiles/wards/11/{col}"), false).await.body).into_owned();
+    let tile = c
+        .split("href=\"")
+        .nth(2)
+        .and_then(|h| h.split('"').next())
+        .expect("a tile")
+        .to_owned();
+    assert!(tile.ends_with(".pbf"), "{c}");
+    let t = get_with(&state, &format!("/tiles/wards/11/{col}{tile}"), false).await;
+    assert!(
+        matches!(t.status, StatusCode::OK | StatusCode::NO_CONTENT),
+        "{col}{tile}: {}",
+        t.status
+    );
+    assert_eq!(get_with(&state, "/tiles/wards/99/", false).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        get_with(&state, "/tiles/wards/11/99999/", false).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(get_with(&state, "/tiles/nowhere/11/", false).await.status, StatusCode::NOT_FOUND);
 }
 
 /// Every polygon in every Leeds tile from zoom 6 to 14 is valid (OGC simple features, as GDAL and

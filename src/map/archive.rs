@@ -39,7 +39,7 @@ pub struct ArchiveStats {
 
 /// The column range and row range of the tiles at zoom `z` that meet `[west, south, east, north]`
 /// (WGS84 degrees).
-fn tile_range(bounds: [f64; 4], z: u8) -> (std::ops::RangeInclusive<u32>, std::ops::RangeInclusive<u32>) {
+pub fn tile_range(bounds: [f64; 4], z: u8) -> (std::ops::RangeInclusive<u32>, std::ops::RangeInclusive<u32>) {
     let n = 1u32 << z;
     let size = 2.0 * HALF_WORLD / f64::from(n);
     let col = |x: f64| (((x + HALF_WORLD) / size).floor().max(0.0) as u32).min(n - 1);
@@ -70,20 +70,11 @@ fn all_layers(map: &MapData, t: TileId) -> Result<Vec<u8>, TileError> {
     Ok(out)
 }
 
-/// The archive's metadata (JSON, in the shape of TileJSON / tippecanoe): name, description,
-/// attribution and every vector layer with its fields.
+/// tippecanoe's "tilestats" of `layers`: each vector layer's geometry (polygons, or label and
+/// school points), which GDAL reads to type the layers rather than guess from a tile.
 #[must_use]
-pub fn metadata(map: &MapData, name: &str, ctx: &StyleContext<'_>) -> serde_json::Value {
-    let vector_layers: Vec<_> = map
-        .layers
-        .iter()
-        .flat_map(|l| tilejson(l, ctx).vector_layers.unwrap_or_default())
-        .collect();
-    // tippecanoe's "tilestats": the geometry of each layer, so that GDAL types the layers
-    // (polygons, or label and school points) rather than guessing from a tile.
-    let stats: Vec<serde_json::Value> = map
-        .layers
-        .iter()
+pub fn tilestats<'a>(layers: impl Iterator<Item = &'a super::layer::MapLayer>) -> serde_json::Value {
+    let stats: Vec<serde_json::Value> = layers
         .flat_map(|l| {
             let main = if l.kind == super::layer::MapKind::Schools {
                 "Point"
@@ -97,6 +88,19 @@ pub fn metadata(map: &MapData, name: &str, ctx: &StyleContext<'_>) -> serde_json
             out
         })
         .collect();
+    serde_json::json!({ "layerCount": stats.len(), "layers": stats })
+}
+
+/// The archive's metadata (JSON, in the shape of TileJSON / tippecanoe): name, description,
+/// attribution and every vector layer with its fields.
+#[must_use]
+pub fn metadata(map: &MapData, name: &str, ctx: &StyleContext<'_>) -> serde_json::Value {
+    let vector_layers: Vec<_> = map
+        .layers
+        .iter()
+        .flat_map(|l| tilejson(l, ctx).vector_layers.unwrap_or_default())
+        .collect();
+    let stats = tilestats(map.layers.iter());
     serde_json::json!({
         "name": name,
         "description": format!("placeplan map layers of {name}: {}", map.layers.iter().map(|l| l.id.as_str()).collect::<Vec<_>>().join(", ")),
@@ -105,7 +109,7 @@ pub fn metadata(map: &MapData, name: &str, ctx: &StyleContext<'_>) -> serde_json
         "format": "pbf",
         "version": "2",
         "vector_layers": vector_layers,
-        "tilestats": { "layerCount": stats.len(), "layers": stats },
+        "tilestats": stats,
     })
 }
 

@@ -236,6 +236,18 @@ impl TileSet {
         }
     }
 
+    /// Whether any feature's bounding box meets the buffered tile (the tile may still be empty
+    /// once clipped): what a listing of the tileset's folders names.
+    #[must_use]
+    pub fn may_have(&self, t: TileId) -> bool {
+        let (l, b, r, top) = t.bounds();
+        let pad = BUFFER * unit_metres(t.z);
+        self.tree
+            .locate_in_envelope_intersecting(&AABB::from_corners([l - pad, b - pad], [r + pad, top + pad]))
+            .next()
+            .is_some()
+    }
+
     /// The features (indices) whose bounding boxes meet the buffered tile.
     fn candidates(&self, t: TileId) -> Vec<usize> {
         let (l, b, r, top) = t.bounds();

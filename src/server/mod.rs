@@ -104,6 +104,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/tiles/{layer}/{z}/{x}/{y}", get(tiles::tile))
         .route("/tiles/{layer}", get(tiles::tilejson_doc))
         .route("/tiles/{layer}/metadata.json", get(tiles::gdal_metadata))
+        .route("/tiles/{layer}/{z}/", get(tiles::zoom_listing))
+        .route("/tiles/{layer}/{z}/{x}/", get(tiles::column_listing))
         .route("/styles/{name}", get(styles::style_doc))
         .route("/fonts/{stack}/{range}", get(fonts::glyphs))
         .route("/ogc", get(ogc::landing))

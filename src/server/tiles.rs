@@ -97,7 +97,10 @@ pub async fn gdal_metadata(
     let ctx = state.style_context(&base);
     let tj = tilejson(l, &ctx);
     let [w, s, e, n] = l.bounds;
-    let layers = serde_json::json!({ "vector_layers": tj.vector_layers });
+    let layers = serde_json::json!({
+        "vector_layers": tj.vector_layers,
+        "tilestats": crate::map::archive::tilestats(std::iter::once(l)),
+    });
     Ok(Json(serde_json::json!({
         "name": l.title,
         "description": tj.description,
@@ -111,4 +114,54 @@ pub async fn gdal_metadata(
         "attribution": ctx.attribution,
         "json": layers.to_string(),
     })))
+}
+
+/// A folder listing in the shape web servers write (nginx's autoindex), which GDAL's `/vsicurl/`
+/// reads as a directory.
+fn listing(path: &str, entries: impl Iterator<Item = String>) -> Response {
+    let mut body =
+        format!("<html>\n<head><title>Index of {path}</title></head>\n<body>\n<h1>Index of {path}</h1><hr><pre><a href=\"../\">../</a>\n");
+    for e in entries {
+        body.push_str(&format!("<a href=\"{e}\">{e}</a>\n"));
+    }
+    body.push_str("</pre><hr></body>\n</html>\n");
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+}
+
+/// `/tiles/{layer}/{z}/`: the columns at zoom `z` that hold tiles of the layer, as a folder
+/// listing, so that GDAL's MVT driver reads the whole layer at a zoom:
+/// `ogrinfo MVT:http://…/tiles/wards/11` (with `metadata.json` beside the zoom).
+///
+/// # Errors
+/// 404 for an unknown layer, 400 for a zoom out of range.
+pub async fn zoom_listing(State(state): State<Arc<AppState>>, Path((layer, z)): Path<(String, String)>) -> Result<Response, ApiError> {
+    let zoom = parse_coord("zoom", &z)?;
+    let (l, t) = super::find_layer(&state, &layer)?;
+    TileId::new(zoom, 0, 0).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let zz = u8::try_from(zoom).unwrap_or(0);
+    let (xs, ys) = crate::map::archive::tile_range(l.bounds, zz);
+    let cols: Vec<String> = xs
+        .filter(|&x| ys.clone().any(|y| TileId::new(zoom, x, y).is_ok_and(|id| t.may_have(id))))
+        .map(|x| format!("{x}/"))
+        .collect();
+    Ok(listing(&format!("/tiles/{layer}/{z}/"), cols.into_iter()))
+}
+
+/// `/tiles/{layer}/{z}/{x}/`: the tiles of column `x`, as a folder listing.
+///
+/// # Errors
+/// 404 for an unknown layer, 400 for a zoom or column out of range.
+pub async fn column_listing(
+    State(state): State<Arc<AppState>>,
+    Path((layer, z, x)): Path<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    let (zoom, col) = (parse_coord("zoom", &z)?, parse_coord("x", &x)?);
+    let (l, t) = super::find_layer(&state, &layer)?;
+    TileId::new(zoom, col, 0).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let (_, ys) = crate::map::archive::tile_range(l.bounds, u8::try_from(zoom).unwrap_or(0));
+    let rows: Vec<String> = ys
+        .filter(|&y| TileId::new(zoom, col, y).is_ok_and(|id| t.may_have(id)))
+        .map(|y| format!("{y}.pbf"))
+        .collect();
+    Ok(listing(&format!("/tiles/{layer}/{z}/{x}/"), rows.into_iter()))
 }

@@ -103,6 +103,7 @@ fn load() -> Option<England> {
             path: f.into(),
             skip_lines: 0,
             sheet: None,
+            confidential: false,
             columns: BTreeMap::new(),
         };
         placeplan::readers::deprivation::read_into(&t, &imd, &mut records, &mut Vec::new());

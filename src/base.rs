@@ -92,6 +92,22 @@ pub struct Base {
     pub postcodes: Vec<readers::points::Postcode>,
     /// Everything that went wrong or was repaired.
     pub problems: Vec<Problem>,
+    /// The inputs the manifest marks `confidential` (their file names).
+    pub confidential: Vec<String>,
+}
+
+/// The file names of the inputs the manifest marks `confidential`.
+fn confidential_inputs(m: &Manifest, src: &FileSource) -> Vec<String> {
+    let tables = m
+        .deprivation
+        .iter()
+        .chain(m.planning_area_names.iter())
+        .chain(m.forecasts.iter())
+        .chain(m.rolls.iter())
+        .chain(m.housing.iter());
+    let mut out: Vec<String> = tables.filter(|t| t.confidential).map(|t| src.display(&t.path)).collect();
+    out.extend(m.pupils_by_stage.iter().filter(|t| t.confidential).map(|t| src.display(&t.path)));
+    out
 }
 
 impl Base {
@@ -508,6 +524,7 @@ impl Base {
             joins,
             postcodes,
             problems,
+            confidential: confidential_inputs(manifest, src),
         };
         base.vintages = vintages(&base, manifest, src);
         // A synthetic dataset has no real vintages to compare.

@@ -124,6 +124,11 @@ pub struct TableInput {
     /// Title lines to skip before the header row.
     #[serde(default)]
     pub skip_lines: usize,
+    /// The file holds figures about pupils that may not be published as they are (a council's own
+    /// rolls by year group, a pupil-level file). Published outputs then need disclosure control,
+    /// which placeplan does not apply yet: `publish` and serving beyond this computer refuse.
+    #[serde(default)]
+    pub confidential: bool,
     /// Column mapping overrides.
     #[serde(default)]
     pub columns: BTreeMap<String, String>,
@@ -144,6 +149,11 @@ pub struct StageInput {
     /// The academic year of the January census it counts (2022 for January 2023, 2022/23).
     /// Default: the manifest's `census_year`.
     pub year: Option<i32>,
+    /// The file holds figures about pupils that may not be published as they are (a council's own
+    /// rolls by year group, a pupil-level file). Published outputs then need disclosure control,
+    /// which placeplan does not apply yet: `publish` and serving beyond this computer refuse.
+    #[serde(default)]
+    pub confidential: bool,
     /// Column mapping overrides (keys: urn, early_years, nursery, reception, ks1 … ks5).
     #[serde(default)]
     pub columns: BTreeMap<String, String>,

@@ -36,6 +36,7 @@ fn read_deprivation(
         path: path.into(),
         skip_lines: 0,
         sheet: None,
+        confidential: false,
         columns: Default::default(),
     };
     let src = FileSource::Disk(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/bad_input").into());

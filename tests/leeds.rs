@@ -156,6 +156,7 @@ fn planning_area_names_from_a_names_file_replace_the_ward_names() {
         path: names.display().to_string(),
         skip_lines: 0,
         sheet: None,
+        confidential: false,
         columns: [("code", "PA code"), ("name", "PA name")]
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))

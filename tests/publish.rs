@@ -301,6 +301,61 @@ fn publishing_again_leaves_nothing_of_the_last_site() {
     );
 }
 
+/// Rolls marked confidential: publishing them unrounded is refused (placeplan does not yet apply
+/// disclosure control), naming the file, and nothing is written; so is serving beyond loopback.
+#[test]
+fn confidential_inputs_are_not_published() {
+    let (mut m, src) = placeplan::demo::embedded::demo().expect("demo");
+    m.rolls.as_mut().expect("the demo has rolls").confidential = true;
+    let ds = Dataset::load(&m, &src, &|_| {});
+    assert_eq!(ds.confidential.len(), 1, "{:?}", ds.confidential);
+    let dir = tempfile::tempdir().expect("tmp");
+    let err = publish(ds, dir.path(), &PublishOptions::default(), &|_, _, _| {}).expect_err("refused");
+    let why = err.to_string();
+    assert!(
+        why.contains("confidential") && why.contains("rolls") && why.contains("nothing was published"),
+        "{why}"
+    );
+    assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0, "nothing written");
+    // The same through the command line, from a manifest on disk.
+    let demo_dir = tempfile::tempdir().expect("tmp");
+    let g = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan"))
+        .args(["generate-demo", "--out"])
+        .arg(demo_dir.path())
+        .output()
+        .expect("runs");
+    assert!(g.status.success(), "{}", String::from_utf8_lossy(&g.stderr));
+    let manifest = demo_dir.path().join("manifest.toml");
+    let text = std::fs::read_to_string(&manifest).expect("manifest");
+    let marked = text.replacen("[rolls]\n", "[rolls]\nconfidential = true\n", 1);
+    assert_ne!(marked, text, "the demo manifest has a [rolls] table");
+    std::fs::write(&manifest, marked).expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan"))
+        .args(["publish", "--manifest"])
+        .arg(&manifest)
+        .arg("--out")
+        .arg(dir.path().join("site"))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("marked confidential"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let serve = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan"))
+        .args(["serve", "--addr", "0.0.0.0:0", "--manifest"])
+        .arg(&manifest)
+        .output()
+        .expect("runs");
+    assert_eq!(serve.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&serve.stderr).contains("disclosure control"),
+        "{}",
+        String::from_utf8_lossy(&serve.stderr)
+    );
+}
+
 #[test]
 fn publish_refuses_a_folder_with_files() {
     let dir = tempfile::tempdir().expect("tmp");

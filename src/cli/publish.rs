@@ -51,6 +51,12 @@ pub fn run(a: &Args) -> CliResult {
     if let Some(why) = super::load::fatal(&ds) {
         return fail(exit::DATA, why);
     }
+    if !ds.confidential.is_empty() {
+        return fail(
+            exit::USAGE,
+            crate::publish::PublishError::Confidential(ds.confidential.join(", ")).to_string(),
+        );
+    }
     let bar = if a.json { ProgressBar::hidden() } else { ProgressBar::new(0) };
     bar.set_style(
         ProgressStyle::with_template("{prefix:>12} [{bar:30}] {pos}/{len}")

@@ -69,6 +69,18 @@ fn build(a: &Args, options: &ServeOptions, quiet: bool) -> Result<AppState, Unse
     if let Some(why) = super::load::fatal(&ds) {
         return Err(Unservable(exit::DATA, why));
     }
+    // Beyond this computer the map is published: not with confidential inputs, until placeplan
+    // applies disclosure control.
+    if !a.addr.ip().is_loopback() && !ds.confidential.is_empty() {
+        return Err(Unservable(
+            exit::USAGE,
+            format!(
+                "{} is not this computer's own address, so others would see pupil counts made from inputs marked confidential ({}), unrounded; placeplan does not yet apply disclosure control. Serve on 127.0.0.1 (the default), or from inputs that may be published",
+                a.addr,
+                ds.confidential.join(", ")
+            ),
+        ));
+    }
     let ds = match &a.scenario {
         None => ds,
         Some(path) => {

@@ -75,6 +75,12 @@ pub enum PublishError {
         /// The server's message.
         message: String,
     },
+    /// The manifest marks inputs confidential, and a published site needs disclosure control,
+    /// which placeplan does not yet apply.
+    #[error(
+        "these inputs are marked confidential: {0}. A published site would show pupil counts made from them unrounded, and placeplan does not yet apply disclosure control (counts under 5 suppressed, the rest rounded to 5); nothing was published. Serve the map on this computer instead (placeplan serve), or publish from inputs that may be published"
+    )]
+    Confidential(String),
     /// Two codes of one layer make the same file name.
     #[error("layer {layer}: the codes {a:?} and {b:?} make the same file name {file:?}; make the codes unique")]
     Clash {
@@ -249,6 +255,9 @@ pub fn publish(
     opts: &PublishOptions,
     progress: &(dyn Fn(&str, u64, u64) + Sync),
 ) -> Result<PublishReport, PublishError> {
+    if !ds.confidential.is_empty() {
+        return Err(PublishError::Confidential(ds.confidential.join(", ")));
+    }
     let options = ServeOptions {
         public_url: Some(".".into()),
         pmtiles: Some(format!("./{ARCHIVE}")),

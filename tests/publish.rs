@@ -160,6 +160,17 @@ fn the_style_reads_one_archive() {
     }
     let index = String::from_utf8(file(dir.path(), "index.html")).expect("UTF-8");
     assert!(index.contains(MODE_STATIC), "the app is told it is on a published site");
+    assert!(
+        String::from_utf8(file(dir.path(), "fonts/OFL.txt"))
+            .expect("UTF-8")
+            .contains("SIL Open Font License")
+    );
+    // A README for the web team: the data's years and sources, and how to host the folder.
+    let readme = String::from_utf8(file(dir.path(), "README.txt")).expect("UTF-8");
+    assert!(readme.contains("SYNTHETIC") && readme.contains("range requests"), "{readme}");
+    for v in &state.ds.vintages {
+        assert!(readme.contains(&v.describes), "{}", v.input);
+    }
 }
 
 #[test]

@@ -148,6 +148,7 @@ pub const SITE_PARTS: &[&str] = &[
     "vendor",
     "index.html",
     "palette.css",
+    "README.txt",
 ];
 
 /// Writes files under one folder and keeps the list.
@@ -427,7 +428,36 @@ async fn pages(
     ward_pages(state, &client, site, opts).await?;
     postcodes::write(state, site)?;
     glyphs(state, site)?;
+    site.write("README.txt", readme(state).as_bytes())?;
     Ok(())
+}
+
+/// `README.txt` at the top of the site: what it is, what made it from which data, and how to
+/// host it — for the web team that puts it online.
+fn readme(state: &AppState) -> String {
+    let ds = &state.ds;
+    let mut t = format!(
+        "placeplan map of {}{}\n\nMade by placeplan {} (`placeplan publish`). Every figure is the one `placeplan serve` shows for the same data.\n\nDATA\n",
+        ds.name,
+        if ds.synthetic {
+            " (SYNTHETIC demo data, not a real place)"
+        } else {
+            ""
+        },
+        env!("CARGO_PKG_VERSION"),
+    );
+    for v in &ds.vintages {
+        // The file's name only: where it sat on the publishing computer is nobody's business.
+        let name = std::path::Path::new(&v.file)
+            .file_name()
+            .map_or_else(|| v.file.clone(), |n| n.to_string_lossy().into_owned());
+        t.push_str(&format!("  {}: {} ({name})\n", v.input, v.describes));
+    }
+    t.push_str(&format!("  {}\n", state.attribution));
+    t.push_str(
+        "\nHOSTING\n  Copy the whole folder to any static web host and open index.html through it (not as a file).\n  A host that answers HTTP range requests (nginx, Apache, IIS, S3, Azure Blob Storage, GitHub Pages,\n  most CDNs) sends only the map tiles on view; one that does not sends tiles/placeplan.pmtiles whole, once.\n  No server code, database or CORS set-up is needed. The site works at any path.\n  Serve .pmtiles as application/octet-stream (or application/vnd.pmtiles) and do not gzip it again:\n  its tiles are compressed inside.\n\nCONTENTS\n  index.html, js/, css/, vendor/   the map (MapLibre GL JS and the PMTiles reader, with their licences)\n  tiles/placeplan.pmtiles          every map layer, PMTiles v3 (pmtiles show, martin, GDAL 3.8+)\n  styles/                          MapLibre styles over the archive\n  ward/LAYER/                      printable ward pages; index.html ranks every ward\n  downloads/                       GeoJSON per layer; CSV, XLSX and GeoPackage per level\n  api/                             the figures the map shows, as JSON\n  fonts/                           the glyphs of the map's names (Noto Sans, SIL Open Font Licence)\n",
+    );
+    t
 }
 
 /// The ward pages of every ward layer, with links inside the site.
@@ -481,6 +511,11 @@ fn glyphs(state: &AppState, site: &mut Site) -> Result<(), PublishError> {
             ranges.extend(f.name.chars().map(|c| u32::from(c) / 256));
         }
     }
+    // The glyphs are made from Noto Sans, whose licence travels with them.
+    site.write(
+        "fonts/OFL.txt",
+        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/web/fonts/OFL.txt")),
+    )?;
     for font in [crate::map::glyphs::REGULAR, crate::map::glyphs::BOLD] {
         for r in &ranges {
             let range = format!("{}-{}.pbf", r * 256, r * 256 + 255);

@@ -25,17 +25,44 @@ pub enum Crs {
 }
 
 impl Crs {
-    /// Recognises `EPSG:4326`, `CRS84`, `urn:ogc:def:crs:EPSG::27700`, `27700`, and shapefile `.prj` WKT.
+    /// Recognises `EPSG:4326`, `CRS84`, `urn:ogc:def:crs:EPSG::27700`, `27700`, and WKT (a
+    /// shapefile's `.prj`, a GeoPackage's definition) of British National Grid or of WGS 84
+    /// longitude/latitude. Any other CRS is `None`, never a near miss: Web Mercator and UTM name
+    /// WGS 84 as their datum, and OSGB36 longitude/latitude (about 100 m from WGS 84) names
+    /// `TOWGS84`, so a WKT is judged by what it is, not by the numbers it mentions.
     #[must_use]
     pub fn parse(s: &str) -> Option<Self> {
-        let u = s.to_ascii_uppercase();
-        if u.contains("27700") || u.contains("BRITISH_NATIONAL_GRID") || u.contains("OSGB_1936_BRITISH") || u.contains("OSGB36 / BRITISH") {
+        let u = s.trim().to_ascii_uppercase();
+        if u.contains('[') {
+            return Self::from_wkt(&u);
+        }
+        if u.contains("27700") {
             Some(Self::Bng)
-        } else if u.contains("CRS84") || u.contains("4326") || (u.contains("WGS") && u.contains("84") && !u.contains("PROJCS")) {
+        } else if u.contains("CRS84") || u.contains("4326") {
             Some(Self::Wgs84)
         } else {
             None
         }
+    }
+
+    /// A WKT (upper case): British National Grid by its name or its own authority code, WGS 84
+    /// by a geographic CRS on the WGS 84 datum; anything else `None`.
+    fn from_wkt(u: &str) -> Option<Self> {
+        let projected = ["PROJCS[", "PROJCRS[", "PROJECTEDCRS["].iter().any(|k| u.starts_with(k));
+        if projected {
+            let bng = ["BRITISH_NATIONAL_GRID", "BRITISH NATIONAL GRID"].iter().any(|k| u.contains(k))
+                || u.trim_end_matches([']', ' ']).ends_with("\"27700\"")
+                || u.contains("ID[\"EPSG\",27700]");
+            return bng.then_some(Self::Bng);
+        }
+        let geographic = ["GEOGCS[", "GEOGCRS[", "GEODCRS[", "GEOGRAPHICCRS["]
+            .iter()
+            .any(|k| u.starts_with(k));
+        let wgs84 = ["WGS_1984", "WGS 84", "WGS 1984", "WORLD GEODETIC SYSTEM 1984"]
+            .iter()
+            .any(|k| u.contains(k));
+        let other_datum = ["OSGB", "AIRY", "ETRS", "ED50", "NAD"].iter().any(|k| u.contains(k));
+        (geographic && wgs84 && !other_datum).then_some(Self::Wgs84)
     }
 }
 
@@ -188,6 +215,22 @@ mod tests {
         assert_eq!(Crs::parse("urn:ogc:def:crs:EPSG::27700"), Some(Crs::Bng));
         assert_eq!(Crs::parse("urn:ogc:def:crs:OGC:1.3:CRS84"), Some(Crs::Wgs84));
         assert_eq!(Crs::parse("EPSG:3035"), None);
+    }
+
+    #[test]
+    fn wkt_is_judged_by_what_it_is() {
+        let bng_esri = r#"PROJCS["OSGB_1936_British_National_Grid",GEOGCS["GCS_OSGB_1936",DATUM["D_OSGB_1936",SPHEROID["Airy_1830",6377563.396,299.3249646]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",400000.0],PARAMETER["False_Northing",-100000.0],PARAMETER["Central_Meridian",-2.0],PARAMETER["Scale_Factor",0.9996012717],PARAMETER["Latitude_Of_Origin",49.0],UNIT["Meter",1.0]]"#;
+        let bng_epsg = r#"PROJCS["OSGB36 / British National Grid",GEOGCS["OSGB36",DATUM["Ordnance_Survey_of_Great_Britain_1936",SPHEROID["Airy 1830",6377563.396,299.3249646],TOWGS84[446.448,-125.157,542.06,0.15,0.247,0.842,-20.489]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433],AUTHORITY["EPSG","4277"]],PROJECTION["Transverse_Mercator"],UNIT["metre",1],AUTHORITY["EPSG","27700"]]"#;
+        let wgs84 = r#"GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]"#;
+        let osgb36_lonlat = r#"GEOGCS["OSGB36",DATUM["Ordnance_Survey_of_Great_Britain_1936",SPHEROID["Airy 1830",6377563.396,299.3249646],TOWGS84[446.448,-125.157,542.06,0.15,0.247,0.842,-20.489]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433],AUTHORITY["EPSG","4277"]]"#;
+        let web_mercator = r#"PROJCS["WGS 84 / Pseudo-Mercator",GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563]],AUTHORITY["EPSG","4326"]],PROJECTION["Mercator_1SP"],UNIT["metre",1],AUTHORITY["EPSG","3857"]]"#;
+        let utm = r#"PROJCS["WGS 84 / UTM zone 30N",GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563]],AUTHORITY["EPSG","4326"]],PROJECTION["Transverse_Mercator"],UNIT["metre",1],AUTHORITY["EPSG","32630"]]"#;
+        assert_eq!(Crs::parse(bng_esri), Some(Crs::Bng));
+        assert_eq!(Crs::parse(bng_epsg), Some(Crs::Bng));
+        assert_eq!(Crs::parse(wgs84), Some(Crs::Wgs84));
+        assert_eq!(Crs::parse(osgb36_lonlat), None, "OSGB36 longitude/latitude is not WGS 84");
+        assert_eq!(Crs::parse(web_mercator), None, "Web Mercator names WGS 84 but is metres");
+        assert_eq!(Crs::parse(utm), None);
     }
 
     #[test]

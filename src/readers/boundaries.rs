@@ -371,22 +371,7 @@ fn build_polygons(polys: Vec<Vec<Vec<Coord>>>, sink: &mut ProblemSink<'_>, locat
 
 fn read_geojson(rel: &str, object: Option<&str>, src: &FileSource, problems: &mut Vec<Problem>) -> Option<(Vec<RawFeature>, Option<Crs>)> {
     let file = src.display(rel);
-    let text = {
-        let bytes = match src.read(rel) {
-            Ok(b) => b,
-            Err(e) => {
-                problems.push(Problem::fatal(&file, format!("cannot read: {e}")));
-                return None;
-            }
-        };
-        match crate::text::decode(&bytes, &file, problems) {
-            Ok(t) => t,
-            Err(p) => {
-                problems.push(p);
-                return None;
-            }
-        }
-    };
+    let text = super::read_text(rel, src, problems)?;
     let docs: Vec<GeoDoc<'_>> = match serde_json::from_str::<GeoDoc<'_>>(&text) {
         Ok(v) => vec![v],
         Err(whole) => {

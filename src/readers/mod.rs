@@ -27,6 +27,29 @@ use crate::problem::ProblemSink;
 use crate::table::Table;
 use std::collections::BTreeMap;
 
+/// The bytes of an input, or a fatal problem naming the file.
+pub(crate) fn read_bytes(rel: &str, src: &crate::source::FileSource, problems: &mut Vec<crate::problem::Problem>) -> Option<Vec<u8>> {
+    match src.read(rel) {
+        Ok(b) => Some(b),
+        Err(e) => {
+            problems.push(crate::problem::Problem::fatal(src.display(rel), format!("cannot read: {e}")));
+            None
+        }
+    }
+}
+
+/// The text of an input (decoded as [`crate::text::decode`] does), or a fatal problem naming the file.
+pub(crate) fn read_text(rel: &str, src: &crate::source::FileSource, problems: &mut Vec<crate::problem::Problem>) -> Option<String> {
+    let bytes = read_bytes(rel, src, problems)?;
+    match crate::text::decode(&bytes, &src.display(rel), problems) {
+        Ok(t) => Some(t),
+        Err(p) => {
+            problems.push(p);
+            None
+        }
+    }
+}
+
 /// Whether `rel` names a workbook (Excel `.xlsx`, `.xlsm`, `.xlsb`, `.xls`, or OpenDocument `.ods`).
 #[must_use]
 pub fn is_workbook(rel: &str) -> bool {
@@ -46,13 +69,7 @@ pub(crate) fn read_table(
 ) -> Option<Table> {
     use crate::problem::{Problem, Severity};
     let file = src.display(rel);
-    let bytes = match src.read(rel) {
-        Ok(b) => b,
-        Err(e) => {
-            problems.push(Problem::fatal(&file, format!("cannot read: {e}")));
-            return None;
-        }
-    };
+    let bytes = read_bytes(rel, src, problems)?;
     let table = if is_workbook(rel) {
         read_sheet(bytes, &file, sheet, skip_lines, problems)
     } else {

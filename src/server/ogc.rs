@@ -346,6 +346,41 @@ fn bad_bbox(s: &str, crs: Crs) -> ApiError {
     })
 }
 
+/// One page of items: the features, the counts, and `self`, `collection`, `next` and `prev`
+/// links (`here(offset)` is the page's address at another offset).
+fn feature_page(
+    page: Vec<Value>,
+    matched: usize,
+    offset: usize,
+    limit: usize,
+    here: &dyn Fn(usize) -> String,
+    collection: Value,
+    crs: Crs,
+) -> Response {
+    let mut links = vec![link(here(offset), "self", "application/geo+json", "This page"), collection];
+    if offset + page.len() < matched {
+        links.push(link(here(offset + limit), "next", "application/geo+json", "Next page"));
+    }
+    if offset > 0 {
+        links.push(link(
+            here(offset.saturating_sub(limit)),
+            "prev",
+            "application/geo+json",
+            "Previous page",
+        ));
+    }
+    geojson(
+        json!({
+            "type": "FeatureCollection",
+            "numberMatched": matched,
+            "numberReturned": page.len(),
+            "features": page,
+            "links": links,
+        }),
+        crs,
+    )
+}
+
 /// `/ogc/collections/{id}/items`.
 ///
 /// # Errors
@@ -402,31 +437,8 @@ pub async fn items(
         }
         s
     };
-    let mut links = vec![
-        link(here(offset), "self", "application/geo+json", "This page"),
-        link(format!("{base}/ogc/collections/{id}"), "collection", "application/json", &l.title),
-    ];
-    if offset + page.len() < matched.len() {
-        links.push(link(here(offset + limit), "next", "application/geo+json", "Next page"));
-    }
-    if offset > 0 {
-        links.push(link(
-            here(offset.saturating_sub(limit)),
-            "prev",
-            "application/geo+json",
-            "Previous page",
-        ));
-    }
-    Ok(geojson(
-        json!({
-            "type": "FeatureCollection",
-            "numberMatched": matched.len(),
-            "numberReturned": page.len(),
-            "features": page,
-            "links": links,
-        }),
-        crs,
-    ))
+    let collection = link(format!("{base}/ogc/collections/{id}"), "collection", "application/json", &l.title);
+    Ok(feature_page(page, matched.len(), offset, limit, &here, collection, crs))
 }
 
 /// The id of a figure item: `layer:code:phase:year:measure` (`:` is in no layer id, phase or
@@ -499,36 +511,13 @@ fn figure_items(state: &AppState, headers: &HeaderMap, q: &ItemsQuery, limit: us
         }
         s
     };
-    let mut links = vec![
-        link(here(offset), "self", "application/geo+json", "This page"),
-        link(
-            format!("{base}/ogc/collections/{FIGURES}"),
-            "collection",
-            "application/json",
-            "Figures",
-        ),
-    ];
-    if offset + page.len() < matched.len() {
-        links.push(link(here(offset + limit), "next", "application/geo+json", "Next page"));
-    }
-    if offset > 0 {
-        links.push(link(
-            here(offset.saturating_sub(limit)),
-            "prev",
-            "application/geo+json",
-            "Previous page",
-        ));
-    }
-    Ok(geojson(
-        json!({
-            "type": "FeatureCollection",
-            "numberMatched": matched.len(),
-            "numberReturned": page.len(),
-            "features": page,
-            "links": links,
-        }),
-        Crs::Crs84,
-    ))
+    let collection = link(
+        format!("{base}/ogc/collections/{FIGURES}"),
+        "collection",
+        "application/json",
+        "Figures",
+    );
+    Ok(feature_page(page, matched.len(), offset, limit, &here, collection, Crs::Crs84))
 }
 
 /// `/ogc/collections/{id}/items/{featureId}`.

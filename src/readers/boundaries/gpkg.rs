@@ -75,13 +75,7 @@ pub(super) fn read(
     let path = match src {
         FileSource::Disk(base) => base.join(rel),
         _ => {
-            let bytes = match src.read(rel) {
-                Ok(b) => b,
-                Err(e) => {
-                    problems.push(Problem::fatal(&file, format!("cannot read: {e}")));
-                    return None;
-                }
-            };
+            let bytes = crate::readers::read_bytes(rel, src, problems)?;
             copy = match tempfile::NamedTempFile::new().and_then(|mut t| {
                 std::io::Write::write_all(&mut t, &bytes)?;
                 Ok(t)

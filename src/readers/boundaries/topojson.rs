@@ -53,20 +53,7 @@ pub(super) fn read(
     problems: &mut Vec<Problem>,
 ) -> Option<(Vec<RawFeature>, Option<Crs>)> {
     let file = src.display(rel);
-    let bytes = match src.read(rel) {
-        Ok(b) => b,
-        Err(e) => {
-            problems.push(Problem::fatal(&file, format!("cannot read: {e}")));
-            return None;
-        }
-    };
-    let text = match crate::text::decode(&bytes, &file, problems) {
-        Ok(t) => t,
-        Err(p) => {
-            problems.push(p);
-            return None;
-        }
-    };
+    let text = crate::readers::read_text(rel, src, problems)?;
     from_text(&text, &file, object, problems)
 }
 

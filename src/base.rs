@@ -92,22 +92,22 @@ pub struct Base {
     pub postcodes: Vec<readers::points::Postcode>,
     /// Everything that went wrong or was repaired.
     pub problems: Vec<Problem>,
-    /// The inputs the manifest marks `confidential` (their file names).
+    /// The inputs of pupil figures the manifest marks `confidential` (their file names): what is
+    /// published is then under disclosure control ([`crate::dataset::Dataset::disclosed`]).
     pub confidential: Vec<String>,
+    /// The other inputs it marks `confidential` (deprivation, planning-area names): disclosure
+    /// control of pupil counts does not cover them, so nothing made from them is published.
+    pub confidential_other: Vec<String>,
 }
 
-/// The file names of the inputs the manifest marks `confidential`.
-fn confidential_inputs(m: &Manifest, src: &FileSource) -> Vec<String> {
-    let tables = m
-        .deprivation
-        .iter()
-        .chain(m.planning_area_names.iter())
-        .chain(m.forecasts.iter())
-        .chain(m.rolls.iter())
-        .chain(m.housing.iter());
-    let mut out: Vec<String> = tables.filter(|t| t.confidential).map(|t| src.display(&t.path)).collect();
-    out.extend(m.pupils_by_stage.iter().filter(|t| t.confidential).map(|t| src.display(&t.path)));
-    out
+/// The file names of the inputs the manifest marks `confidential`: those of pupil figures (rolls,
+/// pupils by stage, forecasts, housing), then the others.
+fn confidential_inputs(m: &Manifest, src: &FileSource) -> (Vec<String>, Vec<String>) {
+    let pupils = m.forecasts.iter().chain(m.rolls.iter()).chain(m.housing.iter());
+    let mut counts: Vec<String> = pupils.filter(|t| t.confidential).map(|t| src.display(&t.path)).collect();
+    counts.extend(m.pupils_by_stage.iter().filter(|t| t.confidential).map(|t| src.display(&t.path)));
+    let other = m.deprivation.iter().chain(m.planning_area_names.iter());
+    (counts, other.filter(|t| t.confidential).map(|t| src.display(&t.path)).collect())
 }
 
 impl Base {
@@ -524,8 +524,10 @@ impl Base {
             joins,
             postcodes,
             problems,
-            confidential: confidential_inputs(manifest, src),
+            confidential: Vec::new(),
+            confidential_other: Vec::new(),
         };
+        (base.confidential, base.confidential_other) = confidential_inputs(manifest, src);
         base.vintages = vintages(&base, manifest, src);
         // A synthetic dataset has no real vintages to compare.
         let mut late = Vec::new();

@@ -11,6 +11,7 @@ use crate::forecast::model::Model;
 use crate::join::points::Placement;
 use crate::manifest::Manifest;
 use crate::model::School;
+use crate::model::disclosure::Disclosure;
 use crate::problem::{Problem, Severity};
 use crate::projection::{Plan, PlanError, Projection};
 use crate::source::FileSource;
@@ -34,6 +35,8 @@ pub struct Dataset {
     pub problems: Vec<Problem>,
     /// The plan's rows, each layer's built on first use ([`crate::analysis::summary`]).
     pub results: crate::results::Catalogue,
+    /// The disclosure control its pupils are under ([`Dataset::disclosed`]); `None`: unrounded.
+    pub disclosure: Option<Disclosure>,
 }
 
 /// A clone shares the base and forecasts and copies the plan's schools; its rows are built afresh
@@ -49,6 +52,7 @@ impl Clone for Dataset {
             projection: self.projection.clone(),
             problems: self.problems.clone(),
             results: crate::results::Catalogue::new(self.base.layers.len()),
+            disclosure: self.disclosure,
         }
     }
 }
@@ -85,6 +89,7 @@ impl Dataset {
                 model,
                 problems,
                 results: crate::results::Catalogue::new(n_layers),
+                disclosure: None,
             }
         })
     }
@@ -112,6 +117,7 @@ impl Dataset {
             projection,
             problems,
             results: crate::results::Catalogue::new(n_layers),
+            disclosure: None,
         })
     }
 
@@ -121,7 +127,46 @@ impl Dataset {
     /// # Errors
     /// The plan cannot be applied ([`PlanError`]).
     pub fn with_plan(&self, plan: &Plan) -> Result<Self, PlanError> {
-        Self::project(Arc::clone(&self.base), Arc::clone(&self.model), plan)
+        let ds = Self::project(Arc::clone(&self.base), Arc::clone(&self.model), plan)?;
+        Ok(match self.disclosure {
+            Some(d) => ds.controlled(d),
+            None => ds,
+        })
+    }
+
+    /// The figures as they may be shown beyond the analyst's computer: under disclosure control
+    /// ([`Disclosure`]) when the manifest marks any input confidential, else as they are. Every
+    /// plan made from it ([`Dataset::with_plan`]) is under the same control.
+    #[must_use]
+    pub fn disclosed(self) -> Self {
+        if self.confidential.is_empty() || self.disclosure.is_some() {
+            self
+        } else {
+            self.controlled(Disclosure::default())
+        }
+    }
+
+    /// These figures under disclosure control `d`: every school × phase × year's pupils and every
+    /// school's census pupils rounded or suppressed ([`Projection::control`]), so that every row
+    /// and view made from them is too.
+    #[must_use]
+    pub fn controlled(mut self, d: Disclosure) -> Self {
+        self.projection.control(&d);
+        for s in &mut self.schools {
+            s.figures.control_pupils(&d);
+        }
+        self.results = crate::results::Catalogue::new(self.base.layers.len());
+        self.disclosure = Some(d);
+        self
+    }
+
+    /// True when school `si`'s pupils in `phase` and `year` are suppressed by disclosure control,
+    /// so it is left out of the year's totals.
+    #[must_use]
+    pub fn suppressed(&self, si: usize, phase: crate::model::Phase, year: i32) -> bool {
+        self.schools
+            .get(si)
+            .is_some_and(|s| self.projection.is_suppressed(s.urn, phase, year))
     }
 
     /// True when any problem is fatal.

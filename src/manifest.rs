@@ -124,9 +124,12 @@ pub struct TableInput {
     /// Title lines to skip before the header row.
     #[serde(default)]
     pub skip_lines: usize,
-    /// The file holds figures about pupils that may not be published as they are (a council's own
-    /// rolls by year group, a pupil-level file). Published outputs then need disclosure control,
-    /// which placeplan does not apply yet: `publish` and serving beyond this computer refuse.
+    /// The file holds figures that may not be published as they are (a council's own rolls by
+    /// year group, its forecasts, a pupil-level file). What is published (`publish`, serving
+    /// beyond this computer) is then under disclosure control: pupil counts rounded to 5, counts
+    /// of 1 to 4 suppressed ([`crate::model::disclosure`]). A confidential table whose figures are
+    /// not pupil counts (deprivation, planning-area names) cannot be controlled so: publishing
+    /// refuses it.
     #[serde(default)]
     pub confidential: bool,
     /// Column mapping overrides.
@@ -149,9 +152,12 @@ pub struct StageInput {
     /// The academic year of the January census it counts (2022 for January 2023, 2022/23).
     /// Default: the manifest's `census_year`.
     pub year: Option<i32>,
-    /// The file holds figures about pupils that may not be published as they are (a council's own
-    /// rolls by year group, a pupil-level file). Published outputs then need disclosure control,
-    /// which placeplan does not apply yet: `publish` and serving beyond this computer refuse.
+    /// The file holds figures that may not be published as they are (a council's own rolls by
+    /// year group, its forecasts, a pupil-level file). What is published (`publish`, serving
+    /// beyond this computer) is then under disclosure control: pupil counts rounded to 5, counts
+    /// of 1 to 4 suppressed ([`crate::model::disclosure`]). A confidential table whose figures are
+    /// not pupil counts (deprivation, planning-area names) cannot be controlled so: publishing
+    /// refuses it.
     #[serde(default)]
     pub confidential: bool,
     /// Column mapping overrides (keys: urn, early_years, nursery, reception, ks1 … ks5).

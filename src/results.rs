@@ -31,6 +31,10 @@ pub struct SummaryRow {
     /// Schools counted in the phase that have no places or no pupils, so are left out of the
     /// totals ("no data"; never counted as 0).
     pub schools_no_data: usize,
+    /// Schools open and in the phase whose count disclosure control suppresses (1 to 4 pupils),
+    /// so are left out of the totals and counted here instead (0 without disclosure control).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub schools_suppressed: usize,
     /// Of them, flagged by the 25% / 30-place rule (census year only).
     pub flagged_schools: usize,
     /// Schools with no forecast for this year (their current roll was carried forward).
@@ -50,6 +54,10 @@ pub struct SummaryRow {
     /// `places − resident_children`: positive when the area's schools have room for more children
     /// than live there (they draw from elsewhere), negative when its children must go elsewhere.
     pub places_minus_residents: Option<f64>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Every row of one layer, in summary order, with the rows of each area found by code.

@@ -3,7 +3,7 @@
 
 use super::deprivation::{aggregate, decile, extent_weight};
 use super::membership::schools_by_area;
-use super::summary::{pieces, school_places, school_pupils};
+use super::summary::{counted, pieces, school_places, school_pupils};
 use crate::dataset::Dataset;
 use crate::model::{IOD2019_LSOAS, Phase};
 use serde::Serialize;
@@ -57,6 +57,21 @@ impl Metric {
         Metric::Children,
         Metric::FsmPct,
     ];
+
+    /// True for the figures summed over schools (places, pupils and what is made of them, FSM).
+    #[must_use]
+    pub fn is_sufficiency(self) -> bool {
+        matches!(
+            self,
+            Metric::Capacity
+                | Metric::Pupils
+                | Metric::Spare
+                | Metric::SparePct
+                | Metric::Shortfall
+                | Metric::MarginShortfall
+                | Metric::FsmPct
+        )
+    }
 
     /// Its name in URLs, JSON and on the command line.
     #[must_use]
@@ -232,10 +247,13 @@ pub fn explain(
         None => super::summary::la_rows(ds).iter().find(|r| r.phase == phase && r.year == year),
     };
     let name = row.map_or_else(|| code.to_owned(), |r| r.name.clone());
-    let members: Vec<usize> = match (layer, area) {
+    let all: Vec<usize> = match (layer, area) {
         (Some(li), Some(a)) => schools_by_area(ds, li, phase).swap_remove(a),
         _ => (0..ds.schools.len()).filter(|&i| ds.schools[i].in_totals(phase)).collect(),
     };
+    // The members of the year's totals, as the row counts them ([`counted`]).
+    let members: Vec<usize> = all.iter().copied().filter(|&si| counted(ds, si, phase, year)).collect();
+    let suppressed = all.iter().filter(|&&si| ds.suppressed(si, phase, year)).count();
     let school_inputs: Vec<Input> = members
         .iter()
         .map(|&si| {
@@ -470,6 +488,16 @@ pub fn explain(
         ),
     };
     let weights = format!("{:?} apportionment weights", ds.weight_method).to_lowercase();
+    let mut steps = steps;
+    if suppressed > 0 && metric.is_sufficiency() {
+        steps.insert(
+            0,
+            format!(
+                "{suppressed} school(s) of the area left out: their pupils are suppressed by disclosure control (shown as {})",
+                crate::model::disclosure::SUPPRESSED
+            ),
+        );
+    }
     Ok(Explanation {
         layer: layer_id,
         code: code.to_owned(),

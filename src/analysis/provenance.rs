@@ -7,7 +7,7 @@ use crate::model::{Phase, School};
 #[must_use]
 pub fn school_provenance(s: &School, phase: Phase) -> String {
     let one = |what: &str, f: Option<&crate::model::Figure>| match f {
-        Some(f) => format!("{what} {} from {}", crate::text::thousands(f.value), f.provenance()),
+        Some(f) => format!("{what} {} from {}", f.shown(), f.provenance()),
         None => format!("{what}: no data"),
     };
     format!(

@@ -62,6 +62,10 @@ pub struct Args {
     /// `plain` UTF-8 with LF for scripts.
     #[arg(long, value_name = "STYLE", default_value = "excel", value_parser = parse_csv_style)]
     pub csv: CsvStyle,
+    /// Round every pupil count as a published page would: to the nearest 5, with counts of 1 to
+    /// 4 shown as "c" (as DfE statistics do) — for figures that leave the planning team.
+    #[arg(long)]
+    pub disclosure_control: bool,
     /// Print a JSON list of the files written.
     #[arg(long)]
     pub json: bool,
@@ -103,6 +107,7 @@ pub fn run(a: &Args) -> CliResult {
     if let Some(why) = super::load::fatal(&ds) {
         return fail(exit::DATA, why);
     }
+    let ds = super::load::with_disclosure(ds, a.disclosure_control);
     let li = match export::layer_for(&ds, level, a.layer.as_deref()) {
         Ok(li) => li,
         Err(e) => {
@@ -209,6 +214,7 @@ fn postgis(a: &Args, db: &str) -> CliResult {
     if let Some(why) = super::load::fatal(&ds) {
         return fail(exit::DATA, why);
     }
+    let ds = super::load::with_disclosure(ds, a.disclosure_control);
     let schema = a.schema.clone().unwrap_or_else(|| postgis::default_schema(&ds));
     let bar = if a.json {
         ProgressBar::hidden()

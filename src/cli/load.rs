@@ -54,3 +54,13 @@ pub fn fatal(ds: &Dataset) -> Option<String> {
         if fatal.len() == 1 { "" } else { "s" }
     ))
 }
+
+/// `ds` under disclosure control when `on` (`--disclosure-control`), else as it is.
+#[must_use]
+pub fn with_disclosure(ds: Dataset, on: bool) -> Dataset {
+    if on {
+        ds.controlled(crate::model::disclosure::Disclosure::default())
+    } else {
+        ds
+    }
+}

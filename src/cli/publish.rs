@@ -51,10 +51,16 @@ pub fn run(a: &Args) -> CliResult {
     if let Some(why) = super::load::fatal(&ds) {
         return fail(exit::DATA, why);
     }
-    if !ds.confidential.is_empty() {
+    if !ds.confidential_other.is_empty() {
         return fail(
             exit::USAGE,
-            crate::publish::PublishError::Confidential(ds.confidential.join(", ")).to_string(),
+            crate::publish::PublishError::Confidential(ds.confidential_other.join(", ")).to_string(),
+        );
+    }
+    if !a.json && !ds.confidential.is_empty() {
+        eprintln!(
+            "placeplan: {} marked confidential: publishing under disclosure control (pupil counts rounded to 5, counts of 1 to 4 shown as c)",
+            ds.confidential.join(", ")
         );
     }
     let bar = if a.json { ProgressBar::hidden() } else { ProgressBar::new(0) };

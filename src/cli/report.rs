@@ -46,6 +46,10 @@ pub struct Args {
     /// PDFs through Chromium (PLACEPLAN_CHROMIUM, or chromium on PATH).
     #[arg(long, value_enum, default_value = "auto")]
     pub pdf: PdfMode,
+    /// Round every pupil count as a published page would: to the nearest 5, with counts of 1 to
+    /// 4 shown as "c" (as DfE statistics do) — for figures that leave the planning team.
+    #[arg(long)]
+    pub disclosure_control: bool,
     /// Print a JSON summary of what was written.
     #[arg(long)]
     pub json: bool,
@@ -82,6 +86,7 @@ pub fn run(a: &Args) -> CliResult {
     if let Some(why) = super::load::fatal(&ds) {
         return fail(exit::DATA, why);
     }
+    let ds = super::load::with_disclosure(ds, a.disclosure_control);
     let map = MapData::without_tiles(&ds);
     let wl = ward_layers(&ds, &map);
     let li = match &a.layer {
@@ -159,7 +164,16 @@ pub fn run(a: &Args) -> CliResult {
     let index = a.out.join("index.html");
     if let Err(e) = std::fs::write(
         &index,
-        index_page(&ds.name, &l.title, ds.synthetic, ds.census_year, &rows, &href, None),
+        index_page(
+            &ds.name,
+            &l.title,
+            ds.synthetic,
+            ds.disclosure.map(|d| d.note()).as_deref(),
+            ds.census_year,
+            &rows,
+            &href,
+            None,
+        ),
     ) {
         return fail(exit::IO, format!("cannot write {}: {e}", index.display()));
     }

@@ -49,6 +49,11 @@ pub struct Args {
     /// every page and download is labelled with its name.
     #[arg(long, value_name = "FILE")]
     pub scenario: Option<PathBuf>,
+    /// Show every pupil count as the public would see it: rounded to the nearest 5, with counts
+    /// of 1 to 4 shown as "c" (as DfE statistics do). On by itself when the manifest marks an
+    /// input confidential and --addr is not this computer's own.
+    #[arg(long)]
+    pub disclosure_control: bool,
     /// Seconds a client may take to send a request, and a kept-alive connection may sit idle,
     /// before it is closed.
     #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = parse_idle)]
@@ -69,18 +74,24 @@ fn build(a: &Args, options: &ServeOptions, quiet: bool) -> Result<AppState, Unse
     if let Some(why) = super::load::fatal(&ds) {
         return Err(Unservable(exit::DATA, why));
     }
-    // Beyond this computer the map is published: not with confidential inputs, until placeplan
-    // applies disclosure control.
-    if !a.addr.ip().is_loopback() && !ds.confidential.is_empty() {
+    // Beyond this computer the map is published: pupil counts from confidential inputs go under
+    // disclosure control (as with --disclosure-control), and other confidential inputs not at all.
+    let public = !a.addr.ip().is_loopback();
+    if public && !ds.confidential_other.is_empty() {
         return Err(Unservable(
             exit::USAGE,
             format!(
-                "{} is not this computer's own address, so others would see pupil counts made from inputs marked confidential ({}), unrounded; placeplan does not yet apply disclosure control. Serve on 127.0.0.1 (the default), or from inputs that may be published",
+                "{} is not this computer's own address, so others would see the figures of inputs marked confidential ({}) as they are; disclosure control covers pupil counts only. Serve on 127.0.0.1 (the default), or from inputs that may be published",
                 a.addr,
-                ds.confidential.join(", ")
+                ds.confidential_other.join(", ")
             ),
         ));
     }
+    let ds = if public && !a.disclosure_control {
+        ds.disclosed()
+    } else {
+        super::load::with_disclosure(ds, a.disclosure_control)
+    };
     let ds = match &a.scenario {
         None => ds,
         Some(path) => {

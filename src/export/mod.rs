@@ -10,9 +10,10 @@ pub mod postgis;
 pub mod xlsx;
 
 use crate::analysis::membership::schools_by_area;
-use crate::analysis::summary::{SummaryRow, school_rows, summary};
+use crate::analysis::summary::{SummaryRow, counted, school_rows, summary};
 use crate::dataset::Dataset;
 use crate::forecast::ncy::Ncy;
+use crate::model::disclosure::Count;
 use crate::model::{LayerKind, Phase};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -155,8 +156,9 @@ pub struct ScapRow {
     pub year: i32,
     /// `actual` (census) or `forecast`.
     pub kind: &'static str,
-    /// Pupils.
-    pub pupils: f64,
+    /// Pupils: the area's sum, controlled as a whole under disclosure control (`c` when
+    /// suppressed).
+    pub pupils: Count,
 }
 
 /// The layers used for a level: `layer` when given; else, for planning areas, the planning-area
@@ -208,7 +210,7 @@ fn low_high(ds: &Dataset, schools: &[usize], phase: Phase, year: i32) -> (Option
         return (None, None);
     }
     let (mut lo, mut hi, mut any) = (0.0, 0.0, false);
-    for &si in schools.iter().filter(|&&si| ds.schools[si].open_in(year)) {
+    for &si in schools.iter().filter(|&&si| counted(ds, si, phase, year)) {
         if let Some(v) = ds.pupils(si, phase, year) {
             lo += v.low;
             hi += v.high;
@@ -297,7 +299,9 @@ fn rows_of(ds: &Dataset, level: Level, li: Option<usize>) -> Vec<ExportRow> {
 /// it), pupils by year group for the census year (actual) and each forecast year, summed over the
 /// area's schools from the plan's projection — the same central figures as every other view,
 /// housing and moves included. Schools without year groups (no rolls) are not in it; empty when
-/// no school has them.
+/// no school has them. Under disclosure control each area × year group's sum is controlled (a
+/// year group's count at one school is often under 5; its planning area's seldom is), and a
+/// school whose phase count is suppressed is not in the sum.
 #[must_use]
 pub fn scap(ds: &Dataset) -> Vec<ScapRow> {
     let mut out = Vec::new();
@@ -325,7 +329,10 @@ pub fn scap(ds: &Dataset) -> Vec<ScapRow> {
                         ncy: Ncy::from_index(g).unwrap_or(Ncy::R),
                         year,
                         kind: if year == ds.census_year { "actual" } else { "forecast" },
-                        pupils: rows.iter().map(|r| r[g]).sum(),
+                        pupils: {
+                            let sum = rows.iter().map(|r| r[g]).sum();
+                            ds.disclosure.map_or(Count::Value(sum), |d| d.count(sum))
+                        },
                     });
                 }
             }
@@ -339,7 +346,7 @@ pub fn scap(ds: &Dataset) -> Vec<ScapRow> {
 pub fn notes(ds: &Dataset) -> Vec<(String, String)> {
     let f = &ds.settings.forecast;
     let b = &ds.settings.bands;
-    vec![
+    let mut out = vec![
         (
             "Dataset".into(),
             format!("{}{}", ds.name, if ds.synthetic { " (SYNTHETIC demo data)" } else { "" }),
@@ -385,5 +392,9 @@ pub fn notes(ds: &Dataset) -> Vec<(String, String)> {
             ),
         ),
         ("Made by".into(), format!("placeplan {}", env!("CARGO_PKG_VERSION"))),
-    ]
+    ];
+    if let Some(d) = ds.disclosure {
+        out.insert(1, ("Disclosure control".into(), d.note()));
+    }
+    out
 }

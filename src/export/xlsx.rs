@@ -5,6 +5,7 @@
 use super::{ExportError, ExportRow, ScapRow};
 use crate::map::metrics::palette;
 use crate::model::Phase;
+use crate::model::disclosure::{Count, SUPPRESSED};
 use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, Worksheet, XlsxError};
 use std::path::Path;
 
@@ -149,7 +150,10 @@ fn build(path: &Path, rows: &[ExportRow], scap: &[ScapRow], notes: &[(String, St
             ws.write_string(row, 3, r.ncy.label())?;
             ws.write_string(row, 4, crate::text::year_label(r.year))?;
             ws.write_string(row, 5, r.kind)?;
-            ws.write_number_with_format(row, 6, r.pupils, &int)?;
+            match r.pupils {
+                Count::Value(v) => ws.write_number_with_format(row, 6, v, &int)?,
+                Count::Suppressed => ws.write_string(row, 6, SUPPRESSED)?,
+            };
         }
         ws.autofilter(0, 0, u32::try_from(scap.len()).unwrap_or(u32::MAX), 6)?;
     }

@@ -53,6 +53,10 @@ pub struct Figure {
     /// When the value is a closed predecessor's (an academy conversion's first census), its URN.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from_predecessor: Option<Urn>,
+    /// Under disclosure control, a count of 1 to 4 that is shown as `c` (its `value` is then 0
+    /// and never shown; [`Figure::shown`]).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub suppressed: bool,
 }
 
 impl Figure {
@@ -64,6 +68,7 @@ impl Figure {
             source,
             estimate: None,
             from_predecessor: None,
+            suppressed: false,
         }
     }
 
@@ -75,6 +80,17 @@ impl Figure {
             source,
             estimate: Some(rule.into()),
             from_predecessor: None,
+            suppressed: false,
+        }
+    }
+
+    /// The value in words: "1,240", or `c` when suppressed.
+    #[must_use]
+    pub fn shown(&self) -> String {
+        if self.suppressed {
+            crate::model::disclosure::SUPPRESSED.to_owned()
+        } else {
+            crate::text::thousands(self.value)
         }
     }
 
@@ -128,6 +144,19 @@ impl PhaseFigures {
     /// Sets the pupils of `phase`.
     pub fn set_pupils(&mut self, phase: Phase, f: Option<Figure>) {
         self.pupils[slot(phase)] = f;
+    }
+
+    /// Applies disclosure control to every phase's pupils: rounded, or suppressed.
+    pub fn control_pupils(&mut self, d: &crate::model::disclosure::Disclosure) {
+        for f in self.pupils.iter_mut().flatten() {
+            match d.count(f.value).value() {
+                Some(v) => f.value = v,
+                None => {
+                    f.value = 0.0;
+                    f.suppressed = true;
+                }
+            }
+        }
     }
 
     /// True when `phase` has both places and pupils, so the school counts in its totals.

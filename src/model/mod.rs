@@ -9,6 +9,7 @@
 //! * [`ncy::History`]: a school's rolls by year group and year.
 
 pub mod counting;
+pub mod disclosure;
 pub mod figures;
 pub mod housing;
 pub mod ncy;
@@ -234,10 +235,11 @@ impl School {
         self.open && self.serves(phase) && self.figures.complete(phase)
     }
 
-    /// Census-year pupils of `phase` ([`PhaseFigures::pupils`]); `None`: no data.
+    /// Census-year pupils of `phase` ([`PhaseFigures::pupils`]); `None`: no data, or suppressed
+    /// by disclosure control ([`Figure::suppressed`], never read as 0).
     #[must_use]
     pub fn pupils_now(&self, phase: Phase) -> Option<f64> {
-        self.figures.pupils(phase).map(|f| f.value)
+        self.figures.pupils(phase).filter(|f| !f.suppressed).map(|f| f.value)
     }
 
     /// True when it is open in academic `year`: open in the register, and within any opening or

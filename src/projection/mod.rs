@@ -33,13 +33,14 @@ use crate::forecast::schools::{SchoolForecast, phase_total};
 use crate::ids::{AreaCode, Urn};
 use crate::join::membership::in_totals;
 use crate::join::points::{Placement, place_schools};
+use crate::model::disclosure::Disclosure;
 use crate::model::{Completion, Figure, FigureSource, Phase, PhaseFigures, School, Scope, Yields};
 use crate::problem::{Problem, Severity};
 use crate::readers::forecasts::ForecastLevel;
 use crate::scenario::housing::pupils as housing_pupils;
 pub use crate::scenario::{Scenario as Plan, ScenarioError as PlanError};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Where a school's pupils for a year came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -136,6 +137,9 @@ pub struct Projection {
     pub placements: Vec<Vec<Placement>>,
     /// Pupils keyed by URN × phase × year, for every school in a phase's totals.
     pub pupils: HashMap<(Urn, Phase, i32), SchoolYear>,
+    /// Under disclosure control ([`Projection::control`]): the school × phase × years whose count
+    /// is suppressed, taken out of `pupils` and so out of every total.
+    pub suppressed: HashSet<(Urn, Phase, i32)>,
     /// The academic years with figures per phase: the census year, then every forecast year.
     pub years: BTreeMap<Phase, Vec<i32>>,
     /// What the plan changed, in words.
@@ -159,6 +163,7 @@ impl Projection {
             schools: base.register.clone(),
             placements: base.placements.clone(),
             pupils: HashMap::new(),
+            suppressed: HashSet::new(),
             years: BTreeMap::new(),
             notes: Vec::new(),
             housing_notes: Vec::new(),
@@ -192,11 +197,42 @@ impl Projection {
             schools: Vec::new(),
             placements: Vec::new(),
             pupils: HashMap::new(),
+            suppressed: HashSet::new(),
             years: BTreeMap::new(),
             notes: Vec::new(),
             housing_notes: Vec::new(),
             problems: Vec::new(),
         }
+    }
+
+    /// Applies disclosure control ([`Disclosure`]) to every school × phase × year: its central,
+    /// low and high pupils and their housing and moved parts are rounded; when any of the three
+    /// is suppressed, the whole entry moves to [`Projection::suppressed`], so no total counts it.
+    /// The year groups are left as they are: the one view of them (the SCAP table) sums them over
+    /// a planning area and controls the sum.
+    pub fn control(&mut self, d: &Disclosure) {
+        let keys: Vec<(Urn, Phase, i32)> = self.pupils.keys().copied().collect();
+        for k in keys {
+            let Some(v) = self.pupils.get_mut(&k) else { continue };
+            let (Some(c), Some(lo), Some(hi)) = (d.count(v.central).value(), d.count(v.low).value(), d.count(v.high).value()) else {
+                self.pupils.remove(&k);
+                self.suppressed.insert(k);
+                continue;
+            };
+            v.central = c;
+            v.low = lo;
+            v.high = hi;
+            // No view shows the parts; should one, a part of 1 to 4 pupils is not told apart
+            // from none (its pupils are in the rounded total).
+            v.housing = d.count(v.housing).value().unwrap_or(0.0);
+            v.moved = d.count(v.moved).value().unwrap_or(0.0);
+        }
+    }
+
+    /// True when the count of the school with URN `urn` in `phase` and `year` is suppressed.
+    #[must_use]
+    pub fn is_suppressed(&self, urn: Urn, phase: Phase, year: i32) -> bool {
+        self.suppressed.contains(&(urn, phase, year))
     }
 
     /// The academic years with figures for `phase`.

@@ -75,10 +75,10 @@ pub enum PublishError {
         /// The server's message.
         message: String,
     },
-    /// The manifest marks inputs confidential, and a published site needs disclosure control,
-    /// which placeplan does not yet apply.
+    /// The manifest marks confidential an input whose figures are not pupil counts, which
+    /// disclosure control does not cover.
     #[error(
-        "these inputs are marked confidential: {0}. A published site would show pupil counts made from them unrounded, and placeplan does not yet apply disclosure control (counts under 5 suppressed, the rest rounded to 5); nothing was published. Serve the map on this computer instead (placeplan serve), or publish from inputs that may be published"
+        "these inputs are marked confidential: {0}. Disclosure control rounds pupil counts, but the figures of these files (deprivation, planning-area names) would be published as they are; nothing was published. Serve the map on this computer instead (placeplan serve), or publish from inputs that may be published"
     )]
     Confidential(String),
     /// Two codes of one layer make the same file name.
@@ -256,9 +256,11 @@ pub fn publish(
     opts: &PublishOptions,
     progress: &(dyn Fn(&str, u64, u64) + Sync),
 ) -> Result<PublishReport, PublishError> {
-    if !ds.confidential.is_empty() {
-        return Err(PublishError::Confidential(ds.confidential.join(", ")));
+    if !ds.confidential_other.is_empty() {
+        return Err(PublishError::Confidential(ds.confidential_other.join(", ")));
     }
+    // What is published from confidential pupil figures is under disclosure control.
+    let ds = ds.disclosed();
     let options = ServeOptions {
         public_url: Some(".".into()),
         pmtiles: Some(format!("./{ARCHIVE}")),
@@ -454,6 +456,9 @@ fn readme(state: &AppState) -> String {
         t.push_str(&format!("  {}: {} ({name})\n", v.input, v.describes));
     }
     t.push_str(&format!("  {}\n", state.attribution));
+    if let Some(d) = ds.disclosure {
+        t.push_str(&format!("\nDISCLOSURE CONTROL\n  {}\n", d.note()));
+    }
     t.push_str(
         "\nHOSTING\n  Copy the whole folder to any static web host and open index.html through it (not as a file).\n  A host that answers HTTP range requests (nginx, Apache, IIS, S3, Azure Blob Storage, GitHub Pages,\n  most CDNs) sends only the map tiles on view; one that does not sends tiles/placeplan.pmtiles whole, once.\n  No server code, database or CORS set-up is needed. The site works at any path.\n  Serve .pmtiles as application/octet-stream (or application/vnd.pmtiles) and do not gzip it again:\n  its tiles are compressed inside.\n\nCONTENTS\n  index.html, js/, css/, vendor/   the map (MapLibre GL JS and the PMTiles reader, with their licences)\n  tiles/placeplan.pmtiles          every map layer, PMTiles v3 (pmtiles show, martin, GDAL 3.8+)\n  styles/                          MapLibre styles over the archive\n  ward/LAYER/                      printable ward pages; index.html ranks every ward\n  downloads/                       GeoJSON per layer; CSV, XLSX and GeoPackage per level\n  api/                             the figures the map shows, as JSON\n  fonts/                           the glyphs of the map's names (Noto Sans, SIL Open Font Licence)\n",
     );
@@ -492,6 +497,7 @@ async fn ward_pages(state: &Arc<AppState>, client: &Client, site: &mut Site, opt
             &ds.name,
             &l.title,
             ds.synthetic,
+            ds.disclosure.map(|d| d.note()).as_deref(),
             ds.census_year,
             &rows,
             &href,

@@ -81,10 +81,10 @@ pub struct SchoolFact {
     pub ofsted: Option<String>,
     /// Places in the phase.
     pub capacity: f64,
-    /// Roll in the phase (census year).
-    pub roll: f64,
-    /// Places − roll.
-    pub spare: f64,
+    /// Roll in the phase (census year); `None` when disclosure control suppresses it (`c`).
+    pub roll: Option<f64>,
+    /// Places − roll (`None` with the roll).
+    pub spare: Option<f64>,
     /// FSM %.
     pub fsm_pct: Option<f64>,
 }
@@ -144,6 +144,9 @@ pub struct WardFacts {
     pub authority: String,
     /// Synthetic demo data.
     pub synthetic: bool,
+    /// The disclosure-control note, when its figures are under it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disclosure: Option<String>,
     /// Census year.
     pub census_year: i32,
     /// Headline per phase.
@@ -467,7 +470,7 @@ pub fn ward_facts(ds: &Dataset, map: &MapData, la_rows: &[SummaryRow], l: &MapLa
         for &si in &members {
             let s = &ds.schools[si];
             let cap = school_places(ds, si, phase, ds.census_year);
-            let roll = school_pupils(ds, si, phase, census).0;
+            let roll = (!ds.suppressed(si, phase, census)).then(|| school_pupils(ds, si, phase, census).0);
             schools.push(SchoolFact {
                 urn: s.urn.to_string(),
                 name: s.name.clone(),
@@ -476,7 +479,7 @@ pub fn ward_facts(ds: &Dataset, map: &MapData, la_rows: &[SummaryRow], l: &MapLa
                 ofsted: s.ofsted.clone(),
                 capacity: cap,
                 roll,
-                spare: cap - roll,
+                spare: roll.map(|r| cap - r),
                 fsm_pct: s.fsm_pct,
             });
         }
@@ -585,6 +588,7 @@ pub fn ward_facts(ds: &Dataset, map: &MapData, la_rows: &[SummaryRow], l: &MapLa
         name: f.name.clone(),
         authority: ds.name.clone(),
         synthetic: ds.synthetic,
+        disclosure: ds.disclosure.map(|d| d.note()),
         census_year: census,
         headline,
         sentences,

@@ -11,7 +11,7 @@ use crate::analysis::explain::{Explanation, Metric, explain};
 use crate::analysis::priority::PriorityRow;
 use crate::analysis::school_access::AccessRow;
 use crate::analysis::sufficiency::{Sufficiency, school_flag, sufficiency};
-use crate::analysis::summary::{SummaryRow, pieces, school_places, school_pupils, years};
+use crate::analysis::summary::{SummaryRow, counted, pieces, school_places, school_pupils, years};
 use crate::dataset::Dataset;
 use crate::join::points::Placement;
 use crate::map::layer::{MapKind, MapLayer};
@@ -34,8 +34,11 @@ pub struct SchoolLine {
     pub establishment_type: String,
     /// Places in this phase, census year (`None`: no data).
     pub capacity: Option<f64>,
-    /// Pupils of the phase's year groups, census year (`None`: no data).
+    /// Pupils of the phase's year groups, census year (`None`: no data, or suppressed).
     pub pupils: Option<f64>,
+    /// True when disclosure control suppresses its pupils (shown as `c`; 1 to 4 pupils).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub suppressed: bool,
     /// Capacity − pupils (`None` unless both are known).
     pub spare: Option<f64>,
     /// Where the places and pupils came from, with any estimate's rule.
@@ -254,6 +257,7 @@ fn school_line(ds: &Dataset, si: usize, phase: Phase, placement: String) -> Scho
         establishment_type: s.establishment_type.clone(),
         capacity: c,
         pupils: p,
+        suppressed: s.figures.pupils(phase).is_some_and(|f| f.suppressed),
         spare: suff.as_ref().map(|x| x.spare),
         spare_pct: suff.as_ref().and_then(|x| x.spare_pct),
         provenance: crate::analysis::provenance::school_provenance(s, phase),
@@ -379,7 +383,8 @@ fn school_profile(ds: &Dataset, l: &MapLayer, fi: usize) -> Profile {
         if !s.in_totals(ph) {
             continue;
         }
-        for y in years(ds, ph).into_iter().filter(|&y| s.open_in(y)) {
+        // A year whose count disclosure control suppresses has no figures to show.
+        for y in years(ds, ph).into_iter().filter(|&y| counted(ds, si, ph, y)) {
             let (p, from_forecast) = school_pupils(ds, si, ph, y);
             school_years.push(SchoolYear {
                 year: y,

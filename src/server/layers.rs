@@ -119,6 +119,8 @@ pub async fn layers(State(state): State<Arc<AppState>>, headers: HeaderMap) -> J
         "dataset": {
             "name": ds.name,
             "synthetic": ds.synthetic,
+            // The disclosure control its pupil counts are under (`null`: unrounded).
+            "disclosure": ds.disclosure.map(|d| serde_json::json!({ "rule": d, "note": d.note() })),
             "census_year": ds.census_year,
             "vintages": ds.vintages,
             "attribution": state.attribution,
@@ -134,13 +136,29 @@ pub async fn layers(State(state): State<Arc<AppState>>, headers: HeaderMap) -> J
             "forecast_accuracy": ds.model.accuracy.as_ref().map(|b| serde_json::json!({
                 "fitted_to": b.fitted_to,
                 "held_out": b.held_out,
-                "authority": b.authority,
+                "authority": accuracy_rows(ds, &b.authority),
             })),
         },
         "default_layer": default_layer(&state.map.layers).map(|l| l.id.as_str()),
         "style": format!("{base}/styles/default.json"),
         "layers": list,
     }))
+}
+
+/// The authority's back-test rows; under disclosure control their forecast and actual pupils are
+/// rounded like every other count (the accuracy % is of the unrounded figures, and discloses none).
+fn accuracy_rows(ds: &crate::dataset::Dataset, rows: &[crate::forecast::backtest::Score]) -> serde_json::Value {
+    let Some(d) = ds.disclosure else {
+        return serde_json::json!(rows);
+    };
+    rows.iter()
+        .map(|r| {
+            let mut v = serde_json::json!(r);
+            v["forecast"] = serde_json::json!(d.count(r.forecast));
+            v["actual"] = serde_json::json!(d.count(r.actual));
+            v
+        })
+        .collect()
 }
 
 /// `/api/layers/{layer}/geojson`: a FeatureCollection (RFC 7946, WGS84) as an attachment.
@@ -163,7 +181,10 @@ pub async fn geojson(State(state): State<Arc<AppState>>, Path(id): Path<String>)
     let fc = geojson::FeatureCollection {
         bbox: Some(l.bounds.to_vec()),
         features,
-        foreign_members: None,
+        foreign_members: state
+            .ds
+            .disclosure
+            .map(|d| std::iter::once(("disclosure".to_owned(), serde_json::Value::String(d.note()))).collect()),
     };
     let body = serde_json::to_vec(&fc).map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok((

@@ -107,6 +107,7 @@ pub async fn ward_index(
         &state.ds.name,
         &l.title,
         state.ds.synthetic,
+        state.ds.disclosure.map(|d| d.note()).as_deref(),
         state.ds.census_year,
         &rows,
         &href,

@@ -92,6 +92,12 @@ async function start() {
     ? `Which year each input describes: ${meta.dataset.vintages.map((v) => `${v.input} — ${v.describes}`).join('; ')}.`
     : '';
   $('synthetic-badge').hidden = !meta.dataset.synthetic;
+  // Under disclosure control every pupil count is rounded: a badge says so, and the note is
+  // under "How this is calculated".
+  const disclosure = meta.dataset.disclosure;
+  $('disclosure-badge').hidden = !disclosure;
+  $('disclosure-note').textContent = disclosure ? disclosure.note : '';
+  if (disclosure) $('disclosure-badge').title = disclosure.note;
   $('attribution-note').textContent = meta.dataset.attribution;
   document.title = `${meta.dataset.name} — placeplan`;
 

@@ -55,6 +55,7 @@ function figures(row, margin) {
     <dt>Places to add to keep a ${pct(margin * 100)} margin</dt><dd data-field="margin_shortfall">${places(row.margin_shortfall)}</dd>
     <dt>Schools</dt><dd data-field="schools">${row.schools}</dd>
     ${row.schools_no_data ? `<dt>Schools with no figures (left out)</dt><dd data-field="schools_no_data">${row.schools_no_data}</dd>` : ''}
+    ${row.schools_suppressed ? `<dt>Schools with a suppressed count (c; left out)</dt><dd data-field="schools_suppressed">${row.schools_suppressed}</dd>` : ''}
     ${row.resident_children == null ? '' : `<dt>Children of these ages living here</dt><dd data-field="resident_children">${places(row.resident_children)}</dd>`}
     ${row.flagged_schools ? `<dt>Schools with 25%+ spare</dt><dd>${row.flagged_schools}</dd>` : ''}
     ${row.schools_without_forecast && row.forecast ? `<dt>Schools without a forecast (roll carried)</dt><dd>${row.schools_without_forecast}</dd>` : ''}
@@ -76,11 +77,13 @@ function deprivation(d) {
 function schoolsTable(list, phase) {
   if (!list || !list.length) return `<p class="note">No ${esc(phaseWords(phase).school)} is counted here.</p>`;
   const cell = (v) => (v == null ? '<span class="nodata">no data</span>' : places(v));
+  // A count disclosure control suppresses (1 to 4 pupils) is "c", never "no data" or 0.
+  const roll = (s) => (s.suppressed ? '<abbr title="suppressed: 1 to 4 pupils">c</abbr>' : cell(s.pupils));
   const rows = list
     .map(
       (s) => `<tr${s.in_totals === false ? ' class="no-figures"' : ''} title="${esc(s.provenance || '')}"><td>${esc(s.name)}${s.flagged ? ' <span title="25% or more spare and at least 30 places">⚑</span>' : ''}${s.opens ? ` <span class="note">(scenario: opens ${academicYear(s.opens)}; census-year figures are 0)</span>` : ''}${s.closes ? ` <span class="note">(scenario: closes ${academicYear(s.closes)})</span>` : ''}</td>
-        <td>${esc(s.ofsted || '—')}</td><td class="num">${cell(s.capacity)}</td><td class="num">${cell(s.pupils)}</td>
-        <td class="num">${signed(s.spare)}</td><td class="num">${s.fsm_pct == null ? '—' : pct(s.fsm_pct)}</td></tr>`,
+        <td>${esc(s.ofsted || '—')}</td><td class="num">${cell(s.capacity)}</td><td class="num">${roll(s)}</td>
+        <td class="num">${s.suppressed ? 'c' : signed(s.spare)}</td><td class="num">${s.fsm_pct == null ? '—' : pct(s.fsm_pct)}</td></tr>`,
     )
     .join('');
   const gaps = list.filter((s) => s.in_totals === false).length;

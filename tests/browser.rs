@@ -158,12 +158,27 @@ fn published_site_in_chromium() {
     let Some(root) = tools_or_skip() else { return };
     let tmp = tempfile::tempdir().expect("tmp");
     let site = tmp.path().join("site");
+    // The demo as a council would publish it: its rolls confidential, so under disclosure control.
+    let demo = tmp.path().join("demo");
+    let g = Command::new(env!("CARGO_BIN_EXE_placeplan"))
+        .args(["generate-demo", "--out"])
+        .arg(&demo)
+        .output()
+        .expect("placeplan generate-demo runs");
+    assert!(g.status.success(), "generate-demo: {}", String::from_utf8_lossy(&g.stderr));
+    let manifest = demo.join("manifest.toml");
+    let text = std::fs::read_to_string(&manifest).expect("manifest");
+    std::fs::write(&manifest, text.replacen("[rolls]\n", "[rolls]\nconfidential = true\n", 1)).expect("write");
     let out = Command::new(env!("CARGO_BIN_EXE_placeplan"))
-        .args(["publish", "--out"])
+        .args(["publish", "--manifest"])
+        .arg(&manifest)
+        .arg("--out")
         .arg(&site)
         .output()
         .expect("placeplan publish runs");
     assert!(out.status.success(), "publish: {}", String::from_utf8_lossy(&out.stderr));
+    let meta: serde_json::Value = serde_json::from_slice(&std::fs::read(site.join("api/layers.json")).expect("layers")).expect("JSON");
+    assert!(meta["dataset"]["disclosure"].is_object(), "the site is under disclosure control");
     let (_python, url) = python_http_server(tmp.path());
     let shots = root.join("target/browser");
     std::fs::create_dir_all(&shots).expect("screenshot folder");

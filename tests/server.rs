@@ -1590,3 +1590,36 @@ async fn ogc_api_features_core() {
         assert_eq!(get(uri).await.status, status, "{uri}");
     }
 }
+
+/// `serve --disclosure-control` answers as a published site would: the dataset says so, and every
+/// area's pupils are rounded to 5.
+#[cfg(unix)]
+#[test]
+fn serve_with_disclosure_control_rounds_every_count() {
+    let d = placeplan::model::disclosure::Disclosure::default();
+    let s = Served::start(&["--disclosure-control"]);
+    let (st, body) = s.send("GET", "/api/layers");
+    assert_eq!(st, 200, "{body}");
+    let meta: Value = serde_json::from_str(&body).expect("json");
+    assert!(meta["dataset"]["disclosure"]["note"].is_string(), "{}", meta["dataset"]);
+    let (st, body) = s.send("GET", "/api/areas/wards/E05900003");
+    assert_eq!(st, 200, "{body}");
+    let v: Value = serde_json::from_str(&body).expect("json");
+    let rows = v["figures"].as_array().expect("rows");
+    assert!(rows.len() > 10);
+    for r in rows {
+        let p = r["pupils"].as_f64().expect("pupils");
+        assert!(d.is_controlled(p), "{p} in {r}");
+    }
+    // Without the flag, on this computer, the same area's counts are the unrounded ones.
+    let raw = Served::start(&[]);
+    let (_, body) = raw.send("GET", "/api/areas/wards/E05900003");
+    let v: Value = serde_json::from_str(&body).expect("json");
+    assert!(
+        v["figures"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .any(|r| !d.is_controlled(r["pupils"].as_f64().expect("pupils")))
+    );
+}

@@ -91,6 +91,11 @@ async function check(base, label) {
   assert.ok(await rendered('schools-circle') > 0, 'school points rendered from the archive');
   assert.ok(await page.evaluate(() => window.placeplan.map.queryRenderedFeatures().some((f) => f.layer.type === 'symbol')), 'names drawn with the site\'s glyphs');
   assert.equal(await page.locator('#synthetic-badge').isVisible(), meta.dataset.synthetic, 'synthetic badge as the data says');
+  // Disclosure control: a badge and the note, as the data says.
+  assert.equal(await page.locator('#disclosure-badge').isVisible(), Boolean(meta.dataset.disclosure), 'disclosure badge as the data says');
+  if (meta.dataset.disclosure) {
+    assert.equal(await page.locator('#disclosure-note').textContent(), meta.dataset.disclosure.note);
+  }
   ok(`${label}: ${n} ward features and the schools drawn from tiles/placeplan.pmtiles`);
 
   // 2. An area from the list: the panel's figures are the published profile's; its calculation
@@ -104,6 +109,7 @@ async function check(base, label) {
   assert.ok(row, `the profile has ${state.phase} ${state.year}`);
   assert.equal(await page.locator('#panel [data-field="capacity"]').first().textContent(), places(row.capacity));
   assert.equal(await page.locator('#panel [data-field="pupils"]').first().textContent(), places(row.pupils));
+  if (meta.dataset.disclosure) assert.equal(row.pupils % 5, 0, `rounded to 5: ${row.pupils}`);
   await page.waitForSelector('#calc-year details', { timeout: 10000 });
   const selected = await page.evaluate((f) => window.placeplan.map.getFeatureState({ source: 'placeplan', sourceLayer: f.layer, id: f.id }).selected,
     { layer: wards.id, id: prof.feature_id });

@@ -243,6 +243,7 @@ async function start() {
         // The link to the view, unless it is this computer's own address (no use on paper).
         `Made with placeplan on ${date}.${['127.0.0.1', 'localhost', '[::1]'].includes(location.hostname) ? '' : ` View: ${location.href}`}`,
         vintages ? `Data: ${vintages}.` : '',
+        meta.dataset.disclosure ? meta.dataset.disclosure.note : '',
         // Every source's credit, as the map shows it (the basemap's too).
         (document.querySelector('.maplibregl-ctrl-attrib-inner') || {}).textContent || meta.dataset.attribution,
       ].filter(Boolean),

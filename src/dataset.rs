@@ -154,6 +154,8 @@ impl Dataset {
         self.projection.control(&d);
         for s in &mut self.schools {
             s.figures.control_pupils(&d);
+            // The register's headcount weights FSM % (and is a count of pupils too).
+            s.pupils = s.pupils.map(|p| d.counted(p));
         }
         self.results = crate::results::Catalogue::new(self.base.layers.len());
         self.disclosure = Some(d);

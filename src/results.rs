@@ -31,8 +31,8 @@ pub struct SummaryRow {
     /// Schools counted in the phase that have no places or no pupils, so are left out of the
     /// totals ("no data"; never counted as 0).
     pub schools_no_data: usize,
-    /// Schools open and in the phase whose count disclosure control suppresses (1 to 4 pupils),
-    /// so are left out of the totals and counted here instead (0 without disclosure control).
+    /// Of `schools`, those whose count disclosure control suppresses (1 to 4 pupils, shown as `c`
+    /// and counted as 5 in the totals); 0 without disclosure control.
     #[serde(skip_serializing_if = "is_zero")]
     pub schools_suppressed: usize,
     /// Of them, flagged by the 25% / 30-place rule (census year only).

@@ -66,9 +66,43 @@ impl Scan {
         }
     }
 
+    /// Counts of pupils inside words: "865 pupils", "pupils 412 from …", the counts of a split in
+    /// proportion to the pupils ("1,247 in Years 7–11 : 303 in Years 12–13"), and every number of
+    /// the steps that add up a pupils figure (`pupils` true).
+    fn words(&mut self, d: &Disclosure, text: &str, at: &str, pupils: bool) {
+        let tokens: Vec<&str> = text
+            .split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | ';'))
+            .filter(|t| !t.is_empty())
+            .collect();
+        let split = text.contains(placeplan::model::figures::ROLL_SPLIT);
+        for (i, t) in tokens.iter().enumerate() {
+            let t = t.trim_end_matches([',', '.', ':']);
+            let Ok(v) = t.replace(',', "").parse::<f64>() else { continue };
+            let next = tokens.get(i + 1).copied().unwrap_or_default();
+            let prev = if i > 0 { tokens[i - 1] } else { "" };
+            let prev2 = if i > 1 { tokens[i - 2] } else { "" };
+            // "412 pupils", the provenance's "pupils 412 from …", an explanation's "pupils = 412".
+            let counts = (next.starts_with("pupil") && !tokens[i].ends_with([',', ':', '.']))
+                || (prev == "pupils" && next == "from")
+                || (prev == "=" && prev2.starts_with("pupils"))
+                || (split && next == "in" && tokens.get(i + 2).is_some_and(|w| w.starts_with("Year")))
+                || pupils;
+            if counts {
+                let around = tokens[i.saturating_sub(6)..(i + 6).min(tokens.len())].join(" ");
+                self.number(d, v, &format!("{at}: …{around}…"));
+            }
+        }
+    }
+
     fn json(&mut self, d: &Disclosure, v: &Value, key: &str, at: &str) {
         match v {
             Value::Object(m) => {
+                // An explanation of a pupils figure: every number of its steps is a count.
+                if m.get("metric").and_then(Value::as_str) == Some("pupils") {
+                    for step in m.get("steps").and_then(Value::as_array).into_iter().flatten() {
+                        self.words(d, step.as_str().unwrap_or_default(), at, true);
+                    }
+                }
                 for (k, x) in m {
                     self.json(d, x, k, at);
                 }
@@ -76,6 +110,7 @@ impl Scan {
             Value::Array(a) => a.iter().for_each(|x| self.json(d, x, key, at)),
             Value::Number(n) if is_pupil_key(key) => self.number(d, n.as_f64().unwrap_or(f64::NAN), &format!("{at} {key}")),
             Value::String(s) if is_pupil_key(key) && s != "c" => self.bad.push(format!("{at} {key}: {s:?}")),
+            Value::String(s) => self.words(d, s, at, false),
             _ => {}
         }
     }
@@ -136,6 +171,12 @@ fn scan(dir: &Path, d: &Disclosure) -> Scan {
             }
             "html" => {
                 let html = std::fs::read_to_string(p).expect("read");
+                let text: String = html
+                    .split('<')
+                    .map(|part| part.split_once('>').map_or(part, |(_, t)| t))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                s.words(d, &text, &at, false);
                 for c in cells_after(&html, r#"data-field="pupils""#) {
                     s.text(d, c, &format!("{at} pupils"));
                 }
@@ -338,11 +379,17 @@ fn the_scan_finds_the_unrounded_counts_of_a_site_without_control() {
         "the unrounded site has counts the rule would change: {}",
         found.bad.len()
     );
+    // Counts in words too: sentences, provenance, the rule of a split by the roll, explanations.
+    let in_words: Vec<&String> = found.bad.iter().filter(|b| b.contains('…')).collect();
+    assert!(in_words.len() > 100, "{}", in_words.len());
+    for what in [" from ", "in Years 7–11", "pupils in", "pupils = "] {
+        assert!(in_words.iter().any(|b| b.contains(what)), "the scan reads counts in {what:?}");
+    }
     assert!(dir.path().join(ARCHIVE).is_file());
 }
 
 #[test]
-fn a_suppressed_school_is_out_of_the_totals_and_never_zero() {
+fn a_suppressed_school_is_c_and_counted_as_five() {
     let d = Disclosure::default();
     let mut raw = demo(true);
     let si = tiny_school(&mut raw);
@@ -358,27 +405,27 @@ fn a_suppressed_school_is_out_of_the_totals_and_never_zero() {
         .and_then(|l| l.get(&code, Phase::Primary, census))
         .cloned()
         .expect("its ward's row");
-    let places = raw.schools[si].places_in(Phase::Primary, census).expect("places");
     let ds = raw.clone().disclosed();
     assert_eq!(ds.disclosure, Some(d));
     assert!(ds.suppressed(si, Phase::Primary, census));
-    assert_eq!(ds.schools[si].pupils_now(Phase::Primary), None, "never read as 0");
+    assert_eq!(ds.schools[si].pupils_now(Phase::Primary), None, "shown as c, never read as 0");
+    assert_eq!(
+        ds.schools[si].figures.pupils(Phase::Primary).map(|f| f.shown()).as_deref(),
+        Some("c")
+    );
+    assert_eq!(placeplan::analysis::summary::school_pupils(&ds, si, Phase::Primary, census).0, 5.0);
     let after = placeplan::analysis::summary::layer_rows(&ds, li)
         .and_then(|l| l.get(&code, Phase::Primary, census))
         .expect("its ward's row");
-    assert_eq!(after.schools_suppressed, 1);
-    assert_eq!(after.schools, before.schools - 1);
-    assert!(
-        (after.sufficiency.capacity - (before.sufficiency.capacity - places)).abs() < 1e-9,
-        "its places are out too"
-    );
+    // It stays in its ward, places and all (no false deficit), and is counted apart as c.
+    assert_eq!((after.schools, after.schools_suppressed), (before.schools, 1));
+    assert!((after.sufficiency.capacity - before.sufficiency.capacity).abs() < 1e-9);
     assert!(d.is_controlled(after.sufficiency.pupils), "{}", after.sufficiency.pupils);
-    // The area is the sum of its schools as shown, and spare is worked out from the rounded pupils.
+    // The area is the sum of its schools as counted, and spare is worked out from it.
     assert!((after.sufficiency.spare - (after.sufficiency.capacity - after.sufficiency.pupils)).abs() < 1e-9);
     let members = placeplan::analysis::membership::schools_by_area(&ds, li, Phase::Primary).swap_remove(area);
     let sum: f64 = members
         .iter()
-        .filter(|&&s| placeplan::analysis::summary::counted(&ds, s, Phase::Primary, census))
         .map(|&s| placeplan::analysis::summary::school_pupils(&ds, s, Phase::Primary, census).0)
         .sum();
     assert_eq!(sum, after.sufficiency.pupils);
@@ -393,7 +440,7 @@ fn a_suppressed_school_is_out_of_the_totals_and_never_zero() {
             .values()
             .all(|v| d.is_controlled(v.central) && d.is_controlled(v.low) && d.is_controlled(v.high))
     );
-    // The explanation of its ward's pupils leaves it out and says why.
+    // The explanation of its ward's pupils shows it as c and counts it as 5.
     let e = placeplan::analysis::explain::explain(
         &ds,
         Some(li),
@@ -403,8 +450,44 @@ fn a_suppressed_school_is_out_of_the_totals_and_never_zero() {
         Some(census),
     )
     .expect("explains");
-    assert!(e.steps[0].contains("suppressed"), "{:?}", e.steps);
+    assert!(e.steps[0].contains("counted as 5"), "{:?}", e.steps);
+    assert!(e.steps.iter().any(|s| s.contains("5 (c)")), "{:?}", e.steps);
     assert_eq!(e.value, Some(after.sufficiency.pupils));
+}
+
+/// Places of Years 7–13 split in proportion to the pupils are split again by the rounded counts,
+/// so that neither the places nor the rule's words give the unrounded counts back.
+#[test]
+fn a_split_by_the_roll_is_redone_with_the_rounded_counts() {
+    let d = Disclosure::default();
+    let raw = demo(true);
+    let split = |ds: &Dataset, si: usize| {
+        let f = &ds.schools[si].figures;
+        let (a, c) = (f.pupils(Phase::Secondary)?.value, f.pupils(Phase::Post16)?.value);
+        let (ps, p6) = (f.places(Phase::Secondary)?, f.places(Phase::Post16)?);
+        Some((a, c, ps.value, p6.value, ps.estimate.clone()?))
+    };
+    let found: Vec<usize> = (0..raw.schools.len())
+        .filter(|&si| split(&raw, si).is_some_and(|s| s.4.contains(placeplan::model::figures::ROLL_SPLIT)))
+        .collect();
+    assert!(
+        !found.is_empty(),
+        "the demo has schools whose Years 7–13 places are split by the roll"
+    );
+    let ds = raw.clone().disclosed();
+    for si in found {
+        let (a0, c0, s0, x0, _) = split(&raw, si).expect("raw");
+        let (a, c, s, x, rule) = split(&ds, si).expect("controlled");
+        assert!((s + x - (s0 + x0)).abs() < 1e-9, "the block keeps its places");
+        assert!((s / (s + x) - a / (a + c)).abs() < 1e-12, "split by the rounded counts");
+        assert!(d.is_controlled(a) && d.is_controlled(c));
+        assert!(!rule.contains(&placeplan::text::thousands(a0)) || d.is_controlled(a0), "{rule}");
+        assert!(
+            !rule.contains(&format!(": {} in", placeplan::text::thousands(c0))) || d.is_controlled(c0),
+            "{rule}"
+        );
+        assert!(rule.ends_with("(rounded counts)"), "{rule}");
+    }
 }
 
 #[test]

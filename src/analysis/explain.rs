@@ -3,7 +3,7 @@
 
 use super::deprivation::{aggregate, decile, extent_weight};
 use super::membership::schools_by_area;
-use super::summary::{counted, pieces, school_places, school_pupils};
+use super::summary::{pieces, school_places, school_pupils};
 use crate::dataset::Dataset;
 use crate::model::{IOD2019_LSOAS, Phase};
 use serde::Serialize;
@@ -123,6 +123,9 @@ pub enum Input {
         capacity: f64,
         /// Pupils in this phase and year.
         pupils: f64,
+        /// True when disclosure control suppresses the pupils: shown as `c`, counted as 5.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        suppressed: bool,
         /// Whether a forecast supplied the pupils (false: current roll carried forward).
         from_forecast: bool,
         /// FSM %.
@@ -247,13 +250,15 @@ pub fn explain(
         None => super::summary::la_rows(ds).iter().find(|r| r.phase == phase && r.year == year),
     };
     let name = row.map_or_else(|| code.to_owned(), |r| r.name.clone());
-    let all: Vec<usize> = match (layer, area) {
+    // The members of the year's totals, as the row counts them.
+    let members: Vec<usize> = match (layer, area) {
         (Some(li), Some(a)) => schools_by_area(ds, li, phase).swap_remove(a),
         _ => (0..ds.schools.len()).filter(|&i| ds.schools[i].in_totals(phase)).collect(),
-    };
-    // The members of the year's totals, as the row counts them ([`counted`]).
-    let members: Vec<usize> = all.iter().copied().filter(|&si| counted(ds, si, phase, year)).collect();
-    let suppressed = all.iter().filter(|&&si| ds.suppressed(si, phase, year)).count();
+    }
+    .into_iter()
+    .filter(|&si| ds.schools[si].open_in(year))
+    .collect();
+    let suppressed = members.iter().filter(|&&si| ds.suppressed(si, phase, year)).count();
     let school_inputs: Vec<Input> = members
         .iter()
         .map(|&si| {
@@ -265,6 +270,7 @@ pub fn explain(
                 source: super::provenance::school_provenance(s, phase),
                 capacity: school_places(ds, si, phase, year),
                 pupils: p,
+                suppressed: ds.suppressed(si, phase, year),
                 from_forecast: f,
                 fsm_pct: s.fsm_pct,
             }
@@ -300,6 +306,9 @@ pub fn explain(
         Input::Lsoa { .. } => String::new(),
     });
     let pup_terms = school_sum(&|i| match i {
+        Input::School {
+            pupils, suppressed: true, ..
+        } => format!("{} ({})", fmt(*pupils), crate::model::disclosure::SUPPRESSED),
         Input::School { pupils, .. } => fmt(*pupils),
         Input::Lsoa { .. } => String::new(),
     });
@@ -398,18 +407,17 @@ pub fn explain(
             )
         }
         Metric::FsmPct => {
-            let parts: Vec<String> = school_inputs
+            // Weighted as the row is: by each school's whole headcount in the register.
+            let parts: Vec<String> = members
                 .iter()
-                .filter_map(|i| match i {
-                    Input::School {
-                        fsm_pct: Some(f), pupils, ..
-                    } => Some(format!("{f:.1}% × {}", fmt(*pupils))),
-                    _ => None,
+                .filter_map(|&si| {
+                    let s = &ds.schools[si];
+                    Some(format!("{:.1}% × {}", s.fsm_pct?, fmt(s.pupils?)))
                 })
                 .collect();
             (
                 row.and_then(|r| r.fsm_pct),
-                "FSM % = Σ fsm% × pupils / Σ pupils (current roll)".into(),
+                "FSM % = Σ fsm% × headcount / Σ headcount (each school's whole roll in the register)".into(),
                 vec![format!("({}) / Σ pupils", parts.join(" + "))],
                 school_inputs,
             )
@@ -493,7 +501,7 @@ pub fn explain(
         steps.insert(
             0,
             format!(
-                "{suppressed} school(s) of the area left out: their pupils are suppressed by disclosure control (shown as {})",
+                "{suppressed} school(s) shown as {}: a count under 5, suppressed by disclosure control, is counted as 5",
                 crate::model::disclosure::SUPPRESSED
             ),
         );

@@ -3,7 +3,7 @@
 //! or outstanding school that still has spare places.
 
 use super::access::{Decay, normalise, reach_within, two_stage_reach};
-use super::summary::{counted, school_places, school_pupils};
+use super::summary::{school_places, school_pupils};
 use crate::dataset::Dataset;
 use crate::model::Phase;
 use geo::Coord;
@@ -306,7 +306,7 @@ pub fn access(ds: &Dataset, o: &AccessOptions) -> Result<AccessReport, String> {
     let good: Vec<(usize, f64)> = (0..ds.schools.len())
         .filter(|&si| {
             let s = &ds.schools[si];
-            s.in_totals(phase) && counted(ds, si, phase, ds.census_year) && s.location.is_some() && is_good(s.ofsted.as_deref())
+            s.in_totals(phase) && s.location.is_some() && is_good(s.ofsted.as_deref())
         })
         .map(|si| {
             (

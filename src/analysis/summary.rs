@@ -34,20 +34,12 @@ pub fn years(ds: &Dataset, phase: Phase) -> Vec<i32> {
 
 /// Central pupils of school `si` in `phase` and `year` from the plan's projection
 /// ([`crate::projection`]), and whether a forecast (or the census) supplied it rather than the
-/// census figure being carried forward. 0 for a school outside the phase's totals, for a year
-/// without figures and for a count suppressed by disclosure control — none of which is ever a
-/// member of a total ([`counted`]).
+/// census figure being carried forward. 0 for a school outside the phase's totals (never a
+/// member of a total) and for a year without figures. Under disclosure control the count is the
+/// rounded one, and a suppressed count (shown as `c`) is counted as 5 ([`crate::model::disclosure`]).
 #[must_use]
 pub fn school_pupils(ds: &Dataset, si: usize, phase: Phase, year: i32) -> (f64, bool) {
     ds.pupils(si, phase, year).map_or((0.0, false), |v| (v.central, v.source.found()))
-}
-
-/// True when school `si` counts in `phase`'s totals of academic `year`: open that year, and its
-/// pupils not suppressed by disclosure control ([`Dataset::suppressed`]). Every total is over the
-/// members for which this holds.
-#[must_use]
-pub fn counted(ds: &Dataset, si: usize, phase: Phase, year: i32) -> bool {
-    ds.schools[si].open_in(year) && !ds.suppressed(si, phase, year)
 }
 
 /// Places of school `si` in `phase` and academic `year` ([`crate::model::School::places_in`]),
@@ -110,11 +102,9 @@ fn row(
     residents: Option<f64>,
 ) -> SummaryRow {
     let (mut cap, mut pup, mut missing, mut flagged) = (0.0, 0.0, 0, 0);
-    // A school a plan opens later, or has closed by then, is not in the year's totals; nor is
-    // one whose count disclosure control suppresses (counted apart).
-    let open: Vec<usize> = members.iter().copied().filter(|&si| ds.schools[si].open_in(year)).collect();
-    let members: Vec<usize> = open.iter().copied().filter(|&si| counted(ds, si, phase, year)).collect();
-    let suppressed = open.len() - members.len();
+    // A school a plan opens later, or has closed by then, is not in the year's totals.
+    let members: Vec<usize> = members.iter().copied().filter(|&si| ds.schools[si].open_in(year)).collect();
+    let suppressed = members.iter().filter(|&&si| ds.suppressed(si, phase, year)).count();
     for &si in &members {
         let c = school_places(ds, si, phase, year);
         let (p, found) = school_pupils(ds, si, phase, year);
@@ -234,7 +224,7 @@ fn compute(ds: &Dataset, layer: Option<usize>, phase: Option<Phase>, year: Optio
                         let areas: Vec<(f64, f64)> = schools_by_area(ds, bi, ph)
                             .iter()
                             .map(|m| {
-                                m.iter().filter(|&&si| counted(ds, si, ph, y)).fold((0.0, 0.0), |acc, &si| {
+                                m.iter().fold((0.0, 0.0), |acc, &si| {
                                     (acc.0 + school_places(ds, si, ph, y), acc.1 + school_pupils(ds, si, ph, y).0)
                                 })
                             })
@@ -269,8 +259,7 @@ fn compute_school_rows(ds: &Dataset, phase: Option<Phase>, year: Option<i32>) ->
     for ph in Phase::ALL.into_iter().filter(|p| phase.is_none_or(|q| q == *p)) {
         for y in years(ds, ph).into_iter().filter(|y| year.is_none_or(|q| q == *y)) {
             for (si, s) in ds.schools.iter().enumerate() {
-                // A suppressed count has no row: the school's views show it as suppressed.
-                if !s.in_totals(ph) || ds.suppressed(si, ph, y) {
+                if !s.in_totals(ph) {
                     continue;
                 }
                 let lsoa = ds.lsoa_layer.and_then(|li| ds.placements[li][si].area());

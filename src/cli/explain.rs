@@ -82,11 +82,17 @@ pub fn run(a: &Args) -> CliResult {
                 source,
                 capacity,
                 pupils,
+                suppressed,
                 from_forecast,
                 fsm_pct,
             } => writeln!(
                 out,
-                "  school {urn:<7} {name:<44} places {capacity:>7.1}  pupils {pupils:>7.1}{}  FSM {}\n         {source}",
+                "  school {urn:<7} {name:<44} places {capacity:>7.1}  pupils {}{}  FSM {}\n         {source}",
+                if *suppressed {
+                    format!("{:>7}", "c (5)")
+                } else {
+                    format!("{pupils:>7.1}")
+                },
                 if *from_forecast {
                     ""
                 } else {

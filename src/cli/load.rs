@@ -55,12 +55,19 @@ pub fn fatal(ds: &Dataset) -> Option<String> {
     ))
 }
 
-/// `ds` under disclosure control when `on` (`--disclosure-control`), else as it is.
+/// `ds` under disclosure control when `on` (`--disclosure-control`), else as it is — saying so on
+/// stderr when inputs are confidential, since what `export` and `report` write leaves the
+/// computer.
 #[must_use]
 pub fn with_disclosure(ds: Dataset, on: bool) -> Dataset {
     if on {
-        ds.controlled(crate::model::disclosure::Disclosure::default())
-    } else {
-        ds
+        return ds.controlled(crate::model::disclosure::Disclosure::default());
     }
+    if !ds.confidential.is_empty() {
+        eprintln!(
+            "placeplan: {} marked confidential, and these files hold its pupil counts unrounded; add --disclosure-control before they leave the planning team",
+            ds.confidential.join(", ")
+        );
+    }
+    ds
 }

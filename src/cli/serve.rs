@@ -87,10 +87,12 @@ fn build(a: &Args, options: &ServeOptions, quiet: bool) -> Result<AppState, Unse
             ),
         ));
     }
-    let ds = if public && !a.disclosure_control {
+    let ds = if a.disclosure_control {
+        ds.controlled(crate::model::disclosure::Disclosure::default())
+    } else if public {
         ds.disclosed()
     } else {
-        super::load::with_disclosure(ds, a.disclosure_control)
+        ds
     };
     let ds = match &a.scenario {
         None => ds,

@@ -162,7 +162,7 @@ pub fn write(path: &Path, ds: &Dataset, layers: &[usize], rows: &[ExportRow], ta
     let figures = format!("{table}_figures");
     tx.execute(
         &format!(
-            "CREATE TABLE {} (id INTEGER PRIMARY KEY AUTOINCREMENT, code TEXT NOT NULL, name TEXT, phase TEXT, year INTEGER, forecast INTEGER, schools INTEGER, capacity REAL, pupils REAL, pupils_low REAL, pupils_high REAL, spare REAL, spare_pct REAL, shortfall REAL, status TEXT, imd_rank REAL, fsm_pct REAL, margin_shortfall REAL, schools_no_data INTEGER)",
+            "CREATE TABLE {} (id INTEGER PRIMARY KEY AUTOINCREMENT, code TEXT NOT NULL, name TEXT, phase TEXT, year INTEGER, forecast INTEGER, schools INTEGER, capacity REAL, pupils REAL, pupils_low REAL, pupils_high REAL, spare REAL, spare_pct REAL, shortfall REAL, status TEXT, imd_rank REAL, fsm_pct REAL, margin_shortfall REAL, schools_no_data INTEGER, schools_suppressed INTEGER)",
             quote(&figures)
         ),
         [],
@@ -171,7 +171,7 @@ pub fn write(path: &Path, ds: &Dataset, layers: &[usize], rows: &[ExportRow], ta
     {
         let mut stmt = tx
             .prepare(&format!(
-                "INSERT INTO {} (code, name, phase, year, forecast, schools, capacity, pupils, pupils_low, pupils_high, spare, spare_pct, shortfall, status, imd_rank, fsm_pct, margin_shortfall, schools_no_data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+                "INSERT INTO {} (code, name, phase, year, forecast, schools, capacity, pupils, pupils_low, pupils_high, spare, spare_pct, shortfall, status, imd_rank, fsm_pct, margin_shortfall, schools_no_data, schools_suppressed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
                 quote(&figures)
             ))
             .map_err(|e| err(path, e))?;
@@ -195,7 +195,8 @@ pub fn write(path: &Path, ds: &Dataset, layers: &[usize], rows: &[ExportRow], ta
                 r.imd_rank,
                 r.fsm_pct,
                 r.margin_shortfall,
-                i64::try_from(r.schools_no_data).unwrap_or(i64::MAX)
+                i64::try_from(r.schools_no_data).unwrap_or(i64::MAX),
+                i64::try_from(r.schools_suppressed).unwrap_or(i64::MAX)
             ])
             .map_err(|e| err(path, e))?;
         }

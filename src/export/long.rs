@@ -41,6 +41,11 @@ pub const MEASURES: &[(&str, &str, &str)] = &[
         "Schools counted in the phase with no places or no pupils, left out of the figures",
     ),
     (
+        "schools_suppressed",
+        "schools",
+        "Of the schools, those with 1 to 4 pupils under disclosure control: shown as c, counted as 5",
+    ),
+    (
         "imd_rank",
         "rank",
         "Population-weighted IMD 2019 rank (1 = most deprived in England)",
@@ -111,7 +116,7 @@ pub fn long(r: &ExportRow) -> Vec<LongRow> {
         _ => r.layer.clone(),
     };
     let count = |n: usize| Some(n as f64);
-    let values: [Option<f64>; 12] = [
+    let values: [Option<f64>; 13] = [
         count(r.schools),
         Some(r.capacity),
         Some(r.pupils),
@@ -122,6 +127,7 @@ pub fn long(r: &ExportRow) -> Vec<LongRow> {
         Some(r.shortfall),
         Some(r.margin_shortfall),
         count(r.schools_no_data),
+        count(r.schools_suppressed),
         r.imd_rank,
         r.fsm_pct,
     ];
@@ -154,7 +160,7 @@ mod tests {
 
     #[test]
     fn one_row_per_measure() {
-        assert_eq!(MEASURES.len(), 13);
+        assert_eq!(MEASURES.len(), 14);
         assert_eq!(MEASURES.last().map(|m| m.0), Some("status"));
     }
 }

@@ -10,7 +10,7 @@ pub mod postgis;
 pub mod xlsx;
 
 use crate::analysis::membership::schools_by_area;
-use crate::analysis::summary::{SummaryRow, counted, school_rows, summary};
+use crate::analysis::summary::{SummaryRow, school_rows, summary};
 use crate::dataset::Dataset;
 use crate::forecast::ncy::Ncy;
 use crate::model::disclosure::Count;
@@ -133,6 +133,9 @@ pub struct ExportRow {
     pub margin_shortfall: f64,
     /// Schools counted in the phase with no places or no pupils, left out of the figures.
     pub schools_no_data: usize,
+    /// Of `schools`, those whose count of 1 to 4 pupils disclosure control suppresses (shown as
+    /// `c` on pages, counted as 5 here); 0 without disclosure control.
+    pub schools_suppressed: usize,
     /// Status word.
     pub status: String,
     /// Population-weighted IMD rank.
@@ -210,7 +213,7 @@ fn low_high(ds: &Dataset, schools: &[usize], phase: Phase, year: i32) -> (Option
         return (None, None);
     }
     let (mut lo, mut hi, mut any) = (0.0, 0.0, false);
-    for &si in schools.iter().filter(|&&si| counted(ds, si, phase, year)) {
+    for &si in schools.iter().filter(|&&si| ds.schools[si].open_in(year)) {
         if let Some(v) = ds.pupils(si, phase, year) {
             lo += v.low;
             hi += v.high;
@@ -241,6 +244,7 @@ fn to_row(ds: &Dataset, level: Level, layer: &str, r: &SummaryRow, members: &[us
         shortfall: r.sufficiency.shortfall,
         margin_shortfall: r.sufficiency.margin_shortfall,
         schools_no_data: r.schools_no_data,
+        schools_suppressed: r.schools_suppressed,
         status: r.sufficiency.status.map(|s| s.as_str().to_owned()).unwrap_or_default(),
         imd_rank: r.deprivation.imd_rank_popweighted,
         fsm_pct: r.fsm_pct,

@@ -9,7 +9,7 @@ use crate::model::disclosure::{Count, SUPPRESSED};
 use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, Worksheet, XlsxError};
 use std::path::Path;
 
-const HEADERS: [(&str, f64); 17] = [
+const HEADERS: [(&str, f64); 18] = [
     ("Code", 12.0),
     ("Name", 34.0),
     ("Year", 9.0),
@@ -27,6 +27,7 @@ const HEADERS: [(&str, f64); 17] = [
     ("FSM %", 8.0),
     ("Places for margin", 12.0),
     ("Schools no data", 10.0),
+    ("Schools c (counted as 5)", 12.0),
 ];
 
 fn colour(hex: &str) -> Color {
@@ -105,9 +106,10 @@ fn phase_sheet(ws: &mut Worksheet, rows: &[&ExportRow]) -> Result<(), XlsxError>
         }
         ws.write_number_with_format(row, 15, r.margin_shortfall, &int)?;
         ws.write_number(row, 16, r.schools_no_data as f64)?;
+        ws.write_number(row, 17, r.schools_suppressed as f64)?;
     }
     if !rows.is_empty() {
-        ws.autofilter(0, 0, u32::try_from(rows.len()).unwrap_or(u32::MAX), 16)?;
+        ws.autofilter(0, 0, u32::try_from(rows.len()).unwrap_or(u32::MAX), 17)?;
     }
     Ok(())
 }

@@ -33,6 +33,7 @@
 
 use crate::ids::Urn;
 use crate::manifest::SixthFormSplit;
+use crate::model::figures::ROLL_SPLIT;
 use crate::model::{CountingRule, Figure, FigureSource, Phase, School, Scope};
 use crate::problem::{Problem, Severity};
 use crate::readers::pupils_by_stage::StageTable;
@@ -348,7 +349,7 @@ fn resolve_one(
                                 b * k,
                                 b * (1.0 - k),
                                 Some(format!(
-                                    "{what} split in proportion to its pupils, {} in Years 7–11 : {} in Years 12–13",
+                                    "{what}{ROLL_SPLIT}{} in Years 7–11 : {} in Years 12–13",
                                     fmt(a.value),
                                     fmt(c.value)
                                 )),

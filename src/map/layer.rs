@@ -416,14 +416,15 @@ fn schools_layer(ds: &Dataset) -> MapLayer {
             if let Some(y) = s.closes {
                 props.push(("closes".into(), Prop::Int(i64::from(y))));
             }
-            // A count disclosure control suppresses is marked (`suppressed`, `suppressed_{year}`)
-            // and its figures left out, never shown as 0.
+            // A count disclosure control suppresses is marked (`suppressed`, `suppressed_{year}`:
+            // shown as c); the figures count it as 5, as every total does.
             let hidden = |y: i32| complete.iter().any(|&ph| ds.suppressed(si, ph, y));
             if hidden(ds.census_year) {
                 props.push(("suppressed".into(), Prop::Bool(true)));
-            } else if !complete.is_empty() && s.open_in(ds.census_year) {
+            }
+            if !complete.is_empty() && s.open_in(ds.census_year) {
                 let c: f64 = complete.iter().filter_map(|&p| s.places_in(p, ds.census_year)).sum();
-                let p: f64 = complete.iter().filter_map(|&p| s.pupils_now(p)).sum();
+                let p: f64 = complete.iter().map(|&p| school_pupils(ds, si, p, ds.census_year).0).sum();
                 num(&mut props, "capacity".into(), Some(c));
                 num(&mut props, "pupils".into(), Some(p));
                 num(&mut props, "spare".into(), Some(c - p));
@@ -437,7 +438,6 @@ fn schools_layer(ds: &Dataset) -> MapLayer {
                 for &y in ys.iter().filter(|&&y| s.open_in(y)) {
                     if hidden(y) {
                         props.push((format!("suppressed_{y}"), Prop::Bool(true)));
-                        continue;
                     }
                     let (mut c, mut p) = (0.0, 0.0);
                     for &ph in &complete {

@@ -8,9 +8,10 @@
 //! rounded to the nearest 5. A forecast is rounded the same way (it is made from the counts).
 //!
 //! Totals are sums of the rounded school counts, so an area's figure always equals the sum of the
-//! schools a page lists. A school whose count is suppressed is left out of the totals (places and
-//! pupils both, so its empty places never look spare) and is counted apart as suppressed — never
-//! as 0 and never as "no data".
+//! schools a page lists. A school whose count is suppressed is shown as `c` and counted as 5 in
+//! every total and every figure made from it ([`Disclosure::counted`]): it stays in its area with
+//! its places (so its area's spare places and status are about right, not a false deficit), it is
+//! never 0 and never "no data", and 5 tells no more than `c` does.
 
 use serde::{Serialize, Serializer};
 
@@ -84,6 +85,12 @@ impl Disclosure {
         }
     }
 
+    /// `v` as totals count it: the rounded value, or 5 (`suppress_below`) for a suppressed count.
+    #[must_use]
+    pub fn counted(&self, v: f64) -> f64 {
+        self.count(v).value().unwrap_or(v.signum() * self.suppress_below)
+    }
+
     /// True when `v` is what the rule shows: 0, or a multiple of `round_to` of at least
     /// `suppress_below` (what a test of published files checks every count against).
     #[must_use]
@@ -95,7 +102,7 @@ impl Disclosure {
     #[must_use]
     pub fn note(&self) -> String {
         format!(
-            "Disclosure control: some inputs are confidential, so every pupil count is rounded to the nearest {r} and counts of 1 to {s} are shown as \"{SUPPRESSED}\" (suppressed), as in DfE statistics. Totals are sums of the rounded school counts; a school whose count is suppressed is left out of its area's totals and counted apart. Spare places, shortfalls and statuses are worked out from the rounded counts.",
+            "Disclosure control: some inputs are confidential, so every pupil count is rounded to the nearest {r} and counts of 1 to {s} are shown as \"{SUPPRESSED}\" (suppressed), as in DfE statistics. Totals are sums of the rounded school counts, a suppressed one counted as {r}; spare places, shortfalls and statuses are worked out from them.",
             r = self.round_to,
             s = self.suppress_below - 1.0
         )

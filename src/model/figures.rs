@@ -53,8 +53,8 @@ pub struct Figure {
     /// When the value is a closed predecessor's (an academy conversion's first census), its URN.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from_predecessor: Option<Urn>,
-    /// Under disclosure control, a count of 1 to 4 that is shown as `c` (its `value` is then 0
-    /// and never shown; [`Figure::shown`]).
+    /// Under disclosure control, a count of 1 to 4 that is shown as `c` ([`Figure::shown`]); its
+    /// `value` is then 5, as totals count it.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub suppressed: bool,
 }
@@ -108,6 +108,10 @@ impl Figure {
     }
 }
 
+/// What the rule of places split in proportion to the pupils says before the counts
+/// ([`crate::join::figures`] writes it; disclosure control rewrites the counts).
+pub const ROLL_SPLIT: &str = " split in proportion to its pupils, ";
+
 /// Places and pupils of one school in each phase, census year. `None`: no data.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct PhaseFigures {
@@ -146,16 +150,38 @@ impl PhaseFigures {
         self.pupils[slot(phase)] = f;
     }
 
-    /// Applies disclosure control to every phase's pupils: rounded, or suppressed.
+    /// Applies disclosure control to every phase's pupils: rounded, or suppressed (counted as 5).
+    /// Places split between Years 7–11 and 12–13 in proportion to the pupils are split again in
+    /// proportion to the controlled counts, so that neither the places nor their rule can give
+    /// the unrounded counts back.
     pub fn control_pupils(&mut self, d: &crate::model::disclosure::Disclosure) {
         for f in self.pupils.iter_mut().flatten() {
-            match d.count(f.value).value() {
-                Some(v) => f.value = v,
-                None => {
-                    f.value = 0.0;
-                    f.suppressed = true;
-                }
-            }
+            f.suppressed = d.count(f.value).value().is_none();
+            f.value = d.counted(f.value);
+        }
+        let (s, p) = (slot(Phase::Secondary), slot(Phase::Post16));
+        let (Some(a), Some(c)) = (self.pupils[s].clone(), self.pupils[p].clone()) else {
+            return;
+        };
+        let [_, sec, six] = &mut self.places;
+        let (Some(fs), Some(f6)) = (sec.as_mut(), six.as_mut()) else {
+            return;
+        };
+        let Some(at) = fs.estimate.as_deref().and_then(|e| e.find(ROLL_SPLIT)) else {
+            return;
+        };
+        let block = fs.value + f6.value;
+        let k = a.value / (a.value + c.value);
+        (fs.value, f6.value) = (block * k, block * (1.0 - k));
+        let text = format!(
+            "{}{ROLL_SPLIT}{} in Years 7–11 : {} in Years 12–13 (rounded counts)",
+            &fs.estimate.as_deref().unwrap_or_default()[..at],
+            a.shown(),
+            c.shown()
+        );
+        fs.estimate = Some(text.clone());
+        if f6.estimate.as_deref().is_some_and(|e| e.contains(ROLL_SPLIT)) {
+            f6.estimate = Some(text);
         }
     }
 

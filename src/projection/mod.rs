@@ -138,7 +138,7 @@ pub struct Projection {
     /// Pupils keyed by URN × phase × year, for every school in a phase's totals.
     pub pupils: HashMap<(Urn, Phase, i32), SchoolYear>,
     /// Under disclosure control ([`Projection::control`]): the school × phase × years whose count
-    /// is suppressed, taken out of `pupils` and so out of every total.
+    /// is suppressed (shown as `c`; in `pupils` as 5).
     pub suppressed: HashSet<(Urn, Phase, i32)>,
     /// The academic years with figures per phase: the census year, then every forecast year.
     pub years: BTreeMap<Phase, Vec<i32>>,
@@ -206,26 +206,19 @@ impl Projection {
     }
 
     /// Applies disclosure control ([`Disclosure`]) to every school × phase × year: its central,
-    /// low and high pupils and their housing and moved parts are rounded; when any of the three
-    /// is suppressed, the whole entry moves to [`Projection::suppressed`], so no total counts it.
-    /// The year groups are left as they are: the one view of them (the SCAP table) sums them over
-    /// a planning area and controls the sum.
+    /// low and high pupils and their housing and moved parts are rounded, a suppressed one
+    /// counted as 5 ([`Disclosure::counted`]); an entry whose central count is suppressed is
+    /// listed in [`Projection::suppressed`], for the views that show it as `c`. The year groups
+    /// are left as they are: the one view of them (the SCAP table) sums them over a planning area
+    /// and controls the sum.
     pub fn control(&mut self, d: &Disclosure) {
-        let keys: Vec<(Urn, Phase, i32)> = self.pupils.keys().copied().collect();
-        for k in keys {
-            let Some(v) = self.pupils.get_mut(&k) else { continue };
-            let (Some(c), Some(lo), Some(hi)) = (d.count(v.central).value(), d.count(v.low).value(), d.count(v.high).value()) else {
-                self.pupils.remove(&k);
-                self.suppressed.insert(k);
-                continue;
-            };
-            v.central = c;
-            v.low = lo;
-            v.high = hi;
-            // No view shows the parts; should one, a part of 1 to 4 pupils is not told apart
-            // from none (its pupils are in the rounded total).
-            v.housing = d.count(v.housing).value().unwrap_or(0.0);
-            v.moved = d.count(v.moved).value().unwrap_or(0.0);
+        for (k, v) in &mut self.pupils {
+            if d.count(v.central).value().is_none() {
+                self.suppressed.insert(*k);
+            }
+            for x in [&mut v.central, &mut v.low, &mut v.high, &mut v.housing, &mut v.moved] {
+                *x = d.counted(*x);
+            }
         }
     }
 

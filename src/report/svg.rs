@@ -197,9 +197,7 @@ pub fn ward_map(ds: &Dataset, li: usize, area: usize, serving: &[usize]) -> Stri
                 acc.1 + school_pupils(ds, si, p, ds.census_year).0,
             )
         });
-        // A count suppressed by disclosure control leaves the dot without a status.
-        let hidden = Phase::ALL.iter().any(|&p| ds.suppressed(si, p, ds.census_year));
-        let st = (cap > 0.0 && !hidden).then(|| status((cap - roll) / cap, &ds.settings.bands));
+        let st = (cap > 0.0).then(|| status((cap - roll) / cap, &ds.settings.bands));
         let _ = write!(
             s,
             r##"<circle cx="{:.1}" cy="{:.1}" r="6.5" fill="{}" stroke="#111111" stroke-width="1.5"><title>{}</title></circle>"##,

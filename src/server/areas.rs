@@ -11,7 +11,7 @@ use crate::analysis::explain::{Explanation, Metric, explain};
 use crate::analysis::priority::PriorityRow;
 use crate::analysis::school_access::AccessRow;
 use crate::analysis::sufficiency::{Sufficiency, school_flag, sufficiency};
-use crate::analysis::summary::{SummaryRow, counted, pieces, school_places, school_pupils, years};
+use crate::analysis::summary::{SummaryRow, pieces, school_places, school_pupils, years};
 use crate::dataset::Dataset;
 use crate::join::points::Placement;
 use crate::map::layer::{MapKind, MapLayer};
@@ -93,6 +93,10 @@ pub struct SchoolYear {
     pub phase: Phase,
     /// Whether a forecast supplied the pupils.
     pub from_forecast: bool,
+    /// True when disclosure control suppresses the pupils (shown as `c`, counted as 5 in the
+    /// figures beside them).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub suppressed: bool,
     /// Figures.
     #[serde(flatten)]
     pub sufficiency: Sufficiency,
@@ -383,13 +387,13 @@ fn school_profile(ds: &Dataset, l: &MapLayer, fi: usize) -> Profile {
         if !s.in_totals(ph) {
             continue;
         }
-        // A year whose count disclosure control suppresses has no figures to show.
-        for y in years(ds, ph).into_iter().filter(|&y| counted(ds, si, ph, y)) {
+        for y in years(ds, ph).into_iter().filter(|&y| s.open_in(y)) {
             let (p, from_forecast) = school_pupils(ds, si, ph, y);
             school_years.push(SchoolYear {
                 year: y,
                 phase: ph,
                 from_forecast,
+                suppressed: ds.suppressed(si, ph, y),
                 sufficiency: sufficiency(school_places(ds, si, ph, y), p, ds.settings.operating_margin, &ds.settings.bands),
             });
         }

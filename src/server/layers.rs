@@ -146,7 +146,7 @@ pub async fn layers(State(state): State<Arc<AppState>>, headers: HeaderMap) -> J
 }
 
 /// The authority's back-test rows; under disclosure control their forecast and actual pupils are
-/// rounded like every other count (the accuracy % is of the unrounded figures, and discloses none).
+/// rounded like every other count, and the accuracy % (of the unrounded figures) to a tenth.
 fn accuracy_rows(ds: &crate::dataset::Dataset, rows: &[crate::forecast::backtest::Score]) -> serde_json::Value {
     let Some(d) = ds.disclosure else {
         return serde_json::json!(rows);
@@ -156,6 +156,8 @@ fn accuracy_rows(ds: &crate::dataset::Dataset, rows: &[crate::forecast::backtest
             let mut v = serde_json::json!(r);
             v["forecast"] = serde_json::json!(d.count(r.forecast));
             v["actual"] = serde_json::json!(d.count(r.actual));
+            // To a tenth of a per cent, so that it cannot narrow the rounded counts down.
+            v["accuracy_pct"] = serde_json::json!(r.accuracy_pct.map(|p| (p * 10.0).round() / 10.0));
             v
         })
         .collect()

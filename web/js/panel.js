@@ -134,7 +134,7 @@ function yearTable(rows) {
   const body = rows
     .map(
       (r) => `<tr><th scope="row">${academicYear(r.year)}${r.forecast ? ' <span class="forecast-tag">F</span>' : ''}</th>
-      <td class="num">${places(r.capacity)}</td><td class="num">${places(r.pupils)}</td><td class="num">${signed(r.spare)}</td>
+      <td class="num">${places(r.capacity)}</td><td class="num">${r.suppressed ? '<abbr title="suppressed: 1 to 4 pupils, counted as 5">c</abbr>' : places(r.pupils)}</td><td class="num">${signed(r.spare)}</td>
       <td>${r.status ? `<span class="status ${esc(r.status)}">${esc(r.status)}</span>` : '—'}</td></tr>`,
     )
     .join('');

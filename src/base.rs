@@ -66,6 +66,10 @@ pub struct Base {
     pub lsoas: Vec<LsoaRecord>,
     /// Year of the population table used, if it had one.
     pub population_year: Option<i32>,
+    /// Every year of single-year-of-age population in the table: `population_years[year][l]` for
+    /// LSOA `l` of the LSOA layer (`None`: not in that year), for projections
+    /// ([`crate::forecast::population`]).
+    pub population_years: std::collections::BTreeMap<i32, Vec<Option<Vec<f64>>>>,
     /// The schools register, with each school's census-year figures resolved.
     pub register: Vec<School>,
     /// `placements[layer][school]`.
@@ -232,12 +236,22 @@ impl Base {
         for d in &manifest.deprivation {
             readers::deprivation::read_into(d, src, &mut dep, &mut problems);
         }
-        let (population_year, pop) = manifest
+        let population = manifest
             .population
             .as_ref()
             .map(|p| readers::population::read(p, src, &mut problems))
             .unwrap_or_default();
+        let (population_year, pop) = (population.year, &population.areas);
         let mut lsoas = Vec::new();
+        let population_years = lsoa_layer
+            .map(|li| {
+                population
+                    .years
+                    .iter()
+                    .map(|(&y, by)| (y, layers[li].areas.iter().map(|a| by.get(&a.code).cloned()).collect()))
+                    .collect()
+            })
+            .unwrap_or_default();
         if let Some(li) = lsoa_layer {
             let layer = &layers[li];
             let (mut dep_hit, mut pop_hit) = (0, 0);
@@ -511,6 +525,7 @@ impl Base {
             lsoa_layer,
             lsoas,
             population_year,
+            population_years,
             register: schools,
             placements,
             indexes,

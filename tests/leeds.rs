@@ -369,3 +369,80 @@ fn leeds_reads_the_same_from_topojson_geopackage_and_workbooks() {
         assert!(x.geometry.hausdorff_distance(&y.geometry) < 1e-6, "{}", x.code);
     }
 }
+
+/// The projection from population alone, back-tested on Leeds' own history (mid-2017 → mid-2019
+/// fits the ratios, mid-2019 is projected to mid-2020 and compared with the mid-2020 estimates),
+/// reproduced here from the CSV by a calculation of its own: the authority's single ages summed,
+/// the cohort-change ratios of the two years annualised, and the children of primary and
+/// secondary ages one year on.
+#[test]
+fn leeds_population_projection_backtest_is_reproduced_independently() {
+    use placeplan::forecast::population::{Pool, backtest};
+    use placeplan::model::Phase;
+    let Some(dir) = common::real_data() else { return };
+    let Some(ds) = common::leeds() else { return };
+    let bt = backtest(ds).expect("Leeds has three population years");
+    assert_eq!((bt.fitted, bt.origin, bt.target, bt.horizon), ((2017, 2019), 2019, 2020, 1));
+
+    // The CSV by hand: year → age → the authority's people.
+    let path = dir.join("population_leeds_syoa/leeds_lsoa11_syoa_mid2017_2019_2020.csv");
+    let mut rd = csv::Reader::from_path(&path).expect("population CSV");
+    let head = rd.headers().expect("header").clone();
+    let col = |name: &str| head.iter().position(|h| h == name).unwrap_or_else(|| panic!("{name}"));
+    let (c_year, c_age0) = (col("year"), col("0"));
+    let mut sums: std::collections::BTreeMap<i32, Vec<f64>> = std::collections::BTreeMap::new();
+    for r in rd.records() {
+        let r = r.expect("row");
+        let y: i32 = r[c_year].parse().expect("year");
+        let s = sums.entry(y).or_insert_with(|| vec![0.0; 91]);
+        for a in 0..91 {
+            s[a] += r[c_age0 + a].parse::<f64>().expect("count");
+        }
+    }
+    let (p17, p19, p20) = (&sums[&2017], &sums[&2019], &sums[&2020]);
+    // Two years apart: the cohort aged a in 2017 is aged a + 2 in 2019; the step x → x + 1 is
+    // made by the cohorts aged x − 1 and x in 2017, each ratio's square root, averaged
+    // geometrically.
+    let annual = |a: usize| (p19[a + 2] / p17[a]).sqrt();
+    let step = |x: usize| {
+        if x == 0 {
+            annual(0)
+        } else {
+            (annual(x - 1) * annual(x)).sqrt()
+        }
+    };
+    for (phase, (lo, hi)) in [(Phase::Primary, (4usize, 11usize)), (Phase::Secondary, (11, 16))] {
+        let projected: f64 = (lo..hi).map(|age| p19[age - 1] * step(age - 1)).sum();
+        let actual: f64 = p20[lo..hi].iter().sum();
+        let la = bt
+            .levels
+            .iter()
+            .find(|l| l.level == "la" && l.phase == phase && l.pool == Pool::Authority)
+            .and_then(|l| l.total)
+            .expect("the authority's score");
+        assert!((la.0 - projected).abs() < 1e-6 * projected, "{phase:?}: {} vs {projected}", la.0);
+        assert!((la.1 - actual).abs() < 1e-9, "{phase:?} estimate {} vs {actual}", la.1);
+        let pct = 100.0 * (projected - actual) / actual;
+        assert!((la.2.expect("accuracy") - pct).abs() < 1e-9);
+        // One year ahead, pooled ratios are within half a per cent for the authority.
+        assert!(pct.abs() < 0.5, "{phase:?}: {pct:+.2}%");
+    }
+    // Every level is scored, and the method beats carrying the population forward unchanged for
+    // wards and planning areas.
+    let mape = |level: &str, phase: Phase, pool: Pool| {
+        bt.levels
+            .iter()
+            .find(|l| l.level == level && l.phase == phase && l.pool == pool)
+            .map(|l| (l.areas, l.mape))
+            .unwrap_or_else(|| panic!("{level} {phase:?} {pool:?}"))
+    };
+    for level in ["lsoa", "wards_2023", "planning_areas_primary", "planning_areas_secondary"] {
+        for phase in [Phase::Primary, Phase::Secondary] {
+            let (n, m) = mape(level, phase, Pool::Authority);
+            let (_, base) = mape(level, phase, Pool::Unchanged);
+            assert!(n > 0 && m < base, "{level} {phase:?}: {m:.2}% vs unchanged {base:.2}%");
+        }
+    }
+    assert_eq!(mape("lsoa", Phase::Primary, Pool::Authority).0, 482);
+    assert_eq!(mape("wards_2023", Phase::Primary, Pool::Authority).0, 33);
+}

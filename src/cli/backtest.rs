@@ -19,7 +19,8 @@ pub struct Args {
     pub json: bool,
 }
 
-/// Runs `backtest`.
+/// Runs `backtest`: placeplan's forecasts from rolls, when the data has a roll history, and the
+/// projection from population alone, when the population table has three or more years.
 ///
 /// # Errors
 /// When the manifest cannot be read or stdout fails.
@@ -28,18 +29,80 @@ pub fn run(a: &Args) -> CliResult {
     if let Some(why) = super::load::fatal(&ds) {
         return fail(exit::DATA, why);
     }
-    let bt = match backtest(&ds, a.years_held_out) {
-        Ok(b) => b,
-        Err(msg) => {
-            return fail(exit::DATA, msg.to_string());
-        }
-    };
+    let rolls = backtest(&ds, a.years_held_out);
+    let population = crate::forecast::population::backtest(&ds);
+    if let (Err(r), Err(p)) = (&rolls, &population) {
+        return fail(exit::DATA, format!("nothing to back-test: {r}; and {p}"));
+    }
     if a.json {
-        super::write_stdout(&(serde_json::to_string_pretty(&bt)? + "\n"))?;
+        let mut v = match &rolls {
+            Ok(bt) => serde_json::to_value(bt)?,
+            Err(e) => serde_json::json!({ "rolls": e.to_string() }),
+        };
+        v["population"] = match &population {
+            Ok(p) => serde_json::to_value(p)?,
+            Err(e) => serde_json::Value::String(e.clone()),
+        };
+        super::write_stdout(&(serde_json::to_string_pretty(&v)? + "\n"))?;
         return Ok(exit::OK);
     }
     use std::fmt::Write as _;
     let mut out = String::new();
+    match &rolls {
+        Ok(bt) => rolls_text(&mut out, bt)?,
+        Err(e) => writeln!(out, "Forecasts from rolls: not back-tested ({e}).\n")?,
+    }
+    match &population {
+        Ok(p) => population_text(&mut out, p)?,
+        Err(e) => writeln!(out, "Projection from population: not back-tested ({e}).")?,
+    }
+    super::write_stdout(&out)?;
+    Ok(exit::OK)
+}
+
+fn population_text(out: &mut String, p: &crate::forecast::population::PopulationBacktest) -> std::fmt::Result {
+    use std::fmt::Write as _;
+    writeln!(
+        out,
+        "Projection from population alone (no rolls): mid-{} projected {} year(s) on to mid-{}, compared with ONS estimates.",
+        p.origin, p.horizon, p.target
+    )?;
+    writeln!(out, "{}\n", p.method)?;
+    writeln!(
+        out,
+        "{:<26} {:<9} {:<34} {:>6} {:>7}  by size (areas, mean absolute %)",
+        "level", "ages", "ratios", "areas", "MAPE"
+    )?;
+    for l in &p.levels {
+        let (a, b) = l.phase.ages();
+        let bands = l
+            .bands
+            .iter()
+            .map(|(band, n, m)| format!("{band}: {n}, {m:.1}%"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let total = l.total.map_or(String::new(), |(f, act, pct)| {
+            format!(
+                "projected {f:.0}, estimate {act:.0}, {}",
+                pct.map_or("—".into(), |x| format!("{x:+.2}%"))
+            )
+        });
+        writeln!(
+            out,
+            "{:<26} {:<9} {:<34} {:>6} {:>6.2}%  {}",
+            l.level,
+            format!("{a}–{}", b - 1),
+            l.pool.label(),
+            l.areas,
+            l.mape,
+            if total.is_empty() { bands } else { total }
+        )?;
+    }
+    Ok(())
+}
+
+fn rolls_text(out: &mut String, bt: &crate::forecast::backtest::Backtest) -> std::fmt::Result {
+    use std::fmt::Write as _;
     writeln!(
         out,
         "Back-test: forecasts fitted to {} ({}-year ratio window), scored on the {} held-out year(s).",
@@ -80,6 +143,6 @@ pub fn run(a: &Args) -> CliResult {
     for n in &bt.notes {
         writeln!(out, "note: {n}")?;
     }
-    super::write_stdout(&out)?;
-    Ok(exit::OK)
+    writeln!(out)?;
+    Ok(())
 }

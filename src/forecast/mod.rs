@@ -4,5 +4,6 @@
 pub mod backtest;
 pub mod cohort;
 pub mod model;
+pub mod population;
 pub use crate::model::ncy;
 pub mod schools;

@@ -19,12 +19,25 @@ pub struct LsoaPopulation {
     pub ages: Option<Vec<f64>>,
 }
 
-/// Reads the table; returns the year used (for multi-year tables) and the populations.
-pub fn read(input: &PopulationInput, src: &FileSource, problems: &mut Vec<Problem>) -> (Option<i32>, HashMap<AreaCode, LsoaPopulation>) {
+/// What a population table holds.
+#[derive(Clone, Debug, Default)]
+pub struct Population {
+    /// The year used (the latest of a multi-year table, or the manifest's `year`).
+    pub year: Option<i32>,
+    /// Each LSOA's population in that year.
+    pub areas: HashMap<AreaCode, LsoaPopulation>,
+    /// Every year's single years of age by LSOA (that year included), for projections
+    /// ([`crate::forecast::population`]); empty for a table without single ages or years.
+    pub years: std::collections::BTreeMap<i32, HashMap<AreaCode, Vec<f64>>>,
+}
+
+/// Reads the table: the year used and its populations, and every year's single ages.
+pub fn read(input: &PopulationInput, src: &FileSource, problems: &mut Vec<Problem>) -> Population {
     let file = src.display(&input.path);
     let mut out = HashMap::new();
+    let mut years: std::collections::BTreeMap<i32, HashMap<AreaCode, Vec<f64>>> = std::collections::BTreeMap::new();
     let Some(table) = super::read_table(&input.path, 0, input.sheet.as_deref(), src, problems) else {
-        return (None, out);
+        return Population::default();
     };
     let c = &input.columns;
     let Some(code_c) = find_col(
@@ -35,7 +48,7 @@ pub fn read(input: &PopulationInput, src: &FileSource, problems: &mut Vec<Proble
         &[&["lsoa", "code"]],
     ) else {
         problems.push(Problem::fatal(&file, "no LSOA code column; map it with columns.code"));
-        return (None, out);
+        return Population::default();
     };
     let year_c = find_col(&table, c, "year", &["year"], &[]);
     let ages_c: Vec<Option<usize>> = (0..=90)
@@ -60,7 +73,7 @@ pub fn read(input: &PopulationInput, src: &FileSource, problems: &mut Vec<Proble
             &file,
             "format = \"syoa\" needs columns 0 … 89 and 90+ (single year of age); use format = \"iod_file6\" for IoD denominators",
         ));
-        return (None, out);
+        return Population::default();
     }
     let mut sink = ProblemSink::new(file.clone(), problems);
     let year = match (input.year, year_c) {
@@ -70,9 +83,10 @@ pub fn read(input: &PopulationInput, src: &FileSource, problems: &mut Vec<Proble
     };
     for (line, cells) in &table.rows {
         let line = *line;
-        if let (Some(y), Some(yc)) = (year, year_c)
-            && cells.get(yc).and_then(|s| s.trim().parse::<i32>().ok()) != Some(y)
-        {
+        // A row of another year of a multi-year table is kept for projections only.
+        let row_year = year_c.and_then(|yc| cells.get(yc)?.trim().parse::<i32>().ok());
+        let other_year = year.is_some() && year_c.is_some() && row_year != year;
+        if other_year && (input.format != PopulationFormat::Syoa || row_year.is_none()) {
             continue;
         }
         let Some(Ok(code)) = cells.get(code_c).map(|s| AreaCode::new(s)) else {
@@ -134,6 +148,12 @@ pub fn read(input: &PopulationInput, src: &FileSource, problems: &mut Vec<Proble
                 }
             }
         };
+        if let (Some(y), Some(ages)) = (row_year.or(year), &rec.ages) {
+            years.entry(y).or_default().insert(code.clone(), ages.clone());
+        }
+        if other_year {
+            continue;
+        }
         if out.insert(code.clone(), rec).is_some() {
             sink.push(
                 Severity::Error,
@@ -143,5 +163,5 @@ pub fn read(input: &PopulationInput, src: &FileSource, problems: &mut Vec<Proble
             );
         }
     }
-    (year, out)
+    Population { year, areas: out, years }
 }

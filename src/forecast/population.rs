@@ -1,0 +1,388 @@
+//! Resident population projected from population estimates alone — the Hamilton–Perry
+//! cohort-change method (methods.md §1.7) — and its back-test on real history.
+//!
+//! From single-year-of-age populations `P₀` (mid-year `t₀`) and `P₁` (mid-year `t₁ = t₀ + k`):
+//! 1. **Cohort-change ratios**: `C[a] = P₁[a + k] / P₀[a]` for the cohort aged `a` at `t₀`
+//!    (`a + k ≤ 89`), and for the open group `C₉₀₊ = P₁[90+] / Σ_{a ≥ 90 − k} P₀[a]`.
+//! 2. **Annual ratios**: each year of age `x → x + 1` takes the geometric mean of `C[a]^(1/k)`
+//!    over the cohorts that made that step between `t₀` and `t₁` (`x − k < a ≤ x`); the open group
+//!    `C₉₀₊^(1/k)`. With `k = 1` this is the ratio itself.
+//! 3. **Births**: age 0 next year = age 0 this year × `(P₁[0] / P₀[0])^(1/k)` (the age-0 trend).
+//! 4. **One year on**: `P̂[0] = P[0] × births`, `P̂[x + 1] = P[x] × s[x]`, `P̂[90+] = (P[89] + P[90+]) × s₉₀₊`.
+//!
+//! Ratios of one LSOA's single years of age are unstable (a cohort of 12 children that gains two
+//! is a ratio of 1.17), so by default they are **pooled**: fitted on the authority's sums and
+//! applied to every LSOA ([`Pool::Authority`]). [`Pool::Lsoa`] fits each LSOA's own, falling back
+//! to the pooled ratio where the LSOA's cohort is under [`MIN_COHORT`]; the back-test scores both.
+//!
+//! Source: Hamilton & Perry (1962), *Social Forces* 41(2):163–170; Swanson, Schlottmann & Schmidt
+//! (2010), *Population Research and Policy Review* 29:47–63.
+
+use super::cohort::accuracy_pct;
+use crate::base::Base;
+use crate::model::{LayerKind, Phase};
+use serde::Serialize;
+
+/// Single years of age 0..=89 and the open group 90+.
+pub const AGES: usize = 91;
+
+/// An LSOA's own cohort ratio is used only when the cohort held at least this many people.
+pub const MIN_COHORT: f64 = 10.0;
+
+/// Where the ratios are fitted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pool {
+    /// On the authority's sums, applied to every LSOA.
+    Authority,
+    /// On each LSOA's own counts (the pooled ratio where its cohort is under [`MIN_COHORT`]).
+    Lsoa,
+    /// No projection at all: each age's count carried forward unchanged — the baseline any
+    /// method must beat.
+    Unchanged,
+}
+
+impl Pool {
+    /// Every one, the default first.
+    pub const ALL: [Pool; 3] = [Pool::Authority, Pool::Lsoa, Pool::Unchanged];
+
+    /// Its name in words.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Pool::Authority => "ratios pooled over the authority",
+            Pool::Lsoa => "each LSOA's own ratios",
+            Pool::Unchanged => "baseline: no change",
+        }
+    }
+}
+
+/// Annual ratios fitted on two population years.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Ratios {
+    /// `survive[x]` for `x → x + 1`, `x` = 0..=88; `survive[89]`: 89 and 90+ → 90+.
+    pub survive: Vec<f64>,
+    /// Age 0 next year over age 0 this year.
+    pub births: f64,
+}
+
+/// The cohort ratios `C[a]` (`None`: an empty cohort, or one under `min` people) and the
+/// open group's, from `p0` and `p1` `k` years apart.
+fn cohort_ratios(p0: &[f64], p1: &[f64], k: usize, min: f64) -> (Vec<Option<f64>>, Option<f64>) {
+    let ok = |den: f64| den > 0.0 && den >= min;
+    let c: Vec<Option<f64>> = (0..AGES - 1)
+        .map(|a| (a + k <= AGES - 2 && ok(p0[a])).then(|| p1[a + k] / p0[a]))
+        .collect();
+    let open_base: f64 = p0[AGES - 1 - k.min(AGES - 1)..].iter().sum();
+    (c, ok(open_base).then(|| p1[AGES - 1] / open_base))
+}
+
+/// Fits annual ratios on `p0` (year `t0`) and `p1` (year `t0 + k`); a ratio that cannot be
+/// fitted (an empty cohort, or one under `min` people) is taken from `fallback`, else 1.
+#[must_use]
+pub fn fit(p0: &[f64], p1: &[f64], k: usize, min: f64, fallback: Option<&Ratios>) -> Ratios {
+    let k = k.max(1);
+    let inv = 1.0 / k as f64;
+    let (c, open) = cohort_ratios(p0, p1, k, min);
+    let open = open.map(|o| o.powf(inv));
+    let mut survive: Vec<f64> = (0..AGES - 2)
+        .map(|x| {
+            // The cohorts that stepped from age x to x + 1 between the two years.
+            let logs: Vec<f64> = (x.saturating_sub(k - 1)..=x)
+                .filter_map(|a| c.get(a).copied().flatten())
+                .filter(|r| *r > 0.0)
+                .map(|r| r.ln() * inv)
+                .collect();
+            if logs.is_empty() {
+                fallback.map_or_else(|| open.unwrap_or(1.0), |f| f.survive[x])
+            } else {
+                (logs.iter().sum::<f64>() / logs.len() as f64).exp()
+            }
+        })
+        .collect();
+    survive.push(open.or(fallback.map(|f| f.survive[AGES - 2])).unwrap_or(1.0));
+    let births = if p0[0] > 0.0 && p0[0] >= min && p1[0] > 0.0 {
+        (p1[0] / p0[0]).powf(inv)
+    } else {
+        fallback.map_or(1.0, |f| f.births)
+    };
+    Ratios { survive, births }
+}
+
+/// The population one year on from `p` ([`AGES`] long) under `r`.
+#[must_use]
+pub fn step(p: &[f64], r: &Ratios) -> Vec<f64> {
+    let mut out = vec![0.0; AGES];
+    out[0] = p[0] * r.births;
+    for x in 0..AGES - 2 {
+        out[x + 1] = p[x] * r.survive[x];
+    }
+    out[AGES - 1] = (p[AGES - 2] + p[AGES - 1]) * r.survive[AGES - 2];
+    out
+}
+
+/// The sum of `ps` age by age.
+fn sum<'a>(ps: impl Iterator<Item = &'a Vec<f64>>) -> Vec<f64> {
+    let mut out = vec![0.0; AGES];
+    for p in ps {
+        for (o, v) in out.iter_mut().zip(p) {
+            *o += v;
+        }
+    }
+    out
+}
+
+/// Every LSOA projected `years` years on from `origin`, with ratios fitted on `(t0, p0)` →
+/// `(t1, p1)` pooled as `pool`; `result[l][y]` is LSOA `l` in year `origin_year + y + 1`
+/// (`None`: the LSOA is missing from a year used).
+#[must_use]
+pub fn project(
+    p0: &[Option<Vec<f64>>],
+    p1: &[Option<Vec<f64>>],
+    k: usize,
+    origin: &[Option<Vec<f64>>],
+    years: usize,
+    pool: Pool,
+) -> Vec<Option<Vec<Vec<f64>>>> {
+    let pooled = fit(&sum(p0.iter().flatten()), &sum(p1.iter().flatten()), k, 0.0, None);
+    origin
+        .iter()
+        .enumerate()
+        .map(|(l, o)| {
+            let o = o.as_ref()?;
+            let r = match pool {
+                Pool::Authority => pooled.clone(),
+                Pool::Lsoa => fit(p0.get(l)?.as_ref()?, p1.get(l)?.as_ref()?, k, MIN_COHORT, Some(&pooled)),
+                Pool::Unchanged => return Some(vec![o.clone(); years]),
+            };
+            let mut out = Vec::with_capacity(years);
+            let mut cur = o.clone();
+            for _ in 0..years {
+                cur = step(&cur, &r);
+                out.push(cur.clone());
+            }
+            Some(out)
+        })
+        .collect()
+}
+
+/// `[start, end)` ages summed.
+fn ages_sum(p: &[f64], (a, b): (u8, u8)) -> f64 {
+    p.get(usize::from(a)..usize::from(b)).map_or(0.0, |x| x.iter().sum())
+}
+
+/// How one level's areas were projected in a back-test.
+#[derive(Clone, Debug, Serialize)]
+pub struct LevelScore {
+    /// `lsoa`, a boundary layer's id, or `la`.
+    pub level: String,
+    /// The ages scored: a phase's (primary 4–10, secondary 11–15).
+    pub phase: Phase,
+    /// Where the ratios were fitted.
+    pub pool: Pool,
+    /// Areas scored (with people of those ages).
+    pub areas: usize,
+    /// Mean absolute accuracy % over them.
+    pub mape: f64,
+    /// The same by size band (actual people of those ages): label, areas, mean absolute %.
+    pub bands: Vec<(String, usize, f64)>,
+    /// For the authority: projected, actual and accuracy %.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<(f64, f64, Option<f64>)>,
+}
+
+/// A back-test of the projection on real history.
+#[derive(Clone, Debug, Serialize)]
+pub struct PopulationBacktest {
+    /// The years the ratios were fitted on.
+    pub fitted: (i32, i32),
+    /// The year projected from (the later fitted year).
+    pub origin: i32,
+    /// The year projected and compared with its estimates.
+    pub target: i32,
+    /// Years ahead.
+    pub horizon: usize,
+    /// Scores per level, phase and pool.
+    pub levels: Vec<LevelScore>,
+    /// The method in words.
+    pub method: String,
+}
+
+const BANDS: [(f64, &str); 4] = [(0.0, "under 100"), (100.0, "100–499"), (500.0, "500–1,999"), (2000.0, "2,000+")];
+
+fn score(level: &str, phase: Phase, pool: Pool, pairs: &[(f64, f64)], la: bool) -> LevelScore {
+    let acc: Vec<(f64, f64)> = pairs
+        .iter()
+        .filter_map(|&(f, a)| accuracy_pct(f, a).map(|p| (a, p.abs())))
+        .collect();
+    let mean = |v: &[f64]| {
+        if v.is_empty() {
+            0.0
+        } else {
+            v.iter().sum::<f64>() / v.len() as f64
+        }
+    };
+    let bands = BANDS
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &(lo, label))| {
+            let hi = BANDS.get(i + 1).map_or(f64::INFINITY, |b| b.0);
+            let v: Vec<f64> = acc.iter().filter(|(a, _)| *a >= lo && *a < hi).map(|x| x.1).collect();
+            (!v.is_empty()).then(|| (label.to_owned(), v.len(), mean(&v)))
+        })
+        .collect();
+    LevelScore {
+        level: level.to_owned(),
+        phase,
+        pool,
+        areas: acc.len(),
+        mape: mean(&acc.iter().map(|x| x.1).collect::<Vec<_>>()),
+        bands,
+        total: la.then(|| pairs.first().map(|&(f, a)| (f, a, accuracy_pct(f, a)))).flatten(),
+    }
+}
+
+/// Back-tests the projection on the base's population years: ratios fitted on the
+/// last-but-two → last-but-one years project the last-but-one year to the last, which is then
+/// compared with its estimates for every LSOA, each ward and planning-area layer (LSOAs
+/// apportioned with the base's weights) and the authority, for the primary (4–10) and secondary
+/// (11–15) ages, with each pool.
+///
+/// # Errors
+/// Fewer than three population years with single ages (two to fit, one to compare).
+pub fn backtest(base: &Base) -> Result<PopulationBacktest, String> {
+    let ys: Vec<i32> = base.population_years.keys().copied().collect();
+    let [.., t0, t1, t2] = ys.as_slice() else {
+        return Err(format!(
+            "the population table has {} year(s) of single ages ({}); a back-test needs three (two to fit the ratios, one to compare)",
+            ys.len(),
+            ys.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+        ));
+    };
+    let (t0, t1, t2) = (*t0, *t1, *t2);
+    let year = |y: i32| &base.population_years[&y];
+    let horizon = usize::try_from(t2 - t1).unwrap_or(1).max(1);
+    let k = usize::try_from(t1 - t0).unwrap_or(1).max(1);
+    let mut levels = Vec::new();
+    for pool in Pool::ALL {
+        let proj = project(year(t0), year(t1), k, year(t1), horizon, pool);
+        let projected: Vec<Option<&Vec<f64>>> = proj.iter().map(|p| p.as_ref().and_then(|v| v.last())).collect();
+        let actual = year(t2);
+        for phase in [Phase::Primary, Phase::Secondary] {
+            let ages = phase.ages();
+            // Per LSOA: projected and actual (both known).
+            let per: Vec<Option<(f64, f64)>> = projected
+                .iter()
+                .zip(actual)
+                .map(|(f, a)| Some((ages_sum(f.as_ref()?, ages), ages_sum(a.as_ref()?, ages))))
+                .collect();
+            levels.push(score(
+                "lsoa",
+                phase,
+                pool,
+                &per.iter().flatten().copied().collect::<Vec<_>>(),
+                false,
+            ));
+            for (li, l) in base.layers.iter().enumerate() {
+                if !matches!(l.kind, LayerKind::Ward | LayerKind::PlanningArea) {
+                    continue;
+                }
+                let Some(ap) = base.apportionments.get(li).and_then(Option::as_ref) else {
+                    continue;
+                };
+                let pairs: Vec<(f64, f64)> = ap
+                    .by_area
+                    .iter()
+                    .map(|ps| {
+                        ps.iter().map(|&p| &ap.pieces[p]).fold((0.0, 0.0), |acc, p| {
+                            let w = p.weight(base.weight_method);
+                            per.get(p.lsoa)
+                                .copied()
+                                .flatten()
+                                .map_or(acc, |(f, a)| (acc.0 + w * f, acc.1 + w * a))
+                        })
+                    })
+                    .collect();
+                levels.push(score(l.id.as_str(), phase, pool, &pairs, false));
+            }
+            let la = per.iter().flatten().fold((0.0, 0.0), |acc, (f, a)| (acc.0 + f, acc.1 + a));
+            levels.push(score("la", phase, pool, &[la], true));
+        }
+    }
+    Ok(PopulationBacktest {
+        fitted: (t0, t1),
+        origin: t1,
+        target: t2,
+        horizon,
+        levels,
+        method: format!(
+            "Hamilton–Perry cohort-change ratios fitted on mid-{t0} → mid-{t1} single-year-of-age estimates (annualised over {k} year{}), projecting mid-{t1} {horizon} year{} on to mid-{t2}; accuracy % = 100 × (projected − estimate) / estimate, averaged as absolute values (MAPE). Wards and planning areas sum their LSOAs with the apportionment weights. The baseline carries mid-{t1} forward unchanged. The estimates compared with are ONS's own modelled figures, not counts.",
+            if k == 1 { "" } else { "s" },
+            if horizon == 1 { "" } else { "s" }
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ages(f: impl Fn(usize) -> f64) -> Vec<f64> {
+        (0..AGES).map(f).collect()
+    }
+
+    #[test]
+    fn a_worked_example_with_k_one() {
+        // Ages 0, 1, 2 … : 100, 90, 80 … in t0; 110, 95, 88 … in t1.
+        let p0 = ages(|a| 100.0 - a as f64);
+        let mut p1 = p0.clone();
+        (p1[0], p1[1], p1[2]) = (110.0, 95.0, 88.0);
+        let r = fit(&p0, &p1, 1, 0.0, None);
+        assert!((r.births - 1.1).abs() < 1e-12, "births 110 / 100");
+        assert!((r.survive[0] - 0.95).abs() < 1e-12, "age 0 → 1: 95 / 100");
+        assert!((r.survive[1] - 88.0 / 99.0).abs() < 1e-12, "age 1 → 2: 88 / 99");
+        let next = step(&p1, &r);
+        assert!((next[0] - 121.0).abs() < 1e-9);
+        assert!((next[1] - 110.0 * 0.95).abs() < 1e-9);
+        assert!((next[2] - 95.0 * 88.0 / 99.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn two_year_ratios_are_annualised_over_the_cohorts_that_made_each_step() {
+        // Every cohort grows by 21% over two years: 10% a year.
+        let p0 = ages(|_| 100.0);
+        let p1 = ages(|_| 121.0);
+        let r = fit(&p0, &p1, 2, 0.0, None);
+        for x in 0..85 {
+            assert!((r.survive[x] - 1.1).abs() < 1e-12, "{x}: {}", r.survive[x]);
+        }
+        assert!((r.births - 1.1).abs() < 1e-12);
+    }
+
+    #[test]
+    fn constant_ratios_keep_a_stationary_population() {
+        let p = ages(|a| 1000.0 - 10.0 * a as f64);
+        let r = fit(&p, &p, 1, 0.0, None);
+        let mut cur = p.clone();
+        for _ in 0..5 {
+            cur = step(&cur, &r);
+        }
+        for a in 0..AGES - 1 {
+            assert!((cur[a] - p[a]).abs() < 1e-6 * p[a].max(1.0), "age {a}: {} vs {}", cur[a], p[a]);
+        }
+    }
+
+    #[test]
+    fn small_cohorts_take_the_pooled_ratio() {
+        let p0 = ages(|a| if a == 5 { 3.0 } else { 50.0 });
+        let mut p1 = p0.clone();
+        p1[6] = 6.0; // a doubling of a cohort of 3
+        let pooled = Ratios {
+            survive: vec![0.99; AGES - 1],
+            births: 1.0,
+        };
+        let r = fit(&p0, &p1, 1, MIN_COHORT, Some(&pooled));
+        assert_eq!(r.survive[5], 0.99, "the cohort of 3 is too small for its own ratio");
+        assert!((r.survive[3] - 1.0).abs() < 1e-12, "a cohort of 50 keeps its own ratio");
+    }
+}

@@ -39,6 +39,10 @@ pub struct SummaryRow {
     pub flagged_schools: usize,
     /// Schools with no forecast for this year (their current roll was carried forward).
     pub schools_without_forecast: usize,
+    /// Of them, schools forecast from the resident population (no rolls, no forecasts table):
+    /// "projection from population" ([`crate::forecast::population`]).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub schools_from_population: usize,
     /// For the authority row: what the no-netting shortfall was summed over.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shortfall_basis: Option<String>,

@@ -149,7 +149,7 @@ fn scan(dir: &Path, d: &Disclosure) -> Scan {
         let ext = p.extension().and_then(|e| e.to_str()).unwrap_or_default();
         match ext {
             "json" | "geojson" => {
-                let v: Value = serde_json::from_slice(&std::fs::read(p).expect("read")).unwrap_or_else(|e| panic!("{at}: {e}"));
+                let v: Value = serde_json::from_slice(&std::fs::read(p).expect("read")).expect("every JSON file of the site parses");
                 s.json(d, &v, "", &at);
             }
             "csv" => {
@@ -257,12 +257,7 @@ fn scan_archive(path: &Path, d: &Disclosure, s: &mut Scan) {
     rt.block_on(async {
         let reader = AsyncPmTilesReader::new_with_path(path).await.expect("a PMTiles archive");
         let h = reader.get_header();
-        let bounds = [
-            f64::from(h.min_longitude),
-            f64::from(h.min_latitude),
-            f64::from(h.max_longitude),
-            f64::from(h.max_latitude),
-        ];
+        let bounds = [h.min_longitude, h.min_latitude, h.max_longitude, h.max_latitude];
         for z in h.min_zoom..=h.max_zoom {
             let (xs, ys) = placeplan::map::archive::tile_range(bounds, z);
             for x in xs {

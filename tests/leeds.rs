@@ -405,11 +405,7 @@ fn leeds_population_projection_backtest_is_reproduced_independently() {
     // geometrically.
     let annual = |a: usize| (p19[a + 2] / p17[a]).sqrt();
     let step = |x: usize| {
-        if x == 0 {
-            annual(0)
-        } else {
-            (annual(x - 1) * annual(x)).sqrt()
-        }
+        if x == 0 { annual(0) } else { (annual(x - 1) * annual(x)).sqrt() }
     };
     for (phase, (lo, hi)) in [(Phase::Primary, (4usize, 11usize)), (Phase::Secondary, (11, 16))] {
         let projected: f64 = (lo..hi).map(|age| p19[age - 1] * step(age - 1)).sum();
@@ -445,4 +441,46 @@ fn leeds_population_projection_backtest_is_reproduced_independently() {
     }
     assert_eq!(mape("lsoa", Phase::Primary, Pool::Authority).0, 482);
     assert_eq!(mape("wards_2023", Phase::Primary, Pool::Authority).0, 33);
+}
+
+/// Leeds has no rolls, so its forecast years are the projection from population: every school in
+/// a planning area keeps its census-year share of the area's resident children, so its pupils
+/// grow or shrink with theirs — the same ratio for every school of the area — with low ≤ central ≤
+/// high, year groups that add up, and the SCAP-style table filled from them.
+#[test]
+fn leeds_forecasts_come_from_the_population_projection() {
+    use placeplan::model::Phase;
+    use placeplan::projection::PupilSource;
+    let Some(ds) = common::leeds() else { return };
+    assert!(ds.model.cohort.is_none(), "Leeds has no rolls");
+    let census = ds.census_year;
+    for phase in [Phase::Primary, Phase::Secondary] {
+        let years = ds.years(phase);
+        assert_eq!(years.len(), 1 + ds.settings.forecast.years(phase), "{phase:?}: {years:?}");
+        let li = ds.planning_area_layer(phase).expect("a planning-area layer");
+        let y = *years.last().expect("a forecast year");
+        let mut ratio_by_area: std::collections::HashMap<usize, f64> = std::collections::HashMap::new();
+        let mut checked = 0;
+        for (si, s) in ds.schools.iter().enumerate() {
+            let Some(v) = ds.pupils(si, phase, y) else { continue };
+            assert_eq!(v.source, PupilSource::Population, "{}", s.name);
+            assert!(v.low <= v.central + 1e-9 && v.central <= v.high + 1e-9, "{}: {v:?}", s.name);
+            let now = ds.pupils(si, phase, census).expect("census pupils").central;
+            let ncy: f64 = v.ncy.expect("year groups").iter().sum();
+            assert!(
+                (ncy - v.central).abs() < 1e-6 * v.central.max(1.0),
+                "{}: {ncy} vs {}",
+                s.name,
+                v.central
+            );
+            let Some(area) = ds.placements[li][si].area() else { continue };
+            let r = v.central / now;
+            let want = *ratio_by_area.entry(area).or_insert(r);
+            assert!((r - want).abs() < 1e-9, "{}: {r} vs the area's {want}", s.name);
+            checked += 1;
+        }
+        assert!(checked > 30, "{phase:?}: {checked}");
+    }
+    let scap = placeplan::export::scap(ds);
+    assert!(scap.iter().any(|r| r.year > census), "the SCAP table has forecast years");
 }

@@ -101,7 +101,7 @@ fn row(
     dep: DeprivationSummary,
     residents: Option<f64>,
 ) -> SummaryRow {
-    let (mut cap, mut pup, mut missing, mut flagged) = (0.0, 0.0, 0, 0);
+    let (mut cap, mut pup, mut missing, mut flagged, mut population) = (0.0, 0.0, 0, 0, 0);
     // A school a plan opens later, or has closed by then, is not in the year's totals.
     let members: Vec<usize> = members.iter().copied().filter(|&si| ds.schools[si].open_in(year)).collect();
     let suppressed = members.iter().filter(|&&si| ds.suppressed(si, phase, year)).count();
@@ -111,6 +111,10 @@ fn row(
         cap += c;
         pup += p;
         missing += usize::from(!found);
+        population += usize::from(
+            ds.pupils(si, phase, year)
+                .is_some_and(|v| v.source == crate::projection::PupilSource::Population),
+        );
         flagged += usize::from(year == ds.census_year && school_flag(c, p, &ds.settings.bands));
     }
     SummaryRow {
@@ -125,6 +129,7 @@ fn row(
         schools_suppressed: suppressed,
         flagged_schools: flagged,
         schools_without_forecast: missing,
+        schools_from_population: population,
         shortfall_basis: None,
         deprivation: dep,
         fsm_pct: fsm(ds, &members),

@@ -38,6 +38,10 @@ pub fn wide(rows: &[ExportRow]) -> BTreeMap<String, Map<String, Value>> {
             json!((r.margin_shortfall * 100.0).round() / 100.0),
         );
         p.insert(format!("status_{sfx}"), json!(r.status));
+        // Under disclosure control: how many of the schools are c (counted as 5 above).
+        if r.schools_suppressed > 0 {
+            p.insert(format!("schools_suppressed_{sfx}"), json!(r.schools_suppressed));
+        }
     }
     out
 }

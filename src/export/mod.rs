@@ -362,7 +362,7 @@ pub fn notes(ds: &Dataset) -> Vec<(String, String)> {
         ),
         (
             "Pupils".into(),
-            "Census-year pupils; after it the forecasts table, else placeplan's cohort-survival forecast, else the planning area's forecast shared by census pupils, else the census figure carried forward; then housing pupils added and closed schools' pupils moved, to low, central and high alike."
+            "Census-year pupils; after it the forecasts table, else placeplan's cohort-survival forecast, else the planning area's forecast shared by census pupils, else the projection from population (the school's share of its planning area's resident children, carried onto their projection), else the census figure carried forward; then housing pupils added and closed schools' pupils moved, to low, central and high alike."
                 .into(),
         ),
         (
@@ -399,6 +399,15 @@ pub fn notes(ds: &Dataset) -> Vec<(String, String)> {
     ];
     if let Some(d) = ds.disclosure {
         out.insert(1, ("Disclosure control".into(), d.note()));
+    }
+    if let Some(pf) = &ds.model.population {
+        out.push(("Forecast from population".into(), pf.method.clone()));
+        if let Some(bt) = &ds.model.population_accuracy {
+            out.push((
+                "Accuracy of the projection from population".into(),
+                bt.sentence(&crate::report::facts::backtest_layers(ds)),
+            ));
+        }
     }
     out
 }

@@ -5,6 +5,7 @@
 
 use super::backtest::{Backtest, backtest};
 use super::cohort::Window;
+use super::population::{PopulationBacktest, PopulationForecast};
 use super::schools::{CohortForecasts, forecast_all, reception_pool};
 use crate::base::Base;
 use crate::problem::{Problem, Severity};
@@ -17,6 +18,12 @@ pub struct Model {
     /// Back-test of those forecasts (the last 3 census years held out, or fewer when the history
     /// is short).
     pub accuracy: Option<Backtest>,
+    /// Forecasts from the resident population alone (market share of a Hamilton–Perry
+    /// projection), when the population table has two or more years of single ages; used for a
+    /// school only when neither the forecasts table nor the rolls forecast it.
+    pub population: Option<PopulationForecast>,
+    /// Back-test of the population projection on the table's own years (three or more).
+    pub population_accuracy: Option<PopulationBacktest>,
     /// What went wrong (schools left out, a roll year that disagrees with the census year).
     pub problems: Vec<Problem>,
 }
@@ -28,9 +35,13 @@ impl Model {
         let mut problems = Vec::new();
         let cohort = own_forecasts(base, &mut problems);
         let accuracy = cohort.as_ref().and_then(|_| (1..=3).rev().find_map(|k| backtest(base, k).ok()));
+        let population = PopulationForecast::build(base);
+        let population_accuracy = population.as_ref().and_then(|_| super::population::backtest(base).ok());
         Self {
             cohort,
             accuracy,
+            population,
+            population_accuracy,
             problems,
         }
     }

@@ -20,8 +20,10 @@
 
 use super::cohort::accuracy_pct;
 use crate::base::Base;
+use crate::model::ncy::{NCY_COUNT, Ncy};
 use crate::model::{LayerKind, Phase};
 use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
 
 /// Single years of age 0..=89 and the open group 90+.
 pub const AGES: usize = 91;
@@ -321,6 +323,215 @@ pub fn backtest(base: &Base) -> Result<PopulationBacktest, String> {
             if horizon == 1 { "" } else { "s" }
         ),
     })
+}
+
+impl PopulationBacktest {
+    /// The back-test in one sentence, for pages and notes: the authority's accuracy and the
+    /// mean absolute error over the areas of `layers` (id, title), each age group, pooled ratios.
+    #[must_use]
+    pub fn sentence(&self, layers: &[(&str, &str)]) -> String {
+        let parts: Vec<String> = [Phase::Primary, Phase::Secondary]
+            .iter()
+            .filter_map(|&phase| {
+                let of = |level: &str| {
+                    self.levels
+                        .iter()
+                        .find(|l| l.level == level && l.phase == phase && l.pool == Pool::Authority)
+                };
+                let la = of("la")?.total?.2?;
+                let areas: Vec<String> = layers
+                    .iter()
+                    .filter_map(|(id, title)| {
+                        of(id).map(|l| format!("{:.1}% on average over {} {}", l.mape, l.areas, title.to_lowercase()))
+                    })
+                    .collect();
+                let (a, b) = phase.ages();
+                Some(format!(
+                    "children aged {a}–{} {la:+.1}% for the authority{}",
+                    b - 1,
+                    if areas.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {}", areas.join(", "))
+                    }
+                ))
+            })
+            .collect();
+        format!(
+            "Projection from population, tested on the authority's own history (ratios of mid-{} → mid-{}, mid-{} projected {} year{} on and compared with the mid-{} estimates): {}.",
+            self.fitted.0,
+            self.fitted.1,
+            self.origin,
+            self.horizon,
+            if self.horizon == 1 { "" } else { "s" },
+            self.target,
+            parts.join("; ")
+        )
+    }
+}
+
+/// One school's pupils from the projection, for one year: low, central, high, and central by
+/// year group (Reception = 0).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShareYear {
+    /// Low.
+    pub low: f64,
+    /// Central.
+    pub central: f64,
+    /// High.
+    pub high: f64,
+    /// Central by year group, in proportion to the area's resident children of each age.
+    pub ncy: [f64; NCY_COUNT],
+}
+
+/// Forecasts of every school from the resident population alone: the LSOAs projected by pooled
+/// Hamilton–Perry ratios ([`fit`], [`step`]) from the latest population year to the end of the
+/// forecast horizon, and each school's **market share** — its census-year pupils over the
+/// resident children of the phase's ages in its planning area (the authority without a
+/// planning-area layer) — carried forward onto them (methods.md §1.7). Low and high use the
+/// smallest and largest annual ratio of the fitted intervals, age by age.
+#[derive(Clone, Debug)]
+pub struct PopulationForecast {
+    /// The first and last population years the ratios were fitted on.
+    pub fitted: (i32, i32),
+    /// `schools[(urn, phase)][year]`.
+    pub schools: HashMap<(u32, Phase), BTreeMap<i32, ShareYear>>,
+    /// The method in words (for notes and pages).
+    pub method: String,
+}
+
+/// Ratios for the low, central and high projections: central fitted on the first and last year,
+/// low and high the smallest and largest of each interval's, age by age.
+fn variants(sums: &[(i32, Vec<f64>)]) -> Option<[Ratios; 3]> {
+    let (first, last) = (sums.first()?, sums.last()?);
+    let k = usize::try_from(last.0 - first.0).ok().filter(|k| *k > 0)?;
+    let central = fit(&first.1, &last.1, k, 0.0, None);
+    let parts: Vec<Ratios> = sums
+        .windows(2)
+        .filter_map(|w| {
+            let k = usize::try_from(w[1].0 - w[0].0).ok().filter(|k| *k > 0)?;
+            Some(fit(&w[0].1, &w[1].1, k, 0.0, None))
+        })
+        .collect();
+    let pick = |f: fn(f64, f64) -> f64| Ratios {
+        survive: (0..central.survive.len())
+            .map(|x| parts.iter().map(|r| r.survive[x]).fold(central.survive[x], f))
+            .collect(),
+        births: parts.iter().map(|r| r.births).fold(central.births, f),
+    };
+    Some([pick(f64::min), central.clone(), pick(f64::max)])
+}
+
+impl PopulationForecast {
+    /// Builds the forecasts of every register school in a phase's totals, for the forecast
+    /// years after the census; `None` without two population years of single ages.
+    #[must_use]
+    pub fn build(base: &Base) -> Option<Self> {
+        let years: Vec<i32> = base.population_years.keys().copied().collect();
+        if years.len() < 2 {
+            return None;
+        }
+        let sums: Vec<(i32, Vec<f64>)> = years.iter().map(|y| (*y, sum(base.population_years[y].iter().flatten()))).collect();
+        let ratios = variants(&sums)?;
+        let last = *years.last()?;
+        let census = base.census_year;
+        let horizon = Phase::ALL
+            .iter()
+            .map(|&p| i32::try_from(base.settings.forecast.years(p)).unwrap_or(0))
+            .max()
+            .unwrap_or(0);
+        let end = census + horizon;
+        // Each LSOA in each year from the latest estimate on: `by_year[y][variant][l]`.
+        let origin = &base.population_years[&last];
+        let mut by_year: BTreeMap<i32, [Vec<Option<Vec<f64>>>; 3]> = BTreeMap::new();
+        let mut cur: [Vec<Option<Vec<f64>>>; 3] = [origin.clone(), origin.clone(), origin.clone()];
+        for y in last + 1..=end {
+            for (v, r) in ratios.iter().enumerate() {
+                cur[v] = cur[v].iter().map(|p| p.as_ref().map(|p| step(p, r))).collect();
+            }
+            by_year.insert(y, cur.clone());
+        }
+        // Years up to the latest estimate are the estimates themselves.
+        for (&y, pop) in &base.population_years {
+            by_year.insert(y, [pop.clone(), pop.clone(), pop.clone()]);
+        }
+        let census_pop = by_year.get(&census)?;
+        let mut schools = HashMap::new();
+        for phase in Phase::ALL {
+            let ages = phase.ages();
+            let li = base.planning_area_layer(phase);
+            // Each area's LSOAs with their weights (the authority: every LSOA, whole).
+            let areas: Vec<Vec<(usize, f64)>> = match li.and_then(|li| base.apportionments.get(li)?.as_ref()) {
+                Some(ap) => ap
+                    .by_area
+                    .iter()
+                    .map(|ps| {
+                        ps.iter()
+                            .map(|&p| (ap.pieces[p].lsoa, ap.pieces[p].weight(base.weight_method)))
+                            .collect()
+                    })
+                    .collect(),
+                None => vec![(0..base.lsoas.len()).map(|l| (l, 1.0)).collect()],
+            };
+            let residents = |pop: &Vec<Option<Vec<f64>>>, area: usize, age: u8| -> f64 {
+                areas[area]
+                    .iter()
+                    .map(|&(l, w)| w * pop.get(l).and_then(|p| p.as_ref()).map_or(0.0, |p| p[usize::from(age)]))
+                    .sum()
+            };
+            let phase_residents =
+                |pop: &Vec<Option<Vec<f64>>>, area: usize| -> f64 { (ages.0..ages.1).map(|a| residents(pop, area, a)).sum() };
+            let h = i32::try_from(base.settings.forecast.years(phase)).unwrap_or(0);
+            for (si, s) in base.register.iter().enumerate() {
+                if !s.in_totals(phase) {
+                    continue;
+                }
+                let area = match li {
+                    Some(li) => match base.placements[li][si].area() {
+                        Some(a) => a,
+                        None => continue,
+                    },
+                    None => 0,
+                };
+                let (Some(now), den) = (s.pupils_now(phase), phase_residents(&census_pop[1], area)) else {
+                    continue;
+                };
+                if den <= 0.0 {
+                    continue;
+                }
+                let share = now / den;
+                let mut out = BTreeMap::new();
+                for y in census + 1..=census + h {
+                    let Some(pop) = by_year.get(&y) else { continue };
+                    let [lo, c, hi] = [0, 1, 2].map(|v| share * phase_residents(&pop[v], area));
+                    let mut ncy = [0.0; NCY_COUNT];
+                    let (a, b) = phase.year_groups();
+                    for (g, n) in ncy.iter_mut().enumerate().take(b.index() + 1).skip(a.index()) {
+                        let age = Ncy::from_index(g).map_or(0, Ncy::age);
+                        *n = share * residents(&pop[1], area, age);
+                    }
+                    out.insert(
+                        y,
+                        ShareYear {
+                            low: lo,
+                            central: c,
+                            high: hi,
+                            ncy,
+                        },
+                    );
+                }
+                schools.insert((s.urn.0, phase), out);
+            }
+        }
+        let (first, last) = (years[0], last);
+        Some(Self {
+            fitted: (first, last),
+            schools,
+            method: format!(
+                "Projection from population: the mid-{first} to mid-{last} single-year-of-age estimates give cohort-change ratios (Hamilton–Perry, pooled over the authority; low and high from the smallest and largest ratio of each interval), which carry every LSOA forward; each school keeps its census-year share of the resident children of the phase's ages in its planning area (market share)."
+            ),
+        })
+    }
 }
 
 #[cfg(test)]

@@ -12,7 +12,10 @@
 //!       high and by year group;
 //!    3. the forecasts table's row for its planning area × the school's share of that area's
 //!       census pupils;
-//!    4. the census figure carried forward (marked: "no forecast"). Without any forecast, a plan
+//!    4. placeplan's projection from the resident population: the school's census-year share
+//!       of its planning area's resident children × their Hamilton–Perry projection
+//!       ([`crate::forecast::population`]), low, central, high and by year group;
+//!    5. the census figure carried forward (marked: "no forecast"). Without any forecast, a plan
 //!       with changes, or housing, still gets the forecast horizon's years, carried forward.
 //! 3. **Housing**: pupils from the manifest's housing trajectory, then the plan's, added to the
 //!    schools of each site's planning area in proportion to their census pupils — the same number
@@ -54,6 +57,8 @@ pub enum PupilSource {
     Own,
     /// The forecasts table's planning-area row × the school's census share.
     AreaShare,
+    /// placeplan's projection from the resident population (market share; no rolls needed).
+    Population,
     /// No forecast: the census figure carried forward.
     CarriedForward,
     /// A school the plan opens (no pupils moved to it).
@@ -366,6 +371,12 @@ impl Projection {
                     }
                 }
             }
+            if let Some(pf) = &model.population
+                && pf.schools.keys().any(|k| k.1 == phase)
+            {
+                let horizon = i32::try_from(base.settings.forecast.years(phase)).unwrap_or(0);
+                years.extend(census + 1..=census + horizon);
+            }
             if carry {
                 let horizon = i32::try_from(base.settings.forecast.years(phase)).unwrap_or(0);
                 years.extend(census + 1..=census + horizon);
@@ -414,10 +425,22 @@ impl Projection {
                                 let den = *pa_now.get(pa)?;
                                 (den > 0.0).then(|| total * now / den)
                             });
-                            share.map_or_else(
-                                || SchoolYear::flat(now, PupilSource::CarriedForward),
-                                |v| SchoolYear::flat(v, PupilSource::AreaShare),
-                            )
+                            let population = || {
+                                let p = model.population.as_ref()?.schools.get(&(s.urn.0, phase))?.get(&y)?;
+                                Some(SchoolYear {
+                                    central: p.central,
+                                    low: p.low,
+                                    high: p.high,
+                                    ncy: Some(p.ncy),
+                                    source: PupilSource::Population,
+                                    housing: 0.0,
+                                    moved: 0.0,
+                                })
+                            };
+                            match share {
+                                Some(v) => SchoolYear::flat(v, PupilSource::AreaShare),
+                                None => population().unwrap_or_else(|| SchoolYear::flat(now, PupilSource::CarriedForward)),
+                            }
                         }
                     };
                     entries.push(((s.urn, phase, y), v));

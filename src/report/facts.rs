@@ -431,6 +431,14 @@ fn phase_sentences(name: &str, f: &AreaFigures, phase: Phase, margin: f64) -> Ve
     out
 }
 
+/// The first ward layer and the planning-area layers, as the population back-test names them.
+#[must_use]
+pub fn backtest_layers(ds: &Dataset) -> Vec<(&str, &str)> {
+    let wards = ds.layers.iter().find(|l| l.kind == crate::model::LayerKind::Ward);
+    let pas = ds.layers.iter().filter(|l| l.kind == crate::model::LayerKind::PlanningArea);
+    wards.into_iter().chain(pas).map(|l| (l.id.as_str(), l.title.as_str())).collect()
+}
+
 /// Gathers the facts of ward feature `fi` of map layer `l`.
 #[must_use]
 pub fn ward_facts(ds: &Dataset, map: &MapData, la_rows: &[SummaryRow], l: &MapLayer, fi: usize) -> WardFacts {
@@ -564,8 +572,14 @@ pub fn ward_facts(ds: &Dataset, map: &MapData, la_rows: &[SummaryRow], l: &MapLa
             .iter()
             .filter_map(|s| {
                 s.accuracy_pct.map(|a| {
+                    // Under disclosure control to a tenth, as everywhere it is published.
+                    let a = if ds.disclosure.is_some() {
+                        format!("{a:+.1}")
+                    } else {
+                        format!("{a:+.2}")
+                    };
                     format!(
-                        "{} {} year{} ahead {a:+.2}%",
+                        "{} {} year{} ahead {a}%",
                         s.phase.as_str(),
                         s.horizon,
                         if s.horizon == 1 { "" } else { "s" }
@@ -580,6 +594,14 @@ pub fn ward_facts(ds: &Dataset, map: &MapData, la_rows: &[SummaryRow], l: &MapLa
             year_label(bt.fitted_to),
             parts.join(", ")
         ));
+    }
+    if let Some(pf) = &ds.model.population
+        && pf.schools.keys().any(|k| ds.years(k.1).len() > 1)
+    {
+        methods.push(pf.method.clone());
+        if let Some(bt) = &ds.model.population_accuracy {
+            methods.push(bt.sentence(&backtest_layers(ds)));
+        }
     }
     WardFacts {
         layer: l.id.clone(),

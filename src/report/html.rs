@@ -237,7 +237,12 @@ fn figure_cell(r: Option<&SummaryRow>) -> String {
             r#"<td class="fig"><span data-field="capacity">{}</span> places · <span data-field="pupils">{}</span> pupils{}<small><span data-field="spare">{}</span> spare (<span data-field="spare_pct">{}</span>) {}</small></td>"#,
             thousands(r.sufficiency.capacity),
             thousands(r.sufficiency.pupils),
-            if r.forecast { " (forecast)" } else { "" },
+            match (r.forecast, r.schools_from_population) {
+                (false, _) => "",
+                (true, 0) => " (forecast)",
+                (true, n) if n == r.schools => " (projected from population)",
+                (true, _) => " (forecast; some schools projected from population)",
+            },
             signed(r.sufficiency.spare),
             pct(r.sufficiency.spare_pct),
             badge(r.sufficiency.status.map(crate::analysis::sufficiency::Status::as_str))

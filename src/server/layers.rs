@@ -133,6 +133,12 @@ pub async fn layers(State(state): State<Arc<AppState>>, headers: HeaderMap) -> J
                 (None, Some(url)) => serde_json::json!({ "kind": "style", "url": url }),
                 (None, None) => serde_json::Value::Null,
             },
+            // The projection from population: its method and how it did on the data's own years.
+            "population_forecast": ds.model.population.as_ref().map(|p| serde_json::json!({
+                "method": p.method,
+                "fitted": p.fitted,
+                "accuracy": ds.model.population_accuracy.as_ref().map(|b| b.sentence(&crate::report::facts::backtest_layers(ds))),
+            })),
             "forecast_accuracy": ds.model.accuracy.as_ref().map(|b| serde_json::json!({
                 "fitted_to": b.fitted_to,
                 "held_out": b.held_out,

@@ -132,8 +132,13 @@ export class Controls {
     const tested = scores.length
       ? ` <span class="note" data-field="accuracy">Back-test (${scores.map((s) => `${s.horizon} yr: ${fmt(s.accuracy_pct)}`).join(', ')}; forecast − actual, authority)</span>`
       : '';
+    // Without rolls, the forecasts are the projection from population: say so, and how it did.
+    const pop = this.meta.dataset.population_forecast;
+    const fromPopulation = !scores.length && pop
+      ? ` <span class="note" data-field="population-forecast">Projection from population (no rolls)${pop.accuracy ? '; its accuracy on this area\'s own history is under “How this is calculated”' : ''}.</span>`
+      : '';
     this.el.yearNote.innerHTML = state.year > census
-      ? `Forecast <span class="forecast-tag">${this.years.length - 1} forecast years</span>${tested}`
+      ? `Forecast <span class="forecast-tag">${this.years.length - 1} forecast years</span>${tested}${fromPopulation}`
       : this.years.length > 1
         ? `Census year (actual rolls). Move the slider for forecasts to ${academicYear(this.years[this.years.length - 1])}.`
         : 'Census year (actual rolls). No forecasts were supplied.';

@@ -55,10 +55,11 @@ function figures(row, margin) {
     <dt>Places to add to keep a ${pct(margin * 100)} margin</dt><dd data-field="margin_shortfall">${places(row.margin_shortfall)}</dd>
     <dt>Schools</dt><dd data-field="schools">${row.schools}</dd>
     ${row.schools_no_data ? `<dt>Schools with no figures (left out)</dt><dd data-field="schools_no_data">${row.schools_no_data}</dd>` : ''}
-    ${row.schools_suppressed ? `<dt>Schools with a suppressed count (c; left out)</dt><dd data-field="schools_suppressed">${row.schools_suppressed}</dd>` : ''}
+    ${row.schools_suppressed ? `<dt>Schools with a suppressed count (c; counted as 5)</dt><dd data-field="schools_suppressed">${row.schools_suppressed}</dd>` : ''}
     ${row.resident_children == null ? '' : `<dt>Children of these ages living here</dt><dd data-field="resident_children">${places(row.resident_children)}</dd>`}
     ${row.flagged_schools ? `<dt>Schools with 25%+ spare</dt><dd>${row.flagged_schools}</dd>` : ''}
     ${row.schools_without_forecast && row.forecast ? `<dt>Schools without a forecast (roll carried)</dt><dd>${row.schools_without_forecast}</dd>` : ''}
+    ${row.schools_from_population && row.forecast ? `<dt>Schools forecast from population (no rolls)</dt><dd data-field="schools_from_population">${row.schools_from_population}</dd>` : ''}
   </dl>`;
 }
 

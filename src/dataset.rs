@@ -162,8 +162,8 @@ impl Dataset {
         self
     }
 
-    /// True when school `si`'s pupils in `phase` and `year` are suppressed by disclosure control,
-    /// so it is left out of the year's totals.
+    /// True when school `si`'s pupils in `phase` and `year` are suppressed by disclosure control:
+    /// shown as `c`, counted as 5 in every total.
     #[must_use]
     pub fn suppressed(&self, si: usize, phase: crate::model::Phase, year: i32) -> bool {
         self.schools

@@ -86,6 +86,8 @@ pub struct Base {
     pub rolls: crate::readers::rolls::Rolls,
     /// The manifest's housing trajectory.
     pub housing: Option<HousingInput>,
+    /// The manifest's admissions allocations: file, year of entry, and the Reception rows.
+    pub admissions: Option<(String, i32, Vec<readers::admissions::Allocation>)>,
     /// What the figure rules did to each school: exclusions, estimates, links, gaps (for `check`).
     pub school_notes: Vec<crate::join::figures::SchoolNote>,
     /// Which year each input describes.
@@ -500,6 +502,10 @@ impl Base {
             .as_ref()
             .map(|f| readers::forecasts::read(f, src, &mut problems))
             .unwrap_or_default();
+        let admissions = manifest
+            .admissions
+            .as_ref()
+            .map(|a| (src.display(&a.path), a.year, readers::admissions::read(a, src, &mut problems)));
         let housing = manifest.housing.as_ref().map(|h| HousingInput {
             file: src.display(&h.path),
             completions: readers::housing::read(h, src, &mut problems),
@@ -534,6 +540,7 @@ impl Base {
             forecast_table,
             rolls,
             housing,
+            admissions,
             school_notes,
             vintages: Vec::new(),
             joins,
@@ -627,6 +634,7 @@ fn listed_twice(manifest: &Manifest, src: &FileSource) -> Vec<Problem> {
     paths.extend(manifest.rolls.iter().map(|p| ("rolls", p.path.as_str())));
     paths.extend(manifest.pupils_by_stage.iter().map(|p| ("pupils_by_stage", p.path.as_str())));
     paths.extend(manifest.housing.iter().map(|p| ("housing", p.path.as_str())));
+    paths.extend(manifest.admissions.iter().map(|p| ("admissions", p.path.as_str())));
     let norm = |p: &str| p.trim().trim_start_matches("./").replace('\\', "/");
     let mut out = Vec::new();
     for (i, (what, path)) in paths.iter().enumerate() {

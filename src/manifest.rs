@@ -81,6 +81,9 @@ pub struct Manifest {
     /// Housing trajectory (site, year, dwellings, area or easting/northing, optional type), turned
     /// into pupils with `[settings.yields]` and added to placeplan's own forecasts.
     pub housing: Option<TableInput>,
+    /// Admissions allocations for one year's Reception entry, by LA establishment number: a check
+    /// on the forecast intakes (`placeplan backtest`).
+    pub admissions: Option<AdmissionsInput>,
     /// Analysis settings.
     #[serde(default)]
     pub settings: Settings,
@@ -133,6 +136,25 @@ pub struct TableInput {
     #[serde(default)]
     pub confidential: bool,
     /// Column mapping overrides.
+    #[serde(default)]
+    pub columns: BTreeMap<String, String>,
+}
+
+/// A council's admissions allocations for one year's entry (e.g. Leeds' 2024 "Allocation for
+/// Reception and Junior School places").
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdmissionsInput {
+    /// Path to `.csv` or a workbook.
+    pub path: String,
+    /// The sheet, when the file is a workbook.
+    pub sheet: Option<String>,
+    /// Title lines to skip before the header row (Leeds' files: 1).
+    #[serde(default)]
+    pub skip_lines: usize,
+    /// The academic year of the entry (2024 for places from September 2024).
+    pub year: i32,
+    /// Column mapping overrides (keys: code, allocated, name, pan, min_age).
     #[serde(default)]
     pub columns: BTreeMap<String, String>,
 }

@@ -484,3 +484,56 @@ fn leeds_forecasts_come_from_the_population_projection() {
     let scap = placeplan::export::scap(ds);
     assert!(scap.iter().any(|r| r.year > census), "the SCAP table has forecast years");
 }
+
+/// The forecast Reception intakes for September 2024 against Leeds' own 2024 allocations
+/// (community and voluntary-controlled schools): the schools the file lists, matched by LA
+/// establishment number, summed here independently of the library's check.
+#[test]
+fn leeds_reception_forecasts_are_checked_against_2024_allocations() {
+    use placeplan::model::Phase;
+    let Some(dir) = common::real_data() else { return };
+    let Some(ds) = common::leeds() else { return };
+    let a = placeplan::analysis::admissions::check(ds).expect("the admissions check");
+    assert_eq!(a.year, 2024);
+    let bytes = std::fs::read(dir.join("school_places_leeds/primary_schools_2024.csv")).expect("allocations");
+    let (text, _, _) = encoding_rs::WINDOWS_1252.decode(&bytes);
+    let mut rd = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.split_once('\n').expect("a title line").1.as_bytes());
+    let head = rd.headers().expect("header").clone();
+    let col = |n: &str| head.iter().position(|h| h.trim() == n).unwrap_or_else(|| panic!("{n}"));
+    let (c_code, c_alloc, c_age) = (col("School Code"), col("Places Allocated"), col("AgeRange Minimum"));
+    let (mut forecast, mut allocated, mut matched) = (0.0, 0.0, 0);
+    for r in rd.records() {
+        let r = r.expect("row");
+        let (Ok(code), Ok(alloc)) = (r[c_code].trim().parse::<u32>(), r[c_alloc].trim().parse::<f64>()) else {
+            continue;
+        };
+        if r[c_age].trim().parse::<f64>().is_ok_and(|age| age > 4.0) {
+            continue;
+        }
+        let Some(si) = ds
+            .schools
+            .iter()
+            .position(|s| s.open && s.laestab == Some(3_830_000 + code) && s.in_totals(Phase::Primary))
+        else {
+            continue;
+        };
+        let Some(reception) = ds.pupils(si, Phase::Primary, 2024).and_then(|v| v.ncy).map(|n| n[0]) else {
+            continue;
+        };
+        forecast += reception;
+        allocated += alloc;
+        matched += 1;
+    }
+    assert_eq!(a.matched, matched);
+    assert!(matched > 80, "{matched} schools");
+    assert!((a.authority.allocated - allocated).abs() < 1e-9);
+    assert!((a.authority.forecast - forecast).abs() < 1e-6);
+    let pct = 100.0 * (forecast - allocated) / allocated;
+    assert!((a.authority.accuracy_pct.expect("accuracy") - pct).abs() < 1e-9);
+    // From public data alone, the authority's Reception intake at these schools is within 5%.
+    assert!(pct.abs() < 5.0, "{pct:+.1}%");
+    assert!(a.sources.get("population") == Some(&matched), "{:?}", a.sources);
+    assert!(a.caveats.iter().any(|c| c.contains("offer day")));
+}

@@ -3,6 +3,8 @@
 
 pub use crate::stats::{access, deprivation, hotspots, sufficiency, weights};
 
+/// The forecast Reception intakes checked against the council's admissions allocations.
+pub mod admissions;
 /// What a plan changes: two datasets' figures compared by area, phase and year.
 pub mod diff;
 /// Hot spots of a metric over a layer's areas (dataset level).

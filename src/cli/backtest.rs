@@ -31,7 +31,8 @@ pub fn run(a: &Args) -> CliResult {
     }
     let rolls = backtest(&ds, a.years_held_out);
     let population = crate::forecast::population::backtest(&ds);
-    if let (Err(r), Err(p)) = (&rolls, &population) {
+    let admissions = crate::analysis::admissions::check(&ds);
+    if let (Err(r), Err(p), Err(_)) = (&rolls, &population, &admissions) {
         return fail(exit::DATA, format!("nothing to back-test: {r}; and {p}"));
     }
     if a.json {
@@ -41,6 +42,10 @@ pub fn run(a: &Args) -> CliResult {
         };
         v["population"] = match &population {
             Ok(p) => serde_json::to_value(p)?,
+            Err(e) => serde_json::Value::String(e.clone()),
+        };
+        v["admissions"] = match &admissions {
+            Ok(a) => serde_json::to_value(a)?,
             Err(e) => serde_json::Value::String(e.clone()),
         };
         super::write_stdout(&(serde_json::to_string_pretty(&v)? + "\n"))?;
@@ -55,6 +60,10 @@ pub fn run(a: &Args) -> CliResult {
     match &population {
         Ok(p) => population_text(&mut out, p)?,
         Err(e) => writeln!(out, "Projection from population: not back-tested ({e}).")?,
+    }
+    match &admissions {
+        Ok(a) => admissions_text(&mut out, a)?,
+        Err(e) => writeln!(out, "\nAdmissions check: not made ({e}).")?,
     }
     super::write_stdout(&out)?;
     Ok(exit::OK)
@@ -97,6 +106,58 @@ fn population_text(out: &mut String, p: &crate::forecast::population::Population
             l.mape,
             if total.is_empty() { bands } else { total }
         )?;
+    }
+    Ok(())
+}
+
+fn admissions_text(out: &mut String, a: &crate::analysis::admissions::AdmissionsCheck) -> std::fmt::Result {
+    use std::fmt::Write as _;
+    let pct = |p: Option<f64>| p.map_or("—".into(), |x| format!("{x:+.1}%"));
+    writeln!(
+        out,
+        "\nAdmissions check: forecast Reception intakes for {} against the places allocated ({}, {} schools matched; forecasts by {}).",
+        crate::text::year_label(a.year),
+        a.file,
+        a.matched,
+        a.sources.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ")
+    )?;
+    writeln!(
+        out,
+        "authority: forecast {:.0}, allocated {:.0}, {}; mean absolute % over {} planning areas {:.1}%, over schools {:.1}%",
+        a.authority.forecast,
+        a.authority.allocated,
+        pct(a.authority.accuracy_pct),
+        a.areas.len(),
+        a.mape.1,
+        a.mape.0
+    )?;
+    for r in &a.areas {
+        writeln!(
+            out,
+            "  {:<10} {:<44} {:>3} schools  forecast {:>6.0}  allocated {:>6.0}  {}",
+            r.code,
+            r.name.chars().take(44).collect::<String>(),
+            r.schools,
+            r.forecast,
+            r.allocated,
+            pct(r.accuracy_pct)
+        )?;
+    }
+    if !a.unmatched.is_empty() {
+        writeln!(
+            out,
+            "  not matched: {} row(s), e.g. {}",
+            a.unmatched.len(),
+            a.unmatched
+                .iter()
+                .take(3)
+                .map(|(c, n)| format!("{c} {n}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        )?;
+    }
+    for c in &a.caveats {
+        writeln!(out, "  caveat: {c}")?;
     }
     Ok(())
 }

@@ -1,5 +1,7 @@
 //! Readers: each turns one published file format into typed records plus a list of problems.
 
+/// Admissions allocations (places allocated per school for one year's entry).
+pub mod admissions;
 /// Boundary layers: GeoJSON (CRS84 or declared CRS) and Shapefile.
 pub mod boundaries;
 /// Capacity / roll tables with planning-area codes (SCAP).

@@ -70,6 +70,9 @@ pub struct Base {
     /// LSOA `l` of the LSOA layer (`None`: not in that year), for projections
     /// ([`crate::forecast::population`]).
     pub population_years: std::collections::BTreeMap<i32, Vec<Option<Vec<f64>>>>,
+    /// The authority's people by single year of age in every year known: the sums of
+    /// `population_years` and of the manifest's earlier estimates (`[[population.history]]`).
+    pub population_sums: std::collections::BTreeMap<i32, Vec<f64>>,
     /// The schools register, with each school's census-year figures resolved.
     pub register: Vec<School>,
     /// `placements[layer][school]`.
@@ -104,6 +107,32 @@ pub struct Base {
     /// The other inputs it marks `confidential` (deprivation, planning-area names): disclosure
     /// control of pupil counts does not cover them, so nothing made from them is published.
     pub confidential_other: Vec<String>,
+}
+
+/// The authority's single ages by year: every LSOA year summed, and each earlier estimate of the
+/// manifest (a year the LSOA table has wins).
+fn population_sums(
+    m: &Manifest,
+    src: &FileSource,
+    years: &std::collections::BTreeMap<i32, Vec<Option<Vec<f64>>>>,
+    problems: &mut Vec<Problem>,
+) -> std::collections::BTreeMap<i32, Vec<f64>> {
+    let mut out: std::collections::BTreeMap<i32, Vec<f64>> = years
+        .iter()
+        .map(|(&y, lsoas)| {
+            let mut s = vec![0.0; 91];
+            for p in lsoas.iter().flatten() {
+                s.iter_mut().zip(p).for_each(|(o, v)| *o += v);
+            }
+            (y, s)
+        })
+        .collect();
+    for h in m.population.iter().flat_map(|p| &p.history) {
+        if let Some(s) = readers::population::read_sums(h, src, problems) {
+            out.entry(h.year).or_insert(s);
+        }
+    }
+    out
 }
 
 /// The file names of the inputs the manifest marks `confidential`: those of pupil figures (rolls,
@@ -531,6 +560,7 @@ impl Base {
             lsoa_layer,
             lsoas,
             population_year,
+            population_sums: population_sums(manifest, src, &population_years, &mut problems),
             population_years,
             register: schools,
             placements,

@@ -219,6 +219,23 @@ pub struct PopulationInput {
     /// Column mapping overrides (keys: code, year, total).
     #[serde(default)]
     pub columns: BTreeMap<String, String>,
+    /// Earlier single-year-of-age estimates for any areas of the authority (wards of an older
+    /// geography, the district itself), summed to the authority: more years to fit the
+    /// projection's ratios on and to back-test it further ahead ([`crate::forecast::population`]).
+    #[serde(default)]
+    pub history: Vec<PopulationHistoryInput>,
+}
+
+/// An earlier population estimate by single year of age, used only as the authority's sums.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PopulationHistoryInput {
+    /// Path (columns `0` … `89` and `90+` or `90`; every row is summed).
+    pub path: String,
+    /// The sheet, when the file is a workbook.
+    pub sheet: Option<String>,
+    /// The mid-year it estimates.
+    pub year: i32,
 }
 
 fn default_pop_format() -> PopulationFormat {

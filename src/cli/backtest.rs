@@ -58,7 +58,12 @@ pub fn run(a: &Args) -> CliResult {
         Err(e) => writeln!(out, "Forecasts from rolls: not back-tested ({e}).\n")?,
     }
     match &population {
-        Ok(p) => population_text(&mut out, p)?,
+        Ok(runs) => {
+            for p in runs {
+                population_text(&mut out, p)?;
+                writeln!(out)?;
+            }
+        }
         Err(e) => writeln!(out, "Projection from population: not back-tested ({e}).")?,
     }
     match &admissions {

@@ -402,9 +402,9 @@ pub fn notes(ds: &Dataset) -> Vec<(String, String)> {
     }
     if let Some(pf) = &ds.model.population {
         out.push(("Forecast from population".into(), pf.method.clone()));
-        if let Some(bt) = &ds.model.population_accuracy {
+        for bt in crate::forecast::population::headline(&ds.model.population_accuracy) {
             out.push((
-                "Accuracy of the projection from population".into(),
+                format!("Accuracy of the projection from population, {} year(s) ahead", bt.horizon),
                 bt.sentence(&crate::report::facts::backtest_layers(ds)),
             ));
         }

@@ -22,8 +22,9 @@ pub struct Model {
     /// projection), when the population table has two or more years of single ages; used for a
     /// school only when neither the forecasts table nor the rolls forecast it.
     pub population: Option<PopulationForecast>,
-    /// Back-test of the population projection on the table's own years (three or more).
-    pub population_accuracy: Option<PopulationBacktest>,
+    /// Back-tests of the population projection on the data's own years, one per origin and
+    /// target ([`super::population::backtest`]); empty without enough years.
+    pub population_accuracy: Vec<PopulationBacktest>,
     /// What went wrong (schools left out, a roll year that disagrees with the census year).
     pub problems: Vec<Problem>,
 }
@@ -36,7 +37,10 @@ impl Model {
         let cohort = own_forecasts(base, &mut problems);
         let accuracy = cohort.as_ref().and_then(|_| (1..=3).rev().find_map(|k| backtest(base, k).ok()));
         let population = PopulationForecast::build(base);
-        let population_accuracy = population.as_ref().and_then(|_| super::population::backtest(base).ok());
+        let population_accuracy = population
+            .as_ref()
+            .and_then(|_| super::population::backtest(base).ok())
+            .unwrap_or_default();
         Self {
             cohort,
             accuracy,

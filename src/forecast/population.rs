@@ -134,19 +134,18 @@ fn sum<'a>(ps: impl Iterator<Item = &'a Vec<f64>>) -> Vec<f64> {
     out
 }
 
-/// Every LSOA projected `years` years on from `origin`, with ratios fitted on `(t0, p0)` →
-/// `(t1, p1)` pooled as `pool`; `result[l][y]` is LSOA `l` in year `origin_year + y + 1`
-/// (`None`: the LSOA is missing from a year used).
+/// Every LSOA projected `years` years on from `origin` under `pool`: the `pooled` ratios, each
+/// LSOA's own fitted on `own` (its populations in two years `k` apart; `None` when only the
+/// authority's sums are known for the first, and then the LSOA pool projects nothing), or no
+/// change. `result[l][y]` is LSOA `l` `y + 1` years on (`None`: missing from a year used).
 #[must_use]
 pub fn project(
-    p0: &[Option<Vec<f64>>],
-    p1: &[Option<Vec<f64>>],
-    k: usize,
+    pooled: &Ratios,
+    own: Option<(&[Option<Vec<f64>>], &[Option<Vec<f64>>], usize)>,
     origin: &[Option<Vec<f64>>],
     years: usize,
     pool: Pool,
 ) -> Vec<Option<Vec<Vec<f64>>>> {
-    let pooled = fit(&sum(p0.iter().flatten()), &sum(p1.iter().flatten()), k, 0.0, None);
     origin
         .iter()
         .enumerate()
@@ -154,7 +153,10 @@ pub fn project(
             let o = o.as_ref()?;
             let r = match pool {
                 Pool::Authority => pooled.clone(),
-                Pool::Lsoa => fit(p0.get(l)?.as_ref()?, p1.get(l)?.as_ref()?, k, MIN_COHORT, Some(&pooled)),
+                Pool::Lsoa => {
+                    let (p0, p1, k) = own?;
+                    fit(p0.get(l)?.as_ref()?, p1.get(l)?.as_ref()?, k, MIN_COHORT, Some(pooled))
+                }
                 Pool::Unchanged => return Some(vec![o.clone(); years]),
             };
             let mut out = Vec::with_capacity(years);
@@ -244,30 +246,51 @@ fn score(level: &str, phase: Phase, pool: Pool, pairs: &[(f64, f64)], la: bool) 
     }
 }
 
-/// Back-tests the projection on the base's population years: ratios fitted on the
-/// last-but-two → last-but-one years project the last-but-one year to the last, which is then
-/// compared with its estimates for every LSOA, each ward and planning-area layer (LSOAs
+/// Back-tests the projection on the base's population years, once for each pair of LSOA years
+/// (origin, target): ratios fitted on the authority's latest earlier year and the origin (the
+/// LSOA table's years and the manifest's earlier estimates) project the origin to the target,
+/// which is compared with its estimates for every LSOA, each ward and planning-area layer (LSOAs
 /// apportioned with the base's weights) and the authority, for the primary (4–10) and secondary
-/// (11–15) ages, with each pool.
+/// (11–15) ages, with each pool. Only what existed at the origin is used.
 ///
 /// # Errors
-/// Fewer than three population years with single ages (two to fit, one to compare).
-pub fn backtest(base: &Base) -> Result<PopulationBacktest, String> {
+/// No origin with an earlier year to fit on and a later one to compare with.
+pub fn backtest(base: &Base) -> Result<Vec<PopulationBacktest>, String> {
     let ys: Vec<i32> = base.population_years.keys().copied().collect();
-    let [.., t0, t1, t2] = ys.as_slice() else {
+    let mut runs = Vec::new();
+    for (i, &origin) in ys.iter().enumerate() {
+        let Some(t0) = base.population_sums.range(..origin).next_back().map(|(y, _)| *y) else {
+            continue;
+        };
+        for &target in &ys[i + 1..] {
+            runs.push(run(base, t0, origin, target));
+        }
+    }
+    if runs.is_empty() {
         return Err(format!(
-            "the population table has {} year(s) of single ages ({}); a back-test needs three (two to fit the ratios, one to compare)",
+            "the population has {} year(s) of single ages by LSOA ({}) and {} in all; a back-test needs an LSOA year with an earlier year to fit on and a later one to compare with",
             ys.len(),
-            ys.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+            ys.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+            base.population_sums.len()
         ));
-    };
-    let (t0, t1, t2) = (*t0, *t1, *t2);
+    }
+    runs.sort_by_key(|r| (r.horizon, r.origin));
+    Ok(runs)
+}
+
+/// One back-test: fitted on `t0` → `t1` (the origin), projecting `t1` to `t2`.
+fn run(base: &Base, t0: i32, t1: i32, t2: i32) -> PopulationBacktest {
     let year = |y: i32| &base.population_years[&y];
     let horizon = usize::try_from(t2 - t1).unwrap_or(1).max(1);
     let k = usize::try_from(t1 - t0).unwrap_or(1).max(1);
+    let pooled = fit(&base.population_sums[&t0], &base.population_sums[&t1], k, 0.0, None);
+    let own = base.population_years.get(&t0).map(|p0| (p0.as_slice(), year(t1).as_slice(), k));
     let mut levels = Vec::new();
     for pool in Pool::ALL {
-        let proj = project(year(t0), year(t1), k, year(t1), horizon, pool);
+        if pool == Pool::Lsoa && own.is_none() {
+            continue;
+        }
+        let proj = project(&pooled, own, year(t1), horizon, pool);
         let projected: Vec<Option<&Vec<f64>>> = proj.iter().map(|p| p.as_ref().and_then(|v| v.last())).collect();
         let actual = year(t2);
         for phase in [Phase::Primary, Phase::Secondary] {
@@ -311,7 +334,7 @@ pub fn backtest(base: &Base) -> Result<PopulationBacktest, String> {
             levels.push(score("la", phase, pool, &[la], true));
         }
     }
-    Ok(PopulationBacktest {
+    PopulationBacktest {
         fitted: (t0, t1),
         origin: t1,
         target: t2,
@@ -322,7 +345,21 @@ pub fn backtest(base: &Base) -> Result<PopulationBacktest, String> {
             if k == 1 { "" } else { "s" },
             if horizon == 1 { "" } else { "s" }
         ),
-    })
+    }
+}
+
+/// The runs pages show: the shortest and the longest horizon, each from its latest origin.
+#[must_use]
+pub fn headline(runs: &[PopulationBacktest]) -> Vec<&PopulationBacktest> {
+    let pick = |h: usize| runs.iter().filter(|r| r.horizon == h).max_by_key(|r| r.origin);
+    let (Some(lo), Some(hi)) = (runs.iter().map(|r| r.horizon).min(), runs.iter().map(|r| r.horizon).max()) else {
+        return Vec::new();
+    };
+    let mut out: Vec<&PopulationBacktest> = pick(lo).into_iter().collect();
+    if hi != lo {
+        out.extend(pick(hi));
+    }
+    out
 }
 
 impl PopulationBacktest {

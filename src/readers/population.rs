@@ -165,3 +165,48 @@ pub fn read(input: &PopulationInput, src: &FileSource, problems: &mut Vec<Proble
     }
     Population { year, areas: out, years }
 }
+
+/// Reads an earlier estimate ([`crate::manifest::PopulationHistoryInput`]) as the authority's
+/// people by single year of age 0..=90 (90 = 90+): every row summed. `None` (with a problem) when
+/// the file cannot be read or has no single-age columns; a row with a cell that is not a number
+/// is reported and left out of the sums.
+#[must_use]
+pub fn read_sums(input: &crate::manifest::PopulationHistoryInput, src: &FileSource, problems: &mut Vec<Problem>) -> Option<Vec<f64>> {
+    let file = src.display(&input.path);
+    let table = super::read_table(&input.path, 0, input.sheet.as_deref(), src, problems)?;
+    let cols: Vec<Option<usize>> = (0..=90)
+        .map(|a| {
+            if a == 90 {
+                table.col("90+").or_else(|| table.col("90"))
+            } else {
+                table.col(&a.to_string())
+            }
+        })
+        .collect();
+    if cols.iter().any(Option::is_none) {
+        problems.push(Problem::fatal(
+            &file,
+            "an earlier population estimate needs columns 0 … 89 and 90+ (single year of age)",
+        ));
+        return None;
+    }
+    let mut sink = ProblemSink::new(file, problems);
+    let mut out = vec![0.0; 91];
+    for (line, cells) in &table.rows {
+        let ages: Option<Vec<f64>> = cols
+            .iter()
+            .enumerate()
+            .map(|(a, c)| num(cells, *c, &mut sink, *line, &a.to_string()).filter(|v| *v >= 0.0))
+            .collect();
+        match ages {
+            Some(ages) => out.iter_mut().zip(ages).for_each(|(o, v)| *o += v),
+            None => sink.push(
+                Severity::Error,
+                format!("row {line}"),
+                "ages",
+                "a missing or negative count; row left out of the sums",
+            ),
+        }
+    }
+    Some(out)
+}

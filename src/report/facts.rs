@@ -599,7 +599,7 @@ pub fn ward_facts(ds: &Dataset, map: &MapData, la_rows: &[SummaryRow], l: &MapLa
         && pf.schools.keys().any(|k| ds.years(k.1).len() > 1)
     {
         methods.push(pf.method.clone());
-        if let Some(bt) = &ds.model.population_accuracy {
+        for bt in crate::forecast::population::headline(&ds.model.population_accuracy) {
             methods.push(bt.sentence(&backtest_layers(ds)));
         }
     }

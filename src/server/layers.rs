@@ -137,7 +137,7 @@ pub async fn layers(State(state): State<Arc<AppState>>, headers: HeaderMap) -> J
             "population_forecast": ds.model.population.as_ref().map(|p| serde_json::json!({
                 "method": p.method,
                 "fitted": p.fitted,
-                "accuracy": ds.model.population_accuracy.as_ref().map(|b| b.sentence(&crate::report::facts::backtest_layers(ds))),
+                "accuracy": population_accuracy(ds),
             })),
             "forecast_accuracy": ds.model.accuracy.as_ref().map(|b| serde_json::json!({
                 "fitted_to": b.fitted_to,
@@ -149,6 +149,16 @@ pub async fn layers(State(state): State<Arc<AppState>>, headers: HeaderMap) -> J
         "style": format!("{base}/styles/default.json"),
         "layers": list,
     }))
+}
+
+/// The back-tests of the projection from population that pages show, in words (`None`: none).
+fn population_accuracy(ds: &crate::dataset::Dataset) -> Option<String> {
+    let runs = crate::forecast::population::headline(&ds.model.population_accuracy);
+    let s: Vec<String> = runs
+        .iter()
+        .map(|b| b.sentence(&crate::report::facts::backtest_layers(ds)))
+        .collect();
+    (!s.is_empty()).then(|| s.join(" "))
 }
 
 /// The authority's back-test rows; under disclosure control their forecast and actual pupils are

@@ -134,6 +134,9 @@ fn sum<'a>(ps: impl Iterator<Item = &'a Vec<f64>>) -> Vec<f64> {
     out
 }
 
+/// Every LSOA's populations in two years and the years between them, to fit its own ratios on.
+pub type OwnFit<'a> = (&'a [Option<Vec<f64>>], &'a [Option<Vec<f64>>], usize);
+
 /// Every LSOA projected `years` years on from `origin` under `pool`: the `pooled` ratios, each
 /// LSOA's own fitted on `own` (its populations in two years `k` apart; `None` when only the
 /// authority's sums are known for the first, and then the LSOA pool projects nothing), or no
@@ -141,7 +144,7 @@ fn sum<'a>(ps: impl Iterator<Item = &'a Vec<f64>>) -> Vec<f64> {
 #[must_use]
 pub fn project(
     pooled: &Ratios,
-    own: Option<(&[Option<Vec<f64>>], &[Option<Vec<f64>>], usize)>,
+    own: Option<OwnFit<'_>>,
     origin: &[Option<Vec<f64>>],
     years: usize,
     pool: Pool,

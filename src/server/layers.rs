@@ -138,6 +138,7 @@ pub async fn layers(State(state): State<Arc<AppState>>, headers: HeaderMap) -> J
                 "method": p.method,
                 "fitted": p.fitted,
                 "accuracy": population_accuracy(ds),
+                "scores": population_scores(ds),
             })),
             "forecast_accuracy": ds.model.accuracy.as_ref().map(|b| serde_json::json!({
                 "fitted_to": b.fitted_to,
@@ -149,6 +150,37 @@ pub async fn layers(State(state): State<Arc<AppState>>, headers: HeaderMap) -> J
         "style": format!("{base}/styles/default.json"),
         "layers": list,
     }))
+}
+
+/// The same back-tests as figures, for the panel: per run and age group, the authority's accuracy
+/// % and the first ward layer's mean absolute error (pooled ratios).
+fn population_scores(ds: &crate::dataset::Dataset) -> Vec<serde_json::Value> {
+    use crate::forecast::population::Pool;
+    let wards = crate::report::facts::backtest_layers(ds).into_iter().next();
+    crate::forecast::population::headline(&ds.model.population_accuracy)
+        .into_iter()
+        .flat_map(|run| {
+            run.levels
+                .iter()
+                .filter(|l| l.level == "la" && l.pool == Pool::Authority)
+                .map(move |la| {
+                    let ward = wards.and_then(|(id, title)| {
+                        run.levels
+                            .iter()
+                            .find(|l| l.level == id && l.phase == la.phase && l.pool == Pool::Authority)
+                            .map(|l| serde_json::json!({ "title": title, "areas": l.areas, "mape": l.mape }))
+                    });
+                    serde_json::json!({
+                        "phase": la.phase,
+                        "horizon": run.horizon,
+                        "origin": run.origin,
+                        "target": run.target,
+                        "authority_pct": la.total.and_then(|t| t.2),
+                        "wards": ward,
+                    })
+                })
+        })
+        .collect()
 }
 
 /// The back-tests of the projection from population that pages show, in words (`None`: none).

@@ -183,6 +183,17 @@ export function renderProfile(profile, state, meta, links) {
     } else if (row) {
       parts.push(`<p class="headline">${statusBadge(row.status)} ${headline(profile.name, state.phase, row, census)}</p>`);
       parts.push(figures(row, margin));
+      // A forecast from population says how such projections did on the data's own history.
+      const pop = meta.dataset.population_forecast;
+      const scores = pop ? (pop.scores || []).filter((s) => s.phase === state.phase) : [];
+      if (row.forecast && row.schools_from_population && scores.length) {
+        const ahead = (s) => `${s.horizon} year${s.horizon === 1 ? '' : 's'} ahead`;
+        const sp = (v) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(1)}`;
+        const la = scores.filter((s) => s.authority_pct != null).map((s) => `${sp(s.authority_pct)}% ${ahead(s)}`).join(', ');
+        const wards = scores.filter((s) => s.wards).map((s) => `${s.wards.mape.toFixed(1)}% ${ahead(s)}`).join(', ');
+        const title = (scores.find((s) => s.wards) || {}).wards;
+        parts.push(`<p class="note" data-field="population-accuracy">Projected from population. Tested on this authority's own history, such projections of ${esc(state.phase)}-age children were ${la} for the authority${title ? `, and off by ${wards} on average for ${esc(title.title.toLowerCase())}` : ''}.</p>`);
+      }
       parts.push(capacityChart(rows, `${state.phase} places and pupils in ${profile.name} by year`, state.year));
       parts.push(`<details class="calc"><summary>Figures by year</summary>${yearTable(rows)}</details>`);
       parts.push('<div id="calc-year"></div>');

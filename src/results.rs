@@ -52,9 +52,14 @@ pub struct SummaryRow {
     /// `Σ fsm% × pupils / Σ pupils` over the area's schools (current roll).
     pub fsm_pct: Option<f64>,
     /// Children of the phase's ages who live in the area: `Σ_pieces a_lw × Σ_{ages} P_l(age)` from
-    /// the single-year population (its year in `population_year`); `None` without one. Set for
-    /// the census year only: the population is not projected here.
+    /// the single-year population (its year in `population_year`) for the census year, and from
+    /// the projection from population for forecast years when there is one
+    /// (`resident_children_projected`); `None` otherwise.
     pub resident_children: Option<f64>,
+    /// True when `resident_children` is projected ([`crate::forecast::population`]), not an
+    /// estimate.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub resident_children_projected: bool,
     /// `places − resident_children`: positive when the area's schools have room for more children
     /// than live there (they draw from elsewhere), negative when its children must go elsewhere.
     pub places_minus_residents: Option<f64>,

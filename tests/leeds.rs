@@ -517,6 +517,14 @@ fn leeds_forecasts_come_from_the_population_projection() {
     }
     let scap = placeplan::export::scap(ds);
     assert!(scap.iter().any(|r| r.year > census), "the SCAP table has forecast years");
+    // Forecast years carry the projected resident children of the ages, labelled as projected;
+    // the census year the estimate's.
+    let la = placeplan::analysis::summary::summary(ds, None, Some(Phase::Primary), None);
+    let (first, last) = (la.first().expect("census row"), la.last().expect("a forecast row"));
+    assert!(first.resident_children.is_some() && !first.resident_children_projected);
+    assert!(last.year > census && last.resident_children_projected, "{last:?}");
+    let (now, then) = (first.resident_children.expect("now"), last.resident_children.expect("then"));
+    assert!(then < now && then > 0.8 * now, "primary-age children {now} → {then}");
 }
 
 /// The forecast Reception intakes for September 2024 against Leeds' own 2024 allocations

@@ -26,6 +26,28 @@ pub fn resident_children(ds: &Dataset, ps: &[(usize, Piece)], phase: Phase) -> O
     any.then_some(sum)
 }
 
+/// Children of `phase`'s ages living in the pieces `ps` in academic `year`: the population
+/// estimate for the census year ([`resident_children`]), the projection from population for a
+/// later year (and `true`), else `None`.
+#[must_use]
+pub fn resident_children_in(ds: &Dataset, ps: &[(usize, Piece)], phase: Phase, year: i32) -> (Option<f64>, bool) {
+    if year <= ds.census_year {
+        return (resident_children(ds, ps, phase), false);
+    }
+    let Some(pop) = ds.model.population.as_ref().and_then(|p| p.lsoa_years.get(&year)) else {
+        return (None, false);
+    };
+    let (a, b) = phase.ages();
+    let sum = ps
+        .iter()
+        .filter_map(|(l, p)| {
+            let ages = pop.get(*l)?.as_ref()?;
+            Some(p.weight * ages.get(usize::from(a)..usize::from(b)).map_or(0.0, |x| x.iter().sum::<f64>()))
+        })
+        .sum();
+    (Some(sum), true)
+}
+
 /// The academic years with figures for `phase`: the census year, then every forecast year.
 #[must_use]
 pub fn years(ds: &Dataset, phase: Phase) -> Vec<i32> {
@@ -99,8 +121,9 @@ fn row(
     members: &[usize],
     no_data: usize,
     dep: DeprivationSummary,
-    residents: Option<f64>,
+    residents: (Option<f64>, bool),
 ) -> SummaryRow {
+    let (residents, projected) = residents;
     let (mut cap, mut pup, mut missing, mut flagged, mut population) = (0.0, 0.0, 0, 0, 0);
     // A school a plan opens later, or has closed by then, is not in the year's totals.
     let members: Vec<usize> = members.iter().copied().filter(|&si| ds.schools[si].open_in(year)).collect();
@@ -133,8 +156,9 @@ fn row(
         shortfall_basis: None,
         deprivation: dep,
         fsm_pct: fsm(ds, &members),
-        resident_children: residents.filter(|_| year == ds.census_year),
-        places_minus_residents: residents.filter(|_| year == ds.census_year).map(|r| cap - r),
+        resident_children: residents,
+        resident_children_projected: projected && residents.is_some(),
+        places_minus_residents: residents.map(|r| cap - r),
     }
 }
 
@@ -193,7 +217,7 @@ fn compute(ds: &Dataset, layer: Option<usize>, phase: Option<Phase>, year: Optio
                             &members[a],
                             gaps[a].len(),
                             deps[a].clone(),
-                            resident_children(ds, &area_pieces[a], ph),
+                            resident_children_in(ds, &area_pieces[a], ph, y),
                         ));
                     }
                 }
@@ -223,7 +247,7 @@ fn compute(ds: &Dataset, layer: Option<usize>, phase: Option<Phase>, year: Optio
                         &all,
                         gaps,
                         dep.clone(),
-                        resident_children(ds, &all_pieces, ph),
+                        resident_children_in(ds, &all_pieces, ph, y),
                     );
                     if let Some(bi) = basis {
                         let areas: Vec<(f64, f64)> = schools_by_area(ds, bi, ph)
@@ -271,7 +295,7 @@ fn compute_school_rows(ds: &Dataset, phase: Option<Phase>, year: Option<i32>) ->
                 let dep = lsoa
                     .map(|l| aggregate(&pieces(ds, ds.lsoa_layer, l).into_iter().map(|x| x.1).collect::<Vec<_>>()))
                     .unwrap_or_default();
-                out.push(row(ds, s.urn.to_string(), s.name.clone(), ph, y, &[si], 0, dep, None));
+                out.push(row(ds, s.urn.to_string(), s.name.clone(), ph, y, &[si], 0, dep, (None, false)));
             }
         }
     }

@@ -436,6 +436,9 @@ pub struct PopulationForecast {
     pub fitted: (i32, i32),
     /// `schools[(urn, phase)][year]`.
     pub schools: HashMap<(u32, Phase), BTreeMap<i32, ShareYear>>,
+    /// Every LSOA's single ages in each projected year after the latest estimate (central):
+    /// `lsoa_years[year][l]`.
+    pub lsoa_years: BTreeMap<i32, Vec<Option<Vec<f64>>>>,
     /// The method in words (for notes and pages).
     pub method: String,
 }
@@ -564,9 +567,15 @@ impl PopulationForecast {
             }
         }
         let (first, last) = (years[0], last);
+        let lsoa_years = by_year
+            .into_iter()
+            .filter(|(y, _)| *y > last)
+            .map(|(y, [_, central, _])| (y, central))
+            .collect();
         Some(Self {
             fitted: (first, last),
             schools,
+            lsoa_years,
             method: format!(
                 "Projection from population: the mid-{first} to mid-{last} single-year-of-age estimates give cohort-change ratios (Hamilton–Perry, pooled over the authority; low and high from the smallest and largest ratio of each interval), which carry every LSOA forward; each school keeps its census-year share of the resident children of the phase's ages in its planning area (market share)."
             ),

@@ -34,7 +34,11 @@ function headline(name, phase, row, census) {
   const w = phaseWords(phase);
   const ph = w.title;
   if (row.schools === 0) {
-    const who = row.resident_children == null ? '' : ` ${places(row.resident_children)} ${w.children} live here and go to schools elsewhere.`;
+    const who = row.resident_children == null
+      ? ''
+      : row.resident_children_projected
+        ? ` ${places(row.resident_children)} ${w.children} are projected to live here in ${academicYear(row.year)} (projection from population), going to schools elsewhere.`
+        : ` ${places(row.resident_children)} ${w.children} live here and go to schools elsewhere.`;
     return `${ph}: no ${w.school} stands in ${esc(name)}.${who}`;
   }
   if (row.shortfall > 0.5) {
@@ -56,7 +60,7 @@ function figures(row, margin) {
     <dt>Schools</dt><dd data-field="schools">${row.schools}</dd>
     ${row.schools_no_data ? `<dt>Schools with no figures (left out)</dt><dd data-field="schools_no_data">${row.schools_no_data}</dd>` : ''}
     ${row.schools_suppressed ? `<dt>Schools with a suppressed count (c; counted as 5)</dt><dd data-field="schools_suppressed">${row.schools_suppressed}</dd>` : ''}
-    ${row.resident_children == null ? '' : `<dt>Children of these ages living here</dt><dd data-field="resident_children">${places(row.resident_children)}</dd>`}
+    ${row.resident_children == null ? '' : `<dt>Children of these ages living here${row.resident_children_projected ? ' (projected)' : ''}</dt><dd data-field="resident_children">${places(row.resident_children)}</dd>`}
     ${row.flagged_schools ? `<dt>Schools with 25%+ spare</dt><dd>${row.flagged_schools}</dd>` : ''}
     ${row.schools_without_forecast && row.forecast ? `<dt>Schools without a forecast (roll carried)</dt><dd>${row.schools_without_forecast}</dd>` : ''}
     ${row.schools_from_population && row.forecast ? `<dt>Schools forecast from population (no rolls)</dt><dd data-field="schools_from_population">${row.schools_from_population}</dd>` : ''}

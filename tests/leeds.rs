@@ -579,3 +579,36 @@ fn leeds_reception_forecasts_are_checked_against_2024_allocations() {
     assert!(a.sources.get("population") == Some(&matched), "{:?}", a.sources);
     assert!(a.caveats.iter().any(|c| c.contains("offer day")));
 }
+
+/// A school's dot has figures only for the years its phases have them: a primary school has none
+/// after the primary forecasts end (2027/28), although the secondary ones go on (2029/30) — no
+/// data, never 0 pupils and 100% spare.
+#[test]
+fn school_dots_have_no_figures_beyond_their_phases_forecasts() {
+    use placeplan::map::layer::MapKind;
+    use placeplan::model::Phase;
+    let Some(ds) = common::leeds() else { return };
+    let map = placeplan::map::MapData::without_tiles(ds);
+    let schools = map.layers.iter().find(|l| l.kind == MapKind::Schools).expect("the schools layer");
+    let (p_last, s_last) = (
+        *ds.years(Phase::Primary).last().expect("primary years"),
+        *ds.years(Phase::Secondary).last().expect("secondary years"),
+    );
+    assert!(s_last > p_last, "{p_last} {s_last}");
+    let mut primaries = 0;
+    for (fi, f) in schools.features.iter().enumerate() {
+        let s = &ds.schools[schools.school_index[fi]];
+        if s.phases != [Phase::Primary] || !s.in_totals(Phase::Primary) {
+            continue;
+        }
+        let has = |k: String| f.props.iter().any(|(key, _)| *key == k);
+        assert!(has(format!("pupils_{p_last}")), "{}: figures for {p_last}", s.name);
+        assert!(
+            !has(format!("pupils_{s_last}")) && !has(format!("status_{s_last}")),
+            "{}: none for {s_last}",
+            s.name
+        );
+        primaries += 1;
+    }
+    assert!(primaries > 150, "{primaries}");
+}

@@ -439,20 +439,26 @@ fn schools_layer(ds: &Dataset) -> MapLayer {
                     if hidden(y) {
                         props.push((format!("suppressed_{y}"), Prop::Bool(true)));
                     }
-                    let (mut c, mut p) = (0.0, 0.0);
-                    for &ph in &complete {
-                        c += school_places(ds, si, ph, y);
-                        p += school_pupils(ds, si, ph, y).0;
-                    }
-                    let suff = sufficiency(c, p, ds.settings.operating_margin, bands);
-                    num(&mut props, format!("pupils_{y}"), Some(p));
-                    num(&mut props, format!("spare_pct_{y}"), suff.spare_pct);
-                    if let Some(st) = suff.spare_pct.map(|v| status(v / 100.0, bands)) {
-                        props.push((format!("status_{y}"), Prop::Str(st.as_str().into())));
+                    // Only the phases with figures that year (a primary phase's forecasts end
+                    // before a secondary's): a year beyond a phase's forecasts is no data for
+                    // it, never 0 pupils; the school's totals need every phase.
+                    let with: Vec<Phase> = complete.iter().copied().filter(|&ph| ds.pupils(si, ph, y).is_some()).collect();
+                    if with.len() == complete.len() {
+                        let (mut c, mut p) = (0.0, 0.0);
+                        for &ph in &with {
+                            c += school_places(ds, si, ph, y);
+                            p += school_pupils(ds, si, ph, y).0;
+                        }
+                        let suff = sufficiency(c, p, ds.settings.operating_margin, bands);
+                        num(&mut props, format!("pupils_{y}"), Some(p));
+                        num(&mut props, format!("spare_pct_{y}"), suff.spare_pct);
+                        if let Some(st) = suff.spare_pct.map(|v| status(v / 100.0, bands)) {
+                            props.push((format!("status_{y}"), Prop::Str(st.as_str().into())));
+                        }
                     }
                     // The phase on view alone (what the dots show): an all-through school's
                     // primary places against its primary pupils, as in its panel.
-                    for &ph in &complete {
+                    for &ph in &with {
                         let (c, p) = (school_places(ds, si, ph, y), school_pupils(ds, si, ph, y).0);
                         let suff = sufficiency(c, p, ds.settings.operating_margin, bands);
                         let sfx = format!("{}_{y}", ph.as_str());

@@ -162,6 +162,12 @@ impl Dataset {
         self
     }
 
+    /// The note its pages and files carry when its figures are under disclosure control.
+    #[must_use]
+    pub fn disclosure_note(&self) -> Option<String> {
+        self.disclosure.map(|d| d.note())
+    }
+
     /// True when school `si`'s pupils in `phase` and `year` are suppressed by disclosure control:
     /// shown as `c`, counted as 5 in every total.
     #[must_use]

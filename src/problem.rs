@@ -34,8 +34,9 @@ pub struct Problem {
     pub more: usize,
 }
 
+/// For `skip_serializing_if`: a count of none.
 #[expect(clippy::trivially_copy_pass_by_ref, reason = "serde's skip_serializing_if passes a reference")]
-fn is_zero(n: &usize) -> bool {
+pub(crate) fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 

@@ -33,7 +33,7 @@ pub struct SummaryRow {
     pub schools_no_data: usize,
     /// Of `schools`, those whose count disclosure control suppresses (1 to 4 pupils, shown as `c`
     /// and counted as 5 in the totals); 0 without disclosure control.
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(skip_serializing_if = "crate::problem::is_zero")]
     pub schools_suppressed: usize,
     /// Of them, flagged by the 25% / 30-place rule (census year only).
     pub flagged_schools: usize,
@@ -41,7 +41,7 @@ pub struct SummaryRow {
     pub schools_without_forecast: usize,
     /// Of them, schools forecast from the resident population (no rolls, no forecasts table):
     /// "projection from population" ([`crate::forecast::population`]).
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(skip_serializing_if = "crate::problem::is_zero")]
     pub schools_from_population: usize,
     /// For the authority row: what the no-netting shortfall was summed over.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -63,10 +63,6 @@ pub struct SummaryRow {
     /// `places − resident_children`: positive when the area's schools have room for more children
     /// than live there (they draw from elsewhere), negative when its children must go elsewhere.
     pub places_minus_residents: Option<f64>,
-}
-
-fn is_zero(n: &usize) -> bool {
-    *n == 0
 }
 
 /// Every row of one layer, in summary order, with the rows of each area found by code.

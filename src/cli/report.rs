@@ -168,7 +168,7 @@ pub fn run(a: &Args) -> CliResult {
             &ds.name,
             &l.title,
             ds.synthetic,
-            ds.disclosure.map(|d| d.note()).as_deref(),
+            ds.disclosure_note().as_deref(),
             ds.census_year,
             &rows,
             &href,

@@ -123,17 +123,6 @@ pub fn step(p: &[f64], r: &Ratios) -> Vec<f64> {
     out
 }
 
-/// The sum of `ps` age by age.
-fn sum<'a>(ps: impl Iterator<Item = &'a Vec<f64>>) -> Vec<f64> {
-    let mut out = vec![0.0; AGES];
-    for p in ps {
-        for (o, v) in out.iter_mut().zip(p) {
-            *o += v;
-        }
-    }
-    out
-}
-
 /// Every LSOA's populations in two years and the years between them, to fit its own ratios on.
 pub type OwnFit<'a> = (&'a [Option<Vec<f64>>], &'a [Option<Vec<f64>>], usize);
 
@@ -474,7 +463,8 @@ impl PopulationForecast {
         if years.len() < 2 {
             return None;
         }
-        let sums: Vec<(i32, Vec<f64>)> = years.iter().map(|y| (*y, sum(base.population_years[y].iter().flatten()))).collect();
+        // The authority's sums of the LSOA years (made once, at load).
+        let sums: Vec<(i32, Vec<f64>)> = years.iter().map(|y| (*y, base.population_sums[y].clone())).collect();
         let ratios = variants(&sums)?;
         let last = *years.last()?;
         let census = base.census_year;

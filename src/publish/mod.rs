@@ -497,7 +497,7 @@ async fn ward_pages(state: &Arc<AppState>, client: &Client, site: &mut Site, opt
             &ds.name,
             &l.title,
             ds.synthetic,
-            ds.disclosure.map(|d| d.note()).as_deref(),
+            ds.disclosure_note().as_deref(),
             ds.census_year,
             &rows,
             &href,

@@ -31,6 +31,19 @@ pub struct Population {
     pub years: std::collections::BTreeMap<i32, HashMap<AreaCode, Vec<f64>>>,
 }
 
+/// The columns of ages 0 … 89 and of 90+ (headed `90+` or `90`).
+fn age_columns(table: &crate::table::Table) -> Vec<Option<usize>> {
+    (0..=90)
+        .map(|a| {
+            if a == 90 {
+                table.col("90+").or_else(|| table.col("90"))
+            } else {
+                table.col(&a.to_string())
+            }
+        })
+        .collect()
+}
+
 /// Reads the table: the year used and its populations, and every year's single ages.
 pub fn read(input: &PopulationInput, src: &FileSource, problems: &mut Vec<Problem>) -> Population {
     let file = src.display(&input.path);
@@ -51,15 +64,7 @@ pub fn read(input: &PopulationInput, src: &FileSource, problems: &mut Vec<Proble
         return Population::default();
     };
     let year_c = find_col(&table, c, "year", &["year"], &[]);
-    let ages_c: Vec<Option<usize>> = (0..=90)
-        .map(|a| {
-            if a == 90 {
-                table.col("90+").or_else(|| table.col("90"))
-            } else {
-                table.col(&a.to_string())
-            }
-        })
-        .collect();
+    let ages_c = age_columns(&table);
     let total_c = find_col(
         &table,
         c,
@@ -174,15 +179,7 @@ pub fn read(input: &PopulationInput, src: &FileSource, problems: &mut Vec<Proble
 pub fn read_sums(input: &crate::manifest::PopulationHistoryInput, src: &FileSource, problems: &mut Vec<Problem>) -> Option<Vec<f64>> {
     let file = src.display(&input.path);
     let table = super::read_table(&input.path, 0, input.sheet.as_deref(), src, problems)?;
-    let cols: Vec<Option<usize>> = (0..=90)
-        .map(|a| {
-            if a == 90 {
-                table.col("90+").or_else(|| table.col("90"))
-            } else {
-                table.col(&a.to_string())
-            }
-        })
-        .collect();
+    let cols = age_columns(&table);
     if cols.iter().any(Option::is_none) {
         problems.push(Problem::fatal(
             &file,

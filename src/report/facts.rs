@@ -610,7 +610,7 @@ pub fn ward_facts(ds: &Dataset, map: &MapData, la_rows: &[SummaryRow], l: &MapLa
         name: f.name.clone(),
         authority: ds.name.clone(),
         synthetic: ds.synthetic,
-        disclosure: ds.disclosure.map(|d| d.note()),
+        disclosure: ds.disclosure_note(),
         census_year: census,
         headline,
         sentences,

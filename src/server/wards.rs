@@ -107,7 +107,7 @@ pub async fn ward_index(
         &state.ds.name,
         &l.title,
         state.ds.synthetic,
-        state.ds.disclosure.map(|d| d.note()).as_deref(),
+        state.ds.disclosure_note().as_deref(),
         state.ds.census_year,
         &rows,
         &href,

@@ -73,6 +73,9 @@ pub struct Base {
     /// The authority's people by single year of age in every year known: the sums of
     /// `population_years` and of the manifest's earlier estimates (`[[population.history]]`).
     pub population_sums: std::collections::BTreeMap<i32, Vec<f64>>,
+    /// The census-year pupils by stage (reception, key stages), by URN, when the manifest has
+    /// the table: the shape of a school's year groups for the projection from population.
+    pub stages: crate::readers::pupils_by_stage::StageTable,
     /// The schools register, with each school's census-year figures resolved.
     pub register: Vec<School>,
     /// `placements[layer][school]`.
@@ -563,6 +566,7 @@ impl Base {
             population_sums: population_sums(manifest, src, &population_years, &mut problems),
             population_years,
             register: schools,
+            stages: stages.map(|(t, _)| t).unwrap_or_default(),
             placements,
             indexes,
             apportionments,

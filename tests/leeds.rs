@@ -477,44 +477,89 @@ fn leeds_population_projection_backtest_is_reproduced_independently() {
     );
 }
 
-/// Leeds has no rolls, so its forecast years are the projection from population: every school in
-/// a planning area keeps its census-year share of the area's resident children, so its pupils
-/// grow or shrink with theirs — the same ratio for every school of the area — with low ≤ central ≤
-/// high, year groups that add up, and the SCAP-style table filled from them.
+/// Leeds has no rolls, so its forecast years are the projection from population. Reception is
+/// the entry cohort: every school keeps its census-year share of its planning area's resident
+/// four-year-olds, so each school's Reception changes by the same ratio as every other school's of
+/// the area — and next year's Year 1 is this year's Reception moved up, by the same ratio again
+/// (the census Reception read here from the school census file). Low ≤ central ≤ high, year
+/// groups add up, and the SCAP-style table is filled from them.
 #[test]
 fn leeds_forecasts_come_from_the_population_projection() {
     use placeplan::model::Phase;
     use placeplan::projection::PupilSource;
+    use std::collections::HashMap;
+    let Some(dir) = common::real_data() else { return };
     let Some(ds) = common::leeds() else { return };
     assert!(ds.model.cohort.is_none(), "Leeds has no rolls");
     let census = ds.census_year;
+    let mut rd = csv::Reader::from_path(dir.join("schools_leeds/leeds_schools_public.csv")).expect("school census");
+    let head = rd.headers().expect("header").clone();
+    let col = |n: &str| head.iter().position(|h| h == n).unwrap_or_else(|| panic!("{n}"));
+    let (c_urn, c_rec) = (col("urn"), col("total_reception"));
+    let reception: HashMap<u32, f64> = rd
+        .records()
+        .filter_map(|r| {
+            let r = r.ok()?;
+            Some((r[c_urn].parse().ok()?, r[c_rec].parse().ok()?))
+        })
+        .collect();
     for phase in [Phase::Primary, Phase::Secondary] {
         let years = ds.years(phase);
         assert_eq!(years.len(), 1 + ds.settings.forecast.years(phase), "{phase:?}: {years:?}");
-        let li = ds.planning_area_layer(phase).expect("a planning-area layer");
-        let y = *years.last().expect("a forecast year");
-        let mut ratio_by_area: std::collections::HashMap<usize, f64> = std::collections::HashMap::new();
-        let mut checked = 0;
-        for (si, s) in ds.schools.iter().enumerate() {
-            let Some(v) = ds.pupils(si, phase, y) else { continue };
-            assert_eq!(v.source, PupilSource::Population, "{}", s.name);
-            assert!(v.low <= v.central + 1e-9 && v.central <= v.high + 1e-9, "{}: {v:?}", s.name);
-            let now = ds.pupils(si, phase, census).expect("census pupils").central;
-            let ncy: f64 = v.ncy.expect("year groups").iter().sum();
-            assert!(
-                (ncy - v.central).abs() < 1e-6 * v.central.max(1.0),
-                "{}: {ncy} vs {}",
-                s.name,
-                v.central
-            );
-            let Some(area) = ds.placements[li][si].area() else { continue };
-            let r = v.central / now;
-            let want = *ratio_by_area.entry(area).or_insert(r);
-            assert!((r - want).abs() < 1e-9, "{}: {r} vs the area's {want}", s.name);
-            checked += 1;
+        for &y in &years[1..] {
+            for (si, s) in ds.schools.iter().enumerate() {
+                let Some(v) = ds.pupils(si, phase, y) else { continue };
+                assert_eq!(v.source, PupilSource::Population, "{}", s.name);
+                assert!(v.low <= v.central + 1e-9 && v.central <= v.high + 1e-9, "{}: {v:?}", s.name);
+                let ncy: f64 = v.ncy.expect("year groups").iter().sum();
+                assert!(
+                    (ncy - v.central).abs() < 1e-6 * v.central.max(1.0),
+                    "{}: {ncy} vs {}",
+                    s.name,
+                    v.central
+                );
+            }
         }
-        assert!(checked > 30, "{phase:?}: {checked}");
     }
+    let li = ds.planning_area_layer(Phase::Primary).expect("a planning-area layer");
+    let (next, last) = (census + 1, *ds.years(Phase::Primary).last().expect("a forecast year"));
+    // `(area, year group, year)` → the ratio of the first school seen.
+    let mut ratio: HashMap<(usize, usize, i32), f64> = HashMap::new();
+    let mut checked = 0;
+    for (si, s) in ds.schools.iter().enumerate() {
+        let (Some(area), Some(&r0)) = (ds.placements[li][si].area(), reception.get(&s.urn.0)) else {
+            continue;
+        };
+        if r0 < 1.0 || !s.in_totals(Phase::Primary) || ds.pupils(si, Phase::Primary, census).is_none() {
+            continue;
+        }
+        for (g, y) in [(0, next), (1, next), (0, last)] {
+            let v = ds.pupils(si, Phase::Primary, y).expect("a forecast");
+            let r = v.ncy.expect("year groups")[g] / r0;
+            let want = *ratio.entry((area, g, y)).or_insert(r);
+            assert!((r - want).abs() < 1e-9, "{} year group {g} {y}: {r} vs the area's {want}", s.name);
+        }
+        checked += 1;
+    }
+    assert!(checked > 150, "{checked} primary schools");
+    // Not one ratio for the whole phase: the schools of an area differ when their Reception and
+    // older year groups hold different shares of the area's children.
+    let phase_ratio = |si: usize| {
+        ds.pupils(si, Phase::Primary, last)
+            .map(|v| v.central)
+            .zip(ds.pupils(si, Phase::Primary, census).map(|v| v.central))
+            .map(|(a, b)| a / b)
+    };
+    let mut by_area: HashMap<usize, Vec<f64>> = HashMap::new();
+    for si in 0..ds.schools.len() {
+        if let (Some(a), Some(r)) = (ds.placements[li][si].area(), phase_ratio(si)) {
+            by_area.entry(a).or_default().push(r);
+        }
+    }
+    assert!(
+        by_area.values().any(|rs| rs.iter().any(|r| (r - rs[0]).abs() > 0.01)),
+        "entry cohorts make schools differ"
+    );
     let scap = placeplan::export::scap(ds);
     assert!(scap.iter().any(|r| r.year > census), "the SCAP table has forecast years");
     // Forecast years carry the projected resident children of the ages, labelled as projected;

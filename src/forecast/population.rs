@@ -409,16 +409,17 @@ pub struct ShareYear {
     pub central: f64,
     /// High.
     pub high: f64,
-    /// Central by year group, in proportion to the area's resident children of each age.
+    /// Central by year group ([`share_pupils`]).
     pub ncy: [f64; NCY_COUNT],
 }
 
 /// Forecasts of every school from the resident population alone: the LSOAs projected by pooled
 /// Hamilton–Perry ratios ([`fit`], [`step`]) from the latest population year to the end of the
-/// forecast horizon, and each school's **market share** — its census-year pupils over the
-/// resident children of the phase's ages in its planning area (the authority without a
-/// planning-area layer) — carried forward onto them (methods.md §1.7). Low and high use the
-/// smallest and largest annual ratio of the fitted intervals, age by age.
+/// forecast horizon, and each school's **market share** by year group — its census-year pupils
+/// of the year group over the resident children of that age in its planning area (the
+/// authority without a planning-area layer; [`cohort_shares`]) — carried forward onto them
+/// (methods.md §1.7) with Reception, Year 7 and Year 12 as the entry cohorts ([`share_pupils`]).
+/// Low and high use the smallest and largest annual ratio of the fitted intervals, age by age.
 #[derive(Clone, Debug)]
 pub struct PopulationForecast {
     /// The first and last population years the ratios were fitted on.
@@ -452,6 +453,76 @@ fn variants(sums: &[(i32, Vec<f64>)]) -> Option<[Ratios; 3]> {
         births: parts.iter().map(|r| r.births).fold(central.births, f),
     };
     Some([pick(f64::min), central.clone(), pick(f64::max)])
+}
+
+/// A school's census-year pupils of a phase in groups of year groups `(first, last, pupils)`
+/// (indexes of [`Ncy`], inclusive), scaled to its census figure `now`: each year group from the
+/// census-year roll; else Reception and the key stages of the pupils-by-stage table (KS1 =
+/// Years 1–2, KS2 = 3–6, KS3 = 7–9, KS4 = 10–11, KS5 = 12–13); else the phase as one group.
+#[must_use]
+pub fn census_groups(base: &Base, urn: u32, phase: Phase, now: f64) -> Vec<(usize, usize, f64)> {
+    let (a, b) = phase.year_groups();
+    let whole = vec![(a.index(), b.index(), now)];
+    let roll = base.rolls.get(&urn).and_then(|r| r.get(&base.census_year)).and_then(|row| {
+        (a.index()..=b.index())
+            .map(|g| row[g].map(|n| (g, g, n)))
+            .collect::<Option<Vec<_>>>()
+    });
+    let stages = || {
+        let st = base.stages.get(&urn)?;
+        let parts: Vec<(usize, usize, Option<f64>)> = match phase {
+            Phase::Primary => vec![(0, 0, st.reception), (1, 2, st.ks1), (3, 6, st.ks2)],
+            Phase::Secondary => vec![(7, 9, st.ks3), (10, 11, st.ks4)],
+            Phase::Post16 => vec![(12, 13, st.ks5)],
+        };
+        parts.into_iter().map(|(f, l, n)| n.map(|n| (f, l, n))).collect::<Option<Vec<_>>>()
+    };
+    let Some(groups) = roll.or_else(stages) else { return whole };
+    let sum: f64 = groups.iter().map(|g| g.2).sum();
+    if sum <= 0.0 {
+        return whole;
+    }
+    groups.into_iter().map(|(f, l, n)| (f, l, n * now / sum)).collect()
+}
+
+/// Each year group's census-year share of the resident children of its age (`residents[g]`):
+/// a group's pupils over its ages' residents. A group with no residents takes the phase's
+/// share; `None` when the phase's year groups have no residents at all.
+#[must_use]
+pub fn cohort_shares(groups: &[(usize, usize, f64)], residents: &[f64; NCY_COUNT], phase: Phase) -> Option<[f64; NCY_COUNT]> {
+    let (a, b) = phase.year_groups();
+    let all: f64 = residents[a.index()..=b.index()].iter().sum();
+    if all <= 0.0 {
+        return None;
+    }
+    let pupils: f64 = groups.iter().map(|g| g.2).sum();
+    let mut out = [0.0; NCY_COUNT];
+    out[a.index()..=b.index()].fill(pupils / all);
+    for &(f, l, n) in groups {
+        let den: f64 = residents[f..=l].iter().sum();
+        if den > 0.0 {
+            out[f..=l].fill(n / den);
+        }
+    }
+    Some(out)
+}
+
+/// A school's pupils by year group `d` years after the census, given the resident children of
+/// each year group's age that year: each cohort in the school at the census keeps its share of
+/// its resident cohort as it moves up a year group a year; a cohort that entered after the
+/// census takes the **entry** year group's share (Reception, Year 7, Year 12: the intake).
+#[must_use]
+pub fn share_pupils(shares: &[f64; NCY_COUNT], phase: Phase, d: usize, residents: &[f64; NCY_COUNT]) -> [f64; NCY_COUNT] {
+    let (a, b) = phase.year_groups();
+    let mut out = [0.0; NCY_COUNT];
+    for g in a.index()..=b.index() {
+        let share = match g.checked_sub(d) {
+            Some(from) if from >= a.index() => shares[from],
+            _ => shares[a.index()],
+        };
+        out[g] = share * residents[g];
+    }
+    out
 }
 
 impl PopulationForecast {
@@ -488,10 +559,12 @@ impl PopulationForecast {
         for (&y, pop) in &base.population_years {
             by_year.insert(y, [pop.clone(), pop.clone(), pop.clone()]);
         }
-        let census_pop = by_year.get(&census)?;
+        if !by_year.contains_key(&census) {
+            return None;
+        }
         let mut schools = HashMap::new();
         for phase in Phase::ALL {
-            let ages = phase.ages();
+            let (a, b) = phase.year_groups();
             let li = base.planning_area_layer(phase);
             // Each area's LSOAs with their weights (the authority: every LSOA, whole).
             let areas: Vec<Vec<(usize, f64)>> = match li.and_then(|li| base.apportionments.get(li)?.as_ref()) {
@@ -506,15 +579,34 @@ impl PopulationForecast {
                     .collect(),
                 None => vec![(0..base.lsoas.len()).map(|l| (l, 1.0)).collect()],
             };
-            let residents = |pop: &Vec<Option<Vec<f64>>>, area: usize, age: u8| -> f64 {
-                areas[area]
-                    .iter()
-                    .map(|&(l, w)| w * pop.get(l).and_then(|p| p.as_ref()).map_or(0.0, |p| p[usize::from(age)]))
-                    .sum()
-            };
-            let phase_residents =
-                |pop: &Vec<Option<Vec<f64>>>, area: usize| -> f64 { (ages.0..ages.1).map(|a| residents(pop, area, a)).sum() };
+            // Each area's resident children of each year group's age, once per year and variant:
+            // `residents[&year][variant][area][g]`.
             let h = i32::try_from(base.settings.forecast.years(phase)).unwrap_or(0);
+            let residents: BTreeMap<i32, [Vec<[f64; NCY_COUNT]>; 3]> = (census..=census + h)
+                .filter_map(|y| {
+                    let pops = by_year.get(&y)?;
+                    Some((
+                        y,
+                        pops.each_ref().map(|pop| {
+                            areas
+                                .iter()
+                                .map(|area| {
+                                    let mut out = [0.0; NCY_COUNT];
+                                    for (g, n) in out.iter_mut().enumerate().take(b.index() + 1).skip(a.index()) {
+                                        let age = Ncy::from_index(g).map_or(0, |g| usize::from(g.age()));
+                                        *n = area
+                                            .iter()
+                                            .map(|&(l, w)| w * pop.get(l).and_then(|p| p.as_ref()).map_or(0.0, |p| p[age]))
+                                            .sum();
+                                    }
+                                    out
+                                })
+                                .collect()
+                        }),
+                    ))
+                })
+                .collect();
+            let now_residents = &residents[&census][1];
             for (si, s) in base.register.iter().enumerate() {
                 if !s.in_totals(phase) {
                     continue;
@@ -526,30 +618,22 @@ impl PopulationForecast {
                     },
                     None => 0,
                 };
-                let (Some(now), den) = (s.pupils_now(phase), phase_residents(&census_pop[1], area)) else {
+                let Some(now) = s.pupils_now(phase) else { continue };
+                let Some(shares) = cohort_shares(&census_groups(base, s.urn.0, phase, now), &now_residents[area], phase) else {
                     continue;
                 };
-                if den <= 0.0 {
-                    continue;
-                }
-                let share = now / den;
                 let mut out = BTreeMap::new();
                 for y in census + 1..=census + h {
-                    let Some(pop) = by_year.get(&y) else { continue };
-                    let [lo, c, hi] = [0, 1, 2].map(|v| share * phase_residents(&pop[v], area));
-                    let mut ncy = [0.0; NCY_COUNT];
-                    let (a, b) = phase.year_groups();
-                    for (g, n) in ncy.iter_mut().enumerate().take(b.index() + 1).skip(a.index()) {
-                        let age = Ncy::from_index(g).map_or(0, Ncy::age);
-                        *n = share * residents(&pop[1], area, age);
-                    }
+                    let Some(res) = residents.get(&y) else { continue };
+                    let d = usize::try_from(y - census).unwrap_or(0);
+                    let [lo, c, hi] = [0, 1, 2].map(|v| share_pupils(&shares, phase, d, &res[v][area]));
                     out.insert(
                         y,
                         ShareYear {
-                            low: lo,
-                            central: c,
-                            high: hi,
-                            ncy,
+                            low: lo.iter().sum(),
+                            central: c.iter().sum(),
+                            high: hi.iter().sum(),
+                            ncy: c,
                         },
                     );
                 }
@@ -567,7 +651,7 @@ impl PopulationForecast {
             schools,
             lsoa_years,
             method: format!(
-                "Projection from population: the mid-{first} to mid-{last} single-year-of-age estimates give cohort-change ratios (Hamilton–Perry, pooled over the authority; low and high from the smallest and largest ratio of each interval), which carry every LSOA forward; each school keeps its census-year share of the resident children of the phase's ages in its planning area (market share)."
+                "Projection from population: the mid-{first} to mid-{last} single-year-of-age estimates give cohort-change ratios (Hamilton–Perry, pooled over the authority; low and high from the smallest and largest ratio of each interval), which carry every LSOA forward. Each school's share of its planning area's resident children of each year group's age in the census year (market share; year groups from the census-year roll, else from the school census stages: Reception, Key Stages 1 to 5) is carried forward: a cohort in the school at the census keeps its share as it moves up; Reception, Year 7 and Year 12 are the entry cohorts, and each later intake takes the school's census-year share of the children of entry age."
             ),
         })
     }
@@ -620,6 +704,41 @@ mod tests {
         for a in 0..AGES - 1 {
             assert!((cur[a] - p[a]).abs() < 1e-6 * p[a].max(1.0), "age {a}: {} vs {}", cur[a], p[a]);
         }
+    }
+
+    #[test]
+    fn entry_cohorts_take_the_intake_share_and_older_cohorts_keep_theirs() {
+        // 100 resident children of every primary age; the school has 30 in Reception, 40 in
+        // Key Stage 1 (Years 1–2) and 60 in Key Stage 2 (Years 3–6).
+        let mut residents = [0.0; NCY_COUNT];
+        residents[..7].fill(100.0);
+        let groups = [(0, 0, 30.0), (1, 2, 40.0), (3, 6, 60.0)];
+        let shares = cohort_shares(&groups, &residents, Phase::Primary).expect("residents");
+        assert_eq!(&shares[..7], &[0.3, 0.2, 0.2, 0.15, 0.15, 0.15, 0.15]);
+        assert_eq!(shares[7], 0.0, "no secondary share in a primary phase");
+        // A year on: a new Reception of 30, last year's Reception is Year 1 (30), Year 1 is
+        // Year 2 (20), Year 2 is Year 3 (20), Years 3–5 are Years 4–6 (15 each); Year 6 left.
+        let next = share_pupils(&shares, Phase::Primary, 1, &residents);
+        assert_eq!(&next[..7], &[30.0, 30.0, 20.0, 20.0, 15.0, 15.0, 15.0]);
+        assert_eq!(next.iter().sum::<f64>(), 145.0);
+        // Seven years on every cohort entered after the census: 7 × 30.
+        assert_eq!(share_pupils(&shares, Phase::Primary, 7, &residents).iter().sum::<f64>(), 210.0);
+        // Fewer four-year-olds (80) shrink only the intake.
+        let mut fewer = residents;
+        fewer[0] = 80.0;
+        assert_eq!(share_pupils(&shares, Phase::Primary, 1, &fewer)[0], 24.0);
+    }
+
+    #[test]
+    fn one_share_for_the_whole_phase_and_a_stationary_population_keep_the_roll() {
+        let mut residents = [0.0; NCY_COUNT];
+        residents[7..12].copy_from_slice(&[200.0, 210.0, 190.0, 205.0, 195.0]);
+        let shares = cohort_shares(&[(7, 11, 500.0)], &residents, Phase::Secondary).expect("residents");
+        for d in 1..6 {
+            let total: f64 = share_pupils(&shares, Phase::Secondary, d, &residents).iter().sum();
+            assert!((total - 500.0).abs() < 1e-9, "{d}: {total}");
+        }
+        assert!(cohort_shares(&[(7, 11, 500.0)], &[0.0; NCY_COUNT], Phase::Secondary).is_none());
     }
 
     #[test]

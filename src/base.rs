@@ -92,6 +92,9 @@ pub struct Base {
     pub rolls: crate::readers::rolls::Rolls,
     /// The manifest's housing trajectory.
     pub housing: Option<HousingInput>,
+    /// The manifest's births series, when given ([`crate::forecast::population`] takes age 0
+    /// from it after the single-year estimates end).
+    pub births: Option<readers::births::Births>,
     /// The manifest's admissions allocations: file, year of entry, and the Reception rows.
     pub admissions: Option<(String, i32, Vec<readers::admissions::Allocation>)>,
     /// What the figure rules did to each school: exclusions, estimates, links, gaps (for `check`).
@@ -538,6 +541,7 @@ impl Base {
             .admissions
             .as_ref()
             .map(|a| (src.display(&a.path), a.year, readers::admissions::read(a, src, &mut problems)));
+        let births = manifest.births.as_ref().and_then(|b| readers::births::read(b, src, &mut problems));
         let housing = manifest.housing.as_ref().map(|h| HousingInput {
             file: src.display(&h.path),
             completions: readers::housing::read(h, src, &mut problems),
@@ -575,6 +579,7 @@ impl Base {
             rolls,
             housing,
             admissions,
+            births,
             school_notes,
             vintages: Vec::new(),
             joins,
@@ -584,6 +589,26 @@ impl Base {
             confidential_other: Vec::new(),
         };
         (base.confidential, base.confidential_other) = confidential_inputs(manifest, src);
+        if let Some(b) = &base.births
+            && !base.population_sums.keys().any(|y| b.mid_year.contains_key(y))
+        {
+            let years = base
+                .population_sums
+                .keys()
+                .map(|y| format!("mid-{y}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            base.problems.push(Problem::new(
+                Severity::Warning,
+                b.file.clone(),
+                "file",
+                "year",
+                format!(
+                    "no year of births matches a population estimate ({}); age 0 is scaled to births only where both are known, so births are not used",
+                    if years.is_empty() { "none".to_owned() } else { years }
+                ),
+            ));
+        }
         base.vintages = vintages(&base, manifest, src);
         // A synthetic dataset has no real vintages to compare.
         let mut late = Vec::new();
@@ -669,6 +694,7 @@ fn listed_twice(manifest: &Manifest, src: &FileSource) -> Vec<Problem> {
     paths.extend(manifest.pupils_by_stage.iter().map(|p| ("pupils_by_stage", p.path.as_str())));
     paths.extend(manifest.housing.iter().map(|p| ("housing", p.path.as_str())));
     paths.extend(manifest.admissions.iter().map(|p| ("admissions", p.path.as_str())));
+    paths.extend(manifest.births.iter().map(|p| ("births", p.path.as_str())));
     let norm = |p: &str| p.trim().trim_start_matches("./").replace('\\', "/");
     let mut out = Vec::new();
     for (i, (what, path)) in paths.iter().enumerate() {
@@ -863,6 +889,19 @@ fn vintages(ds: &Base, manifest: &Manifest, src: &FileSource) -> Vec<Vintage> {
                 "2015/16 for most indicators (IoD 2019)".into()
             } else {
                 "not stated".into()
+            },
+            schools: None,
+        });
+    }
+    if let Some(b) = &ds.births {
+        let (first, last) = (b.mid_year.keys().next().copied(), b.mid_year.keys().next_back().copied());
+        out.push(Vintage {
+            input: "live births".into(),
+            file: b.file.clone(),
+            year: last,
+            describes: match (first, last) {
+                (Some(f), Some(l)) => format!("the twelve months to mid-{f} … mid-{l}"),
+                _ => "no year".into(),
             },
             schools: None,
         });

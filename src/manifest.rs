@@ -4,7 +4,7 @@
 
 use crate::ids::LayerId;
 use crate::model::LayerKind;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -84,6 +84,9 @@ pub struct Manifest {
     /// Admissions allocations for one year's Reception entry, by LA establishment number: a check
     /// on the forecast intakes (`placeplan backtest`).
     pub admissions: Option<AdmissionsInput>,
+    /// Live births by year for the authority: age 0 of the projection from population in the
+    /// years after the single-year estimates end.
+    pub births: Option<BirthsInput>,
     /// Analysis settings.
     #[serde(default)]
     pub settings: Settings,
@@ -157,6 +160,38 @@ pub struct AdmissionsInput {
     /// Column mapping overrides (keys: code, allocated, name, pan, min_age).
     #[serde(default)]
     pub columns: BTreeMap<String, String>,
+}
+
+/// Live births by year (ONS *Births in England and Wales* by local authority of usual residence,
+/// or the births component of the mid-year estimates).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BirthsInput {
+    /// Path to `.csv` or a workbook.
+    pub path: String,
+    /// The sheet, when the file is a workbook.
+    pub sheet: Option<String>,
+    /// Title lines to skip before the header row.
+    #[serde(default)]
+    pub skip_lines: usize,
+    /// What a year counts: `calendar` (January to December, as ONS births by local authority)
+    /// or `mid_year` (the twelve months to 30 June, as the mid-year estimates' births).
+    pub period: BirthsPeriod,
+    /// The authority's code, when the file lists several areas (`E08000035`).
+    pub area: Option<String>,
+    /// Column mapping overrides (keys: year, births, area).
+    #[serde(default)]
+    pub columns: BTreeMap<String, String>,
+}
+
+/// What a year of a births table counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BirthsPeriod {
+    /// January to December of the year.
+    Calendar,
+    /// The twelve months to 30 June of the year.
+    MidYear,
 }
 
 /// The school census pupils-by-stage table.

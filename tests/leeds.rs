@@ -657,3 +657,64 @@ fn school_dots_have_no_figures_beyond_their_phases_forecasts() {
     }
     assert!(primaries > 150, "{primaries}");
 }
+
+/// With a births table, age 0 after the last estimate (mid-2020) is the births of the twelve
+/// months before × the ratio of estimated age 0 to births where both are known — calendar years
+/// averaged into mid-years — and the four-year-olds of 2025/26 (age 0 at mid-2021) follow it.
+#[test]
+fn leeds_births_table_sets_age_zero_after_the_estimates() {
+    use placeplan::manifest::{BirthsInput, BirthsPeriod};
+    use placeplan::model::Phase;
+    let Some(dir) = common::real_data() else { return };
+    let Some(plain) = common::leeds() else { return };
+    let sums = &plain.population_sums;
+    let (a19, a20) = (sums[&2019][0], sums[&2020][0]);
+    // Calendar years chosen so that the mid-years 2019 and 2020 are the estimates' age 0 and
+    // mid-2021 is 10% under mid-2020.
+    let tmp = std::env::temp_dir().join(format!("placeplan-births-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).expect("temp dir");
+    let (c18, c19) = (a19, a19);
+    let c20 = 2.0 * a20 - c19;
+    let c21 = 2.0 * 0.9 * a20 - c20;
+    let rows: String = [(2018, c18), (2019, c19), (2020, c20), (2021, c21)]
+        .iter()
+        .map(|(y, b)| format!("E08000035,{y},{b}\nE09000001,{y},7\n"))
+        .collect();
+    std::fs::write(tmp.join("births.csv"), format!("ladcode,year,births\n{rows}")).expect("births file");
+    let (mut m, src) = common::leeds_manifest(&dir);
+    m.births = Some(BirthsInput {
+        path: tmp.join("births.csv").display().to_string(),
+        sheet: None,
+        skip_lines: 0,
+        period: BirthsPeriod::Calendar,
+        area: Some("E08000035".into()),
+        columns: Default::default(),
+    });
+    let ds = placeplan::dataset::Dataset::load(&m, &src, &|_| {});
+    let pf = ds.model.population.as_ref().expect("a projection from population");
+    let b = pf.births.as_ref().expect("births used");
+    assert_eq!(b.fitted, vec![2019, 2020]);
+    assert!((b.ratio - 1.0).abs() < 1e-9, "{}", b.ratio);
+    let age0_2021: f64 = pf.lsoa_years[&2021].iter().flatten().map(|p| p[0]).sum();
+    assert!((age0_2021 - 0.9 * a20).abs() < 1e-6 * a20, "{age0_2021} vs {}", 0.9 * a20);
+    assert!(pf.method.contains("births.csv") && pf.method.contains("mid-2021"), "{}", pf.method);
+    // Age 0 at mid-2021 is Reception in 2025/26: every school's Reception is lower than without
+    // births, by the same ratio.
+    let reception = |d: &placeplan::dataset::Dataset| -> f64 {
+        (0..d.schools.len())
+            .filter_map(|si| d.pupils(si, Phase::Primary, 2025)?.ncy.map(|n| n[0]))
+            .sum()
+    };
+    let (with, without) = (reception(&ds), reception(plain));
+    let trend: f64 = plain.model.population.as_ref().expect("plain").lsoa_years[&2021]
+        .iter()
+        .flatten()
+        .map(|p| p[0])
+        .sum();
+    assert!(
+        (with / without - age0_2021 / trend).abs() < 1e-9,
+        "{with} / {without} vs {age0_2021} / {trend}"
+    );
+    assert!(ds.vintages.iter().any(|v| v.input == "live births" && v.year == Some(2021)));
+    std::fs::remove_dir_all(&tmp).ok();
+}

@@ -429,8 +429,46 @@ pub struct PopulationForecast {
     /// Every LSOA's single ages in each projected year after the latest estimate (central):
     /// `lsoa_years[year][l]`.
     pub lsoa_years: BTreeMap<i32, Vec<Option<Vec<f64>>>>,
+    /// Age 0 from the manifest's births series, where it was used.
+    pub births: Option<BirthsFit>,
     /// The method in words (for notes and pages).
     pub method: String,
+}
+
+/// Age 0 from a births series: the births of the twelve months to each mid-year, scaled by the
+/// mean ratio of the estimated age 0 to those births over the population years that have both.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BirthsFit {
+    /// Age 0 at mid-year over the births of the twelve months before it.
+    pub ratio: f64,
+    /// The population years it was fitted on.
+    pub fitted: Vec<i32>,
+    /// The authority's age 0 in each projected year whose births are known.
+    pub age0: BTreeMap<i32, f64>,
+}
+
+/// Fits [`BirthsFit`] on the authority's single ages `sums` and the births `mid_year`, for the
+/// years after the latest estimate `last` up to `end`; `None` when no year has both, or no
+/// projected year has births.
+#[must_use]
+pub fn births_age0(sums: &BTreeMap<i32, Vec<f64>>, mid_year: &BTreeMap<i32, f64>, last: i32, end: i32) -> Option<BirthsFit> {
+    let pairs: Vec<(i32, f64)> = sums
+        .iter()
+        .filter_map(|(y, p)| {
+            let b = *mid_year.get(y)?;
+            (b > 0.0).then(|| (*y, p.first().copied().unwrap_or(0.0) / b))
+        })
+        .collect();
+    if pairs.is_empty() {
+        return None;
+    }
+    let ratio = pairs.iter().map(|p| p.1).sum::<f64>() / pairs.len() as f64;
+    let age0: BTreeMap<i32, f64> = mid_year.range(last + 1..=end).map(|(&y, &b)| (y, ratio * b)).collect();
+    (!age0.is_empty()).then(|| BirthsFit {
+        ratio,
+        fitted: pairs.iter().map(|p| p.0).collect(),
+        age0,
+    })
 }
 
 /// Ratios for the low, central and high projections: central fitted on the first and last year,
@@ -547,10 +585,23 @@ impl PopulationForecast {
         let end = census + horizon;
         // Each LSOA in each year from the latest estimate on: `by_year[y][variant][l]`.
         let origin = &base.population_years[&last];
+        let births = base
+            .births
+            .as_ref()
+            .and_then(|b| births_age0(&base.population_sums, &b.mid_year, last, end));
         let mut by_year: BTreeMap<i32, [Vec<Option<Vec<f64>>>; 3]> = BTreeMap::new();
         let mut cur: [Vec<Option<Vec<f64>>>; 3] = [origin.clone(), origin.clone(), origin.clone()];
         for y in last + 1..=end {
             for (v, r) in ratios.iter().enumerate() {
+                // Where births are known, every LSOA's age 0 moves with the authority's births.
+                let known = births.as_ref().and_then(|b| b.age0.get(&y)).and_then(|&a0| {
+                    let now: f64 = cur[v].iter().flatten().map(|p| p[0]).sum();
+                    (now > 0.0).then(|| Ratios {
+                        survive: r.survive.clone(),
+                        births: a0 / now,
+                    })
+                });
+                let r = known.as_ref().unwrap_or(r);
                 cur[v] = cur[v].iter().map(|p| p.as_ref().map(|p| step(p, r))).collect();
             }
             by_year.insert(y, cur.clone());
@@ -646,12 +697,29 @@ impl PopulationForecast {
             .filter(|(y, _)| *y > last)
             .map(|(y, [_, central, _])| (y, central))
             .collect();
+        let youngest = match (&births, &base.births) {
+            (Some(b), Some(input)) => {
+                let (f, l) = (
+                    b.age0.keys().next().copied().unwrap_or(last),
+                    b.age0.keys().next_back().copied().unwrap_or(last),
+                );
+                let fit = b.fitted.iter().map(|y| format!("mid-{y}")).collect::<Vec<_>>().join(", ");
+                format!(
+                    "Age 0 at mid-{f}{} is the births of the twelve months before ({}) × {:.3}, the ratio of estimated age 0 to births at {fit}, each LSOA keeping its share; after that, and without births, age 0 follows its mid-{first} to mid-{last} trend.",
+                    if f == l { String::new() } else { format!(" to mid-{l}") },
+                    input.file,
+                    b.ratio
+                )
+            }
+            _ => format!("Age 0 follows its mid-{first} to mid-{last} trend (no births table)."),
+        };
         Some(Self {
             fitted: (first, last),
             schools,
             lsoa_years,
+            births,
             method: format!(
-                "Projection from population: the mid-{first} to mid-{last} single-year-of-age estimates give cohort-change ratios (Hamilton–Perry, pooled over the authority; low and high from the smallest and largest ratio of each interval), which carry every LSOA forward. Each school's share of its planning area's resident children of each year group's age in the census year (market share; year groups from the census-year roll, else from the school census stages: Reception, Key Stages 1 to 5) is carried forward: a cohort in the school at the census keeps its share as it moves up; Reception, Year 7 and Year 12 are the entry cohorts, and each later intake takes the school's census-year share of the children of entry age."
+                "Projection from population: the mid-{first} to mid-{last} single-year-of-age estimates give cohort-change ratios (Hamilton–Perry, pooled over the authority; low and high from the smallest and largest ratio of each interval), which carry every LSOA forward. {youngest} Each school's share of its planning area's resident children of each year group's age in the census year (market share; year groups from the census-year roll, else from the school census stages: Reception, Key Stages 1 to 5) is carried forward: a cohort in the school at the census keeps its share as it moves up; Reception, Year 7 and Year 12 are the entry cohorts, and each later intake takes the school's census-year share of the children of entry age."
             ),
         })
     }
@@ -739,6 +807,30 @@ mod tests {
             assert!((total - 500.0).abs() < 1e-9, "{d}: {total}");
         }
         assert!(cohort_shares(&[(7, 11, 500.0)], &[0.0; NCY_COUNT], Phase::Secondary).is_none());
+    }
+
+    #[test]
+    fn births_scale_age_zero_by_the_ratio_fitted_where_both_are_known() {
+        let sums: BTreeMap<i32, Vec<f64>> = [(2019, 980.0), (2020, 1010.0)]
+            .into_iter()
+            .map(|(y, a0)| (y, ages(|a| if a == 0 { a0 } else { 1000.0 })))
+            .collect();
+        // Age 0 is 98% and 101% of the births before it: the ratio is their mean, 0.995.
+        let births: BTreeMap<i32, f64> = [(2019, 1000.0), (2020, 1000.0), (2021, 900.0), (2022, 950.0), (2030, 1.0)].into();
+        let fit = births_age0(&sums, &births, 2020, 2025).expect("two years to fit on");
+        assert!((fit.ratio - 0.995).abs() < 1e-12);
+        assert_eq!(fit.fitted, vec![2019, 2020]);
+        assert_eq!(
+            fit.age0.keys().copied().collect::<Vec<_>>(),
+            vec![2021, 2022],
+            "only the projected years, up to the end"
+        );
+        assert!((fit.age0[&2021] - 895.5).abs() < 1e-9);
+        let none: BTreeMap<i32, f64> = [(2015, 1000.0), (2021, 900.0)].into();
+        assert!(
+            births_age0(&sums, &none, 2020, 2025).is_none(),
+            "no year has both: nothing to scale by"
+        );
     }
 
     #[test]

@@ -2,6 +2,8 @@
 
 /// Admissions allocations (places allocated per school for one year's entry).
 pub mod admissions;
+/// Live births by year for the authority.
+pub mod births;
 /// Boundary layers: GeoJSON (CRS84 or declared CRS) and Shapefile.
 pub mod boundaries;
 /// Capacity / roll tables with planning-area codes (SCAP).

@@ -623,6 +623,12 @@ fn leeds_reception_forecasts_are_checked_against_2024_allocations() {
     assert!(pct.abs() < 5.0, "{pct:+.1}%");
     assert!(a.sources.get("population") == Some(&matched), "{:?}", a.sources);
     assert!(a.caveats.iter().any(|c| c.contains("offer day")));
+    // The same check, in words, in the exports' notes (and so beside the forecasts on the ward
+    // pages and the panel, which take the same sentence).
+    let words = a.sentence();
+    assert!(words.contains(&format!("({}{:.1}%)", if pct < 0.0 { "−" } else { "+" }, pct.abs())), "{words}");
+    assert!(words.contains(&format!("at {matched} schools")), "{words}");
+    assert!(placeplan::export::notes(ds).iter().any(|(_, v)| *v == words));
 }
 
 /// A school's dot has figures only for the years its phases have them: a primary school has none

@@ -50,10 +50,12 @@ pub struct AdmissionsCheck {
     pub schools: Vec<Intake>,
     /// Each primary planning area, over its matched schools.
     pub areas: Vec<Intake>,
+    /// The primary planning-area layer the areas are of.
+    pub layer: Option<crate::ids::LayerId>,
     /// The authority, over every matched school.
     pub authority: Intake,
-    /// Mean absolute accuracy % over schools and over planning areas.
-    pub mape: (f64, f64),
+    /// Mean absolute accuracy % over schools and over planning areas (`None`: none to average).
+    pub mape: (Option<f64>, Option<f64>),
     /// What to bear in mind.
     pub caveats: Vec<String>,
 }
@@ -70,12 +72,36 @@ fn intake(code: String, name: String, pairs: &[(f64, f64)]) -> Intake {
     }
 }
 
-fn mape(rows: &[Intake]) -> f64 {
+fn mape(rows: &[Intake]) -> Option<f64> {
     let v: Vec<f64> = rows.iter().filter_map(|r| r.accuracy_pct.map(f64::abs)).collect();
-    if v.is_empty() {
-        0.0
-    } else {
-        v.iter().sum::<f64>() / v.len() as f64
+    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+}
+
+impl AdmissionsCheck {
+    /// The check in one sentence, for the panel, ward pages and export notes.
+    #[must_use]
+    pub fn sentence(&self) -> String {
+        use crate::text::thousands;
+        let pct = self
+            .authority
+            .accuracy_pct
+            .map_or_else(|| "no accuracy".to_owned(), |p| format!("{}{:.1}%", if p < 0.0 { "−" } else { "+" }, p.abs()));
+        let mut spread = Vec::new();
+        if let Some(m) = self.mape.1 {
+            spread.push(format!("{m:.1}% on average over {} planning areas", self.areas.len()));
+        }
+        if let Some(m) = self.mape.0 {
+            spread.push(format!("{m:.1}% over schools"));
+        }
+        format!(
+            "Checked against the Reception places allocated for {} at {} schools ({}): forecast {} against {} allocated ({pct}){}. Allocations are made on offer day and include children from outside the authority.",
+            crate::text::year_label(self.year),
+            self.matched,
+            std::path::Path::new(&self.file).file_name().map_or(self.file.as_str(), |n| n.to_str().unwrap_or_default()),
+            thousands(self.authority.forecast),
+            thousands(self.authority.allocated),
+            if spread.is_empty() { String::new() } else { format!(", off by {}", spread.join(" and ")) }
+        )
     }
 }
 
@@ -162,6 +188,7 @@ pub fn check(ds: &Dataset) -> Result<AdmissionsCheck, String> {
         unmatched,
         sources,
         mape: (mape(&schools), mape(&areas)),
+        layer: pa.map(|li| ds.layers[li].id.clone()),
         schools,
         areas,
         authority,

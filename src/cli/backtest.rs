@@ -128,13 +128,13 @@ fn admissions_text(out: &mut String, a: &crate::analysis::admissions::Admissions
     )?;
     writeln!(
         out,
-        "authority: forecast {:.0}, allocated {:.0}, {}; mean absolute % over {} planning areas {:.1}%, over schools {:.1}%",
+        "authority: forecast {:.0}, allocated {:.0}, {}; mean absolute % over {} planning areas {}, over schools {}",
         a.authority.forecast,
         a.authority.allocated,
         pct(a.authority.accuracy_pct),
         a.areas.len(),
-        a.mape.1,
-        a.mape.0
+        a.mape.1.map_or_else(|| "no data".to_owned(), |m| format!("{m:.1}%")),
+        a.mape.0.map_or_else(|| "no data".to_owned(), |m| format!("{m:.1}%"))
     )?;
     for r in &a.areas {
         writeln!(

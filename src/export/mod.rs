@@ -409,5 +409,8 @@ pub fn notes(ds: &Dataset) -> Vec<(String, String)> {
             ));
         }
     }
+    if let Ok(a) = crate::analysis::admissions::check(ds) {
+        out.push(("Reception forecasts against admissions".into(), a.sentence()));
+    }
     out
 }

@@ -603,6 +603,9 @@ pub fn ward_facts(ds: &Dataset, map: &MapData, la_rows: &[SummaryRow], l: &MapLa
             methods.push(bt.sentence(&backtest_layers(ds)));
         }
     }
+    if let Ok(a) = crate::analysis::admissions::check(ds) {
+        methods.push(a.sentence());
+    }
     WardFacts {
         layer: l.id.clone(),
         layer_title: l.title.clone(),

@@ -140,6 +140,17 @@ pub async fn layers(State(state): State<Arc<AppState>>, headers: HeaderMap) -> J
                 "accuracy": population_accuracy(ds),
                 "scores": population_scores(ds),
             })),
+            // The forecast Reception intakes against a year's admissions allocations.
+            "admissions_check": crate::analysis::admissions::check(ds).ok().map(|a| serde_json::json!({
+                "year": a.year,
+                "schools": a.matched,
+                "authority_pct": a.authority.accuracy_pct,
+                "sentence": a.sentence(),
+                "layer": a.layer,
+                "areas": a.areas.iter().map(|r| (r.code.clone(), serde_json::json!({
+                    "schools": r.schools, "forecast": r.forecast, "allocated": r.allocated, "accuracy_pct": r.accuracy_pct,
+                }))).collect::<serde_json::Map<_, _>>(),
+            })),
             "forecast_accuracy": ds.model.accuracy.as_ref().map(|b| serde_json::json!({
                 "fitted_to": b.fitted_to,
                 "held_out": b.held_out,

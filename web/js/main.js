@@ -95,7 +95,8 @@ async function start() {
   // Under disclosure control every pupil count is rounded: a badge says so, and the note is
   // under "How this is calculated".
   const pop = meta.dataset.population_forecast;
-  $('population-note').textContent = pop ? [pop.method, pop.accuracy].filter(Boolean).join(' ') : '';
+  const adm = meta.dataset.admissions_check;
+  $('population-note').textContent = [pop && pop.method, pop && pop.accuracy, adm && adm.sentence].filter(Boolean).join(' ');
   const disclosure = meta.dataset.disclosure;
   $('disclosure-badge').hidden = !disclosure;
   $('disclosure-note').textContent = disclosure ? disclosure.note : '';

@@ -198,6 +198,16 @@ export function renderProfile(profile, state, meta, links) {
         const title = (scores.find((s) => s.wards) || {}).wards;
         parts.push(`<p class="note" data-field="population-accuracy">Projected from population. Tested on this authority's own history, such projections of ${esc(state.phase)}-age children were ${la} for the authority${title ? `, and off by ${wards} on average for ${esc(title.title.toLowerCase())}` : ''}.</p>`);
       }
+      // The Reception forecasts against a year's admissions allocations, beside the primary figures.
+      const adm = meta.dataset.admissions_check;
+      if (adm && state.phase === 'primary' && row.forecast) {
+        const here = adm.layer === profile.layer ? (adm.areas || {})[profile.code] : null;
+        const pct = (v) => (v == null ? 'no accuracy' : `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(1)}%`);
+        const local = here
+          ? ` Here: ${here.schools} school${here.schools === 1 ? '' : 's'}, forecast ${Math.round(here.forecast).toLocaleString('en-GB')} against ${Math.round(here.allocated).toLocaleString('en-GB')} allocated (${pct(here.accuracy_pct)}).`
+          : '';
+        parts.push(`<p class="note" data-field="admissions-check">${esc(adm.sentence + local)}</p>`);
+      }
       parts.push(capacityChart(rows, `${state.phase} places and pupils in ${profile.name} by year`, state.year));
       parts.push(`<details class="calc"><summary>Figures by year</summary>${yearTable(rows)}</details>`);
       parts.push('<div id="calc-year"></div>');

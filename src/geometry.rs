@@ -97,7 +97,7 @@ pub fn repair(mp: MultiPolygon<f64>, sink: &mut ProblemSink<'_>, location: &str)
     // One winding everywhere (exterior counter-clockwise): boolean ops take their fill rule
     // from the first ring, so mixed windings would make some polygons cancel others.
     let mp = mp.orient(Direction::Default);
-    if mp.is_valid() {
+    if surely_valid(&mp) || mp.is_valid() {
         return Some(mp);
     }
     let reason = mp
@@ -128,6 +128,153 @@ pub fn repair(mp: MultiPolygon<f64>, sink: &mut ProblemSink<'_>, location: &str)
     Some(fixed.orient(Direction::Default))
 }
 
+/// A fast, exact sufficient test of validity, for the common case of rings that meet nowhere:
+/// `true` only when every ring is closed with 4 or more finite positions, no two segments meet
+/// (in one ring: apart from neighbours at their shared end, the rule geo's validation uses),
+/// every hole lies inside its exterior and no polygon of the multipolygon lies inside another.
+/// `false` means "not known": geo's validation, which compares every pair of a ring's segments
+/// (quadratic in the ring's length), decides then.
+#[must_use]
+pub fn surely_valid(mp: &MultiPolygon<f64>) -> bool {
+    use geo::{BoundingRect, Contains, Intersects, Line};
+    use rstar::primitives::GeomWithData;
+    use rstar::{RTree, RTreeObject};
+    type Seg = GeomWithData<rstar::primitives::Line<[f64; 2]>, (u32, u32)>;
+    let rings: Vec<&LineString<f64>> =
+        mp.0.iter()
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            .collect();
+    let mut segs: Vec<Seg> = Vec::new();
+    for (r, ring) in rings.iter().enumerate() {
+        let c = &ring.0;
+        if c.len() < 4 || c.first() != c.last() || c.iter().any(|p| !p.x.is_finite() || !p.y.is_finite()) {
+            return false;
+        }
+        for (i, w) in c.windows(2).enumerate() {
+            let (Ok(r), Ok(i)) = (u32::try_from(r), u32::try_from(i)) else {
+                return false;
+            };
+            segs.push(GeomWithData::new(
+                rstar::primitives::Line::new([w[0].x, w[0].y], [w[1].x, w[1].y]),
+                (r, i),
+            ));
+        }
+    }
+    let line = |s: &Seg| {
+        let (a, b) = (s.geom().from, s.geom().to);
+        Line::new(Coord { x: a[0], y: a[1] }, Coord { x: b[0], y: b[1] })
+    };
+    let tree = RTree::bulk_load(segs.clone());
+    for s in &segs {
+        let l = line(s);
+        for o in tree.locate_in_envelope_intersecting(&s.envelope()) {
+            if o.data <= s.data {
+                continue;
+            }
+            let m = line(o);
+            if !l.intersects(&m) {
+                continue;
+            }
+            // Neighbours along one ring meet at their shared end, as geo's rule allows.
+            if o.data.0 == s.data.0 && (l.start == m.end || l.end == m.start) {
+                continue;
+            }
+            return false;
+        }
+    }
+    // Rings that meet nowhere: a hole is inside its exterior, and one polygon inside another,
+    // exactly when one of its positions is.
+    for p in &mp.0 {
+        let shell = Polygon::new(p.exterior().clone(), Vec::new());
+        if p.interiors().iter().any(|h| !shell.contains(&h.0[0])) {
+            return false;
+        }
+        // Nor may a hole lie inside another (many holes: left to geo).
+        if p.interiors().len() > 64 {
+            return false;
+        }
+        let holes: Vec<Polygon<f64>> = p.interiors().iter().map(|h| Polygon::new(h.clone(), Vec::new())).collect();
+        for (i, h) in holes.iter().enumerate() {
+            if holes.iter().enumerate().any(|(j, o)| i != j && h.contains(&o.exterior().0[0])) {
+                return false;
+            }
+        }
+    }
+    let boxes: Vec<Option<geo::Rect<f64>>> = mp.0.iter().map(BoundingRect::bounding_rect).collect();
+    for (i, a) in mp.0.iter().enumerate() {
+        for (j, b) in mp.0.iter().enumerate() {
+            if i == j || !matches!((boxes[i], boxes[j]), (Some(x), Some(y)) if x.intersects(&y)) {
+                continue;
+            }
+            if a.contains(&b.exterior().0[0]) {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// The rings of `mp` clipped to the rectangle `r` (Sutherland–Hodgman, ring by ring): the same
+/// points inside `r` as `mp`, but a ring that leaves the rectangle comes back along its edge, so
+/// the result can hold edges that run along each other. Good for areas and as an overlay operand
+/// (which re-nodes such edges); not a clean geometry to keep. Rings left with under 3 points
+/// are dropped, and a polygon whose exterior is dropped goes with its holes.
+#[must_use]
+pub fn clip_to_rect(mp: &MultiPolygon<f64>, r: geo::Rect<f64>) -> MultiPolygon<f64> {
+    let (lo, hi) = (r.min(), r.max());
+    // The four half-planes: inside(c), and where the segment a→b crosses the edge.
+    let cut = |pts: Vec<Coord>, inside: &dyn Fn(Coord) -> bool, cross: &dyn Fn(Coord, Coord) -> Coord| -> Vec<Coord> {
+        let mut out = Vec::with_capacity(pts.len());
+        for (i, &b) in pts.iter().enumerate() {
+            let a = pts[(i + pts.len() - 1) % pts.len()];
+            match (inside(a), inside(b)) {
+                (true, true) => out.push(b),
+                (true, false) => out.push(cross(a, b)),
+                (false, true) => {
+                    out.push(cross(a, b));
+                    out.push(b);
+                }
+                (false, false) => {}
+            }
+        }
+        out
+    };
+    let at_x = |x: f64| {
+        move |a: Coord, b: Coord| Coord {
+            x,
+            y: a.y + (b.y - a.y) * (x - a.x) / (b.x - a.x),
+        }
+    };
+    let at_y = |y: f64| {
+        move |a: Coord, b: Coord| Coord {
+            x: a.x + (b.x - a.x) * (y - a.y) / (b.y - a.y),
+            y,
+        }
+    };
+    let ring = |ls: &LineString<f64>| -> Option<LineString<f64>> {
+        let c = &ls.0;
+        // Open ring; a ring inside the rectangle is kept as it is.
+        if c.iter().all(|p| p.x >= lo.x && p.x <= hi.x && p.y >= lo.y && p.y <= hi.y) {
+            return Some(ls.clone());
+        }
+        let mut pts: Vec<Coord> = c[..c.len().saturating_sub(1)].to_vec();
+        pts = cut(pts, &|p| p.x >= lo.x, &at_x(lo.x));
+        pts = cut(pts, &|p| p.x <= hi.x, &at_x(hi.x));
+        pts = cut(pts, &|p| p.y >= lo.y, &at_y(lo.y));
+        pts = cut(pts, &|p| p.y <= hi.y, &at_y(hi.y));
+        if pts.len() < 3 {
+            return None;
+        }
+        pts.push(pts[0]);
+        Some(LineString::new(pts))
+    };
+    MultiPolygon::new(
+        mp.0.iter()
+            .filter_map(|p| Some(Polygon::new(ring(p.exterior())?, p.interiors().iter().filter_map(ring).collect())))
+            .collect(),
+    )
+}
+
 /// Dissolves polygons into one multipolygon (used for derived territories and the demo).
 #[must_use]
 pub fn dissolve<'a>(parts: impl IntoIterator<Item = &'a MultiPolygon<f64>>) -> MultiPolygon<f64> {
@@ -148,6 +295,141 @@ pub fn overlap_area(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> f64 {
 mod tests {
     use super::*;
     use geo::polygon;
+
+    fn square(x0: f64, y0: f64, side: f64) -> LineString<f64> {
+        LineString::from(vec![(x0, y0), (x0 + side, y0), (x0 + side, y0 + side), (x0, y0 + side), (x0, y0)])
+    }
+
+    #[test]
+    fn surely_valid_is_never_true_for_an_invalid_polygon() {
+        let p = |ext: LineString<f64>, holes: Vec<LineString<f64>>| Polygon::new(ext, holes);
+        let cases: Vec<(&str, MultiPolygon<f64>, bool)> = vec![
+            ("square", MultiPolygon::new(vec![p(square(0., 0., 10.), vec![])]), true),
+            (
+                "square with a hole",
+                MultiPolygon::new(vec![p(square(0., 0., 10.), vec![square(2., 2., 2.)])]),
+                true,
+            ),
+            (
+                "island in a lake",
+                MultiPolygon::new(vec![
+                    p(square(0., 0., 10.), vec![square(2., 2., 6.)]),
+                    p(square(3., 3., 1.), vec![]),
+                ]),
+                true,
+            ),
+            (
+                "two apart",
+                MultiPolygon::new(vec![p(square(0., 0., 1.), vec![]), p(square(5., 5., 1.), vec![])]),
+                true,
+            ),
+            (
+                "bowtie",
+                MultiPolygon::new(vec![p(
+                    LineString::from(vec![(0., 0.), (2., 2.), (2., 0.), (0., 2.), (0., 0.)]),
+                    vec![],
+                )]),
+                false,
+            ),
+            (
+                "hole outside",
+                MultiPolygon::new(vec![p(square(0., 0., 10.), vec![square(20., 20., 2.)])]),
+                false,
+            ),
+            (
+                "hole in a hole",
+                MultiPolygon::new(vec![p(square(0., 0., 10.), vec![square(1., 1., 8.), square(2., 2., 1.)])]),
+                false,
+            ),
+            (
+                "one inside another",
+                MultiPolygon::new(vec![p(square(0., 0., 10.), vec![]), p(square(2., 2., 1.), vec![])]),
+                false,
+            ),
+            (
+                "overlapping",
+                MultiPolygon::new(vec![p(square(0., 0., 10.), vec![]), p(square(5., 5., 10.), vec![])]),
+                false,
+            ),
+            (
+                "touching at an edge",
+                MultiPolygon::new(vec![p(square(0., 0., 1.), vec![]), p(square(1., 0., 1.), vec![])]),
+                false,
+            ),
+        ];
+        for (name, mp, want) in cases {
+            let mp = mp.orient(Direction::Default);
+            assert_eq!(surely_valid(&mp), want, "{name}");
+            if want {
+                assert!(mp.is_valid(), "{name}: geo agrees");
+            }
+        }
+    }
+
+    #[test]
+    fn surely_valid_agrees_with_geo_on_the_demo_boundaries() {
+        let (m, src) = crate::demo::embedded::demo().expect("demo");
+        let base = crate::base::Base::load(&m, &src, &|_| {});
+        let mut checked = 0;
+        for l in &base.layers {
+            for a in &l.areas {
+                if surely_valid(&a.geometry) {
+                    assert!(a.geometry.is_valid(), "{} {}", l.id, a.code);
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 100, "{checked}");
+    }
+
+    #[test]
+    fn clipping_to_the_box_keeps_the_overlap_with_anything_inside_it() {
+        use geo::BoundingRect;
+        // A U whose arms leave the box and come back: the clipped ring runs along the box edge.
+        let u = Polygon::new(
+            LineString::from(vec![
+                (0., 0.),
+                (10., 0.),
+                (10., 10.),
+                (7., 10.),
+                (7., 3.),
+                (3., 3.),
+                (3., 10.),
+                (0., 10.),
+                (0., 0.),
+            ]),
+            vec![square(8., 1., 1.)],
+        );
+        let inner = MultiPolygon::new(vec![Polygon::new(square(1., 1., 8.), vec![])]);
+        let bx = geo::Rect::new(Coord { x: 0.5, y: 0.5 }, Coord { x: 9.5, y: 9.5 });
+        let part = clip_to_rect(&MultiPolygon::new(vec![u.clone()]), bx);
+        let want = inner.intersection(&MultiPolygon::new(vec![u])).unsigned_area();
+        assert!((inner.intersection(&part).unsigned_area() - want).abs() < 1e-9, "{want}");
+        // Every LSOA of the demo against every ward whose box meets it, as the apportionment does.
+        let (m, src) = crate::demo::embedded::demo().expect("demo");
+        let base = crate::base::Base::load(&m, &src, &|_| {});
+        let li = base.lsoa_layer.expect("an LSOA layer");
+        let mut compared = 0;
+        for (wi, w) in base.layers.iter().enumerate().filter(|(i, _)| *i != li) {
+            for l in &base.layers[li].areas {
+                let bb = l.geometry.bounding_rect().expect("a box");
+                for a in base.indexes[wi].candidates(bb.min(), bb.max()) {
+                    let pad = Coord { x: 1.0, y: 1.0 };
+                    let part = clip_to_rect(&w.areas[a].geometry, geo::Rect::new(bb.min() - pad, bb.max() + pad));
+                    let full = l.geometry.intersection(&w.areas[a].geometry).unsigned_area();
+                    let clipped = l.geometry.intersection(&part).unsigned_area();
+                    assert!(
+                        (full - clipped).abs() <= 1e-6 * l.geometry.unsigned_area(),
+                        "{} {}: {full} vs {clipped}",
+                        l.code,
+                        w.areas[a].code
+                    );
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 200, "{compared}");
+    }
 
     #[test]
     fn a_bowtie_is_repaired_and_reported() {

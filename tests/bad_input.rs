@@ -610,9 +610,15 @@ fn a_workbook_whose_cells_span_the_whole_sheet_is_refused() {
 fn bad_births_rows_are_named_and_the_good_years_kept() {
     let ds = load("[births]\npath = \"births_bad.csv\"\nperiod = \"mid_year\"\n");
     let b = ds.births.as_ref().expect("the good rows load");
-    assert_eq!(b.mid_year.iter().map(|(y, v)| (*y, *v)).collect::<Vec<_>>(), vec![(2019, 9800.0), (2021, 9500.0)]);
+    assert_eq!(
+        b.mid_year.iter().map(|(y, v)| (*y, *v)).collect::<Vec<_>>(),
+        vec![(2019, 9800.0), (2021, 9500.0)]
+    );
     let year = find(&ds, "not a year");
-    assert_eq!((year.file.as_str(), year.location.as_str(), year.field.as_str()), ("births_bad.csv", "row 3", "year"));
+    assert_eq!(
+        (year.file.as_str(), year.location.as_str(), year.field.as_str()),
+        ("births_bad.csv", "row 3", "year")
+    );
     let count = find(&ds, "no count of births");
     assert_eq!((count.location.as_str(), count.field.as_str()), ("row 4", "births"));
     assert_eq!(find(&ds, "given again").location, "row 6");

@@ -626,7 +626,10 @@ fn leeds_reception_forecasts_are_checked_against_2024_allocations() {
     // The same check, in words, in the exports' notes (and so beside the forecasts on the ward
     // pages and the panel, which take the same sentence).
     let words = a.sentence();
-    assert!(words.contains(&format!("({}{:.1}%)", if pct < 0.0 { "−" } else { "+" }, pct.abs())), "{words}");
+    assert!(
+        words.contains(&format!("({}{:.1}%)", if pct < 0.0 { "−" } else { "+" }, pct.abs())),
+        "{words}"
+    );
     assert!(words.contains(&format!("at {matched} schools")), "{words}");
     assert!(placeplan::export::notes(ds).iter().any(|(_, v)| *v == words));
 }
@@ -723,4 +726,34 @@ fn leeds_births_table_sets_age_zero_after_the_estimates() {
     );
     assert!(ds.vintages.iter().any(|v| v.input == "live births" && v.year == Some(2021)));
     std::fs::remove_dir_all(&tmp).ok();
+}
+
+/// The apportionment overlays each LSOA with only the part of each ward inside the LSOA's box:
+/// on Leeds' real boundaries (multi-part, holed, generalised separately) every piece's area is
+/// the full overlay's.
+#[test]
+fn clipping_wards_to_the_lsoa_box_changes_no_overlap() {
+    use geo::{Area, BooleanOps, BoundingRect, Coord};
+    let Some(ds) = common::leeds() else { return };
+    let li = ds.lsoa_layer.expect("an LSOA layer");
+    let mut compared = 0;
+    for (wi, w) in ds.layers.iter().enumerate().filter(|(i, _)| *i != li) {
+        for l in &ds.layers[li].areas {
+            let bb = l.geometry.bounding_rect().expect("a box");
+            for a in ds.indexes[wi].candidates(bb.min(), bb.max()) {
+                let pad = Coord { x: 1.0, y: 1.0 };
+                let part = placeplan::geometry::clip_to_rect(&w.areas[a].geometry, geo::Rect::new(bb.min() - pad, bb.max() + pad));
+                let full = l.geometry.intersection(&w.areas[a].geometry).unsigned_area();
+                let clipped = l.geometry.intersection(&part).unsigned_area();
+                assert!(
+                    (full - clipped).abs() <= 1e-6 * l.geometry.unsigned_area(),
+                    "{} {}: {full} vs {clipped}",
+                    l.code,
+                    w.areas[a].code
+                );
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 2000, "{compared}");
 }

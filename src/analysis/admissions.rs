@@ -82,10 +82,10 @@ impl AdmissionsCheck {
     #[must_use]
     pub fn sentence(&self) -> String {
         use crate::text::thousands;
-        let pct = self
-            .authority
-            .accuracy_pct
-            .map_or_else(|| "no accuracy".to_owned(), |p| format!("{}{:.1}%", if p < 0.0 { "−" } else { "+" }, p.abs()));
+        let pct = self.authority.accuracy_pct.map_or_else(
+            || "no accuracy".to_owned(),
+            |p| format!("{}{:.1}%", if p < 0.0 { "−" } else { "+" }, p.abs()),
+        );
         let mut spread = Vec::new();
         if let Some(m) = self.mape.1 {
             spread.push(format!("{m:.1}% on average over {} planning areas", self.areas.len()));
@@ -97,10 +97,16 @@ impl AdmissionsCheck {
             "Checked against the Reception places allocated for {} at {} schools ({}): forecast {} against {} allocated ({pct}){}. Allocations are made on offer day and include children from outside the authority.",
             crate::text::year_label(self.year),
             self.matched,
-            std::path::Path::new(&self.file).file_name().map_or(self.file.as_str(), |n| n.to_str().unwrap_or_default()),
+            std::path::Path::new(&self.file)
+                .file_name()
+                .map_or(self.file.as_str(), |n| n.to_str().unwrap_or_default()),
             thousands(self.authority.forecast),
             thousands(self.authority.allocated),
-            if spread.is_empty() { String::new() } else { format!(", off by {}", spread.join(" and ")) }
+            if spread.is_empty() {
+                String::new()
+            } else {
+                format!(", off by {}", spread.join(" and "))
+            }
         )
     }
 }

@@ -24,7 +24,15 @@ pub fn load(manifest: Option<&Path>, quiet: bool) -> Result<Dataset, ManifestErr
     let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new_spinner() };
     bar.set_style(ProgressStyle::with_template("{spinner} {elapsed} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
     bar.enable_steady_tick(Duration::from_millis(120));
-    let ds = Dataset::load(&m, &src, &|step| bar.set_message(step.to_owned()));
+    // Each step's time goes to the debug log (`PLACEPLAN_LOG=debug`): where a load spends it.
+    let last = std::sync::Mutex::new((std::time::Instant::now(), String::from("start")));
+    let ds = Dataset::load(&m, &src, &|step| {
+        if let Ok(mut l) = last.lock() {
+            tracing::debug!(step = %l.1, ms = l.0.elapsed().as_millis(), "load step done");
+            *l = (std::time::Instant::now(), step.to_owned());
+        }
+        bar.set_message(step.to_owned());
+    });
     bar.finish_and_clear();
     Ok(ds)
 }

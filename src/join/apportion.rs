@@ -15,7 +15,7 @@
 
 use super::index::AreaIndex;
 use crate::model::BoundaryLayer;
-use geo::{Area, BooleanOps, BoundingRect, Contains, Coord, InteriorPoint, Point};
+use geo::{Area, BooleanOps, BoundingRect, Coord, InteriorPoint};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -79,9 +79,21 @@ pub fn apportion(lsoas: &BoundaryLayer, target: &BoundaryLayer, index: &AreaInde
             let Some(bb) = lsoa.geometry.bounding_rect() else {
                 return (Vec::new(), 0.0, false);
             };
+            // The LSOA lies inside its box, so only the part of each area inside the box can meet
+            // it: the overlay runs on that part, a few hundred edges instead of a whole ward's.
+            let pad = Coord { x: 1.0, y: 1.0 };
+            let bx = geo::Rect::new(bb.min() - pad, bb.max() + pad);
             let mut raw: Vec<(usize, f64)> = index
                 .candidates(bb.min(), bb.max())
-                .map(|a| (a, lsoa.geometry.intersection(&target.areas[a].geometry).unsigned_area()))
+                .map(|a| {
+                    let part = crate::geometry::clip_to_rect(&target.areas[a].geometry, bx);
+                    let x = if part.0.is_empty() {
+                        0.0
+                    } else {
+                        lsoa.geometry.intersection(&part).unsigned_area()
+                    };
+                    (a, x)
+                })
                 .filter(|(_, x)| total > 0.0 && *x / total >= SLIVER)
                 .collect();
             raw.sort_by_key(|(a, _)| *a);
@@ -92,14 +104,19 @@ pub fn apportion(lsoas: &BoundaryLayer, target: &BoundaryLayer, index: &AreaInde
             let best = lsoa
                 .geometry
                 .interior_point()
-                .and_then(|p| raw.iter().find(|(a, _)| target.areas[*a].geometry.contains(&p)).map(|(a, _)| *a))
+                .and_then(|p| raw.iter().find(|(a, _)| index.contains(*a, p.0)).map(|(a, _)| *a))
                 .or_else(|| raw.iter().max_by(|x, y| x.1.total_cmp(&y.1)).map(|(a, _)| *a));
             let pts = lsoa_points.get(l).map_or(&[][..], Vec::as_slice);
             let mut counts = vec![0usize; raw.len()];
-            for p in pts {
-                let pt = Point::from(*p);
-                if let Some(k) = raw.iter().position(|(a, _)| target.areas[*a].geometry.contains(&pt)) {
-                    counts[k] += 1;
+            if let [(a, _)] = raw[..] {
+                // One piece takes every point: whether any is inside decides only if the weight
+                // came from points.
+                counts[0] = usize::from(pts.iter().any(|p| index.contains(a, *p)));
+            } else {
+                for p in pts {
+                    if let Some(k) = raw.iter().position(|(a, _)| index.contains(*a, *p)) {
+                        counts[k] += 1;
+                    }
                 }
             }
             let n: usize = counts.iter().sum();

@@ -1,15 +1,22 @@
-//! An R-tree (rstar 0.12) of area bounding boxes, with exact point-in-polygon refinement.
-//! Built once per layer; queries only search and refine.
+//! An R-tree (rstar 0.12) of area bounding boxes, with exact point-in-polygon refinement on
+//! each area's edges held in an interval tree (geo's [`IntervalTreeMultiPolygon`]: a point test
+//! visits only the edges level with the point, not the whole boundary). Built once per layer;
+//! queries only search and refine.
 
 use crate::model::BoundaryLayer;
+use geo::indexed::IntervalTreeMultiPolygon;
 use geo::{BoundingRect, Contains, Coord, Distance, Euclidean, Point};
+use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
+use std::sync::Arc;
 
 /// Index of one layer's areas.
 #[derive(Clone)]
 pub struct AreaIndex {
     tree: RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
+    /// Each area's edges, for point tests.
+    edges: Arc<Vec<IntervalTreeMultiPolygon<f64>>>,
 }
 
 impl AreaIndex {
@@ -30,7 +37,14 @@ impl AreaIndex {
             .collect();
         Self {
             tree: RTree::bulk_load(items),
+            edges: Arc::new(layer.areas.par_iter().map(|a| IntervalTreeMultiPolygon::new(&a.geometry)).collect()),
         }
+    }
+
+    /// Whether area `i` holds `c` strictly inside (not on its boundary), as geo's `Contains`.
+    #[must_use]
+    pub fn contains(&self, i: usize, c: Coord) -> bool {
+        self.edges.get(i).is_some_and(|e| e.contains(&c))
     }
 
     /// Indices of areas whose bounding box meets the box `[min, max]`.
@@ -44,7 +58,7 @@ impl AreaIndex {
     #[must_use]
     pub fn locate(&self, layer: &BoundaryLayer, p: Coord, snap_m: f64) -> Option<(usize, f64)> {
         let pt = Point::from(p);
-        let mut inside: Vec<usize> = self.candidates(p, p).filter(|&i| layer.areas[i].geometry.contains(&pt)).collect();
+        let mut inside: Vec<usize> = self.candidates(p, p).filter(|&i| self.contains(i, p)).collect();
         inside.sort_unstable();
         if let Some(&i) = inside.first() {
             return Some((i, 0.0));

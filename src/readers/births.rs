@@ -70,7 +70,12 @@ pub fn read(input: &BirthsInput, src: &FileSource, problems: &mut Vec<Problem>) 
             .flatten()
             .filter(|y| y.fract() == 0.0 && (1900.0..=2200.0).contains(y));
         let Some(year) = year.map(|y| y as i32) else {
-            sink.push(Severity::Error, format!("row {line}"), "year", format!("{raw:?} is not a year; row left out"));
+            sink.push(
+                Severity::Error,
+                format!("row {line}"),
+                "year",
+                format!("{raw:?} is not a year; row left out"),
+            );
             continue;
         };
         let Some(births) = num(cells, Some(births_c), &mut sink, line, "births").filter(|b| *b >= 0.0) else {

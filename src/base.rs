@@ -446,12 +446,13 @@ impl Base {
             });
         }
 
-        progress("apportioning LSOAs");
+        progress("reading weighting points");
         let (points, postcodes) = manifest
             .weighting_points
             .as_ref()
             .map(|p| readers::points::read(p, src, &mut problems))
             .unwrap_or_default();
+        progress("locating weighting points");
         let lsoa_points: Vec<Vec<geo::Coord>> = match lsoa_layer {
             Some(li) if !points.is_empty() => {
                 let located: Vec<Option<usize>> = points
@@ -468,6 +469,7 @@ impl Base {
             }
             _ => Vec::new(),
         };
+        progress("apportioning LSOAs");
         let apportionments: Vec<Option<Apportionment>> = match lsoa_layer {
             Some(li) => layers
                 .par_iter()

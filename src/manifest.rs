@@ -458,7 +458,60 @@ impl Default for Settings {
     }
 }
 
+/// What a command that works on LSOAs reads of a manifest ([`Manifest::only`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Needs<'a> {
+    /// A boundary layer besides the LSOAs (the one a command reports on).
+    pub layer: Option<&'a str>,
+    /// The schools register, with what resolves its places (capacity tables, rolls and pupils by
+    /// stage, which split all-through places between phases).
+    pub schools: bool,
+    /// The weighting points even for the LSOAs alone (their population-weighted centroids); they
+    /// are kept anyway when a layer besides the LSOAs is, to apportion the LSOAs onto it.
+    pub centroids: bool,
+}
+
 impl Manifest {
+    /// The manifest with only what `needs` names, the LSOA layer, deprivation and the population
+    /// (the latest year): the figures of the LSOAs, and of the one layer kept, are those of the
+    /// whole manifest, made by the same code, without reading or joining the rest. Returns it with
+    /// the names of what was left out.
+    #[must_use]
+    pub fn only(&self, needs: Needs<'_>) -> (Manifest, Vec<String>) {
+        let mut m = self.clone();
+        let mut out = Vec::new();
+        m.boundaries.retain(|b| {
+            let keep = b.kind == crate::model::LayerKind::Lsoa || needs.layer == Some(b.id.as_str());
+            if !keep {
+                out.push(format!("layer {}", b.id));
+            }
+            keep
+        });
+        let mut drop = |name: &str, gone: bool| {
+            if gone {
+                out.push(name.to_owned());
+            }
+        };
+        if !needs.schools {
+            drop("schools", m.schools.take().is_some());
+            drop("capacity", !std::mem::take(&mut m.capacity).is_empty());
+            drop("rolls", m.rolls.take().is_some());
+            drop("pupils by stage", m.pupils_by_stage.take().is_some());
+        }
+        let other_layer = m.boundaries.iter().any(|b| b.kind != crate::model::LayerKind::Lsoa);
+        if !needs.centroids && !other_layer {
+            drop("weighting points", m.weighting_points.take().is_some());
+        }
+        drop("forecasts", m.forecasts.take().is_some());
+        drop("housing", m.housing.take().is_some());
+        drop("admissions", m.admissions.take().is_some());
+        drop("births", m.births.take().is_some());
+        if let Some(p) = m.population.as_mut() {
+            drop("earlier population estimates", !std::mem::take(&mut p.history).is_empty());
+        }
+        (m, out)
+    }
+
     /// Parses manifest text; `name` is used in messages.
     ///
     /// # Errors

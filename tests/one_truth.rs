@@ -610,3 +610,59 @@ proptest::proptest! {
         every_view_agrees(ds);
     }
 }
+
+/// `hotspots` and `access` read only the inputs they use (`Manifest::only`): their figures are
+/// the whole manifest's to the last digit, on every layer and metric they take.
+#[test]
+fn commands_that_read_less_give_the_same_figures() {
+    use placeplan::analysis::equity::{HotspotOptions, WeightSpec, hotspots};
+    use placeplan::analysis::school_access::{AccessOptions, access};
+    use placeplan::manifest::Needs;
+    use placeplan::model::Phase;
+    let (m, src) = placeplan::demo::embedded::demo().expect("the demo");
+    let full = placeplan::dataset::Dataset::load(&m, &src, &|_| {});
+    for layer in ["lsoa", "wards", "localities"] {
+        for weights in [WeightSpec::Queen, WeightSpec::Knn(5)] {
+            let needs = Needs {
+                layer: Some(layer),
+                schools: false,
+                centroids: matches!(weights, WeightSpec::Knn(_)),
+            };
+            let (mm, left) = m.only(needs);
+            assert!(left.iter().any(|l| l == "schools"), "{left:?}");
+            let part = placeplan::dataset::Dataset::load(&mm, &src, &|_| {});
+            let li_full = full.layers.iter().position(|l| l.id.as_str() == layer).expect("layer");
+            let li_part = part.layers.iter().position(|l| l.id.as_str() == layer).expect("layer kept");
+            assert!(part.layers.len() < full.layers.len() || layer == "lsoa");
+            let mut o = HotspotOptions::map_default();
+            o.weights = weights;
+            for metric in ["imd_reverse_rank", "imd_score", "pct_pop_most_deprived_decile"] {
+                let a = hotspots(&full, li_full, metric, Phase::Primary, &o).expect("full");
+                let b = hotspots(&part, li_part, metric, Phase::Primary, &o).expect("part");
+                assert_eq!(
+                    serde_json::to_string(&a).expect("json"),
+                    serde_json::to_string(&b).expect("json"),
+                    "{layer} {metric} {weights:?}"
+                );
+            }
+        }
+    }
+    let (mm, left) = m.only(Needs {
+        layer: None,
+        schools: true,
+        centroids: true,
+    });
+    assert!(
+        left.iter().any(|l| l == "layer wards") && left.iter().any(|l| l == "housing"),
+        "{left:?}"
+    );
+    let part = placeplan::dataset::Dataset::load(&mm, &src, &|_| {});
+    for phase in [Phase::Primary, Phase::Secondary] {
+        let o = AccessOptions::defaults(phase);
+        assert_eq!(
+            serde_json::to_string(&access(&full, &o).expect("full")).expect("json"),
+            serde_json::to_string(&access(&part, &o).expect("part")).expect("json"),
+            "{phase:?}"
+        );
+    }
+}

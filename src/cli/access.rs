@@ -58,7 +58,13 @@ fn parse_demand(s: &str) -> Result<DemandKind, String> {
 /// # Errors
 /// When the manifest cannot be read or stdout fails.
 pub fn run(a: &Args) -> CliResult {
-    let ds = super::load::load(a.data.manifest.as_deref(), a.json)?;
+    // Access needs the LSOAs (demand, centroids) and the schools (supply), not the other layers.
+    let needs = crate::manifest::Needs {
+        layer: None,
+        schools: true,
+        centroids: true,
+    };
+    let ds = super::load::load_only(a.data.manifest.as_deref(), a.json, Some(needs))?;
     if let Some(why) = super::load::fatal(&ds) {
         return fail(exit::DATA, why);
     }

@@ -64,7 +64,14 @@ fn parse_transform(s: &str) -> Result<Transform, String> {
 /// # Errors
 /// When the manifest cannot be read.
 pub fn run(a: &Args) -> CliResult {
-    let ds = super::load::load(a.data.manifest.as_deref(), a.json)?;
+    // A deprivation metric needs the LSOAs and the one layer, not the schools or other layers.
+    let deprivation = !matches!(a.metric.as_str(), "spare_pct" | "fsm_pct");
+    let needs = deprivation.then_some(crate::manifest::Needs {
+        layer: Some(a.layer.as_str()),
+        schools: false,
+        centroids: matches!(a.weights, WeightSpec::Knn(_) | WeightSpec::Band(_)),
+    });
+    let ds = super::load::load_only(a.data.manifest.as_deref(), a.json, needs)?;
     if let Some(why) = super::load::fatal(&ds) {
         return fail(exit::DATA, why);
     }

@@ -13,6 +13,15 @@ use std::time::Duration;
 /// # Errors
 /// [`ManifestError`] when the manifest cannot be read or parsed.
 pub fn load(manifest: Option<&Path>, quiet: bool) -> Result<Dataset, ManifestError> {
+    load_only(manifest, quiet, None)
+}
+
+/// [`load`], reading only what `needs` names of the manifest ([`Manifest::only`]); what is left
+/// out is said on stderr unless `quiet`.
+///
+/// # Errors
+/// [`ManifestError`] when the manifest cannot be read or parsed.
+pub fn load_only(manifest: Option<&Path>, quiet: bool, needs: Option<crate::manifest::Needs<'_>>) -> Result<Dataset, ManifestError> {
     let (m, src) = match manifest {
         Some(p) => {
             let m = Manifest::from_path(p)?;
@@ -20,6 +29,16 @@ pub fn load(manifest: Option<&Path>, quiet: bool) -> Result<Dataset, ManifestErr
             (m, FileSource::Disk(base))
         }
         None => crate::demo::embedded::demo()?,
+    };
+    let m = match needs {
+        Some(n) => {
+            let (m, left) = m.only(n);
+            if !quiet && !left.is_empty() {
+                eprintln!("placeplan: read only what this command uses; left out: {}", left.join(", "));
+            }
+            m
+        }
+        None => m,
     };
     let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new_spinner() };
     bar.set_style(ProgressStyle::with_template("{spinner} {elapsed} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));

@@ -333,8 +333,32 @@ struct GeoGeometry<'a> {
     coordinates: Option<&'a serde_json::value::RawValue>,
 }
 
+/// A GeoJSON position read straight into a coordinate, without a vector per position: the
+/// first two numbers (a third, the height, is skipped); NaN where a number is missing, which
+/// the ring check reports.
+struct Position(Coord);
+
+impl<'de> serde::Deserialize<'de> for Position {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Position;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a position: an array of numbers")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Position, A::Error> {
+                let x = seq.next_element::<f64>()?.unwrap_or(f64::NAN);
+                let y = seq.next_element::<f64>()?.unwrap_or(f64::NAN);
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Position(Coord { x, y }))
+            }
+        }
+        d.deserialize_seq(V)
+    }
+}
+
 /// Polygons of a GeoJSON geometry as rings of positions, or why not.
-fn polygons_of(raw: &serde_json::value::RawValue) -> Result<Vec<Vec<Vec<Vec<f64>>>>, String> {
+fn polygons_of(raw: &serde_json::value::RawValue) -> Result<Vec<Vec<Vec<Position>>>, String> {
     let g: GeoGeometry<'_> = serde_json::from_str(raw.get()).map_err(|e| format!("malformed geometry ({e})"))?;
     let coords = g.coordinates.map_or("null", serde_json::value::RawValue::get);
     let bad = |e: serde_json::Error| format!("malformed {} coordinates ({e})", g.kind);
@@ -433,36 +457,48 @@ fn read_geojson(rel: &str, object: Option<&str>, src: &FileSource, problems: &mu
             }
         }
     }
-    let mut out = Vec::with_capacity(features.len());
-    let mut sink = ProblemSink::new(file.clone(), problems);
-    for (i, f) in features.into_iter().enumerate() {
-        let location = format!("feature {}", i + 1);
-        let props: Vec<(String, String)> = f
-            .properties
-            .map(|o| o.into_iter().filter_map(|(k, v)| value_to_string(&v).map(|s| (k, s))).collect())
-            .unwrap_or_default();
-        let Some(g) = f.geometry.filter(|g| g.get().trim() != "null") else {
-            sink.push(Severity::Error, &location, "geometry", "feature has no geometry; left out");
-            continue;
-        };
-        let polys = match polygons_of(g) {
-            Ok(p) => p,
-            Err(e) => {
-                sink.push(Severity::Error, &location, "geometry", format!("{e}; feature left out"));
-                continue;
-            }
-        };
-        let rings = polys
-            .into_iter()
-            .map(|rings| rings.into_iter().map(|r| r.iter().map(|p| position(p)).collect()).collect())
-            .collect();
-        let Some(geometry) = build_polygons(rings, &mut sink, &location) else {
-            continue;
-        };
-        out.push(RawFeature { location, props, geometry });
+    // Each feature's coordinates are parsed in parallel; problems are kept in feature order.
+    let parsed: Vec<(Option<RawFeature>, Vec<Problem>)> = features
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let mut local = Vec::new();
+            let mut sink = ProblemSink::new(file.clone(), &mut local);
+            let location = format!("feature {}", i + 1);
+            let props: Vec<(String, String)> = f
+                .properties
+                .map(|o| o.into_iter().filter_map(|(k, v)| value_to_string(&v).map(|s| (k, s))).collect())
+                .unwrap_or_default();
+            let feature = match f.geometry.filter(|g| g.get().trim() != "null") {
+                None => {
+                    sink.push(Severity::Error, &location, "geometry", "feature has no geometry; left out");
+                    None
+                }
+                Some(g) => match polygons_of(g) {
+                    Err(e) => {
+                        sink.push(Severity::Error, &location, "geometry", format!("{e}; feature left out"));
+                        None
+                    }
+                    Ok(polys) => {
+                        let rings = polys
+                            .into_iter()
+                            .map(|rings| rings.into_iter().map(|r| r.into_iter().map(|p| p.0).collect()).collect())
+                            .collect();
+                        build_polygons(rings, &mut sink, &location).map(|geometry| RawFeature { location, props, geometry })
+                    }
+                },
+            };
+            drop(sink);
+            (feature, local)
+        })
+        .collect();
+    let mut out = Vec::with_capacity(parsed.len());
+    for (f, mut local) in parsed {
+        problems.append(&mut local);
+        out.extend(f);
     }
     if out.is_empty() {
-        sink.push(Severity::Fatal, "file", "-", "no features could be read");
+        problems.push(Problem::new(Severity::Fatal, &file, "file", "-", "no features could be read"));
         return None;
     }
     Some((out, crs))
@@ -610,4 +646,29 @@ fn read_shapefile(rel: &str, src: &FileSource, problems: &mut Vec<Problem>) -> O
         return None;
     }
     Some((out, guessed_crs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_keep_two_numbers_and_mark_missing_ones() {
+        let raw = |s: &str| serde_json::value::RawValue::from_string(s.to_owned()).expect("raw");
+        let polys = polygons_of(&raw(r#"{"type": "Polygon", "coordinates": [[[1, 2, 30], [3.5, 4], [5], [1, 2]]]}"#)).expect("a polygon");
+        let ring: Vec<Coord> = polys[0][0].iter().map(|p| p.0).collect();
+        assert_eq!(
+            &ring[..2],
+            &[Coord { x: 1.0, y: 2.0 }, Coord { x: 3.5, y: 4.0 }],
+            "the height is skipped"
+        );
+        assert!(
+            ring[2].x == 5.0 && ring[2].y.is_nan(),
+            "a missing number is NaN, for the ring check to report"
+        );
+        let e = polygons_of(&raw(r#"{"type": "Polygon", "coordinates": [[["a", 2]]]}"#))
+            .err()
+            .expect("text is not a number");
+        assert!(e.contains("malformed Polygon coordinates"), "{e}");
+    }
 }

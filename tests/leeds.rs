@@ -511,15 +511,40 @@ fn leeds_forecasts_come_from_the_population_projection() {
                 let Some(v) = ds.pupils(si, phase, y) else { continue };
                 assert_eq!(v.source, PupilSource::Population, "{}", s.name);
                 assert!(v.low <= v.central + 1e-9 && v.central <= v.high + 1e-9, "{}: {v:?}", s.name);
-                let ncy: f64 = v.ncy.expect("year groups").iter().sum();
+                let groups = v.ncy.expect("year groups");
+                let ncy: f64 = groups.iter().sum();
                 assert!(
                     (ncy - v.central).abs() < 1e-6 * v.central.max(1.0),
                     "{}: {ncy} vs {}",
                     s.name,
                     v.central
                 );
+                // Only the year groups the school teaches: a junior school has no Reception.
+                let (a, b) = placeplan::forecast::population::school_span(ds, s, phase).expect("a span");
+                assert!(
+                    groups.iter().enumerate().all(|(g, n)| (a..=b).contains(&g) || *n == 0.0),
+                    "{}: {groups:?}",
+                    s.name
+                );
             }
         }
+        // A school teaching part of the phase (junior, infant, 14–19) keeps a roll of its size:
+        // its intake is its own first year group, and cohorts leave after its last.
+        let (first, last) = phase.year_groups();
+        let mut partial = Vec::new();
+        for (si, s) in ds.schools.iter().enumerate() {
+            let Some((a, b)) = placeplan::forecast::population::school_span(ds, s, phase) else { continue };
+            let (Some(now), Some(then)) = (ds.pupils(si, phase, census), ds.pupils(si, phase, *years.last().expect("years"))) else {
+                continue;
+            };
+            if (a, b) == (first.index(), last.index()) || now.central < 20.0 {
+                continue;
+            }
+            let r = then.central / now.central;
+            assert!((0.6..1.5).contains(&r), "{} ({a}–{b}): {} → {}", s.name, now.central, then.central);
+            partial.push(s.name.as_str());
+        }
+        assert!(phase == Phase::Secondary || partial.len() >= 4, "{phase:?}: {partial:?}");
     }
     let li = ds.planning_area_layer(Phase::Primary).expect("a planning-area layer");
     let (next, last) = (census + 1, *ds.years(Phase::Primary).last().expect("a forecast year"));
@@ -757,3 +782,4 @@ fn clipping_wards_to_the_lsoa_box_changes_no_overlap() {
     }
     assert!(compared > 2000, "{compared}");
 }
+

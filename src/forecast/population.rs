@@ -493,27 +493,70 @@ fn variants(sums: &[(i32, Vec<f64>)]) -> Option<[Ratios; 3]> {
     Some([pick(f64::min), central.clone(), pick(f64::max)])
 }
 
-/// A school's census-year pupils of a phase in groups of year groups `(first, last, pupils)`
-/// (indexes of [`Ncy`], inclusive), scaled to its census figure `now`: each year group from the
-/// census-year roll; else Reception and the key stages of the pupils-by-stage table (KS1 =
-/// Years 1–2, KS2 = 3–6, KS3 = 7–9, KS4 = 10–11, KS5 = 12–13); else the phase as one group.
+/// The year groups of `phase` that school `s` teaches, as Ncy indexes `(first, last)`: those of
+/// its statutory ages ([`School::year_groups`]; the whole phase without ages), widened to every
+/// year group or key stage in which the census counts pupils there (GIAS gives many primary
+/// schools a statutory low age of 5, compulsory school age, although they teach Reception);
+/// `None` when it teaches none of the phase. A junior school's primary span is Years 3–6, a 14–19
+/// school's secondary Years 10–11.
+///
+/// [`School::year_groups`]: crate::model::School::year_groups
 #[must_use]
-pub fn census_groups(base: &Base, urn: u32, phase: Phase, now: f64) -> Vec<(usize, usize, f64)> {
-    let (a, b) = phase.year_groups();
-    let whole = vec![(a.index(), b.index(), now)];
-    let roll = base.rolls.get(&urn).and_then(|r| r.get(&base.census_year)).and_then(|row| {
-        (a.index()..=b.index())
-            .map(|g| row[g].map(|n| (g, g, n)))
-            .collect::<Option<Vec<_>>>()
-    });
+pub fn school_span(base: &Base, s: &crate::model::School, phase: Phase) -> Option<(usize, usize)> {
+    let (a, b) = (phase.year_groups().0.index(), phase.year_groups().1.index());
+    let (f, l) = s.year_groups().map_or((a, b), |((f, l), _)| (f.index(), l.index()));
+    let mut span = (a.max(f), b.min(l));
+    let mut widen = |g0: usize, g1: usize, n: Option<f64>| {
+        let (g0, g1) = (g0.max(a), g1.min(b));
+        if g0 <= g1 && n.is_some_and(|n| n > 0.0) {
+            span = (span.0.min(g0), span.1.max(g1));
+        }
+    };
+    if let Some(row) = base.rolls.get(&s.urn.0).and_then(|r| r.get(&base.census_year)) {
+        for (g, n) in row.iter().enumerate() {
+            widen(g, g, *n);
+        }
+    }
+    if let Some(st) = base.stages.get(&s.urn.0) {
+        for (g0, g1, n) in [(0, 0, st.reception), (1, 2, st.ks1), (3, 6, st.ks2), (7, 9, st.ks3), (10, 11, st.ks4), (12, 13, st.ks5)] {
+            widen(g0, g1, n);
+        }
+    }
+    (span.0 <= span.1).then_some(span)
+}
+
+/// A school's census-year pupils in its `span` of year groups, in groups `(first, last, pupils)`
+/// (Ncy indexes, inclusive), scaled to its census figure `now`: each year group from the
+/// census-year roll; else Reception and the key stages of the pupils-by-stage table (KS1 =
+/// Years 1–2, KS2 = 3–6, KS3 = 7–9, KS4 = 10–11, KS5 = 12–13), each cut to the span (a middle
+/// school's KS2 is its Years 5–6); else the span as one group.
+#[must_use]
+pub fn census_groups(base: &Base, urn: u32, span: (usize, usize), now: f64) -> Vec<(usize, usize, f64)> {
+    let (a, b) = span;
+    let whole = vec![(a, b, now)];
+    let roll = base
+        .rolls
+        .get(&urn)
+        .and_then(|r| r.get(&base.census_year))
+        .and_then(|row| (a..=b).map(|g| row[g].map(|n| (g, g, n))).collect::<Option<Vec<_>>>());
     let stages = || {
         let st = base.stages.get(&urn)?;
-        let parts: Vec<(usize, usize, Option<f64>)> = match phase {
-            Phase::Primary => vec![(0, 0, st.reception), (1, 2, st.ks1), (3, 6, st.ks2)],
-            Phase::Secondary => vec![(7, 9, st.ks3), (10, 11, st.ks4)],
-            Phase::Post16 => vec![(12, 13, st.ks5)],
-        };
-        parts.into_iter().map(|(f, l, n)| n.map(|n| (f, l, n))).collect::<Option<Vec<_>>>()
+        let parts = [
+            (0, 0, st.reception),
+            (1, 2, st.ks1),
+            (3, 6, st.ks2),
+            (7, 9, st.ks3),
+            (10, 11, st.ks4),
+            (12, 13, st.ks5),
+        ];
+        parts
+            .into_iter()
+            .filter_map(|(f, l, n)| {
+                let (f, l) = (f.max(a), l.min(b));
+                (f <= l).then_some((f, l, n))
+            })
+            .map(|(f, l, n)| n.map(|n| (f, l, n)))
+            .collect::<Option<Vec<_>>>()
     };
     let Some(groups) = roll.or_else(stages) else { return whole };
     let sum: f64 = groups.iter().map(|g| g.2).sum();
@@ -523,19 +566,19 @@ pub fn census_groups(base: &Base, urn: u32, phase: Phase, now: f64) -> Vec<(usiz
     groups.into_iter().map(|(f, l, n)| (f, l, n * now / sum)).collect()
 }
 
-/// Each year group's census-year share of the resident children of its age (`residents[g]`):
-/// a group's pupils over its ages' residents. A group with no residents takes the phase's
-/// share; `None` when the phase's year groups have no residents at all.
+/// Each year group's census-year share of the resident children of its age (`residents[g]`)
+/// over the school's `span`: a group's pupils over its ages' residents. A group with no
+/// residents takes the span's share; `None` when the span has no residents at all.
 #[must_use]
-pub fn cohort_shares(groups: &[(usize, usize, f64)], residents: &[f64; NCY_COUNT], phase: Phase) -> Option<[f64; NCY_COUNT]> {
-    let (a, b) = phase.year_groups();
-    let all: f64 = residents[a.index()..=b.index()].iter().sum();
+pub fn cohort_shares(groups: &[(usize, usize, f64)], residents: &[f64; NCY_COUNT], span: (usize, usize)) -> Option<[f64; NCY_COUNT]> {
+    let (a, b) = span;
+    let all: f64 = residents[a..=b].iter().sum();
     if all <= 0.0 {
         return None;
     }
     let pupils: f64 = groups.iter().map(|g| g.2).sum();
     let mut out = [0.0; NCY_COUNT];
-    out[a.index()..=b.index()].fill(pupils / all);
+    out[a..=b].fill(pupils / all);
     for &(f, l, n) in groups {
         let den: f64 = residents[f..=l].iter().sum();
         if den > 0.0 {
@@ -547,16 +590,17 @@ pub fn cohort_shares(groups: &[(usize, usize, f64)], residents: &[f64; NCY_COUNT
 
 /// A school's pupils by year group `d` years after the census, given the resident children of
 /// each year group's age that year: each cohort in the school at the census keeps its share of
-/// its resident cohort as it moves up a year group a year; a cohort that entered after the
-/// census takes the **entry** year group's share (Reception, Year 7, Year 12: the intake).
+/// its resident cohort as it moves up a year group a year, and leaves after the school's last
+/// year group; a cohort that entered after the census takes the share of the school's **entry**
+/// year group (the first of its `span`: Reception, Year 3 of a junior school, Year 7, Year 12).
 #[must_use]
-pub fn share_pupils(shares: &[f64; NCY_COUNT], phase: Phase, d: usize, residents: &[f64; NCY_COUNT]) -> [f64; NCY_COUNT] {
-    let (a, b) = phase.year_groups();
+pub fn share_pupils(shares: &[f64; NCY_COUNT], span: (usize, usize), d: usize, residents: &[f64; NCY_COUNT]) -> [f64; NCY_COUNT] {
+    let (a, b) = span;
     let mut out = [0.0; NCY_COUNT];
-    for g in a.index()..=b.index() {
+    for g in a..=b {
         let share = match g.checked_sub(d) {
-            Some(from) if from >= a.index() => shares[from],
-            _ => shares[a.index()],
+            Some(from) if from >= a => shares[from],
+            _ => shares[a],
         };
         out[g] = share * residents[g];
     }
@@ -670,14 +714,15 @@ impl PopulationForecast {
                     None => 0,
                 };
                 let Some(now) = s.pupils_now(phase) else { continue };
-                let Some(shares) = cohort_shares(&census_groups(base, s.urn.0, phase, now), &now_residents[area], phase) else {
+                let Some(span) = school_span(base, s, phase) else { continue };
+                let Some(shares) = cohort_shares(&census_groups(base, s.urn.0, span, now), &now_residents[area], span) else {
                     continue;
                 };
                 let mut out = BTreeMap::new();
                 for y in census + 1..=census + h {
                     let Some(res) = residents.get(&y) else { continue };
                     let d = usize::try_from(y - census).unwrap_or(0);
-                    let [lo, c, hi] = [0, 1, 2].map(|v| share_pupils(&shares, phase, d, &res[v][area]));
+                    let [lo, c, hi] = [0, 1, 2].map(|v| share_pupils(&shares, span, d, &res[v][area]));
                     out.insert(
                         y,
                         ShareYear {
@@ -781,32 +826,49 @@ mod tests {
         let mut residents = [0.0; NCY_COUNT];
         residents[..7].fill(100.0);
         let groups = [(0, 0, 30.0), (1, 2, 40.0), (3, 6, 60.0)];
-        let shares = cohort_shares(&groups, &residents, Phase::Primary).expect("residents");
+        let shares = cohort_shares(&groups, &residents, (0, 6)).expect("residents");
         assert_eq!(&shares[..7], &[0.3, 0.2, 0.2, 0.15, 0.15, 0.15, 0.15]);
         assert_eq!(shares[7], 0.0, "no secondary share in a primary phase");
         // A year on: a new Reception of 30, last year's Reception is Year 1 (30), Year 1 is
         // Year 2 (20), Year 2 is Year 3 (20), Years 3–5 are Years 4–6 (15 each); Year 6 left.
-        let next = share_pupils(&shares, Phase::Primary, 1, &residents);
+        let next = share_pupils(&shares, (0, 6), 1, &residents);
         assert_eq!(&next[..7], &[30.0, 30.0, 20.0, 20.0, 15.0, 15.0, 15.0]);
         assert_eq!(next.iter().sum::<f64>(), 145.0);
         // Seven years on every cohort entered after the census: 7 × 30.
-        assert_eq!(share_pupils(&shares, Phase::Primary, 7, &residents).iter().sum::<f64>(), 210.0);
+        assert_eq!(share_pupils(&shares, (0, 6), 7, &residents).iter().sum::<f64>(), 210.0);
         // Fewer four-year-olds (80) shrink only the intake.
         let mut fewer = residents;
         fewer[0] = 80.0;
-        assert_eq!(share_pupils(&shares, Phase::Primary, 1, &fewer)[0], 24.0);
+        assert_eq!(share_pupils(&shares, (0, 6), 1, &fewer)[0], 24.0);
+    }
+
+    #[test]
+    fn a_junior_and_an_infant_school_keep_their_own_year_groups() {
+        let mut residents = [0.0; NCY_COUNT];
+        residents[..7].fill(100.0);
+        // A junior school (Years 3–6): Key Stage 2 only, 30 a year group; its intake is Year 3.
+        let junior = cohort_shares(&[(3, 6, 120.0)], &residents, (3, 6)).expect("residents");
+        for d in [1, 4, 7] {
+            let next = share_pupils(&junior, (3, 6), d, &residents);
+            assert_eq!(next.iter().sum::<f64>(), 120.0, "{d} years on");
+            assert!(next[..3].iter().all(|n| *n == 0.0), "no Reception or Key Stage 1 at a junior school");
+        }
+        // An infant school (Reception–Year 2): cohorts leave after Year 2.
+        let infant = cohort_shares(&[(0, 0, 40.0), (1, 2, 60.0)], &residents, (0, 2)).expect("residents");
+        let next = share_pupils(&infant, (0, 2), 1, &residents);
+        assert_eq!(&next[..4], &[40.0, 40.0, 30.0, 0.0]);
     }
 
     #[test]
     fn one_share_for_the_whole_phase_and_a_stationary_population_keep_the_roll() {
         let mut residents = [0.0; NCY_COUNT];
         residents[7..12].copy_from_slice(&[200.0, 210.0, 190.0, 205.0, 195.0]);
-        let shares = cohort_shares(&[(7, 11, 500.0)], &residents, Phase::Secondary).expect("residents");
+        let shares = cohort_shares(&[(7, 11, 500.0)], &residents, (7, 11)).expect("residents");
         for d in 1..6 {
-            let total: f64 = share_pupils(&shares, Phase::Secondary, d, &residents).iter().sum();
+            let total: f64 = share_pupils(&shares, (7, 11), d, &residents).iter().sum();
             assert!((total - 500.0).abs() < 1e-9, "{d}: {total}");
         }
-        assert!(cohort_shares(&[(7, 11, 500.0)], &[0.0; NCY_COUNT], Phase::Secondary).is_none());
+        assert!(cohort_shares(&[(7, 11, 500.0)], &[0.0; NCY_COUNT], (7, 11)).is_none());
     }
 
     #[test]

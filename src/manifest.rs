@@ -461,7 +461,8 @@ impl Default for Settings {
 /// What a command that works on LSOAs reads of a manifest ([`Manifest::only`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Needs<'a> {
-    /// A boundary layer besides the LSOAs (the one a command reports on).
+    /// A boundary layer besides the LSOAs (the one a command reports on). One the manifest does
+    /// not list (a derived layer) keeps the whole manifest.
     pub layer: Option<&'a str>,
     /// The schools register, with what resolves its places (capacity tables, rolls and pupils by
     /// stage, which split all-through places between phases).
@@ -478,6 +479,11 @@ impl Manifest {
     /// the names of what was left out.
     #[must_use]
     pub fn only(&self, needs: Needs<'_>) -> (Manifest, Vec<String>) {
+        // A layer the manifest does not list (derived planning areas, made from the schools and
+        // the wards; a mistyped id) needs everything: the whole manifest, and its own errors.
+        if needs.layer.is_some_and(|id| !self.boundaries.iter().any(|b| b.id.as_str() == id)) {
+            return (self.clone(), Vec::new());
+        }
         let mut m = self.clone();
         let mut out = Vec::new();
         m.boundaries.retain(|b| {

@@ -533,7 +533,9 @@ fn leeds_forecasts_come_from_the_population_projection() {
         let (first, last) = phase.year_groups();
         let mut partial = Vec::new();
         for (si, s) in ds.schools.iter().enumerate() {
-            let Some((a, b)) = placeplan::forecast::population::school_span(ds, s, phase) else { continue };
+            let Some((a, b)) = placeplan::forecast::population::school_span(ds, s, phase) else {
+                continue;
+            };
             let (Some(now), Some(then)) = (ds.pupils(si, phase, census), ds.pupils(si, phase, *years.last().expect("years"))) else {
                 continue;
             };
@@ -657,6 +659,16 @@ fn leeds_reception_forecasts_are_checked_against_2024_allocations() {
     );
     assert!(words.contains(&format!("at {matched} schools")), "{words}");
     assert!(placeplan::export::notes(ds).iter().any(|(_, v)| *v == words));
+    // Under disclosure control the forecast intakes are sums of controlled school counts: a
+    // planning area of one school does not give away that school's unrounded forecast.
+    let d = placeplan::model::disclosure::Disclosure::default();
+    let (m, src) = common::leeds_manifest(&dir);
+    let controlled = placeplan::dataset::Dataset::load(&m, &src, &|_| {}).controlled(d);
+    let c = placeplan::analysis::admissions::check(&controlled).expect("the check, controlled");
+    for r in c.schools.iter().chain(&c.areas).chain(std::iter::once(&c.authority)) {
+        assert!(d.is_controlled(r.forecast), "{} {}: {}", r.code, r.name, r.forecast);
+    }
+    assert!(c.areas.iter().any(|r| r.schools == 1), "an area of one school is in the check");
 }
 
 /// A school's dot has figures only for the years its phases have them: a primary school has none
@@ -782,4 +794,3 @@ fn clipping_wards_to_the_lsoa_box_changes_no_overlap() {
     }
     assert!(compared > 2000, "{compared}");
 }
-

@@ -621,6 +621,18 @@ fn commands_that_read_less_give_the_same_figures() {
     use placeplan::model::Phase;
     let (m, src) = placeplan::demo::embedded::demo().expect("the demo");
     let full = placeplan::dataset::Dataset::load(&m, &src, &|_| {});
+    // A layer the manifest does not list (derived planning areas, a typing mistake) reads it all.
+    for layer in ["planning_areas_primary", "wardz"] {
+        let (mm, left) = m.only(Needs {
+            layer: Some(layer),
+            schools: false,
+            centroids: false,
+        });
+        assert!(
+            left.is_empty() && mm.boundaries.len() == m.boundaries.len() && mm.schools.is_some(),
+            "{layer}: {left:?}"
+        );
+    }
     for layer in ["lsoa", "wards", "localities"] {
         for weights in [WeightSpec::Queen, WeightSpec::Knn(5)] {
             let needs = Needs {

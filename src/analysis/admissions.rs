@@ -88,7 +88,8 @@ impl AdmissionsCheck {
         );
         let mut spread = Vec::new();
         if let Some(m) = self.mape.1 {
-            spread.push(format!("{m:.1}% on average over {} planning areas", self.areas.len()));
+            let n = self.areas.iter().filter(|r| r.accuracy_pct.is_some()).count();
+            spread.push(format!("{m:.1}% on average over {n} planning areas"));
         }
         if let Some(m) = self.mape.0 {
             spread.push(format!("{m:.1}% over schools"));
@@ -153,6 +154,9 @@ pub fn check(ds: &Dataset) -> Result<AdmissionsCheck, String> {
         let forecast = si.and_then(|si| Some((si, ds.pupils(si, Phase::Primary, year)?)));
         match forecast.and_then(|(si, v)| Some((si, v.ncy?[0], v.source))) {
             Some((si, reception, source)) => {
+                // Under disclosure control a school's intake is a controlled count, like every
+                // other (its year groups are not rounded one by one): sums are of rounded counts.
+                let reception = ds.disclosure.map_or(reception, |d| d.counted(reception));
                 matched.push((si, reception, r.allocated));
                 let name = serde_json::to_value(source)
                     .ok()

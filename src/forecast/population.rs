@@ -518,7 +518,14 @@ pub fn school_span(base: &Base, s: &crate::model::School, phase: Phase) -> Optio
         }
     }
     if let Some(st) = base.stages.get(&s.urn.0) {
-        for (g0, g1, n) in [(0, 0, st.reception), (1, 2, st.ks1), (3, 6, st.ks2), (7, 9, st.ks3), (10, 11, st.ks4), (12, 13, st.ks5)] {
+        for (g0, g1, n) in [
+            (0, 0, st.reception),
+            (1, 2, st.ks1),
+            (3, 6, st.ks2),
+            (7, 9, st.ks3),
+            (10, 11, st.ks4),
+            (12, 13, st.ks5),
+        ] {
             widen(g0, g1, n);
         }
     }
@@ -851,7 +858,10 @@ mod tests {
         for d in [1, 4, 7] {
             let next = share_pupils(&junior, (3, 6), d, &residents);
             assert_eq!(next.iter().sum::<f64>(), 120.0, "{d} years on");
-            assert!(next[..3].iter().all(|n| *n == 0.0), "no Reception or Key Stage 1 at a junior school");
+            assert!(
+                next[..3].iter().all(|n| *n == 0.0),
+                "no Reception or Key Stage 1 at a junior school"
+            );
         }
         // An infant school (Reception–Year 2): cohorts leave after Year 2.
         let infant = cohort_shares(&[(0, 0, 40.0), (1, 2, 60.0)], &residents, (0, 2)).expect("residents");

@@ -611,6 +611,18 @@ impl Base {
                 ),
             ));
         }
+        if let (Some(b), Some(&last)) = (&base.births, base.population_sums.keys().next_back())
+            && base.population_sums.keys().any(|y| b.mid_year.contains_key(y))
+            && b.mid_year.range(last + 1..).next().is_none()
+        {
+            base.problems.push(Problem::new(
+                Severity::Warning,
+                b.file.clone(),
+                "file",
+                "year",
+                format!("no births after mid-{last}, the last population estimate: births are not used (age 0 follows its trend)"),
+            ));
+        }
         base.vintages = vintages(&base, manifest, src);
         // A synthetic dataset has no real vintages to compare.
         let mut late = Vec::new();

@@ -147,7 +147,10 @@ pub fn surely_valid(mp: &MultiPolygon<f64>) -> bool {
     let mut segs: Vec<Seg> = Vec::new();
     for (r, ring) in rings.iter().enumerate() {
         let c = &ring.0;
-        if c.len() < 4 || c.first() != c.last() || c.iter().any(|p| !p.x.is_finite() || !p.y.is_finite()) {
+        // Four positions after repeated ones are merged, as geo counts them.
+        let mut distinct = c.clone();
+        distinct.dedup();
+        if distinct.len() < 4 || c.first() != c.last() || c.iter().any(|p| !p.x.is_finite() || !p.y.is_finite()) {
             return false;
         }
         for (i, w) in c.windows(2).enumerate() {

@@ -619,11 +619,16 @@ fn bad_births_rows_are_named_and_the_good_years_kept() {
         (year.file.as_str(), year.location.as_str(), year.field.as_str()),
         ("births_bad.csv", "row 3", "year")
     );
-    let count = find(&ds, "no count of births");
+    let count = find(&ds, "is not a count of births");
     assert_eq!((count.location.as_str(), count.field.as_str()), ("row 4", "births"));
     assert_eq!(find(&ds, "given again").location, "row 6");
     // Without population estimates to set them against, births are said to be unused.
     assert!(find(&ds, "no year of births matches").severity == Severity::Warning);
+    // Several areas and no `area`: which to take is not guessed.
+    let two = load("[births]\npath = \"births_two_areas.csv\"\nperiod = \"calendar\"\n");
+    assert!(two.births.is_none());
+    let p = find(&two, "lists 2 areas");
+    assert_eq!((p.severity, p.field.as_str()), (Severity::Fatal, "area"));
     let m = Manifest::parse("name = \"x\"\n[births]\npath = \"b.csv\"\n", "m");
     assert!(m.is_err_and(|e| e.to_string().contains("period")), "the period must be said");
 }

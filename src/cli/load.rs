@@ -52,6 +52,9 @@ pub fn load_only(manifest: Option<&Path>, quiet: bool, needs: Option<crate::mani
         }
         bar.set_message(step.to_owned());
     });
+    if let Ok(l) = last.lock() {
+        tracing::debug!(step = %l.1, ms = l.0.elapsed().as_millis(), "load step done");
+    }
     bar.finish_and_clear();
     Ok(ds)
 }

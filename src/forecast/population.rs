@@ -763,7 +763,11 @@ impl PopulationForecast {
                     b.ratio
                 )
             }
-            _ => format!("Age 0 follows its mid-{first} to mid-{last} trend (no births table)."),
+            (None, Some(input)) => format!(
+                "Age 0 follows its mid-{first} to mid-{last} trend: the births table ({}) has no year after mid-{last} that a year of the estimates can scale, so it is not used.",
+                input.file
+            ),
+            (_, None) => format!("Age 0 follows its mid-{first} to mid-{last} trend (no births table)."),
         };
         Some(Self {
             fitted: (first, last),

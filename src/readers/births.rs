@@ -3,7 +3,7 @@
 //! (the twelve months to 30 June). The projection from population takes age 0 from them
 //! ([`crate::forecast::population`]) where the single-year estimates end.
 
-use super::{find_col, num, read_table, text};
+use super::{find_col, read_table, text};
 use crate::manifest::{BirthsInput, BirthsPeriod};
 use crate::problem::{Problem, ProblemSink, Severity};
 use crate::source::FileSource;
@@ -55,6 +55,26 @@ pub fn read(input: &BirthsInput, src: &FileSource, problems: &mut Vec<Problem>) 
         ));
         return None;
     }
+    // A file of several areas without `area` would mix them: say which to take.
+    if input.area.is_none()
+        && let Some(ac) = area_c
+    {
+        let codes: std::collections::BTreeSet<String> = t.rows.iter().filter_map(|(_, c)| text(c, Some(ac))).collect();
+        if codes.len() > 1 {
+            problems.push(Problem::new(
+                Severity::Fatal,
+                &file,
+                "header",
+                "area",
+                format!(
+                    "the file lists {} areas ({}…); set area = \"…\" to the authority's code",
+                    codes.len(),
+                    codes.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
+                ),
+            ));
+            return None;
+        }
+    }
     let mut sink = ProblemSink::new(file.clone(), problems);
     let mut by_year: BTreeMap<i32, f64> = BTreeMap::new();
     for (line, cells) in &t.rows {
@@ -78,8 +98,14 @@ pub fn read(input: &BirthsInput, src: &FileSource, problems: &mut Vec<Problem>) 
             );
             continue;
         };
-        let Some(births) = num(cells, Some(births_c), &mut sink, line, "births").filter(|b| *b >= 0.0) else {
-            sink.push(Severity::Error, format!("row {line}"), "births", "no count of births; row left out");
+        let raw_births = text(cells, Some(births_c)).unwrap_or_default();
+        let Some(births) = crate::text::parse_number(&raw_births).ok().flatten().filter(|b| *b >= 0.0) else {
+            sink.push(
+                Severity::Error,
+                format!("row {line}"),
+                "births",
+                format!("{raw_births:?} is not a count of births; row left out"),
+            );
             continue;
         };
         if by_year.contains_key(&year) {

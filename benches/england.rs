@@ -1,6 +1,9 @@
 //! England-scale equity statistics on all 32,844 LSOAs (2011) of ../shared/data:
 //! * `gi_star_999`: Gi* of the IMD 2019 reversed rank on binary queen contiguity with 999
 //!   conditional permutations and BH FDR (`equity::gi_run`, the code behind `placeplan hotspots`);
+//! * `validity_surely_valid` / `validity_geo_is_valid`: checking every LSOA polygon with
+//!   placeplan's sufficient test and with geo's quadratic one (on LSOAs' short rings geo's is
+//!   quicker; with the wards' long rings in the load, the sufficient test first wins);
 //! * `queen_weights`: building those weights from the polygons (R-tree of vertices);
 //! * `e2sfca_primary`: E2SFCA with a 2-mile catchment from every LSOA to a SYNTHETIC set of
 //!   ~16,400 primary schools (England has no schools register in the data folder): one school at a
@@ -132,6 +135,14 @@ fn bench(c: &mut Criterion) {
         .map(|r| f64::from(IOD2019_LSOAS + 1 - r))
         .collect();
     let polys: Vec<MultiPolygon<f64>> = keep.iter().map(|&i| e.polys[i].clone()).collect();
+    // Validity at load: placeplan's sufficient test (an R-tree of segments) against geo's own,
+    // which compares every pair of a ring's segments; both in parallel, as the reader runs them.
+    g.bench_function("validity_surely_valid", |b| {
+        b.iter(|| polys.par_iter().filter(|p| placeplan::geometry::surely_valid(p)).count())
+    });
+    g.bench_function("validity_geo_is_valid", |b| {
+        b.iter(|| polys.par_iter().filter(|p| geo::Validation::is_valid(*p)).count())
+    });
     g.bench_function("queen_weights", |b| b.iter(|| weights_for(&polys, WeightSpec::Queen)));
     let w = weights_for(&polys, WeightSpec::Queen);
     let o = HotspotOptions::map_default();

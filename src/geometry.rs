@@ -97,6 +97,9 @@ pub fn repair(mp: MultiPolygon<f64>, sink: &mut ProblemSink<'_>, location: &str)
     // One winding everywhere (exterior counter-clockwise): boolean ops take their fill rule
     // from the first ring, so mixed windings would make some polygons cancel others.
     let mp = mp.orient(Direction::Default);
+    // The sufficient test first: on England's boundaries the load is quicker so (1.9 s against
+    // 2.4 s with it only for rings over 1,000 positions), although on the short rings of LSOAs
+    // alone geo's test is quicker (`cargo bench --bench england -- validity`).
     if surely_valid(&mp) || mp.is_valid() {
         return Some(mp);
     }

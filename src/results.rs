@@ -111,6 +111,8 @@ pub struct Catalogue {
     la: OnceLock<Vec<SummaryRow>>,
     /// One row per school in a phase's totals × phase × year.
     schools: OnceLock<Vec<SummaryRow>>,
+    /// The forecast Reception intakes against the admissions allocations.
+    admissions: OnceLock<Result<crate::analysis::admissions::AdmissionsCheck, String>>,
 }
 
 impl Catalogue {
@@ -121,6 +123,7 @@ impl Catalogue {
             layers: (0..layers).map(|_| OnceLock::new()).collect(),
             la: OnceLock::new(),
             schools: OnceLock::new(),
+            admissions: OnceLock::new(),
         }
     }
 
@@ -137,5 +140,13 @@ impl Catalogue {
     /// The schools' rows, made by `build` the first time.
     pub fn schools(&self, build: impl FnOnce() -> Vec<SummaryRow>) -> &[SummaryRow] {
         self.schools.get_or_init(build)
+    }
+
+    /// The admissions check, made by `build` the first time.
+    pub fn admissions(
+        &self,
+        build: impl FnOnce() -> Result<crate::analysis::admissions::AdmissionsCheck, String>,
+    ) -> &Result<crate::analysis::admissions::AdmissionsCheck, String> {
+        self.admissions.get_or_init(build)
     }
 }

@@ -114,9 +114,16 @@ impl AdmissionsCheck {
 
 /// Checks the forecast Reception intakes of `ds` against its admissions allocations.
 ///
+/// Made once per plan and kept in its catalogue ([`crate::results::Catalogue`]): the panel,
+/// every ward page and the export notes read the same check.
+///
 /// # Errors
 /// No allocations in the manifest, no forecast for their year, or no row matched.
-pub fn check(ds: &Dataset) -> Result<AdmissionsCheck, String> {
+pub fn check(ds: &Dataset) -> Result<&AdmissionsCheck, String> {
+    ds.results.admissions(|| compute(ds)).as_ref().map_err(Clone::clone)
+}
+
+fn compute(ds: &Dataset) -> Result<AdmissionsCheck, String> {
     let Some((file, year, rows)) = &ds.admissions else {
         return Err("no [admissions] table in the manifest".into());
     };

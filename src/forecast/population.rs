@@ -518,14 +518,7 @@ pub fn school_span(base: &Base, s: &crate::model::School, phase: Phase) -> Optio
         }
     }
     if let Some(st) = base.stages.get(&s.urn.0) {
-        for (g0, g1, n) in [
-            (0, 0, st.reception),
-            (1, 2, st.ks1),
-            (3, 6, st.ks2),
-            (7, 9, st.ks3),
-            (10, 11, st.ks4),
-            (12, 13, st.ks5),
-        ] {
+        for (g0, g1, n) in st.by_year_groups() {
             widen(g0, g1, n);
         }
     }
@@ -548,15 +541,7 @@ pub fn census_groups(base: &Base, urn: u32, span: (usize, usize), now: f64) -> V
         .and_then(|row| (a..=b).map(|g| row[g].map(|n| (g, g, n))).collect::<Option<Vec<_>>>());
     let stages = || {
         let st = base.stages.get(&urn)?;
-        let parts = [
-            (0, 0, st.reception),
-            (1, 2, st.ks1),
-            (3, 6, st.ks2),
-            (7, 9, st.ks3),
-            (10, 11, st.ks4),
-            (12, 13, st.ks5),
-        ];
-        parts
+        st.by_year_groups()
             .into_iter()
             .filter_map(|(f, l, n)| {
                 let (f, l) = (f.max(a), l.min(b));

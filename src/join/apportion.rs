@@ -15,7 +15,7 @@
 
 use super::index::AreaIndex;
 use crate::model::BoundaryLayer;
-use geo::{Area, BooleanOps, BoundingRect, Coord, InteriorPoint};
+use geo::{Area, BoundingRect, Coord, InteriorPoint};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -79,21 +79,10 @@ pub fn apportion(lsoas: &BoundaryLayer, target: &BoundaryLayer, index: &AreaInde
             let Some(bb) = lsoa.geometry.bounding_rect() else {
                 return (Vec::new(), 0.0, false);
             };
-            // The LSOA lies inside its box, so only the part of each area inside the box can meet
-            // it: the overlay runs on that part, a few hundred edges instead of a whole ward's.
-            let pad = Coord { x: 1.0, y: 1.0 };
-            let bx = geo::Rect::new(bb.min() - pad, bb.max() + pad);
+            // The LSOA lies inside its box, so only the part of each area inside the box can meet it.
             let mut raw: Vec<(usize, f64)> = index
                 .candidates(bb.min(), bb.max())
-                .map(|a| {
-                    let part = crate::geometry::clip_to_rect(&target.areas[a].geometry, bx);
-                    let x = if part.0.is_empty() {
-                        0.0
-                    } else {
-                        lsoa.geometry.intersection(&part).unsigned_area()
-                    };
-                    (a, x)
-                })
+                .map(|a| (a, crate::geometry::overlap_in_box(&lsoa.geometry, &target.areas[a].geometry)))
                 .filter(|(_, x)| total > 0.0 && *x / total >= SLIVER)
                 .collect();
             raw.sort_by_key(|(a, _)| *a);

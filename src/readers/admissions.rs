@@ -4,7 +4,7 @@
 //! range starts at 4 or under (a junior school's entry is Year 3) — as a check on the forecast
 //! Reception intakes ([`crate::analysis::admissions`]).
 
-use super::{find_col, num, read_table};
+use super::{find_col, missing_column, num, read_table};
 use crate::manifest::AdmissionsInput;
 use crate::problem::{Problem, ProblemSink, Severity};
 use crate::source::FileSource;
@@ -44,15 +44,11 @@ pub fn read(input: &AdmissionsInput, src: &FileSource, problems: &mut Vec<Proble
     let alloc_c = find_col(&t, c, "allocated", &["Places Allocated", "allocated"], &[&["allocated"]]);
     let (Some(code_c), Some(alloc_c)) = (code_c, alloc_c) else {
         let field = if code_c.is_none() { "code" } else { "allocated" };
-        problems.push(Problem::new(
-            Severity::Fatal,
-            file,
-            "header",
+        problems.push(missing_column(
+            &t,
+            &file,
             field,
-            format!(
-                "no {field} column (columns are {}); name it in the manifest, e.g. columns = {{ code = \"School Code\", allocated = \"Places Allocated\" }}",
-                t.headers.join(", ")
-            ),
+            "code = \"School Code\", allocated = \"Places Allocated\"",
         ));
         return out;
     };

@@ -3,7 +3,7 @@
 //! (the twelve months to 30 June). The projection from population takes age 0 from them
 //! ([`crate::forecast::population`]) where the single-year estimates end.
 
-use super::{find_col, read_table, text};
+use super::{find_col, missing_column, read_table, text};
 use crate::manifest::{BirthsInput, BirthsPeriod};
 use crate::problem::{Problem, ProblemSink, Severity};
 use crate::source::FileSource;
@@ -32,16 +32,7 @@ pub fn read(input: &BirthsInput, src: &FileSource, problems: &mut Vec<Problem>) 
     let births_c = find_col(&t, c, "births", &["births", "Births", "live_births"], &[&["births"]]);
     let (Some(year_c), Some(births_c)) = (year_c, births_c) else {
         let field = if year_c.is_none() { "year" } else { "births" };
-        problems.push(Problem::new(
-            Severity::Fatal,
-            file,
-            "header",
-            field,
-            format!(
-                "no {field} column (columns are {}); name it in the manifest, e.g. columns = {{ year = \"Year\", births = \"Live births\" }}",
-                t.headers.join(", ")
-            ),
-        ));
+        problems.push(missing_column(&t, &file, field, "year = \"Year\", births = \"Live births\""));
         return None;
     };
     let area_c = find_col(&t, c, "area", &["area", "code", "area_code", "ladcode"], &[&["code"]]);

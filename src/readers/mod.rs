@@ -220,6 +220,21 @@ pub(crate) fn find_col(t: &Table, overrides: &BTreeMap<String, String>, key: &st
         .or_else(|| contains.iter().find_map(|c| t.col_containing(c)))
 }
 
+/// The fatal problem of a table without a column it needs: which columns it has, and how to
+/// name the one it lacks in the manifest (`example`: `code = "School Code"`).
+pub(crate) fn missing_column(t: &Table, file: &str, field: &str, example: &str) -> crate::problem::Problem {
+    crate::problem::Problem::new(
+        crate::problem::Severity::Fatal,
+        file,
+        "header",
+        field,
+        format!(
+            "no {field} column (columns are {}); name it in the manifest, e.g. columns = {{ {example} }}",
+            t.headers.join(", ")
+        ),
+    )
+}
+
 /// Parses an optional numeric cell, reporting text that is not a number.
 pub(crate) fn num(cells: &[String], col: Option<usize>, sink: &mut ProblemSink<'_>, line: usize, field: &str) -> Option<f64> {
     let cell = cells.get(col?)?;

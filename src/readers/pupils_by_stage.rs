@@ -38,6 +38,20 @@ pub struct StageCounts {
 }
 
 impl StageCounts {
+    /// Reception and each key stage with the year groups it covers, as Ncy indexes `(first,
+    /// last, pupils)`: R = 0, KS1 = Years 1–2, KS2 = 3–6, KS3 = 7–9, KS4 = 10–11, KS5 = 12–13.
+    #[must_use]
+    pub fn by_year_groups(&self) -> [(usize, usize, Option<f64>); 6] {
+        [
+            (0, 0, self.reception),
+            (1, 2, self.ks1),
+            (3, 6, self.ks2),
+            (7, 9, self.ks3),
+            (10, 11, self.ks4),
+            (12, 13, self.ks5),
+        ]
+    }
+
     /// Pupils of a phase's year groups: primary = R + KS1 + KS2, secondary = KS3 + KS4, post16 = KS5.
     /// `None` when any stage of the phase is missing.
     #[must_use]

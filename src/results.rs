@@ -1,13 +1,14 @@
 //! The catalogue of one plan's figures: every area × phase × year row of every layer, the
 //! authority's rows and the schools', each built once per plan on first use ([`crate::analysis::summary::layer_rows`])
 //! and read by every view — map tiles, the API, ward pages, exports and the CLI. This module holds
-//! only the types, so that a [`crate::dataset::Dataset`] can own its catalogue.
+//! only the types, so that a [`crate::dataset::Dataset`] can own its catalogue (with the
+//! admissions check of [`crate::analysis::admissions`]).
 
 use crate::model::Phase;
 use crate::stats::deprivation::DeprivationSummary;
 use crate::stats::sufficiency::Sufficiency;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
 /// One row of the summary.
@@ -112,7 +113,7 @@ pub struct Catalogue {
     /// One row per school in a phase's totals × phase × year.
     schools: OnceLock<Vec<SummaryRow>>,
     /// The forecast Reception intakes against the admissions allocations.
-    admissions: OnceLock<Result<crate::analysis::admissions::AdmissionsCheck, String>>,
+    admissions: OnceLock<Result<AdmissionsCheck, String>>,
 }
 
 impl Catalogue {
@@ -143,10 +144,87 @@ impl Catalogue {
     }
 
     /// The admissions check, made by `build` the first time.
-    pub fn admissions(
-        &self,
-        build: impl FnOnce() -> Result<crate::analysis::admissions::AdmissionsCheck, String>,
-    ) -> &Result<crate::analysis::admissions::AdmissionsCheck, String> {
+    pub fn admissions(&self, build: impl FnOnce() -> Result<AdmissionsCheck, String>) -> &Result<AdmissionsCheck, String> {
         self.admissions.get_or_init(build)
+    }
+}
+
+/// One school's, area's or the authority's forecast and allocation.
+#[derive(Clone, Debug, Serialize)]
+pub struct Intake {
+    /// URN, planning-area code or `LA`.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Schools summed.
+    pub schools: usize,
+    /// Forecast Reception pupils.
+    pub forecast: f64,
+    /// Places allocated.
+    pub allocated: f64,
+    /// `100 × (forecast − allocated) / allocated`.
+    pub accuracy_pct: Option<f64>,
+}
+
+/// The check.
+#[derive(Clone, Debug, Serialize)]
+pub struct AdmissionsCheck {
+    /// The allocations file.
+    pub file: String,
+    /// The academic year of the entry.
+    pub year: i32,
+    /// Rows of the file matched to a school with a forecast Reception intake.
+    pub matched: usize,
+    /// Rows not matched (no open primary school with that establishment number, or none with a
+    /// Reception forecast), by row: code and name.
+    pub unmatched: Vec<(u32, String)>,
+    /// How the matched schools' forecasts were made (`own`, `population`, …) and how many.
+    pub sources: BTreeMap<String, usize>,
+    /// Each matched school.
+    pub schools: Vec<Intake>,
+    /// Each primary planning area, over its matched schools.
+    pub areas: Vec<Intake>,
+    /// The primary planning-area layer the areas are of.
+    pub layer: Option<crate::ids::LayerId>,
+    /// The authority, over every matched school.
+    pub authority: Intake,
+    /// Mean absolute accuracy % over schools and over planning areas (`None`: none to average).
+    pub mape: (Option<f64>, Option<f64>),
+    /// What to bear in mind.
+    pub caveats: Vec<String>,
+}
+
+impl AdmissionsCheck {
+    /// The check in one sentence, for the panel, ward pages and export notes.
+    #[must_use]
+    pub fn sentence(&self) -> String {
+        use crate::text::thousands;
+        let pct = self.authority.accuracy_pct.map_or_else(
+            || "no accuracy".to_owned(),
+            |p| format!("{}{:.1}%", if p < 0.0 { "−" } else { "+" }, p.abs()),
+        );
+        let mut spread = Vec::new();
+        if let Some(m) = self.mape.1 {
+            let n = self.areas.iter().filter(|r| r.accuracy_pct.is_some()).count();
+            spread.push(format!("{m:.1}% on average over {n} planning areas"));
+        }
+        if let Some(m) = self.mape.0 {
+            spread.push(format!("{m:.1}% over schools"));
+        }
+        format!(
+            "Checked against the Reception places allocated for {} at {} schools ({}): forecast {} against {} allocated ({pct}){}. Allocations are made on offer day and include children from outside the authority.",
+            crate::text::year_label(self.year),
+            self.matched,
+            std::path::Path::new(&self.file)
+                .file_name()
+                .map_or(self.file.as_str(), |n| n.to_str().unwrap_or_default()),
+            thousands(self.authority.forecast),
+            thousands(self.authority.allocated),
+            if spread.is_empty() {
+                String::new()
+            } else {
+                format!(", off by {}", spread.join(" and "))
+            }
+        )
     }
 }

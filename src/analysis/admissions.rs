@@ -12,53 +12,9 @@
 use crate::dataset::Dataset;
 use crate::forecast::cohort::accuracy_pct;
 use crate::model::Phase;
-use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
-/// One school's, area's or the authority's forecast and allocation.
-#[derive(Clone, Debug, Serialize)]
-pub struct Intake {
-    /// URN, planning-area code or `LA`.
-    pub code: String,
-    /// Name.
-    pub name: String,
-    /// Schools summed.
-    pub schools: usize,
-    /// Forecast Reception pupils.
-    pub forecast: f64,
-    /// Places allocated.
-    pub allocated: f64,
-    /// `100 × (forecast − allocated) / allocated`.
-    pub accuracy_pct: Option<f64>,
-}
-
-/// The check.
-#[derive(Clone, Debug, Serialize)]
-pub struct AdmissionsCheck {
-    /// The allocations file.
-    pub file: String,
-    /// The academic year of the entry.
-    pub year: i32,
-    /// Rows of the file matched to a school with a forecast Reception intake.
-    pub matched: usize,
-    /// Rows not matched (no open primary school with that establishment number, or none with a
-    /// Reception forecast), by row: code and name.
-    pub unmatched: Vec<(u32, String)>,
-    /// How the matched schools' forecasts were made (`own`, `population`, …) and how many.
-    pub sources: BTreeMap<String, usize>,
-    /// Each matched school.
-    pub schools: Vec<Intake>,
-    /// Each primary planning area, over its matched schools.
-    pub areas: Vec<Intake>,
-    /// The primary planning-area layer the areas are of.
-    pub layer: Option<crate::ids::LayerId>,
-    /// The authority, over every matched school.
-    pub authority: Intake,
-    /// Mean absolute accuracy % over schools and over planning areas (`None`: none to average).
-    pub mape: (Option<f64>, Option<f64>),
-    /// What to bear in mind.
-    pub caveats: Vec<String>,
-}
+pub use crate::results::{AdmissionsCheck, Intake};
 
 fn intake(code: String, name: String, pairs: &[(f64, f64)]) -> Intake {
     let (f, a) = pairs.iter().fold((0.0, 0.0), |acc, p| (acc.0 + p.0, acc.1 + p.1));
@@ -75,41 +31,6 @@ fn intake(code: String, name: String, pairs: &[(f64, f64)]) -> Intake {
 fn mape(rows: &[Intake]) -> Option<f64> {
     let v: Vec<f64> = rows.iter().filter_map(|r| r.accuracy_pct.map(f64::abs)).collect();
     (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
-}
-
-impl AdmissionsCheck {
-    /// The check in one sentence, for the panel, ward pages and export notes.
-    #[must_use]
-    pub fn sentence(&self) -> String {
-        use crate::text::thousands;
-        let pct = self.authority.accuracy_pct.map_or_else(
-            || "no accuracy".to_owned(),
-            |p| format!("{}{:.1}%", if p < 0.0 { "−" } else { "+" }, p.abs()),
-        );
-        let mut spread = Vec::new();
-        if let Some(m) = self.mape.1 {
-            let n = self.areas.iter().filter(|r| r.accuracy_pct.is_some()).count();
-            spread.push(format!("{m:.1}% on average over {n} planning areas"));
-        }
-        if let Some(m) = self.mape.0 {
-            spread.push(format!("{m:.1}% over schools"));
-        }
-        format!(
-            "Checked against the Reception places allocated for {} at {} schools ({}): forecast {} against {} allocated ({pct}){}. Allocations are made on offer day and include children from outside the authority.",
-            crate::text::year_label(self.year),
-            self.matched,
-            std::path::Path::new(&self.file)
-                .file_name()
-                .map_or(self.file.as_str(), |n| n.to_str().unwrap_or_default()),
-            thousands(self.authority.forecast),
-            thousands(self.authority.allocated),
-            if spread.is_empty() {
-                String::new()
-            } else {
-                format!(", off by {}", spread.join(" and "))
-            }
-        )
-    }
 }
 
 /// Checks the forecast Reception intakes of `ds` against its admissions allocations.

@@ -1,6 +1,6 @@
 //! Sufficiency and deprivation: the reference vector, properties, and Leeds checked independently.
 
-mod common;
+use crate::common;
 
 use placeplan::analysis::deprivation::{Piece, aggregate};
 use placeplan::analysis::sufficiency::sufficiency;

@@ -7,9 +7,9 @@
 //! note — unless `PLACEPLAN_REQUIRE_BROWSER=1` (set by `.ci/run`), which makes that a failure.
 //! Screenshots go to `target/browser/`.
 
-mod common;
+use crate::common;
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -79,17 +79,51 @@ fn tools_or_skip() -> Option<PathBuf> {
     Some(root)
 }
 
+/// Reads a child's pipe to its end on a thread of its own, so that neither pipe fills and blocks it.
+fn read_all(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut text = String::new();
+        if let Some(mut p) = pipe {
+            let _ = p.read_to_string(&mut text);
+        }
+        text
+    })
+}
+
+/// How long one browser script may take: a script that waits for an event that never comes
+/// fails the test with what it printed, instead of holding CI until its time runs out.
+const NODE_LIMIT: Duration = Duration::from_secs(300);
+
 fn run_node(root: &Path, script: &str, args: &[&str]) {
-    let out = Command::new("node")
+    let mut child = Command::new("node")
         .arg(root.join("tests/browser").join(script))
         .args(args)
         .current_dir(root.join("tests/browser"))
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .expect("node runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = read_all(child.stdout.take());
+    let stderr = read_all(child.stderr.take());
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("node can be waited for") {
+            break Some(status);
+        }
+        if started.elapsed() > NODE_LIMIT {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let stdout = stdout.join().unwrap_or_default();
+    let stderr = stderr.join().unwrap_or_default();
     eprintln!("{stdout}{stderr}");
-    assert!(out.status.success(), "{script} failed:\n{stdout}\n{stderr}");
+    let Some(status) = status else {
+        panic!("{script} did not finish within {} s:\n{stdout}\n{stderr}", NODE_LIMIT.as_secs());
+    };
+    assert!(status.success(), "{script} failed:\n{stdout}\n{stderr}");
 }
 
 /// A Leeds ward page (Gipton & Harehills) on the real data: figures against the API, headings

@@ -1,6 +1,6 @@
 //! Reprojection against ../shared/refvectors/bng_transform_reference.json (PROJ 9.5.1, same Helmert).
 
-mod common;
+use crate::common;
 
 #[test]
 fn os_test_points_match_the_proj_helmert_values_within_a_millimetre() {

@@ -1,6 +1,6 @@
 //! The embedded demo borough: regenerates byte for byte, and loads cleanly with every layer populated.
 
-mod common;
+use crate::common;
 
 use placeplan::check::CheckReport;
 

@@ -195,7 +195,7 @@ fn floating_catchments_reproduce_pysal_access() {
     }
 }
 
-mod common;
+use crate::common;
 
 #[test]
 fn leeds_inner_east_is_a_significant_imd_hot_spot() {

@@ -1,7 +1,7 @@
 //! Exports round-trip: the CSV, the GeoPackage (read back with SQLite, geometry decoded), the
 //! XLSX (read back with calamine) and the GeoJSON hold exactly the figures of `export::rows`.
 
-mod common;
+use crate::common;
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use geo::Area;

@@ -147,7 +147,7 @@ fn known_ratios_are_recovered_exactly_from_a_synthetic_history() {
     close(r.mean, 0.5 * 3.0 + 0.3 * 2.0 + 0.2 * 1.0, 1e-12, "weighted");
 }
 
-mod common;
+use crate::common;
 
 /// The demo's six years of rolls: hold out three, forecast them, and score. The actuals are the
 /// rolls themselves (summed here independently), and the demo's forecasts meet the suggested targets.

@@ -3,7 +3,7 @@
 //! separators that readers must refuse) and must not panic. The long coverage-guided run is
 //! `cargo +nightly fuzz run --fuzz-dir tests/fuzz TARGET` (see tests/fuzz/README.md).
 
-mod common;
+use crate::common;
 #[path = "fuzz/targets.rs"]
 mod targets;
 

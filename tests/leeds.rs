@@ -1,6 +1,6 @@
 //! Real Leeds data: the figures the core issue names, checked through the CLI's JSON and the library.
 
-mod common;
+use crate::common;
 
 use placeplan::join::apportion::WeightMethod;
 use serde_json::Value;
@@ -770,7 +770,7 @@ fn leeds_births_table_sets_age_zero_after_the_estimates() {
 /// the full overlay's.
 #[test]
 fn clipping_wards_to_the_lsoa_box_changes_no_overlap() {
-    use geo::{Area, BooleanOps, BoundingRect, Coord};
+    use geo::{Area, BooleanOps, BoundingRect};
     let Some(ds) = common::leeds() else { return };
     let li = ds.lsoa_layer.expect("an LSOA layer");
     let mut compared = 0;

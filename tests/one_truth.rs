@@ -5,7 +5,7 @@
 //! An opened school is on the map, in the panel and in access supply from its opening year only;
 //! a closed school's places vanish from its closing year everywhere.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

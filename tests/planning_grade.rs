@@ -9,7 +9,7 @@
 //! `SchoolCapacity`, the Years 7–13 part split between secondary and sixth form by the school's
 //! pupils; a sixth form with no pupils is not counted; schools without both figures are left out.
 
-mod common;
+use crate::common;
 
 use geo::{Contains, Distance, Euclidean, Point};
 use std::collections::{BTreeMap, HashMap};

@@ -2,7 +2,7 @@
 //! tiles), its archive reads back as PMTiles v3 with every layer, and every link in it resolves
 //! to a file of the site.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

@@ -1,7 +1,7 @@
 //! Ward pages and the report pack: the demo's pages from the server (HTML, JSON, errors) and the
 //! Leeds pack written by `placeplan report` (33 ward pages and an index, offline).
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};

@@ -1,7 +1,7 @@
 //! What-if scenarios on the demo: expansions, closures, openings and housing change exactly the
 //! figures they should, everything else is recomputed, and bad changes are refused by name.
 
-mod common;
+use crate::common;
 
 use placeplan::analysis::diff::diff;
 use placeplan::analysis::summary::{school_places, school_pupils, summary};

@@ -2,7 +2,7 @@
 //! and an MVT round trip: a served tile is decoded and its features, attributes and geometry
 //! are checked against the API and the source polygons.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

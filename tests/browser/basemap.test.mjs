@@ -63,7 +63,8 @@ try {
   assert.deepEqual(await colourAt(), [0x12, 0x34, 0x56], 'their background drawn');
   await page.screenshot({ path: `${shots}/basemap-on.png` });
   await page.locator('#basemap-toggle').uncheck();
-  await page.evaluate(() => new Promise((r) => window.placeplan.map.once('idle', r)));
+  // The switch may already have repainted: ask for one more frame, so that 'idle' surely follows.
+  await page.evaluate(() => new Promise((r) => { const m = window.placeplan.map; m.once('idle', r); m.triggerRepaint(); }));
   assert.equal(await page.evaluate(() => window.placeplan.map.getLayoutProperty('basemap:background', 'visibility')), 'none');
   assert.notDeepEqual(await colourAt(), [0x12, 0x34, 0x56], 'switched off');
   ok('vector basemap under the layers: URLs resolved, built-in font, credited, switchable');

@@ -1,5 +1,4 @@
 //! Shared helpers for integration tests: where the real data is, and named loaders.
-#![allow(dead_code)]
 
 use placeplan::dataset::Dataset;
 use placeplan::manifest::Manifest;

@@ -508,7 +508,9 @@ impl Base {
                 }
             }
         }
-        if let Some(li) = lsoa_layer {
+        if let Some(li) = lsoa_layer
+            && !manifest.without_centroids
+        {
             lsoas.par_iter_mut().enumerate().for_each(|(i, rec)| {
                 let pts = lsoa_points.get(i).map_or(&[][..], Vec::as_slice);
                 rec.centroid_points = pts.len();

@@ -90,6 +90,10 @@ pub struct Manifest {
     /// Analysis settings.
     #[serde(default)]
     pub settings: Settings,
+    /// Not from the file: set by [`Manifest::only`] when the command needs no LSOA centroids
+    /// (their point inside each polygon is then not worked out, and each is "no data").
+    #[serde(skip)]
+    pub without_centroids: bool,
 }
 
 /// One boundary layer.
@@ -507,6 +511,8 @@ impl Manifest {
         let other_layer = m.boundaries.iter().any(|b| b.kind != crate::model::LayerKind::Lsoa);
         if !needs.centroids && !other_layer {
             drop("weighting points", m.weighting_points.take().is_some());
+            m.without_centroids = true;
+            drop("LSOA centroids", true);
         }
         drop("forecasts", m.forecasts.take().is_some());
         drop("housing", m.housing.take().is_some());

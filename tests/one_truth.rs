@@ -643,6 +643,10 @@ fn commands_that_read_less_give_the_same_figures() {
             let (mm, left) = m.only(needs);
             assert!(left.iter().any(|l| l == "schools"), "{left:?}");
             let part = placeplan::dataset::Dataset::load(&mm, &src, &|_| {});
+            // The LSOAs alone under contiguity weights need no centroids: none is worked out.
+            let no_centroids = layer == "lsoa" && matches!(weights, WeightSpec::Queen);
+            assert_eq!(left.iter().any(|l| l == "LSOA centroids"), no_centroids, "{layer} {left:?}");
+            assert_eq!(part.lsoas.iter().all(|r| r.centroid.is_none()), no_centroids, "{layer}");
             let li_full = full.layers.iter().position(|l| l.id.as_str() == layer).expect("layer");
             let li_part = part.layers.iter().position(|l| l.id.as_str() == layer).expect("layer kept");
             assert!(part.layers.len() < full.layers.len() || layer == "lsoa");

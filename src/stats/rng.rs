@@ -31,8 +31,36 @@ impl SplitMix {
     pub fn normal(&mut self) -> f64 {
         (0..4).map(|_| self.unit()).sum::<f64>().mul_add(1.0, -2.0) * (3.0f64).sqrt()
     }
-    /// Uniform index below `n` (n > 0).
+    /// Uniform index below `n` (n > 0; 0 for n = 0).
+    ///
+    /// `unit() · n` is below `n` for every `n` under 2⁵³ (the product of the largest unit value
+    /// and `n` rounds down), so the bound is only a guard: no division on the permutation test's
+    /// innermost loop, and the same indices as `% n` gave.
     pub fn below(&mut self, n: usize) -> usize {
-        (self.unit() * n as f64) as usize % n.max(1)
+        ((self.unit() * n as f64) as usize).min(n.saturating_sub(1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SplitMix;
+
+    /// The guard changes no index: `below` gives what `unit() · n % n` gave, for small and
+    /// national-sized `n`, and never reaches `n`.
+    #[test]
+    fn below_is_the_scaled_unit_and_stays_below_n() {
+        for n in [1usize, 2, 5, 7, 1000, 32_843, 1 << 31, (1 << 40) + 3] {
+            let (mut a, mut b) = (SplitMix::new(n as u64), SplitMix::new(n as u64));
+            for _ in 0..10_000 {
+                let r = a.below(n);
+                assert_eq!(r, (b.unit() * n as f64) as usize % n);
+                assert!(r < n);
+            }
+        }
+        // The largest unit value, times n, still rounds below n.
+        for n in [3usize, 1 << 20, (1 << 52) - 1] {
+            assert!((((1u64 << 53) - 1) as f64 / (1u64 << 53) as f64 * n as f64) < n as f64);
+        }
+        assert_eq!(SplitMix::new(1).below(0), 0);
     }
 }

@@ -167,71 +167,69 @@ pub fn local_moran(y: &[f64], w: &Weights) -> Vec<MoranValue> {
 /// Conditional-permutation pseudo p-values: for each `i`, `x_i` stays and its `k_i` neighbour
 /// values are drawn without replacement from the other `n − 1`; `stat(i, values)` recomputes
 /// the local statistic. `p = (min(#{sim ≥ obs}, perms − #{sim ≥ obs}) + 1) / (perms + 1)`
-/// (folded, one-sided).
-///
-/// As esda's `crand` does, the draws are one table of random ids shared by every observation:
-/// row `r` is the first `max k` of a random permutation of `0..n − 1`, and observation `i` takes
-/// the first `k_i` ids of each row, an id at or past `i` moved up by one (so `i` is never
-/// drawn). Each observation's draws are thus uniform without replacement over the others, and
-/// the inner loop only looks values up. Row `r` has its own generator seeded from `seed` and
-/// `r`, so results do not depend on the number of threads.
+/// (folded, one-sided). Each observation has its own generator seeded from `seed` and `i`, so
+/// results do not depend on the number of threads.
 pub fn permutation_p<F>(x: &[f64], w: &Weights, observed: &[f64], permutations: usize, seed: u64, stat: F) -> Vec<f64>
 where
     F: Fn(usize, &[(usize, f64)], &[f64]) -> f64 + Sync,
 {
     let n = x.len();
-    let max_k = w.rows.iter().map(Vec::len).max().unwrap_or(0).min(n.saturating_sub(1));
-    let ids = random_ids(n.saturating_sub(1), max_k, permutations, seed);
+    // "The others" of `i`: every value but `x_i`, in order.
+    let other = |i: usize, j: usize| x[if j < i { j } else { j + 1 }];
+    // Each worker keeps one pool of the others and moves it from one `i` to the next by the
+    // few positions that differ, undoing what its draws swapped: linear in n, not quadratic.
     (0..n)
         .into_par_iter()
-        .with_min_len(64)
-        .map_init(Vec::<f64>::new, |drawn, i| {
-            let k = w.rows[i].len();
-            if k == 0 || k > max_k || permutations == 0 {
-                return f64::NAN;
-            }
-            drawn.resize(k, 0.0);
-            let mut larger = 0usize;
-            for row in ids.chunks_exact(max_k) {
-                for (slot, &j) in drawn.iter_mut().zip(&row[..k]) {
-                    let j = j as usize;
-                    *slot = x[j + usize::from(j >= i)];
+        .with_min_len(256)
+        .map_init(
+            || (None::<usize>, Vec::<f64>::new(), Vec::<usize>::new()),
+            |(at, pool, touched), i| {
+                let k = w.rows[i].len();
+                if k == 0 || n < 2 || permutations == 0 {
+                    return f64::NAN;
                 }
-                if stat(i, &w.rows[i], drawn) >= observed[i] {
-                    larger += 1;
+                match *at {
+                    Some(c) if pool.len() == n - 1 => {
+                        let lo = c.min(i);
+                        for (j, v) in pool.iter_mut().enumerate().take(c.max(i)).skip(lo) {
+                            *v = other(i, j);
+                        }
+                    }
+                    _ => *pool = (0..n - 1).map(|j| other(i, j)).collect(),
                 }
-            }
-            let folded = larger.min(permutations - larger);
-            (folded + 1) as f64 / (permutations + 1) as f64
-        })
+                *at = Some(i);
+                let mut rng = SplitMix::new(seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+                let mut drawn = vec![0.0; k];
+                let mut larger = 0usize;
+                for _ in 0..permutations {
+                    // Partial Fisher–Yates: the first k of a random permutation of the others.
+                    for (d, slot) in drawn.iter_mut().enumerate() {
+                        let r = d + rng.below(pool.len() - d);
+                        pool.swap(d, r);
+                        touched.push(r);
+                        *slot = pool[d];
+                    }
+                    if stat(i, &w.rows[i], &drawn) >= observed[i] {
+                        larger += 1;
+                    }
+                }
+                // Back to the others in order, for the next `i`.
+                if touched.len() + k > n / 2 {
+                    *at = None;
+                } else {
+                    for &j in touched.iter() {
+                        pool[j] = other(i, j);
+                    }
+                    for (j, v) in pool.iter_mut().enumerate().take(k) {
+                        *v = other(i, j);
+                    }
+                }
+                touched.clear();
+                let folded = larger.min(permutations - larger);
+                (folded + 1) as f64 / (permutations + 1) as f64
+            },
+        )
         .collect()
-}
-
-/// `rows` rows of `k` ids, each the first `k` of a random permutation of `0..m` (partial
-/// Fisher–Yates), row `r` from a generator seeded with `seed` and `r`; flat, row after row.
-fn random_ids(m: usize, k: usize, rows: usize, seed: u64) -> Vec<u32> {
-    if k == 0 || m == 0 {
-        return Vec::new();
-    }
-    let mut out = vec![0u32; rows * k];
-    out.par_chunks_mut(k).enumerate().for_each_init(
-        // Each worker keeps the identity permutation, restoring what a row swapped.
-        || ((0..m as u32).collect::<Vec<u32>>(), Vec::<usize>::new()),
-        |(pool, swapped), (r, row)| {
-            let mut rng = SplitMix::new(seed ^ (r as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-            for (d, slot) in row.iter_mut().enumerate() {
-                let s = d + rng.below(m - d);
-                pool.swap(d, s);
-                swapped.push(s);
-                *slot = pool[d];
-            }
-            for (d, &s) in swapped.iter().enumerate().rev() {
-                pool.swap(d, s);
-            }
-            swapped.clear();
-        },
-    );
-    out
 }
 
 /// Benjamini–Hochberg: the largest `p_(k)` with `p_(k) ≤ k α / m` is the cut-off (`None` when no
@@ -305,30 +303,29 @@ fn erfc(x: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
-    /// The plain form: for every observation a fresh list of the others, and each permutation
-    /// the first `max k` of a fresh Fisher–Yates shuffle of it, from the same per-row generators;
-    /// `i` takes the first `k_i`.
+    /// The plain form: a fresh copy of the others for every observation.
     fn permutation_p_plain<F>(x: &[f64], w: &Weights, observed: &[f64], permutations: usize, seed: u64, stat: F) -> Vec<f64>
     where
         F: Fn(usize, &[(usize, f64)], &[f64]) -> f64,
     {
         let n = x.len();
-        let max_k = w.rows.iter().map(Vec::len).max().unwrap_or(0);
         (0..n)
             .map(|i| {
                 let k = w.rows[i].len();
                 if k == 0 || n < 2 || permutations == 0 {
                     return f64::NAN;
                 }
+                let mut rng = SplitMix::new(seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+                let mut pool: Vec<f64> = (0..n).filter(|&j| j != i).map(|j| x[j]).collect();
+                let mut drawn = vec![0.0; k];
                 let mut larger = 0usize;
-                for r in 0..permutations {
-                    let mut rng = SplitMix::new(seed ^ (r as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-                    let mut others: Vec<f64> = (0..n).filter(|&j| j != i).map(|j| x[j]).collect();
-                    for d in 0..max_k {
-                        let s = d + rng.below(others.len() - d);
-                        others.swap(d, s);
+                for _ in 0..permutations {
+                    for (d, slot) in drawn.iter_mut().enumerate() {
+                        let r = d + rng.below(pool.len() - d);
+                        pool.swap(d, r);
+                        *slot = pool[d];
                     }
-                    if stat(i, &w.rows[i], &others[..k]) >= observed[i] {
+                    if stat(i, &w.rows[i], &drawn) >= observed[i] {
                         larger += 1;
                     }
                 }

@@ -109,3 +109,30 @@ fn no_library_type_derives_a_command_line_trait() {
         assert!(!text.contains("clap::"), "{} uses clap outside the CLI", f.display());
     }
 }
+
+/// With `autotests = false` a test file runs only as a module of `tests/suite.rs`: every file of
+/// `tests/` is one of its modules, so none is left out of `cargo test` unnoticed.
+#[test]
+fn every_test_file_is_a_module_of_the_suite() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let suite = std::fs::read_to_string(dir.join("suite.rs")).expect("tests/suite.rs");
+    let listed: BTreeSet<&str> = suite
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("mod ")?.strip_suffix(';'))
+        .collect();
+    let mut missing = Vec::new();
+    for e in std::fs::read_dir(&dir).expect("tests is readable").flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if let Some(stem) = name.strip_suffix(".rs")
+            && stem != "suite"
+            && !listed.contains(stem)
+        {
+            missing.push(name);
+        }
+    }
+    assert!(listed.len() > 10, "{listed:?}");
+    assert!(
+        missing.is_empty(),
+        "test files that tests/suite.rs does not name, so never run: {missing:?}"
+    );
+}

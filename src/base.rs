@@ -666,6 +666,156 @@ impl Base {
     }
 }
 
+crate::record!(JoinStat {
+    from,
+    to,
+    matched,
+    total,
+    snapped
+});
+crate::record!(HousingInput { file, completions });
+crate::record!(Vintage {
+    input,
+    file,
+    year,
+    describes,
+    schools
+});
+
+impl Base {
+    /// Writes the base for the snapshot cache (`crate::snapshot`): every field but the
+    /// settings, which come from the manifest the snapshot is keyed on, and the R-trees, which
+    /// are rebuilt on reading. Every field is named, so one added to `Base` must be added here.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        use crate::codec::Codec as _;
+        let Self {
+            name,
+            synthetic,
+            census_year,
+            settings: _,
+            layers,
+            lsoa_layer,
+            lsoas,
+            population_year,
+            population_years,
+            population_sums,
+            stages,
+            register,
+            placements,
+            indexes: _,
+            apportionments,
+            weight_method,
+            forecast_table,
+            rolls,
+            housing,
+            births,
+            admissions,
+            school_notes,
+            vintages,
+            joins,
+            postcodes,
+            problems,
+            confidential,
+            confidential_other,
+        } = self;
+        name.encode(out);
+        synthetic.encode(out);
+        census_year.encode(out);
+        layers.encode(out);
+        lsoa_layer.encode(out);
+        lsoas.encode(out);
+        population_year.encode(out);
+        population_years.encode(out);
+        population_sums.encode(out);
+        stages.encode(out);
+        register.encode(out);
+        placements.encode(out);
+        apportionments.encode(out);
+        weight_method.encode(out);
+        forecast_table.encode(out);
+        rolls.encode(out);
+        housing.encode(out);
+        births.encode(out);
+        admissions.encode(out);
+        school_notes.encode(out);
+        vintages.encode(out);
+        joins.encode(out);
+        postcodes.encode(out);
+        problems.encode(out);
+        confidential.encode(out);
+        confidential_other.encode(out);
+    }
+
+    /// Reads a base that [`Base::encode`] wrote, with the manifest's `settings`, and rebuilds
+    /// each layer's R-tree.
+    ///
+    /// # Errors
+    /// [`crate::codec::DecodeError`] when the bytes are not such a base.
+    pub fn decode(r: &mut crate::codec::Reader<'_>, settings: Settings) -> Result<Self, crate::codec::DecodeError> {
+        use crate::codec::Codec;
+        let name = Codec::decode(r)?;
+        let synthetic = Codec::decode(r)?;
+        let census_year = Codec::decode(r)?;
+        let layers: Vec<BoundaryLayer> = Codec::decode(r)?;
+        let lsoa_layer = Codec::decode(r)?;
+        let lsoas = Codec::decode(r)?;
+        let population_year = Codec::decode(r)?;
+        let population_years = Codec::decode(r)?;
+        let population_sums = Codec::decode(r)?;
+        let stages = Codec::decode(r)?;
+        let register = Codec::decode(r)?;
+        let placements: Vec<Vec<Placement>> = Codec::decode(r)?;
+        let apportionments: Vec<Option<Apportionment>> = Codec::decode(r)?;
+        let weight_method = Codec::decode(r)?;
+        let forecast_table = Codec::decode(r)?;
+        let rolls = Codec::decode(r)?;
+        let housing = Codec::decode(r)?;
+        let births = Codec::decode(r)?;
+        let admissions = Codec::decode(r)?;
+        let school_notes = Codec::decode(r)?;
+        let vintages = Codec::decode(r)?;
+        let joins = Codec::decode(r)?;
+        let postcodes = Codec::decode(r)?;
+        let problems = Codec::decode(r)?;
+        let confidential = Codec::decode(r)?;
+        let confidential_other = Codec::decode(r)?;
+        if placements.len() != layers.len() || apportionments.len() != layers.len() {
+            return Err(crate::codec::DecodeError::Invalid("layer count"));
+        }
+        let indexes = layers.par_iter().map(AreaIndex::new).collect();
+        Ok(Self {
+            name,
+            synthetic,
+            census_year,
+            settings,
+            layers,
+            lsoa_layer,
+            lsoas,
+            population_year,
+            population_years,
+            population_sums,
+            stages,
+            register,
+            placements,
+            indexes,
+            apportionments,
+            weight_method,
+            forecast_table,
+            rolls,
+            housing,
+            births,
+            admissions,
+            school_notes,
+            vintages,
+            joins,
+            postcodes,
+            problems,
+            confidential,
+            confidential_other,
+        })
+    }
+}
+
 /// Which year one input describes.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Vintage {

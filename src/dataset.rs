@@ -70,7 +70,13 @@ impl Dataset {
     /// returned as errors. `progress` is told each step's name.
     #[must_use]
     pub fn load(manifest: &Manifest, src: &FileSource, progress: &(dyn Fn(&str) + Sync)) -> Self {
-        let base = Arc::new(Base::load(manifest, src, progress));
+        Self::from_base(Arc::new(Base::load(manifest, src, progress)), progress)
+    }
+
+    /// [`Dataset::load`] from a base already loaded (or read from a snapshot,
+    /// [`crate::snapshot`]): forecasts from the rolls and the base case.
+    #[must_use]
+    pub fn from_base(base: Arc<Base>, progress: &(dyn Fn(&str) + Sync)) -> Self {
         progress("forecasting from rolls");
         let model = Arc::new(Model::build(&base));
         let n_layers = base.layers.len();

@@ -135,6 +135,32 @@ impl fmt::Display for Urn {
     }
 }
 
+/// Codes and layer ids come back through their constructors, so a damaged snapshot cannot make
+/// one that reading a file could not.
+macro_rules! text_id_codec {
+    ($t:ident) => {
+        impl crate::codec::Codec for $t {
+            fn encode(&self, out: &mut Vec<u8>) {
+                self.0.encode(out);
+            }
+            fn decode(r: &mut crate::codec::Reader<'_>) -> Result<Self, crate::codec::DecodeError> {
+                Self::new(&String::decode(r)?).map_err(|_| crate::codec::DecodeError::Invalid(stringify!($t)))
+            }
+        }
+    };
+}
+text_id_codec!(AreaCode);
+text_id_codec!(LayerId);
+
+impl crate::codec::Codec for Urn {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.0.encode(out);
+    }
+    fn decode(r: &mut crate::codec::Reader<'_>) -> Result<Self, crate::codec::DecodeError> {
+        u32::decode(r).map(Self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

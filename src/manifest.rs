@@ -557,3 +557,5 @@ impl Manifest {
         Self::parse(&text, &path.display().to_string())
     }
 }
+
+crate::unit_enum!(BirthsPeriod { Calendar, MidYear });

@@ -171,6 +171,16 @@ pub fn cap(problems: Vec<Problem>) -> Vec<Problem> {
     out
 }
 
+crate::unit_enum!(Severity { Warning, Error, Fatal });
+crate::record!(Problem {
+    severity,
+    file,
+    location,
+    field,
+    message,
+    more
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;

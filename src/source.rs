@@ -45,6 +45,86 @@ pub enum FileSource {
     Embedded(&'static [(&'static str, &'static [u8])]),
     /// Files held in memory: `(relative path, bytes)` (tests, fuzzing, uploads).
     Memory(std::sync::Arc<Vec<(String, Vec<u8>)>>),
+    /// Files relative to a directory, as [`FileSource::Disk`], with a note of every file asked
+    /// for and a hash of what it held: what a snapshot of the load depends on.
+    Watched(std::sync::Arc<Watched>),
+}
+
+/// What a load asked of a folder: each file, and whether it was there and what it held.
+#[derive(Debug)]
+pub struct Watched {
+    /// The folder (the manifest's).
+    pub dir: PathBuf,
+    seen: std::sync::Mutex<Vec<(String, Seen)>>,
+}
+
+/// What one file was when a load asked for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Seen {
+    /// Not there (or not readable).
+    Absent,
+    /// There; only its presence was asked.
+    Present,
+    /// Read: its bytes' 64-bit XXH3 hash.
+    Read(u64),
+}
+
+impl Watched {
+    /// A watch over `dir`, with nothing seen yet.
+    #[must_use]
+    pub fn new(dir: PathBuf) -> Self {
+        Self {
+            dir,
+            seen: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    fn note(&self, rel: &str, seen: Seen) {
+        if let Ok(mut v) = self.seen.lock() {
+            v.push((rel.to_owned(), seen));
+        }
+    }
+
+    /// Every file asked for, once each (the strongest note kept: a read over a presence).
+    #[must_use]
+    pub fn seen(&self) -> Vec<(String, Seen)> {
+        let mut by: std::collections::BTreeMap<String, Seen> = std::collections::BTreeMap::new();
+        for (rel, s) in self.seen.lock().map(|v| v.clone()).unwrap_or_default() {
+            let e = by.entry(rel).or_insert(s);
+            if matches!(s, Seen::Read(_)) || *e == Seen::Absent {
+                *e = s;
+            }
+        }
+        by.into_iter().collect()
+    }
+
+    /// What `rel` is now, as [`Seen`] would say after asking as `was` was asked.
+    #[must_use]
+    pub fn now(&self, rel: &str, was: Seen) -> Seen {
+        match was {
+            Seen::Absent | Seen::Present => {
+                if self.dir.join(rel).is_file() {
+                    Seen::Present
+                } else {
+                    Seen::Absent
+                }
+            }
+            Seen::Read(_) => self.hashed(rel),
+        }
+    }
+
+    /// `rel` read now and hashed.
+    fn hashed(&self, rel: &str) -> Seen {
+        FileSource::Disk(self.dir.clone())
+            .read(rel)
+            .map_or(Seen::Absent, |b| Seen::Read(hash(&b)))
+    }
+}
+
+/// The 64-bit XXH3 hash of `bytes` (what a snapshot checks its inputs by).
+#[must_use]
+pub fn hash(bytes: &[u8]) -> u64 {
+    twox_hash::XxHash3_64::oneshot(bytes)
 }
 
 impl FileSource {
@@ -83,6 +163,25 @@ impl FileSource {
                 .find(|(p, _)| p == rel)
                 .map(|(_, b)| b.clone())
                 .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, format!("{rel} is not there"))),
+            FileSource::Watched(w) => {
+                let r = FileSource::Disk(w.dir.clone()).read(rel);
+                w.note(rel, r.as_ref().map_or(Seen::Absent, |b| Seen::Read(hash(b))));
+                r
+            }
+        }
+    }
+
+    /// The file on disk that `rel` names, for a reader that opens files itself (SQLite): `None`
+    /// for embedded and in-memory files, which are read with [`FileSource::read`].
+    #[must_use]
+    pub fn local_path(&self, rel: &str) -> Option<PathBuf> {
+        match self {
+            FileSource::Disk(base) => Some(base.join(rel)),
+            FileSource::Watched(w) => {
+                w.note(rel, w.hashed(rel));
+                Some(w.dir.join(rel))
+            }
+            FileSource::Embedded(_) | FileSource::Memory(_) => None,
         }
     }
 
@@ -93,6 +192,11 @@ impl FileSource {
             FileSource::Disk(base) => base.join(rel).is_file(),
             FileSource::Embedded(files) => files.iter().any(|(p, _)| *p == rel),
             FileSource::Memory(files) => files.iter().any(|(p, _)| p == rel),
+            FileSource::Watched(w) => {
+                let there = w.dir.join(rel).is_file();
+                w.note(rel, if there { Seen::Present } else { Seen::Absent });
+                there
+            }
         }
     }
 
@@ -100,7 +204,7 @@ impl FileSource {
     #[must_use]
     pub fn display(&self, rel: &str) -> String {
         match self {
-            FileSource::Disk(_) | FileSource::Memory(_) => rel.to_owned(),
+            FileSource::Disk(_) | FileSource::Memory(_) | FileSource::Watched(_) => rel.to_owned(),
             FileSource::Embedded(_) => format!("demo:{rel}"),
         }
     }

@@ -247,7 +247,7 @@ fn school_rows_flag_the_25_percent_rule_and_sum_to_the_authority() {
 
 #[test]
 fn summary_json_has_the_documented_fields() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan"))
+    let out = common::placeplan()
         .args(["summary", "--layer", "wards", "--phase", "primary", "--json"])
         .output()
         .expect("runs");
@@ -270,10 +270,7 @@ fn summary_json_has_the_documented_fields() {
     ] {
         assert!(rows[0].get(key).is_some(), "missing {key}");
     }
-    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan"))
-        .args(["summary", "--layer", "nope"])
-        .output()
-        .expect("runs");
+    let bad = common::placeplan().args(["summary", "--layer", "nope"]).output().expect("runs");
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("choose la, schools or one of: wards"));
 }

@@ -1,6 +1,7 @@
 //! The bad-input corpus (tests/bad_input/): every malformed file gives a clear problem naming the
 //! file, the row or feature and the field; the clean rest loads; nothing panics.
 
+use crate::common;
 use placeplan::dataset::Dataset;
 use placeplan::manifest::Manifest;
 use placeplan::problem::{Problem, Severity};
@@ -255,7 +256,7 @@ fn manifest_mistakes_are_plain_errors() {
 
 #[test]
 fn the_cli_exits_3_on_an_unreadable_manifest_and_1_on_fatal_data() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan"))
+    let out = common::placeplan()
         .args(["check", "--manifest", "/nonexistent/m.toml"])
         .output()
         .expect("runs");
@@ -264,7 +265,7 @@ fn the_cli_exits_3_on_an_unreadable_manifest_and_1_on_fatal_data() {
     let tmp = tempfile::tempdir().expect("tmp");
     let m = tmp.path().join("m.toml");
     std::fs::write(&m, "name = \"x\"\n[schools]\npath = \"missing.csv\"\n").expect("write");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan"))
+    let out = common::placeplan()
         .args(["check", "--json", "--manifest"])
         .arg(&m)
         .output()
@@ -373,7 +374,7 @@ fn out_refuses_a_folder_with_files_unless_forced() {
     let keep = dir.path().join("ward.csv");
     std::fs::write(&keep, "the council's own file\n").expect("write");
     let run = |extra: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_placeplan"))
+        common::placeplan()
             .args(["export", "--level", "ward", "--format", "csv", "--out"])
             .arg(dir.path())
             .args(extra)
@@ -394,7 +395,7 @@ fn out_refuses_a_folder_with_files_unless_forced() {
 /// exit code; the plain words still go to stderr.
 #[test]
 fn json_commands_print_a_json_error_on_failure() {
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan"))
+    let run = common::placeplan()
         .args(["summary", "--layer", "no_such_layer", "--json"])
         .output()
         .expect("runs");
@@ -405,7 +406,7 @@ fn json_commands_print_a_json_error_on_failure() {
     assert!(v["message"].as_str().expect("message").contains("no_such_layer"), "{v}");
     assert!(String::from_utf8_lossy(&run.stderr).contains("no_such_layer"));
 
-    let missing = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan"))
+    let missing = common::placeplan()
         .args(["check", "--json", "--manifest", "/nonexistent/manifest.toml"])
         .output()
         .expect("runs");

@@ -39,7 +39,7 @@ fn browser_tools(root: &Path) -> Result<(), String> {
 
 /// Starts the server on port 0 and returns it with the address it printed.
 fn start_server(args: &[&str]) -> (Server, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_placeplan"))
+    let mut child = common::placeplan()
         .arg("serve")
         .args(["--addr", "127.0.0.1:0"])
         .args(args)
@@ -194,7 +194,7 @@ fn published_site_in_chromium() {
     let site = tmp.path().join("site");
     // The demo as a council would publish it: its rolls confidential, so under disclosure control.
     let demo = tmp.path().join("demo");
-    let g = Command::new(env!("CARGO_BIN_EXE_placeplan"))
+    let g = common::placeplan()
         .args(["generate-demo", "--out"])
         .arg(&demo)
         .output()
@@ -203,7 +203,7 @@ fn published_site_in_chromium() {
     let manifest = demo.join("manifest.toml");
     let text = std::fs::read_to_string(&manifest).expect("manifest");
     std::fs::write(&manifest, text.replacen("[rolls]\n", "[rolls]\nconfidential = true\n", 1)).expect("write");
-    let out = Command::new(env!("CARGO_BIN_EXE_placeplan"))
+    let out = common::placeplan()
         .args(["publish", "--manifest"])
         .arg(&manifest)
         .arg("--out")

@@ -15,7 +15,7 @@ fn check_json() -> Option<Value> {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/leeds/manifest.toml")).expect("manifest");
     let manifest = tmp.path().join("manifest.toml");
     std::fs::write(&manifest, text.replace("../../../shared/data", &dir.display().to_string())).expect("write manifest");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan"))
+    let out = common::placeplan()
         .args(["check", "--json", "--manifest"])
         .arg(&manifest)
         .output()

@@ -425,7 +425,7 @@ fn every_view_agrees(ds: Dataset) -> usize {
 #[test]
 fn summary_json_is_the_catalogue() {
     let ds = common::demo();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan"))
+    let out = common::placeplan()
         .args(["summary", "--layer", "localities", "--json"])
         .output()
         .expect("runs");

@@ -13,7 +13,6 @@ use crate::common;
 
 use geo::{Contains, Distance, Euclidean, Point};
 use std::collections::{BTreeMap, HashMap};
-use std::process::Command;
 
 const MAINSTREAM: [&str; 10] = [
     "Community school",
@@ -199,7 +198,7 @@ fn leeds_ward_figures_equal_an_independent_count_from_the_raw_files() {
         .replace("../../../shared/data", &dir.display().to_string().replace('\\', "/"));
     let manifest = tmp.path().join("manifest.toml");
     std::fs::write(&manifest, text).expect("write");
-    let out = Command::new(env!("CARGO_BIN_EXE_placeplan"))
+    let out = common::placeplan()
         .args(["summary", "--layer", "wards_2023", "--json", "--manifest"])
         .arg(&manifest)
         .output()
@@ -233,7 +232,7 @@ fn leeds_ward_figures_equal_an_independent_count_from_the_raw_files() {
     // The headline cases of the issue: Gipton & Harehills primary has room on Reception–Year 6
     // pupils; Moortown is in deficit once its new academies' predecessors' rolls count.
     // The authority: every counted school's figures.
-    let out = Command::new(env!("CARGO_BIN_EXE_placeplan"))
+    let out = common::placeplan()
         .args(["summary", "--layer", "la", "--json", "--manifest"])
         .arg(&manifest)
         .output()

@@ -8,6 +8,7 @@
 //! a throwaway cluster and sets it, with `PLACEPLAN_REQUIRE_POSTGIS=1`. Without it the tests are
 //! skipped with a visible note.
 
+use crate::common;
 use placeplan::dataset::Dataset;
 use placeplan::export::{self, Level};
 use std::process::Command;
@@ -30,7 +31,7 @@ fn demo() -> Dataset {
 }
 
 fn export(db: &str, schema: &str) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_placeplan"))
+    common::placeplan()
         .args(["export", "--format", "postgis", "--db", db, "--schema", schema, "--json"])
         .output()
         .expect("placeplan runs")

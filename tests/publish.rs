@@ -287,7 +287,7 @@ fn publishing_again_leaves_nothing_of_the_last_site() {
     let dir = tempfile::tempdir().expect("tmp");
     let out = dir.path().join("site");
     let run = |force: bool| {
-        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan"));
+        let mut c = common::placeplan();
         c.args(["publish", "--json", "--out"]).arg(&out);
         if force {
             c.arg("--force");
@@ -320,7 +320,7 @@ fn publishing_again_leaves_nothing_of_the_last_site() {
 #[test]
 fn confidential_inputs_from_the_command_line() {
     let demo_dir = tempfile::tempdir().expect("tmp");
-    let g = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan"))
+    let g = common::placeplan()
         .args(["generate-demo", "--out"])
         .arg(demo_dir.path())
         .output()
@@ -333,7 +333,7 @@ fn confidential_inputs_from_the_command_line() {
     std::fs::write(&manifest, &marked).expect("write");
     let dir = tempfile::tempdir().expect("tmp");
     let site = dir.path().join("site");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan"))
+    let out = common::placeplan()
         .args(["publish", "--manifest"])
         .arg(&manifest)
         .arg("--out")
@@ -352,7 +352,7 @@ fn confidential_inputs_from_the_command_line() {
         "the demo manifest has a [[deprivation]] table"
     );
     std::fs::write(&manifest, marked).expect("write");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan"))
+    let out = common::placeplan()
         .args(["publish", "--manifest"])
         .arg(&manifest)
         .arg("--out")
@@ -362,7 +362,7 @@ fn confidential_inputs_from_the_command_line() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("marked confidential") && err.contains("deprivation"), "{err}");
-    let serve = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan"))
+    let serve = common::placeplan()
         .args(["serve", "--addr", "0.0.0.0:0", "--manifest"])
         .arg(&manifest)
         .output()
@@ -379,14 +379,14 @@ fn confidential_inputs_from_the_command_line() {
 fn publish_refuses_a_folder_with_files() {
     let dir = tempfile::tempdir().expect("tmp");
     std::fs::write(dir.path().join("keep.txt"), "mine").expect("write");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan"))
+    let out = common::placeplan()
         .args(["publish", "--out"])
         .arg(dir.path())
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--force"));
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan"))
+    let out = common::placeplan()
         .args(["publish", "--site-url", "maps.example", "--out"])
         .arg(dir.path().join("new"))
         .output()

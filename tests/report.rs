@@ -8,7 +8,6 @@ use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use placeplan::dataset::Dataset;
 use placeplan::server::{AppState, ServeOptions, router};
-use std::process::Command;
 use std::sync::Arc;
 use tower::ServiceExt;
 
@@ -94,7 +93,7 @@ fn leeds_report_pack_has_33_ward_pages_and_an_index() {
     let manifest = tmp.path().join("leeds.toml");
     std::fs::write(&manifest, text.replace("../../../shared/data", &dir.display().to_string())).expect("write");
     let out = tmp.path().join("pack");
-    let run = Command::new(env!("CARGO_BIN_EXE_placeplan"))
+    let run = common::placeplan()
         .args(["report", "--wards", "all", "--pdf", "never", "--json", "--manifest"])
         .arg(&manifest)
         .arg("--out")
@@ -131,7 +130,7 @@ fn leeds_report_pack_has_33_ward_pages_and_an_index() {
         );
     }
     // A ward not in the data is refused with its code.
-    let bad = Command::new(env!("CARGO_BIN_EXE_placeplan"))
+    let bad = common::placeplan()
         .args(["report", "--wards", "E05999999", "--pdf", "never", "--manifest"])
         .arg(&manifest)
         .arg("--out")

@@ -1011,7 +1011,7 @@ impl Served {
     /// Starts `placeplan serve --addr 127.0.0.1:0 ARGS` and waits for its address.
     fn start(args: &[&str]) -> Self {
         use std::io::{BufRead, BufReader};
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan"))
+        let mut child = common::placeplan()
             .args(["serve", "--addr", "127.0.0.1:0"])
             .args(args)
             .stderr(std::process::Stdio::piped())

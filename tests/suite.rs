@@ -25,3 +25,4 @@ mod publish;
 mod report;
 mod scenario;
 mod server;
+mod snapshot;

@@ -64,7 +64,7 @@ pub fn run(a: &Args) -> CliResult {
         schools: true,
         centroids: true,
     };
-    let ds = super::load::load_only(a.data.manifest.as_deref(), a.json, Some(needs))?;
+    let ds = super::load::load_only(&a.data, a.json, Some(needs))?;
     if let Some(why) = super::load::fatal(&ds) {
         return fail(exit::DATA, why);
     }

@@ -25,7 +25,7 @@ pub struct Args {
 /// # Errors
 /// When the manifest cannot be read or stdout fails.
 pub fn run(a: &Args) -> CliResult {
-    let ds = super::load::load(a.data.manifest.as_deref(), a.json)?;
+    let ds = super::load::load(&a.data, a.json)?;
     if let Some(why) = super::load::fatal(&ds) {
         return fail(exit::DATA, why);
     }

@@ -22,7 +22,7 @@ pub struct Args {
 /// # Errors
 /// When the manifest cannot be read.
 pub fn run(a: &Args) -> CliResult {
-    let ds = super::load::load(a.data.manifest.as_deref(), a.json)?;
+    let ds = super::load::load(&a.data, a.json)?;
     let report = CheckReport::new(&ds);
     if a.json {
         super::write_stdout(&(serde_json::to_string_pretty(&report)? + "\n"))?;

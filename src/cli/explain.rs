@@ -37,7 +37,7 @@ pub struct Args {
 /// # Errors
 /// When the manifest cannot be read.
 pub fn run(a: &Args) -> CliResult {
-    let ds = super::load::load(a.data.manifest.as_deref(), a.json)?;
+    let ds = super::load::load(&a.data, a.json)?;
     let layer = match super::summary::resolve_layer(&ds, &a.layer) {
         Ok(l) => l,
         Err(msg) => {

@@ -103,7 +103,7 @@ pub fn run(a: &Args) -> CliResult {
     };
     // Before loading: a folder that would be overwritten is known at once.
     super::out_dir(out, a.force)?;
-    let ds = super::load::load(a.data.manifest.as_deref(), a.json)?;
+    let ds = super::load::load(&a.data, a.json)?;
     if let Some(why) = super::load::fatal(&ds) {
         return fail(exit::DATA, why);
     }
@@ -210,7 +210,7 @@ fn postgis(a: &Args, db: &str) -> CliResult {
     {
         return fail(exit::USAGE, e);
     }
-    let ds = super::load::load(a.data.manifest.as_deref(), a.json)?;
+    let ds = super::load::load(&a.data, a.json)?;
     if let Some(why) = super::load::fatal(&ds) {
         return fail(exit::DATA, why);
     }

@@ -71,7 +71,7 @@ pub fn run(a: &Args) -> CliResult {
         schools: false,
         centroids: matches!(a.weights, WeightSpec::Knn(_) | WeightSpec::Band(_)),
     });
-    let ds = super::load::load_only(a.data.manifest.as_deref(), a.json, needs)?;
+    let ds = super::load::load_only(&a.data, a.json, needs)?;
     if let Some(why) = super::load::fatal(&ds) {
         return fail(exit::DATA, why);
     }

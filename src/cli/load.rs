@@ -1,28 +1,36 @@
 //! Loading the dataset named on the command line (or the embedded demo), with a progress spinner.
 
+use super::DataArgs;
+use crate::base::Base;
 use crate::dataset::Dataset;
 use crate::manifest::{Manifest, ManifestError};
+use crate::problem::Severity;
+use crate::snapshot::Cache;
 use crate::source::FileSource;
+use crate::source::Watched;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::Path;
 use std::time::Duration;
 
-/// Reads the manifest (or the embedded demo) and loads the dataset.
-/// The spinner goes to stderr and only when it is a terminal and `quiet` is false.
+/// Reads the manifest (or the embedded demo) and loads the dataset: from its snapshot when one
+/// holds it with every input unchanged ([`crate::snapshot`]), else afresh, writing a snapshot for
+/// the next command. The spinner goes to stderr and only when it is a terminal and `quiet` is
+/// false.
 ///
 /// # Errors
 /// [`ManifestError`] when the manifest cannot be read or parsed.
-pub fn load(manifest: Option<&Path>, quiet: bool) -> Result<Dataset, ManifestError> {
-    load_only(manifest, quiet, None)
+pub fn load(data: &DataArgs, quiet: bool) -> Result<Dataset, ManifestError> {
+    load_only(data, quiet, None)
 }
 
-/// [`load`], reading only what `needs` names of the manifest ([`Manifest::only`]); what is left
-/// out is said on stderr unless `quiet`.
+/// [`load`], reading only what `needs` names of the manifest ([`Manifest::only`]) unless a
+/// snapshot of the whole manifest is there to read (the same figures: `tests/one_truth.rs`);
+/// what is left out is said on stderr unless `quiet`. A partial load writes no snapshot.
 ///
 /// # Errors
 /// [`ManifestError`] when the manifest cannot be read or parsed.
-pub fn load_only(manifest: Option<&Path>, quiet: bool, needs: Option<crate::manifest::Needs<'_>>) -> Result<Dataset, ManifestError> {
-    let (m, src) = match manifest {
+pub fn load_only(data: &DataArgs, quiet: bool, needs: Option<crate::manifest::Needs<'_>>) -> Result<Dataset, ManifestError> {
+    let (m, src) = match &data.manifest {
         Some(p) => {
             let m = Manifest::from_path(p)?;
             let base = p.parent().map_or_else(|| Path::new(".").to_path_buf(), Path::to_path_buf);
@@ -30,28 +38,61 @@ pub fn load_only(manifest: Option<&Path>, quiet: bool, needs: Option<crate::mani
         }
         None => crate::demo::embedded::demo()?,
     };
-    let m = match needs {
-        Some(n) => {
-            let (m, left) = m.only(n);
-            if !quiet && !left.is_empty() {
-                eprintln!("placeplan: read only what this command uses; left out: {}", left.join(", "));
-            }
-            m
-        }
-        None => m,
+    // Only files on disk are worth a snapshot: the embedded demo loads in milliseconds.
+    let cache = match &src {
+        FileSource::Disk(dir) if !data.no_cache => Cache::of_user().map(|c| (c, dir.clone())),
+        _ => None,
     };
     let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new_spinner() };
     bar.set_style(ProgressStyle::with_template("{spinner} {elapsed} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
     bar.enable_steady_tick(Duration::from_millis(120));
     // Each step's time goes to the debug log (`PLACEPLAN_LOG=debug`): where a load spends it.
     let last = std::sync::Mutex::new((std::time::Instant::now(), String::from("start")));
-    let ds = Dataset::load(&m, &src, &|step| {
+    let progress = |step: &str| {
         if let Ok(mut l) = last.lock() {
             tracing::debug!(step = %l.1, ms = l.0.elapsed().as_millis(), "load step done");
             *l = (std::time::Instant::now(), step.to_owned());
         }
         bar.set_message(step.to_owned());
-    });
+    };
+    let mut ds = None;
+    if let Some((c, dir)) = &cache {
+        progress("reading the snapshot");
+        match c.read(&m, dir) {
+            Ok(base) => {
+                if !quiet {
+                    eprintln!(
+                        "placeplan: read the joined data from its snapshot in {} (every input unchanged; --no-cache loads afresh)",
+                        c.dir().display()
+                    );
+                }
+                ds = Some(Dataset::from_base(std::sync::Arc::new(base), &progress));
+            }
+            Err(why) => tracing::debug!(%why, "no snapshot used"),
+        }
+    }
+    let ds = if let Some(ds) = ds {
+        ds
+    } else if let Some(needs) = needs {
+        let (m, left) = m.only(needs);
+        if !quiet && !left.is_empty() {
+            eprintln!("placeplan: read only what this command uses; left out: {}", left.join(", "));
+        }
+        Dataset::load(&m, &src, &progress)
+    } else if let Some((c, dir)) = &cache {
+        let watched = std::sync::Arc::new(Watched::new(dir.clone()));
+        let base = std::sync::Arc::new(Base::load(&m, &FileSource::Watched(std::sync::Arc::clone(&watched)), &progress));
+        if base.problems.iter().all(|p| p.severity != Severity::Fatal) {
+            progress("writing the snapshot");
+            match c.write(&m, &watched, &base) {
+                Ok(path) => tracing::debug!(path = %path.display(), "snapshot written"),
+                Err(e) => tracing::warn!("could not write a snapshot in {}: {e}", c.dir().display()),
+            }
+        }
+        Dataset::from_base(base, &progress)
+    } else {
+        Dataset::load(&m, &src, &progress)
+    };
     if let Ok(l) = last.lock() {
         tracing::debug!(step = %l.1, ms = l.0.elapsed().as_millis(), "load step done");
     }

@@ -129,6 +129,11 @@ pub struct DataArgs {
     /// synthetic demo borough.
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,
+    /// Load every input afresh, and write no snapshot. Without it, a manifest's joined data is
+    /// kept as a snapshot in the cache folder (PLACEPLAN_CACHE_DIR, else ~/.cache/placeplan) and
+    /// the next command on it reads that instead, while every input file is unchanged.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// Runs the CLI and returns the process exit code.

@@ -46,7 +46,7 @@ pub fn run(a: &Args) -> CliResult {
             format!("--min-hot-share {}: give a share between 0 and 1 (0.25 = 25%)", a.min_hot_share),
         );
     }
-    let ds = super::load::load(a.data.manifest.as_deref(), a.json)?;
+    let ds = super::load::load(&a.data, a.json)?;
     if let Some(why) = super::load::fatal(&ds) {
         return fail(exit::DATA, why);
     }

@@ -47,7 +47,7 @@ pub fn run(a: &Args) -> CliResult {
             "--site-url must be an http(s) address, e.g. https://maps.example.gov.uk/places/",
         );
     }
-    let ds = super::load::load(a.data.manifest.as_deref(), a.json)?;
+    let ds = super::load::load(&a.data, a.json)?;
     if let Some(why) = super::load::fatal(&ds) {
         return fail(exit::DATA, why);
     }

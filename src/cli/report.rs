@@ -82,7 +82,7 @@ pub fn run(a: &Args) -> CliResult {
     }
     // Before loading: a folder that would be overwritten is known at once.
     super::out_dir(&a.out, a.force)?;
-    let ds = super::load::load(a.data.manifest.as_deref(), a.json)?;
+    let ds = super::load::load(&a.data, a.json)?;
     if let Some(why) = super::load::fatal(&ds) {
         return fail(exit::DATA, why);
     }

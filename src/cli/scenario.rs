@@ -46,7 +46,7 @@ pub struct Args {
 /// When the manifest cannot be read or stdout fails.
 pub fn run(a: &Args) -> CliResult {
     let Action::Diff(d) = &a.action;
-    let ds = super::load::load(d.data.manifest.as_deref(), d.json)?;
+    let ds = super::load::load(&d.data, d.json)?;
     if let Some(why) = super::load::fatal(&ds) {
         return fail(exit::DATA, why);
     }

@@ -70,7 +70,7 @@ struct Unservable(u8, String);
 /// Loads the dataset (and the scenario, if any) and builds what the server reads; used at
 /// start-up and again for each reload.
 fn build(a: &Args, options: &ServeOptions, quiet: bool) -> Result<AppState, Unservable> {
-    let ds = super::load::load(a.data.manifest.as_deref(), quiet).map_err(|e| Unservable(exit::IO, e.to_string()))?;
+    let ds = super::load::load(&a.data, quiet).map_err(|e| Unservable(exit::IO, e.to_string()))?;
     if let Some(why) = super::load::fatal(&ds) {
         return Err(Unservable(exit::DATA, why));
     }

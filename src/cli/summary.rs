@@ -47,7 +47,7 @@ pub(crate) fn resolve_layer(ds: &crate::dataset::Dataset, layer: &str) -> Result
 /// # Errors
 /// When the manifest cannot be read.
 pub fn run(a: &Args) -> CliResult {
-    let ds = super::load::load(a.data.manifest.as_deref(), a.json)?;
+    let ds = super::load::load(&a.data, a.json)?;
     if let Some(why) = super::load::fatal(&ds) {
         return fail(exit::DATA, why);
     }

@@ -145,3 +145,18 @@ pub fn apportion(lsoas: &BoundaryLayer, target: &BoundaryLayer, index: &AreaInde
     }
     out
 }
+
+crate::record!(Piece {
+    lsoa,
+    area,
+    area_weight,
+    population_weight,
+    best_fit_weight
+});
+crate::record!(Apportionment {
+    pieces,
+    by_area,
+    by_lsoa,
+    coverage,
+    population_weighted_lsoas
+});

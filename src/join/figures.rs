@@ -442,6 +442,16 @@ fn resolve_one(
     (scope, phases, figures)
 }
 
+crate::unit_enum!(NoteKind {
+    Excluded,
+    Post16Only,
+    Estimated,
+    Linked,
+    NoData,
+    Implausible
+});
+crate::record!(SchoolNote { urn, name, kind, text });
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -44,3 +44,30 @@ pub fn place_schools(schools: &[School], layer: &BoundaryLayer, index: &AreaInde
         })
         .collect()
 }
+
+impl crate::codec::Codec for Placement {
+    fn encode(&self, out: &mut Vec<u8>) {
+        match *self {
+            Placement::NotLocated => out.push(0),
+            Placement::Inside(i) => {
+                out.push(1);
+                i.encode(out);
+            }
+            Placement::Snapped(i, m) => {
+                out.push(2);
+                i.encode(out);
+                m.encode(out);
+            }
+            Placement::Outside => out.push(3),
+        }
+    }
+    fn decode(r: &mut crate::codec::Reader<'_>) -> Result<Self, crate::codec::DecodeError> {
+        match u8::decode(r)? {
+            0 => Ok(Placement::NotLocated),
+            1 => usize::decode(r).map(Placement::Inside),
+            2 => Ok(Placement::Snapped(usize::decode(r)?, f64::decode(r)?)),
+            3 => Ok(Placement::Outside),
+            _ => Err(crate::codec::DecodeError::Invalid("placement")),
+        }
+    }
+}

@@ -122,6 +122,27 @@ impl CountingRule {
     }
 }
 
+impl crate::codec::Codec for Scope {
+    fn encode(&self, out: &mut Vec<u8>) {
+        match self {
+            Scope::Mainstream => out.push(0),
+            Scope::Post16Only => out.push(1),
+            Scope::Excluded(why) => {
+                out.push(2);
+                why.encode(out);
+            }
+        }
+    }
+    fn decode(r: &mut crate::codec::Reader<'_>) -> Result<Self, crate::codec::DecodeError> {
+        match u8::decode(r)? {
+            0 => Ok(Scope::Mainstream),
+            1 => Ok(Scope::Post16Only),
+            2 => String::decode(r).map(Scope::Excluded),
+            _ => Err(crate::codec::DecodeError::Invalid("scope")),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

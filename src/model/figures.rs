@@ -197,3 +197,19 @@ impl PhaseFigures {
         self.places.iter().flatten().map(|f| f.value).sum()
     }
 }
+
+crate::unit_enum!(FigureSource {
+    Rolls,
+    PupilsByStage,
+    Register,
+    CapacityTable,
+    Scenario
+});
+crate::record!(Figure {
+    value,
+    source,
+    estimate,
+    from_predecessor,
+    suppressed
+});
+crate::record!(PhaseFigures { places, pupils });

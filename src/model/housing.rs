@@ -69,3 +69,12 @@ pub struct Completion {
     /// Housing type (`flat`, `house`, …) for the yield.
     pub kind: Option<String>,
 }
+
+crate::record!(Completion {
+    site,
+    year,
+    dwellings,
+    area,
+    at,
+    kind
+});

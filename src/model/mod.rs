@@ -324,3 +324,71 @@ pub struct LsoaRecord {
 
 /// Number of LSOAs in England in IoD 2019 (the rank denominator).
 pub const IOD2019_LSOAS: u32 = 32_844;
+
+crate::unit_enum!(WeightMethod { Population, Area, BestFit });
+crate::unit_enum!(LayerKind {
+    Ward,
+    PlanningArea,
+    Lsoa,
+    Other
+});
+crate::record!(Area { code, name, geometry });
+crate::record!(BoundaryLayer {
+    id,
+    kind,
+    title,
+    areas,
+    derived,
+    phase,
+    source
+});
+crate::record!(TableSplit {
+    primary,
+    secondary,
+    file,
+    year
+});
+crate::record!(School {
+    urn,
+    laestab,
+    name,
+    open,
+    phase_of_education,
+    establishment_type,
+    low_age,
+    high_age,
+    capacity,
+    pupils,
+    nursery_classes,
+    sixth_form,
+    census_year,
+    previous_laestab,
+    table_split,
+    fsm_pct,
+    ofsted,
+    location,
+    lsoa_in_file,
+    planning_area_primary,
+    planning_area_secondary,
+    row,
+    capacity_from,
+    opens,
+    closes,
+    scope,
+    phases,
+    figures,
+});
+crate::record!(LsoaRecord {
+    imd_rank,
+    imd_decile,
+    imd_score,
+    idaci_rank,
+    idaci_decile,
+    idaci_score,
+    population,
+    children_0_15,
+    ages,
+    centroid,
+    centroid_points,
+    lad,
+});

@@ -86,6 +86,15 @@ impl Serialize for Ncy {
 /// Rolls by NCY for each academic year.
 pub type History = std::collections::BTreeMap<i32, [Option<f64>; NCY_COUNT]>;
 
+impl crate::codec::Codec for Ncy {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.0.encode(out);
+    }
+    fn decode(r: &mut crate::codec::Reader<'_>) -> Result<Self, crate::codec::DecodeError> {
+        Self::from_index(usize::from(u8::decode(r)?)).ok_or(crate::codec::DecodeError::Invalid("year group"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

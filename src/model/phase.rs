@@ -152,6 +152,12 @@ impl Phase {
     }
 }
 
+crate::unit_enum!(Phase {
+    Primary,
+    Secondary,
+    Post16
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;

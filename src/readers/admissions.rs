@@ -104,3 +104,11 @@ pub fn read(input: &AdmissionsInput, src: &FileSource, problems: &mut Vec<Proble
     }
     out
 }
+
+crate::record!(Allocation {
+    row,
+    estab,
+    name,
+    allocated,
+    pan
+});

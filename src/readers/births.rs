@@ -135,3 +135,5 @@ pub fn read(input: &BirthsInput, src: &FileSource, problems: &mut Vec<Problem>) 
         mid_year,
     })
 }
+
+crate::record!(Births { file, period, mid_year });

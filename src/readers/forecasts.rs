@@ -90,3 +90,5 @@ pub fn read(input: &TableInput, src: &FileSource, problems: &mut Vec<Problem>) -
     }
     out
 }
+
+crate::unit_enum!(ForecastLevel { School, PlanningArea });

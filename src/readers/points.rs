@@ -65,3 +65,5 @@ pub fn read(input: &PointsInput, src: &FileSource, problems: &mut Vec<Problem>) 
     postcodes.sort_by(|a, b| a.key.cmp(&b.key));
     (coords, postcodes)
 }
+
+crate::record!(Postcode { key, label, at });

@@ -175,3 +175,14 @@ pub fn read(input: &StageInput, src: &FileSource, problems: &mut Vec<Problem>) -
     }
     out
 }
+
+crate::record!(StageCounts {
+    nursery,
+    reception,
+    ks1,
+    ks2,
+    ks3,
+    ks4,
+    ks5,
+    line
+});

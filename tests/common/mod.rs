@@ -57,3 +57,12 @@ pub fn demo() -> &'static Dataset {
         Dataset::load(&m, &src, &|_| {})
     })
 }
+
+/// The built `placeplan` binary, with its snapshot cache in the test build's own folder
+/// (`target/tmp/snapshots`), so that tests neither read nor fill the user's cache; commands of
+/// different tests on the same manifest share snapshots there, as a user's commands would.
+pub fn placeplan() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan"));
+    c.env("PLACEPLAN_CACHE_DIR", PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("snapshots"));
+    c
+}

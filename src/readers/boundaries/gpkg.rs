@@ -72,9 +72,9 @@ pub(super) fn read(
     let file = src.display(rel);
     // SQLite reads a file: the manifest's folder has it; a file held in memory is copied out first.
     let copy;
-    let path = match src {
-        FileSource::Disk(base) => base.join(rel),
-        _ => {
+    let path = match src.local_path(rel) {
+        Some(p) => p,
+        None => {
             let bytes = crate::readers::read_bytes(rel, src, problems)?;
             copy = match tempfile::NamedTempFile::new().and_then(|mut t| {
                 std::io::Write::write_all(&mut t, &bytes)?;

@@ -20,6 +20,7 @@ mod fuzz_smoke;
 mod leeds;
 mod one_truth;
 mod planning_grade;
+mod plans;
 mod postgis;
 mod publish;
 mod report;

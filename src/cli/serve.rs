@@ -49,6 +49,11 @@ pub struct Args {
     /// every page and download is labelled with its name.
     #[arg(long, value_name = "FILE")]
     pub scenario: Option<PathBuf>,
+    /// Save every what-if plan the map's users make (POST /api/plans) in this folder, as
+    /// ID.toml, so that its link keeps working after a restart. Without it, plans are kept in
+    /// memory while the server runs (the newest 32).
+    #[arg(long, value_name = "DIR")]
+    pub plans: Option<PathBuf>,
     /// Show every pupil count as the public would see it: rounded to the nearest 5, with counts
     /// of 1 to 4 shown as "c" (as DfE statistics do). On by itself when the manifest marks an
     /// input confidential and --addr is not this computer's own.
@@ -163,6 +168,7 @@ pub fn run(a: &Args) -> CliResult {
         origin: Some(format!("http://{bound}")),
         cors: a.cors.clone(),
         pmtiles: None,
+        plans_dir: a.plans.clone(),
     };
     let state = match build(a, &options, false) {
         Ok(s) => Arc::new(s),

@@ -262,6 +262,13 @@ impl Projection {
             change,
             message,
         };
+        // The last year any phase is forecast to.
+        let last = base.census_year
+            + Phase::ALL
+                .iter()
+                .map(|&p| i32::try_from(base.settings.forecast.years(p)).unwrap_or(0))
+                .max()
+                .unwrap_or(0);
         let check_year = |change: String, y: i32| {
             if y <= base.census_year {
                 Err(bad(
@@ -269,6 +276,15 @@ impl Projection {
                     format!(
                         "year {y} is not after the census year {}; changes apply to forecast years",
                         base.census_year
+                    ),
+                ))
+            } else if y > last {
+                Err(bad(
+                    change,
+                    format!(
+                        "year {y} ({}) is after the last forecast year, {}",
+                        crate::text::year_label(y),
+                        crate::text::year_label(last)
                     ),
                 ))
             } else {
@@ -296,6 +312,20 @@ impl Projection {
                     base.settings.snap_distance_m,
                 );
                 self.placements[li].extend(placed);
+            }
+            // Where its pupils would come from: a school placed in no area of the authority's
+            // LSOAs (or, without them, of its first layer) is outside the authority.
+            let home = base.lsoa_layer.or_else(|| (!base.layers.is_empty()).then_some(0));
+            if let Some(li) = home
+                && matches!(self.placements[li].last(), Some(Placement::Outside))
+            {
+                return Err(bad(
+                    what,
+                    format!(
+                        "{} at easting {:.0}, northing {:.0} lies outside the authority (more than {} m from every area of {})",
+                        o.name, o.easting, o.northing, base.settings.snap_distance_m, base.layers[li].id
+                    ),
+                ));
             }
             let pa = base.planning_area_layer(phase);
             if let Some(li) = pa

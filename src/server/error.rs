@@ -78,7 +78,9 @@ pub fn json_error(status: StatusCode, message: &str) -> Response {
 fn words(status: StatusCode) -> &'static str {
     match status {
         StatusCode::METHOD_NOT_ALLOWED => "this address only answers GET and HEAD (see the Allow header)",
-        StatusCode::PAYLOAD_TOO_LARGE => "the request body is too large: placeplan's API reads only URLs",
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            "the request body is too large: a plan sent to /api/plans is at most 16 KiB, and nothing else reads a body"
+        }
         StatusCode::URI_TOO_LONG => "the address is too long",
         StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => "the request headers are too large",
         StatusCode::NOT_FOUND => "nothing here; the API is listed at /api/layers",

@@ -11,6 +11,7 @@ pub mod fonts;
 pub mod layers;
 pub mod listen;
 pub mod ogc;
+pub mod plans;
 pub mod search;
 pub mod state;
 pub mod styles;
@@ -98,6 +99,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/layers/{layer}/geojson", get(layers::geojson))
         .route("/api/export", get(exports::export_file))
         .route("/api/equity/access", get(equity::access_report))
+        .route("/api/plans", axum::routing::post(plans::create))
         .route_layer(axum::middleware::from_fn_with_state(Arc::clone(&state), heavy));
     let api = Router::new()
         .merge(expensive)
@@ -127,6 +129,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/wards", get(wards::ward_index))
         .route("/api/equity/priority/{layer}", get(equity::priority))
         .route("/api/summary", get(summary::summary))
+        .route("/api/plans/{id}", get(plans::answer))
+        .route("/api/plans/{id}/plan.toml", get(plans::toml_file))
+        .route("/api/plans/{id}/summary", get(plans::summary))
         .route("/palette.css", get(palette_css))
         .route("/api/{*rest}", get(api_not_found))
         .layer(axum::middleware::from_fn_with_state(Arc::clone(&state), cache::respond))

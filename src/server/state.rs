@@ -31,6 +31,9 @@ pub struct ServeOptions {
     /// The styles read every layer from this PMTiles archive (a published site), not from the
     /// server's tile URLs.
     pub pmtiles: Option<String>,
+    /// Where what-if plans sent to `POST /api/plans` are saved, by id ([`super::plans`]);
+    /// `None`: kept in memory only.
+    pub plans_dir: Option<PathBuf>,
 }
 
 /// Cross-origin reads (CORS) of the tiles, TileJSON, styles and the read-only API.
@@ -75,6 +78,8 @@ pub struct AppState {
     pub heavy_limit: usize,
     /// Every figure in long form, for the OGC API `figures` collection (made on first use).
     pub figures: std::sync::OnceLock<Vec<crate::export::long::LongRow>>,
+    /// What-if plans sent by users ([`super::plans`]).
+    pub plans: super::plans::Plans,
 }
 
 impl AppState {
@@ -90,6 +95,7 @@ impl AppState {
              under the Open Government Licence v3.0"
                 .to_owned()
         };
+        let plans = super::plans::Plans::new(options.plans_dir.clone());
         Self {
             ds,
             map,
@@ -100,6 +106,7 @@ impl AppState {
             heavy: Arc::new(tokio::sync::Semaphore::new(heavy_at_once())),
             heavy_limit: heavy_at_once(),
             figures: std::sync::OnceLock::new(),
+            plans,
         }
     }
 

@@ -1,0 +1,211 @@
+//! What-if plans over the served data, made while the meeting goes on.
+//!
+//! - `POST /api/plans` with a plan's TOML (the format `placeplan scenario diff` reads; at most
+//!   [`super::MAX_BODY`]) projects it over the shared base ([`crate::dataset::Dataset::with_plan`]:
+//!   the same code as every other view) and answers its id, the notes and every area × phase ×
+//!   year whose places, pupils, shortfall or status changes ([`crate::analysis::diff`]).
+//! - `GET /api/plans/{id}`: that answer again; `GET /api/plans/{id}/plan.toml`: the plan as sent;
+//!   `GET /api/plans/{id}/summary?layer=&phase=&year=`: the plan's rows, as `/api/summary`.
+//!
+//! A plan's id is the hash of its text, so the same plan has the same link for everyone and a
+//! user sees only the plans whose text they have. The newest [`KEPT`] plans are kept in memory
+//! (each is its projection and rows over the one frozen base); with `serve --plans DIR`, each is
+//! also saved as `DIR/{id}.toml` (at most [`SAVED`]) and comes back from there after a restart.
+
+use super::error::ApiError;
+use super::state::AppState;
+use crate::analysis::diff::{DiffRow, diff};
+use crate::analysis::summary::SummaryRow;
+use crate::dataset::Dataset;
+use crate::scenario::Scenario;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::response::IntoResponse;
+use serde::Serialize;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Plans kept in memory (the least recently used go first).
+pub const KEPT: u64 = 32;
+
+/// Plans a `--plans` folder holds at most; beyond, new plans are kept in memory only.
+pub const SAVED: usize = 10_000;
+
+/// One plan, projected.
+pub struct StoredPlan {
+    /// The plan as sent.
+    pub toml: String,
+    /// Its figures over the base.
+    pub ds: Dataset,
+    /// What it changes, and the notes of its projection.
+    pub answer: PlanAnswer,
+}
+
+/// What `POST /api/plans` answers.
+#[derive(Clone, Debug, Serialize)]
+pub struct PlanAnswer {
+    /// The plan's id: the 128-bit XXH3 hash of its text, in hex.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// The map with the plan shown.
+    pub link: String,
+    /// The plan as TOML.
+    pub toml: String,
+    /// Whether it is saved in the server's plans folder.
+    pub saved: bool,
+    /// What the projection did (schools opened, pupils moved, housing added).
+    pub notes: Vec<String>,
+    /// Every area × phase × year whose figures change, as `placeplan scenario diff --json`.
+    pub changes: Vec<DiffRow>,
+}
+
+/// The plans of one server.
+pub struct Plans {
+    kept: moka::sync::Cache<String, Arc<StoredPlan>>,
+    dir: Option<PathBuf>,
+}
+
+impl Plans {
+    /// Plans kept in memory, and saved in `dir` when given.
+    #[must_use]
+    pub fn new(dir: Option<PathBuf>) -> Self {
+        Self {
+            kept: moka::sync::Cache::new(KEPT),
+            dir,
+        }
+    }
+
+    fn saved_path(&self, id: &str) -> Option<PathBuf> {
+        self.dir.as_ref().map(|d| d.join(format!("{id}.toml")))
+    }
+}
+
+/// The id of a plan's text.
+fn id_of(toml: &str) -> String {
+    format!("{:032x}", twox_hash::XxHash3_128::oneshot(toml.as_bytes()))
+}
+
+/// A plan id from a URL: 32 hex digits, nothing else (so it can name a file).
+fn valid_id(id: &str) -> Result<&str, ApiError> {
+    if id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
+        Ok(id)
+    } else {
+        Err(ApiError::NotFound(format!(
+            "{id:?} is not a plan id (32 hex digits, from POST /api/plans)"
+        )))
+    }
+}
+
+/// Projects `toml` over the served base.
+fn project(state: &AppState, toml: String) -> Result<StoredPlan, ApiError> {
+    let mut plan: Scenario =
+        toml::from_str(&toml).map_err(|e| ApiError::BadRequest(format!("the plan is not valid TOML: {}", e.message())))?;
+    if plan.name.trim().is_empty() {
+        plan.name = "plan".into();
+    }
+    let ds = state.ds.with_plan(&plan).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let id = id_of(&toml);
+    let answer = PlanAnswer {
+        link: format!("/?plan={id}"),
+        name: plan.name.clone(),
+        toml: toml.clone(),
+        saved: false,
+        notes: ds.projection.notes.clone(),
+        changes: diff(&state.ds, &ds),
+        id,
+    };
+    Ok(StoredPlan { toml, ds, answer })
+}
+
+/// The plan `id`: kept, else saved in the folder (projected again), else 404.
+async fn find(state: &Arc<AppState>, id: &str) -> Result<Arc<StoredPlan>, ApiError> {
+    let id = valid_id(id)?;
+    if let Some(p) = state.plans.kept.get(id) {
+        return Ok(p);
+    }
+    let missing = || {
+        ApiError::NotFound(format!(
+            "no plan {id} on this server (plans are kept while the server runs; send it again)"
+        ))
+    };
+    let path = state.plans.saved_path(id).ok_or_else(missing)?;
+    let toml = tokio::fs::read_to_string(&path).await.map_err(|_| missing())?;
+    let s = Arc::clone(state);
+    let mut p = tokio::task::spawn_blocking(move || project(&s, toml))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    p.answer.saved = true;
+    let p = Arc::new(p);
+    state.plans.kept.insert(id.to_owned(), Arc::clone(&p));
+    Ok(p)
+}
+
+/// `POST /api/plans`: projects the plan in the body.
+///
+/// # Errors
+/// 400 with the reason for a plan that is not TOML or cannot be applied (a URN that does not
+/// exist, a year outside the forecast years, a school opened outside the authority).
+pub async fn create(State(state): State<Arc<AppState>>, body: String) -> Result<Json<PlanAnswer>, ApiError> {
+    let id = id_of(&body);
+    if let Some(p) = state.plans.kept.get(&id) {
+        return Ok(Json(p.answer.clone()));
+    }
+    let s = Arc::clone(&state);
+    let mut p = tokio::task::spawn_blocking(move || project(&s, body))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    if let (Some(dir), Some(path)) = (&state.plans.dir, state.plans.saved_path(&id)) {
+        let count = std::fs::read_dir(dir).map_or(0, Iterator::count);
+        p.answer.saved = path.is_file()
+            || (count < SAVED
+                && tokio::fs::write(&path, &p.toml)
+                    .await
+                    .inspect_err(|e| tracing::warn!("cannot save plan {id} in {}: {e}", dir.display()))
+                    .is_ok());
+    }
+    let answer = p.answer.clone();
+    state.plans.kept.insert(id, Arc::new(p));
+    Ok(Json(answer))
+}
+
+/// `GET /api/plans/{id}`.
+///
+/// # Errors
+/// 404 for a plan this server does not have.
+pub async fn answer(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Json<PlanAnswer>, ApiError> {
+    Ok(Json(find(&state, &id).await?.answer.clone()))
+}
+
+/// `GET /api/plans/{id}/plan.toml`: the plan as a file to keep or send.
+///
+/// # Errors
+/// 404 for a plan this server does not have.
+pub async fn toml_file(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Result<impl IntoResponse, ApiError> {
+    let p = find(&state, &id).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/toml; charset=utf-8".to_owned()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"plan-{}.toml\"", &p.answer.id[..8]),
+            ),
+        ],
+        p.toml.clone(),
+    ))
+}
+
+/// `GET /api/plans/{id}/summary?layer=&phase=&year=`: the plan's rows, as `/api/summary`.
+///
+/// # Errors
+/// 404 for a plan or layer this server does not have, 400 for a bad phase.
+pub async fn summary(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    q: Result<Query<super::summary::SummaryQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Vec<SummaryRow>>, ApiError> {
+    let Query(q) = q?;
+    let p = find(&state, &id).await?;
+    let la = || crate::analysis::summary::summary(&p.ds, None, None, None);
+    super::summary::rows(&state, &p.ds, la, &q).map(Json)
+}

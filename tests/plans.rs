@@ -1,0 +1,176 @@
+//! What-if plans over a running server (`placeplan::server::plans`): `POST /api/plans` answers
+//! what `placeplan scenario diff` says of the same file; a plan comes back by its id, as TOML and
+//! as rows; bad plans are 400s that say what is wrong; a plan and its inverse change nothing.
+
+use crate::common;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use placeplan::dataset::Dataset;
+use placeplan::server::router;
+use placeplan::server::state::{AppState, ServeOptions};
+use proptest::prelude::*;
+use serde_json::Value;
+use std::sync::{Arc, OnceLock};
+use tower::ServiceExt;
+
+fn state() -> Arc<AppState> {
+    static STATE: OnceLock<Arc<AppState>> = OnceLock::new();
+    Arc::clone(STATE.get_or_init(|| {
+        let (m, src) = placeplan::demo::embedded::demo().expect("demo");
+        Arc::new(AppState::new(Dataset::load(&m, &src, &|_| {}), ServeOptions::default()))
+    }))
+}
+
+async fn send(state: &Arc<AppState>, req: Request<Body>) -> (StatusCode, Vec<u8>) {
+    let resp = router(Arc::clone(state)).oneshot(req).await.expect("answers");
+    let status = resp.status();
+    (status, resp.into_body().collect().await.expect("body").to_bytes().to_vec())
+}
+
+async fn post(state: &Arc<AppState>, toml: &str) -> (StatusCode, Value) {
+    let req = Request::post("/api/plans")
+        .header(header::CONTENT_TYPE, "application/toml")
+        .body(Body::from(toml.to_owned()))
+        .expect("request");
+    let (status, body) = send(state, req).await;
+    (status, serde_json::from_slice(&body).expect("JSON"))
+}
+
+async fn get(state: &Arc<AppState>, uri: &str) -> (StatusCode, Vec<u8>) {
+    send(state, Request::get(uri).body(Body::empty()).expect("request")).await
+}
+
+fn scenario_file() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("boundaries/demo/scenario-inner-east.toml")
+}
+
+#[tokio::test]
+async fn a_posted_plan_is_what_scenario_diff_says_of_the_file() {
+    let s = state();
+    let text = std::fs::read_to_string(scenario_file()).expect("scenario");
+    let (status, answer) = post(&s, &text).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let out = common::placeplan()
+        .args(["scenario", "diff", "base"])
+        .arg(scenario_file())
+        .arg("--json")
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let cli: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let changes = answer["changes"].as_array().expect("changes");
+    assert!(!changes.is_empty(), "the plan changes figures");
+    assert_eq!(answer["changes"], cli["changes"], "the browser's plan and scenario diff agree");
+    assert_eq!(answer["notes"], cli["notes"]);
+
+    // Its id is its text's: the same plan, the same link.
+    let id = answer["id"].as_str().expect("id").to_owned();
+    assert_eq!(answer["link"], format!("/?plan={id}"));
+    assert_eq!(post(&s, &text).await.1["id"], id.as_str());
+    let (status, again) = get(&s, &format!("/api/plans/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(serde_json::from_slice::<Value>(&again).expect("JSON")["changes"], answer["changes"]);
+    let (status, toml) = get(&s, &format!("/api/plans/{id}/plan.toml")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(String::from_utf8(toml).expect("text"), text, "the saved plan is the one sent");
+
+    // The plan's rows: a changed area shows the plan's figures, the served data keeps its own.
+    let c = changes.iter().find(|c| c["layer"] != "la").expect("an area changes");
+    let q = format!(
+        "layer={}&phase={}&year={}",
+        c["layer"].as_str().unwrap_or_default(),
+        c["phase"].as_str().unwrap_or_default(),
+        c["year"]
+    );
+    let row = |body: Vec<u8>| -> Value {
+        let rows: Vec<Value> = serde_json::from_slice(&body).expect("rows");
+        rows.into_iter().find(|r| r["code"] == c["code"]).expect("the area's row")
+    };
+    let plan_row = row(get(&s, &format!("/api/plans/{id}/summary?{q}")).await.1);
+    let base_row = row(get(&s, &format!("/api/summary?{q}")).await.1);
+    assert_eq!(base_row["pupils"].as_f64(), c["pupils"][0].as_f64());
+    assert_eq!(plan_row["pupils"].as_f64(), c["pupils"][1].as_f64());
+    assert_eq!(plan_row["capacity"].as_f64(), c["capacity"][1].as_f64());
+}
+
+#[tokio::test]
+async fn bad_plans_say_what_is_wrong() {
+    let s = state();
+    let year = s.ds.census_year + 1;
+    let cases = [
+        (
+            format!("name = \"x\"\n[[expand]]\nurn = 999999\nplaces = 30\nfrom = {year}\n"),
+            "no open school with URN 999999",
+        ),
+        (
+            format!("name = \"x\"\n[[expand]]\nurn = 190008\nplaces = 30\nfrom = {}\n", year + 40),
+            "after the last forecast year",
+        ),
+        (
+            format!(
+                "name = \"x\"\n[[open]]\nname = \"Far Away Primary\"\nphase = \"primary\"\ncapacity = 420\nfrom = {year}\neasting = 100000\nnorthing = 900000\n"
+            ),
+            "outside the authority",
+        ),
+        ("name = \"x\"\n[[expand]\n".to_owned(), "not valid TOML"),
+        ("name = \"x\"\n[[demolish]]\nurn = 1\n".to_owned(), "not valid TOML"),
+    ];
+    for (toml, says) in cases {
+        let (status, v) = post(&s, &toml).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{toml}: {v}");
+        let m = v["message"].as_str().unwrap_or_default();
+        assert!(m.contains(says), "{toml}: {m:?} should say {says:?}");
+    }
+    for (uri, status) in [
+        ("/api/plans/0123456789abcdef0123456789abcdef", StatusCode::NOT_FOUND),
+        ("/api/plans/..%2f..%2fetc%2fpasswd", StatusCode::NOT_FOUND),
+        ("/api/plans/0123456789abcdef0123456789abcdef/plan.toml", StatusCode::NOT_FOUND),
+    ] {
+        let (got, body) = get(&s, uri).await;
+        assert_eq!(got, status, "{uri}: {}", String::from_utf8_lossy(&body));
+        assert!(serde_json::from_slice::<Value>(&body).is_ok(), "{uri}: a JSON error");
+    }
+    let big = format!("name = \"{}\"\n", "x".repeat(20_000));
+    let (status, _) = post(&s, &big).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn saved_plans_come_back_after_a_restart() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (m, src) = placeplan::demo::embedded::demo().expect("demo");
+    let ds = Dataset::load(&m, &src, &|_| {});
+    let opts = ServeOptions {
+        plans_dir: Some(dir.path().to_path_buf()),
+        ..ServeOptions::default()
+    };
+    let first = Arc::new(AppState::new(ds.clone(), opts.clone()));
+    let text = std::fs::read_to_string(scenario_file()).expect("scenario");
+    let (_, answer) = post(&first, &text).await;
+    assert_eq!(answer["saved"], true);
+    let id = answer["id"].as_str().expect("id");
+    assert!(dir.path().join(format!("{id}.toml")).is_file());
+    let second = Arc::new(AppState::new(ds, opts));
+    let (status, again) = get(&second, &format!("/api/plans/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(serde_json::from_slice::<Value>(&again).expect("JSON")["changes"], answer["changes"]);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    /// Places added at a school and taken away again in the same year change no figure.
+    #[test]
+    fn a_plan_and_its_inverse_change_nothing(school in 0usize..1000, places in 1u32..400, ahead in 1i32..5) {
+        let ds = &state().ds;
+        let open: Vec<u32> = ds.schools.iter().filter(|s| s.open && s.counts()).map(|s| s.urn.0).collect();
+        let urn = open[school % open.len()];
+        let from = ds.census_year + ahead;
+        let toml = format!(
+            "name = \"there and back\"\n[[expand]]\nurn = {urn}\nplaces = {places}\nfrom = {from}\n[[expand]]\nurn = {urn}\nplaces = -{places}\nfrom = {from}\n"
+        );
+        let plan: placeplan::scenario::Scenario = toml::from_str(&toml).expect("plan");
+        let there = ds.with_plan(&plan).expect("applies");
+        prop_assert!(placeplan::analysis::diff::diff(ds, &there).is_empty());
+    }
+}

@@ -157,6 +157,43 @@ fn map_app_in_chromium() {
     assert!(shots.join("demo-export.png").is_file());
 }
 
+/// The what-if plan editor on the demo: expand a school picked on the map, close one and undo
+/// it, open one where the map is clicked; the diff table, the saved TOML (the same changes as
+/// `placeplan scenario diff` of it) and the plan's link.
+#[test]
+fn plan_editor_in_chromium() {
+    let Some(root) = tools_or_skip() else { return };
+    let (_server, url) = start_server(&[]);
+    let shots = root.join("target/browser");
+    std::fs::create_dir_all(&shots).expect("screenshot folder");
+    run_node(&root, "plan.test.mjs", &[&url, &shots.display().to_string()]);
+    let out = common::placeplan()
+        .args(["scenario", "diff", "base"])
+        .arg(shots.join("plan.toml"))
+        .arg("--json")
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let cli: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let browser: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(shots.join("plan-changes.json")).expect("changes")).expect("JSON");
+    assert!(browser.as_array().is_some_and(|c| !c.is_empty()));
+    // JavaScript writes 24410.0 as 24410: the numbers are compared as numbers.
+    fn numbers(v: &serde_json::Value) -> serde_json::Value {
+        match v {
+            serde_json::Value::Number(n) => serde_json::json!(n.as_f64()),
+            serde_json::Value::Array(a) => a.iter().map(numbers).collect(),
+            serde_json::Value::Object(o) => o.iter().map(|(k, v)| (k.clone(), numbers(v))).collect(),
+            other => other.clone(),
+        }
+    }
+    assert_eq!(
+        numbers(&cli["changes"]),
+        numbers(&browser),
+        "the plan made in the browser, saved and diffed by the CLI"
+    );
+}
+
 /// Python's static server, serving `root` on a free loopback port: `(server, "http://127.0.0.1:PORT")`.
 fn python_http_server(root: &Path) -> (Server, String) {
     let mut child = Command::new("python3")

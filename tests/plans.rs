@@ -66,7 +66,8 @@ async fn a_posted_plan_is_what_scenario_diff_says_of_the_file() {
 
     // Its id is its text's: the same plan, the same link.
     let id = answer["id"].as_str().expect("id").to_owned();
-    assert_eq!(answer["link"], format!("/?plan={id}"));
+    assert_eq!(answer["link"], format!("/#plan={id}"));
+    assert_eq!(answer["plan"]["expand"][0]["urn"], 190008, "the plan as data, for the editor");
     assert_eq!(post(&s, &text).await.1["id"], id.as_str());
     let (status, again) = get(&s, &format!("/api/plans/{id}")).await;
     assert_eq!(status, StatusCode::OK);

@@ -31,7 +31,7 @@
 pub mod housing;
 
 use crate::model::Yields;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Why a scenario cannot be applied.
 #[derive(Debug, thiserror::Error)]
@@ -65,7 +65,7 @@ pub enum ScenarioError {
 }
 
 /// Add places at a school.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Expand {
     /// URN.
@@ -77,7 +77,7 @@ pub struct Expand {
 }
 
 /// Close a school.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Close {
     /// URN.
@@ -87,7 +87,7 @@ pub struct Close {
 }
 
 /// Open a school.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Open {
     /// Name.
@@ -107,7 +107,7 @@ pub struct Open {
 }
 
 /// A housing site.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Site {
     /// Name.
@@ -126,7 +126,7 @@ pub struct Site {
 }
 
 /// A scenario file.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     /// Name shown in outputs.

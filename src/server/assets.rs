@@ -26,6 +26,7 @@ pub const FILES: &[(&str, &[u8])] = web_files![
     "js/export.js",
     "js/basemap.js",
     "js/search.js",
+    "js/plan.js",
     "vendor/maplibre-gl/maplibre-gl.mjs",
     "vendor/maplibre-gl/maplibre-gl-worker.mjs",
     "vendor/maplibre-gl/maplibre-gl.css",

@@ -129,6 +129,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/wards", get(wards::ward_index))
         .route("/api/equity/priority/{layer}", get(equity::priority))
         .route("/api/summary", get(summary::summary))
+        .route("/api/bng", get(plans::bng))
         .route("/api/plans/{id}", get(plans::answer))
         .route("/api/plans/{id}/plan.toml", get(plans::toml_file))
         .route("/api/plans/{id}/summary", get(plans::summary))

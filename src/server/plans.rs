@@ -52,6 +52,8 @@ pub struct PlanAnswer {
     pub link: String,
     /// The plan as TOML.
     pub toml: String,
+    /// The plan as read, for an editor to show its changes.
+    pub plan: Scenario,
     /// Whether it is saved in the server's plans folder.
     pub saved: bool,
     /// What the projection did (schools opened, pupils moved, housing added).
@@ -107,7 +109,8 @@ fn project(state: &AppState, toml: String) -> Result<StoredPlan, ApiError> {
     let ds = state.ds.with_plan(&plan).map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let id = id_of(&toml);
     let answer = PlanAnswer {
-        link: format!("/?plan={id}"),
+        plan: plan.clone(),
+        link: format!("/#plan={id}"),
         name: plan.name.clone(),
         toml: toml.clone(),
         saved: false,
@@ -208,4 +211,27 @@ pub async fn summary(
     let p = find(&state, &id).await?;
     let la = || crate::analysis::summary::summary(&p.ds, None, None, None);
     super::summary::rows(&state, &p.ds, la, &q).map(Json)
+}
+
+/// Query of `/api/bng`.
+#[derive(Debug, serde::Deserialize)]
+pub struct LonLat {
+    /// Longitude, WGS84.
+    pub lon: f64,
+    /// Latitude, WGS84.
+    pub lat: f64,
+}
+
+/// `GET /api/bng?lon=&lat=`: a point clicked on the map as British National Grid easting and
+/// northing (EPSG:27700, whole metres), the coordinates a plan's new school or housing site takes.
+///
+/// # Errors
+/// 400 for a point outside the grid's range.
+pub async fn bng(q: Result<Query<LonLat>, axum::extract::rejection::QueryRejection>) -> Result<Json<serde_json::Value>, ApiError> {
+    let Query(q) = q?;
+    let c = crate::crs::wgs84_to_bng(q.lon, q.lat)
+        .ok()
+        .filter(|c| (0.0..=700_000.0).contains(&c.x) && (0.0..=1_300_000.0).contains(&c.y))
+        .ok_or_else(|| ApiError::BadRequest(format!("lon {}, lat {} is not in Great Britain", q.lon, q.lat)))?;
+    Ok(Json(serde_json::json!({ "easting": c.x.round(), "northing": c.y.round() })))
 }

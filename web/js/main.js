@@ -11,6 +11,7 @@ import { calculation, renderProfile } from './panel.js';
 import { composeView, download, preparePrint } from './export.js';
 import { isBasemapLayer, mergeBasemap } from './basemap.js';
 import { mapPosition, parsePosition, readState, writeState } from './urlstate.js';
+import { PlanEditor } from './plan.js';
 
 const $ = (id) => document.getElementById(id);
 /** The areas' fill opacity in the server's style (`fill-opacity` when not hovered). */
@@ -335,6 +336,23 @@ async function start() {
     apply();
   });
 
+  // The what-if plan editor: a placeplan server projects the plans; a published site has none.
+  let editor = null;
+  if (!STATIC) {
+    const schoolsLayer = meta.layers.find((l) => l.kind === 'schools');
+    const names = new Map();
+    if (schoolsLayer) api.areas(schoolsLayer.id).then((list) => { for (const a of list) names.set(String(a.code), a.name); }).catch(() => {});
+    const census = meta.dataset.census_year;
+    const years = [...new Set(meta.layers.flatMap((l) => Object.values(l.years || {}).flat()))].filter((y) => y > census).sort((a, b) => a - b);
+    editor = new PlanEditor($('plan-section'), {
+      years,
+      schoolName: (urn) => names.get(String(urn)) || `URN ${urn}`,
+      onPlan: (answer) => { state.plan = answer ? answer.id : undefined; writeState(state); },
+    });
+    $('plan-section').hidden = false;
+    if (state.plan) editor.fromLink(state.plan);
+  }
+
   const tooltip = $('tooltip');
   map.on('mousemove', (e) => {
     const ids = view.interactive(state.layer, state.schools);
@@ -372,11 +390,19 @@ async function start() {
     const ids = view.interactive(state.layer, state.schools);
     const f = ids.length ? map.queryRenderedFeatures(e.point, { layers: ids })[0] : null;
     if (f) select(f.sourceLayer, String(f.properties.code));
+    if (!editor) return;
+    const schoolsLayer = meta.layers.find((l) => l.kind === 'schools');
+    if (f && schoolsLayer && f.sourceLayer === schoolsLayer.id) editor.pickSchool(String(f.properties.code));
+    if (editor.placing()) {
+      fetch(`api/bng?lon=${e.lngLat.lng}&lat=${e.lngLat.lat}`).then((r) => r.json()).then((p) => {
+        if (p.easting !== undefined) editor.place(p);
+      }).catch(() => {});
+    }
   });
   map.on('moveend', () => { state.map = mapPosition(map); writeState(state); });
   map.on('error', (e) => console.warn('map error', e && e.error ? e.error.message : e));
 
-  window.placeplan = { map, state, meta, view };
+  window.placeplan = { map, state, meta, view, editor };
   map.on('load', () => {
     // The folded credit starts folded on a phone (MapLibre opens it at first).
     if (small.matches) for (const el of document.querySelectorAll('.maplibregl-ctrl-attrib.maplibregl-compact-show')) el.classList.remove('maplibregl-compact-show');

@@ -1,7 +1,7 @@
 // Permalinks: the view lives in the URL hash (#layer=…&metric=…&phase=…&year=…&sel=…&map=z/lat/lon),
 // so a copied link restores the layer, phase, year, selection and map position.
 
-const KEYS = ['layer', 'metric', 'phase', 'year', 'sel', 'map', 'wards', 'others', 'stype', 'ofsted', 'basemap'];
+const KEYS = ['layer', 'metric', 'phase', 'year', 'sel', 'map', 'wards', 'others', 'stype', 'ofsted', 'basemap', 'plan'];
 /** Keys holding a yes/no, written as 1/0. */
 const FLAGS = ['wards', 'others', 'basemap'];
 

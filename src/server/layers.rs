@@ -276,6 +276,8 @@ pub async fn outline(State(state): State<Arc<AppState>>) -> Result<Response, Api
 pub struct AreaName<'a> {
     /// Area code or URN.
     pub code: &'a str,
+    /// The feature's id in the tiles (for feature-state: a plan's figures drawn over them).
+    pub id: u64,
     /// Name.
     pub name: &'a str,
 }
@@ -292,6 +294,7 @@ pub async fn area_names(State(state): State<Arc<AppState>>, Path(id): Path<Strin
         .iter()
         .map(|f| AreaName {
             code: &f.code,
+            id: f.id,
             name: &f.name,
         })
         .collect();

@@ -13,6 +13,8 @@ const base = process.argv[2];
 const shots = process.argv[3] || '.';
 const chromiumPath = process.env.PLACEPLAN_CHROMIUM || '/usr/bin/chromium';
 function ok(what) { console.log(`ok - ${what}`); }
+/** The change of Inner East (PA03), primary, 2027/28, in a plan's answer. */
+const answer0 = (a) => a.changes.find((c) => c.code === 'PA03' && c.phase === 'primary' && c.year === 2027);
 
 const browser = await chromium.launch({
   executablePath: chromiumPath,
@@ -36,7 +38,7 @@ try {
     if (m.loaded() && m.areTilesLoaded()) resolve(); else m.once('idle', () => resolve());
   }));
 
-  await page.goto(`${base}/#layer=localities&phase=primary&year=2027`);
+  await page.goto(`${base}/#layer=localities&metric=status&phase=primary&year=2027`);
   await page.waitForSelector('body[data-map-ready="true"]', { timeout: 30000 });
   await idle();
   assert.equal(await page.locator('#plan-section').isVisible(), true, 'the plan editor is shown on a server');
@@ -87,6 +89,19 @@ try {
   const ms = Number((status.match(/answered in (\d+) ms/) || [])[1]);
   assert.ok(ms >= 0 && ms < 1000, `answered within a second: ${status}`);
   ok(`opened a school by clicking the map: ${status}`);
+
+  // The map colours the localities by the plan: Inner East (PA03) turns from deficit to surplus.
+  const pa03 = answer0(await (await fetch(`${base}/api/plans/${await page.evaluate(() => window.placeplan.state.plan)}`)).json());
+  await page.waitForFunction(() => (document.body.dataset.planDrawn || '').includes('|localities|primary|2027|status'));
+  const ids = await (await fetch(`${base}/api/layers/localities/areas`)).json();
+  const fid = ids.find((a) => a.code === 'PA03').id;
+  const drawnStatus = await page.evaluate((id) => window.placeplan.map.getFeatureState({ source: 'localities', sourceLayer: 'localities', id }).plan, fid);
+  assert.equal(drawnStatus, pa03.status[1], 'PA03 is drawn with the plan\'s status');
+  assert.notEqual(pa03.status[0], pa03.status[1]);
+  assert.match(await page.locator('#plan-badge').textContent(), /PLAN: Moorside and a new school/);
+  await idle();
+  await page.screenshot({ path: `${shots}/plan-map.png` });
+  ok(`the map shows the plan: PA03 ${pa03.status[0]} → ${drawnStatus}`);
 
   // 4. The table is the server's answer; the saved TOML is the plan; the link reopens it.
   const id = await page.evaluate(() => window.placeplan.state.plan);

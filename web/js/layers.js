@@ -24,19 +24,24 @@ export function propertyFor(metric, phase, year) {
   return metric.by_phase_year ? metric.property.replace('{phase}', phase).replace('{year}', String(year)) : metric.property;
 }
 
-/** A MapLibre colour expression for `metric` on `property` (the same as the server's styles). */
-export function colorExpression(metric, property) {
-  const get = ['get', property];
-  let body;
-  if (metric.kind === 'categorical') {
-    body = ['match', get];
-    for (const l of metric.legend) body.push(l.value, l.color);
-    body.push(metric.no_data);
-  } else {
-    body = ['step', ['to-number', get], metric.legend[0].color];
-    for (const l of metric.legend.slice(1)) body.push(l.value, l.color);
-  }
-  return ['case', ['has', property], body, metric.no_data];
+/** A MapLibre colour expression for `metric` on `property` (the same as the server's styles).
+ * `planned`: an area with a plan's figure (feature-state `plan`) is coloured by that instead. */
+export function colorExpression(metric, property, planned = false) {
+  const body = (get) => {
+    if (metric.kind === 'categorical') {
+      const out = ['match', get];
+      for (const l of metric.legend) out.push(l.value, l.color);
+      out.push(metric.no_data);
+      return out;
+    }
+    const out = ['step', ['to-number', get], metric.legend[0].color];
+    for (const l of metric.legend.slice(1)) out.push(l.value, l.color);
+    return out;
+  };
+  const base = ['case', ['has', property], body(['get', property]), metric.no_data];
+  if (!planned) return base;
+  const plan = ['feature-state', 'plan'];
+  return ['case', ['!=', plan, null], body(plan), base];
 }
 
 /** A ward layer (`kind` is `{"area": "ward"}` in /api/layers). */
@@ -100,7 +105,8 @@ export class LayerView {
     if (!this.map.getLayer(id) || !metric) return;
     const prop = propertyFor(metric, phase, year);
     const paint = layer.kind === 'schools' ? 'circle-color' : 'fill-color';
-    this.map.setPaintProperty(id, paint, colorExpression(metric, prop));
+    const planned = Boolean(this.planned && this.planned.layerId === layer.id);
+    this.map.setPaintProperty(id, paint, colorExpression(metric, prop, planned));
     // Only the schools of the phase on view, and a school a scenario opens or closes only in
     // the years it is open.
     if (layer.kind === 'schools') {
@@ -131,6 +137,18 @@ export class LayerView {
     const l = this.layer(layerId);
     const styleLayer = l && this.map.getLayer(this.mainId(l));
     return { source: styleLayer ? styleLayer.source : layerId, sourceLayer: layerId, id: featureId };
+  }
+
+  /** Draws a plan's figures over `layerId`: `values` maps feature ids to the plan's value of
+   * the metric on view (`null`: the data as it is again). */
+  planValues(layerId, values) {
+    if (this.planned) {
+      for (const id of this.planned.ids) this.map.removeFeatureState(this.target(this.planned.layerId, id), 'plan');
+    }
+    this.planned = null;
+    if (!values) return;
+    for (const [id, v] of values) this.map.setFeatureState(this.target(layerId, id), { plan: v });
+    this.planned = { layerId, ids: [...values.keys()] };
   }
 
   hover(layerId, featureId) {

@@ -204,6 +204,8 @@ async function start() {
     ? `${layer.kind === 'schools' ? `${state.phase} schools, ` : `${state.phase}, `}${academicYear(state.year)}${state.year > meta.dataset.census_year ? ' (forecast)' : ''}`
     : '');
 
+  // Reassigned once the plan editor exists: draws the plan's figures over the layer on view.
+  let refreshPlan = () => {};
   const apply = () => {
     layer = normalise(state, meta);
     const metric = layer.metrics.find((m) => m.id === state.metric);
@@ -224,6 +226,7 @@ async function start() {
     state.map = mapPosition(map);
     writeState(state);
     renderPanel();
+    refreshPlan();
   };
 
   /** What the exported picture says beside the map: title, legend, school key, notes. */
@@ -344,10 +347,57 @@ async function start() {
     if (schoolsLayer) api.areas(schoolsLayer.id).then((list) => { for (const a of list) names.set(String(a.code), a.name); }).catch(() => {});
     const census = meta.dataset.census_year;
     const years = [...new Set(meta.layers.flatMap((l) => Object.values(l.years || {}).flat()))].filter((y) => y > census).sort((a, b) => a - b);
+    // The sufficiency metrics a plan changes, and the field of its rows that holds each.
+    const PLANNED = { status: 'status', spare_pct: 'spare_pct', shortfall: 'shortfall', margin_shortfall: 'margin_shortfall' };
+    const featureIds = new Map();
+    const idsOf = (layerId) => {
+      if (!featureIds.has(layerId)) featureIds.set(layerId, api.areas(layerId).then((list) => new Map(list.map((a) => [String(a.code), a.id]))));
+      return featureIds.get(layerId);
+    };
+    let planAnswer = null;
+    let drawn = '';
+    refreshPlan = async () => {
+      const metric = layer.metrics.find((m) => m.id === state.metric);
+      const field = metric && PLANNED[metric.id];
+      const key = planAnswer && field && layer.kind !== 'schools' ? `${planAnswer.id}|${layer.id}|${state.phase}|${state.year}|${field}` : '';
+      const badge = $('plan-badge');
+      badge.hidden = !planAnswer;
+      if (planAnswer) {
+        badge.textContent = `PLAN: ${planAnswer.name}`;
+        badge.title = field ? 'The map shows the plan\'s figures; the panel shows the data as it is' : 'This measure is not changed by a plan: the map shows the data as it is';
+      }
+      if (key === drawn) return;
+      drawn = key;
+      if (!key) {
+        view.planValues(layer.id, null);
+        view.colour(layer, metric, state.phase, state.year, { type: state.stype, ofsted: state.ofsted });
+        return;
+      }
+      try {
+        const q = `layer=${encodeURIComponent(layer.id)}&phase=${encodeURIComponent(state.phase)}&year=${state.year}`;
+        const [rows, ids] = await Promise.all([
+          fetch(`api/plans/${planAnswer.id}/summary?${q}`).then((r) => (r.ok ? r.json() : [])),
+          idsOf(layer.id),
+        ]);
+        if (drawn !== key) return;
+        const values = new Map();
+        for (const r of rows) if (ids.has(r.code) && r[field] !== null && r[field] !== undefined) values.set(ids.get(r.code), r[field]);
+        view.planValues(layer.id, values);
+        view.colour(layer, metric, state.phase, state.year, { type: state.stype, ofsted: state.ofsted });
+        document.body.dataset.planDrawn = key;
+      } catch (e) {
+        console.warn('plan figures', e);
+      }
+    };
     editor = new PlanEditor($('plan-section'), {
       years,
       schoolName: (urn) => names.get(String(urn)) || `URN ${urn}`,
-      onPlan: (answer) => { state.plan = answer ? answer.id : undefined; writeState(state); },
+      onPlan: (answer) => {
+        planAnswer = answer;
+        state.plan = answer ? answer.id : undefined;
+        writeState(state);
+        refreshPlan();
+      },
     });
     $('plan-section').hidden = false;
     if (state.plan) editor.fromLink(state.plan);

@@ -4,7 +4,8 @@
 //!   (the first pass fills any tile cache; the figure is the steady state a browser sees);
 //! - `requests_cached/*`: the same, answered from the response cache;
 //! - `plan/leeds`: every figure recomputed for a what-if (one expansion, one closure, one new
-//!   school, one housing site), as a user waiting on the browser would.
+//!   school, one housing site), as a user waiting on the browser would;
+//! - `plan/leeds_post`: `POST /api/plans` through the router, as the browser's plan editor sends it.
 //!
 //! Run: `cargo bench --bench serve`. Needs ../shared/data (or PLACEPLAN_REAL_DATA).
 
@@ -146,6 +147,26 @@ fn bench(c: &mut Criterion) {
                 rows += placeplan::analysis::summary::summary(&ds, Some(li), None, None).len();
             }
             rows
+        });
+    });
+    // What the browser's plan editor waits for: POST /api/plans through the router, a new plan
+    // each time (the places differ), answered with every changed figure.
+    let mut n = 0u32;
+    g.bench_function("leeds_post", |b| {
+        b.iter(|| {
+            n += 1;
+            let toml = format!(
+                "name = \"bench\"\n[[expand]]\nurn = {}\nplaces = {}\nfrom = {}\n",
+                sc.expand[0].urn,
+                n,
+                state.ds.census_year + 1
+            );
+            rt.block_on(async {
+                let req = Request::post("/api/plans").body(Body::from(toml)).expect("request");
+                let resp = router(Arc::clone(&state)).oneshot(req).await.expect("answers");
+                assert!(resp.status().is_success());
+                resp.into_body().collect().await.expect("body").to_bytes().len()
+            })
         });
     });
     g.finish();

@@ -76,6 +76,20 @@ async fn a_posted_plan_is_what_scenario_diff_says_of_the_file() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(String::from_utf8(toml).expect("text"), text, "the saved plan is the one sent");
 
+    // The plan's exports: its figures, not the data's.
+    let (status, csv) = get(&s, &format!("/api/export?level=la&format=csv&csv=plain&plan={id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, base_csv) = get(&s, "/api/export?level=la&format=csv&csv=plain").await;
+    assert_ne!(csv, base_csv, "the plan's authority figures differ");
+    let la = changes.iter().find(|c| c["layer"] == "la").expect("the authority changes");
+    let places = format!("{}", la["capacity"][1].as_f64().unwrap_or_default());
+    assert!(
+        String::from_utf8_lossy(&csv).contains(&places),
+        "the plan's places {places} are in its export"
+    );
+    let (status, _) = get(&s, "/api/export?level=la&format=csv&plan=0123456789abcdef0123456789abcdef").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
     // The plan's rows: a changed area shows the plan's figures, the served data keeps its own.
     let c = changes.iter().find(|c| c["layer"] != "la").expect("an area changes");
     let q = format!(

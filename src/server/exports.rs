@@ -22,6 +22,8 @@ pub struct ExportQuery {
     pub layer: Option<String>,
     /// CSV for `excel` (default: byte-order mark, CRLF) or `plain` UTF-8.
     pub csv: Option<String>,
+    /// A what-if plan's id ([`super::plans`]): its figures instead of the data as it is.
+    pub plan: Option<String>,
 }
 
 /// `/api/export`.
@@ -60,11 +62,19 @@ pub async fn export_file(
         ));
     }
     let li = export::layer_for(&state.ds, level, q.layer.as_deref()).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let plan = match q.plan.as_deref() {
+        Some(id) => Some(super::plans::find(&state, id).await?),
+        None => None,
+    };
     let st = Arc::clone(&state);
     let name = if format == "scap_csv" {
         "scap_ncy".to_owned()
     } else {
         level.as_str().to_owned()
+    };
+    let name = match &plan {
+        Some(p) => format!("plan-{}-{name}", &p.answer.id[..8]),
+        None => name,
     };
     let file_name = format!("{name}.{ext}");
     let fname = file_name.clone();
@@ -75,7 +85,7 @@ pub async fn export_file(
             .tempdir()
             .map_err(|e| ApiError::Internal(format!("temporary folder: {e}")))?;
         let path = dir.path().join(&fname);
-        let ds = &st.ds;
+        let ds = plan.as_ref().map_or(&st.ds, |p| &p.ds);
         let rows = export::rows(ds, level, &li);
         let written = match format.as_str() {
             "scap_csv" => csv_out::write_scap(&path, &export::scap(ds), style),

@@ -5,7 +5,8 @@
 //!   the same code as every other view) and answers its id, the notes and every area × phase ×
 //!   year whose places, pupils, shortfall or status changes ([`crate::analysis::diff`]).
 //! - `GET /api/plans/{id}`: that answer again; `GET /api/plans/{id}/plan.toml`: the plan as sent;
-//!   `GET /api/plans/{id}/summary?layer=&phase=&year=`: the plan's rows, as `/api/summary`.
+//!   `GET /api/plans/{id}/summary?layer=&phase=&year=`: the plan's rows, as `/api/summary`;
+//!   `GET /api/export?…&plan={id}`: the exports of the plan's figures.
 //!
 //! A plan's id is the hash of its text, so the same plan has the same link for everyone and a
 //! user sees only the plans whose text they have. The newest [`KEPT`] plans are kept in memory
@@ -122,7 +123,7 @@ fn project(state: &AppState, toml: String) -> Result<StoredPlan, ApiError> {
 }
 
 /// The plan `id`: kept, else saved in the folder (projected again), else 404.
-async fn find(state: &Arc<AppState>, id: &str) -> Result<Arc<StoredPlan>, ApiError> {
+pub(super) async fn find(state: &Arc<AppState>, id: &str) -> Result<Arc<StoredPlan>, ApiError> {
     let id = valid_id(id)?;
     if let Some(p) = state.plans.kept.get(id) {
         return Ok(p);

@@ -195,7 +195,8 @@ export class PlanEditor {
     this.$('plan-diff').innerHTML = n ? `<table><caption>What the plan changes${n > shown.length ? ` (first ${shown.length} of ${n}; the saved TOML gives all with placeplan scenario diff)` : ''}</caption>
       <thead><tr><th scope="col">Area</th><th scope="col">Phase</th><th scope="col">Year</th><th scope="col">Places</th><th scope="col">Pupils</th><th scope="col">Short by</th><th scope="col">Status</th></tr></thead>
       <tbody>${shown.map((c) => `<tr data-layer="${esc(c.layer)}" data-code="${esc(c.code)}"><td>${esc(c.layer === 'la' ? 'Authority' : c.name)}</td><td>${esc(c.phase)}</td><td>${esc(academicYear(c.year))}</td><td>${pair(c.capacity)}</td><td>${pair(c.pupils)}</td><td>${pair(c.shortfall)}</td><td>${esc(c.status[0])} → ${esc(c.status[1])}</td></tr>`).join('')}</tbody></table>` : '';
-    this.$('plan-link').innerHTML = `<a href="${esc(answer.link)}" id="plan-permalink">Link to this plan</a>`;
+    const dl = (level, format, label) => `<a href="api/export?level=${level}&format=${format}&plan=${esc(answer.id)}">${label}</a>`;
+    this.$('plan-link').innerHTML = `<a href="${esc(answer.link)}" id="plan-permalink">Link to this plan</a> · the plan's figures: ${dl('planning_area', 'xlsx', 'XLSX')}, ${dl('planning_area', 'csv', 'CSV')} by planning area, ${dl('school', 'csv', 'CSV')} by school`;
     this.onPlan(answer);
   }
 

@@ -170,7 +170,7 @@ async fn palette_css() -> impl axum::response::IntoResponse {
 async fn api_not_found(uri: axum::http::Uri) -> ApiError {
     ApiError::NotFound(format!(
         "no API endpoint {}; endpoints are /api/layers, /api/layers/LAYER/geojson, /api/areas/LAYER/CODE, /api/explain, \
-         /api/search, /api/summary",
+         /api/search, /api/summary, /api/plans",
         uri.path()
     ))
 }

@@ -58,7 +58,9 @@ const FIELDS = {
   expand: [['urn', 'School (click one on the map, or its URN)', 'number'], ['places', 'Places to add (negative to remove)', 'number'], ['from', 'From', 'year']],
   close: [['urn', 'School (click one on the map, or its URN)', 'number'], ['from', 'Closed from', 'year']],
   open: [['name', 'Name', 'text'], ['phase', 'Phase', 'phase'], ['capacity', 'Places', 'number'], ['from', 'Opens', 'year'], ['where', 'Where (click the map)', 'where']],
-  housing: [['site', 'Site', 'text'], ['area', 'Planning area code (or click the map)', 'text'], ['dwellings', 'Homes', 'number'], ['from', 'Occupied', 'year'], ['where', 'Where (optional: click the map)', 'where']],
+  housing: [['site', 'Site', 'text'], ['area', 'Planning area code (or click the map)', 'text'], ['dwellings', 'Homes', 'number'], ['from', 'Occupied', 'year'],
+    ['yield_primary', 'Primary pupils per home (blank: the manifest\'s yields)', 'number'], ['yield_secondary', 'Secondary pupils per home', 'number'],
+    ['where', 'Where (optional: click the map)', 'where']],
 };
 
 export class PlanEditor {
@@ -133,6 +135,10 @@ export class PlanEditor {
       if (this.value('area')) e.area = this.value('area');
       else if (this.where) Object.assign(e, this.where);
       else return this.status('Give the planning area code, or click the map where the homes would be.');
+      // Pupil yields for the plan, when the manifest has none (or the user has local ones).
+      if (this.value('yield_primary') || this.value('yield_secondary')) {
+        this.yields = { ...(this.yields || {}), primary: n('yield_primary'), secondary: n('yield_secondary') };
+      }
     }
     if ((kind === 'expand' || kind === 'close') && !(e.urn > 0)) return this.status('Choose a school: click it on the map, or type its URN.');
     this.edits.push(e);

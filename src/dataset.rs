@@ -3,13 +3,14 @@
 //! pupils. Every view (map, server, report, export, CLI) reads a `Dataset`; the base case is the
 //! empty plan, and a scenario is another `Dataset` over the same base ([`Dataset::with_plan`]).
 //!
-//! A `Dataset` dereferences to its [`Base`], so `ds.layers`, `ds.lsoas` and `ds.settings` are the
-//! base's; `ds.schools` and `ds.placements` are the plan's (the register plus any new school).
+//! A `Dataset` dereferences to its [`Base`], so `ds.layers` and `ds.lsoas` are the base's;
+//! `ds.schools`, `ds.placements` and `ds.settings` are the plan's (the register plus any new
+//! school; the manifest's settings with the plan's operating margin and bands).
 
 pub use crate::base::{Base, HousingInput, JoinStat, Vintage};
 use crate::forecast::model::Model;
 use crate::join::points::Placement;
-use crate::manifest::Manifest;
+use crate::manifest::{Manifest, Settings};
 use crate::model::School;
 use crate::model::disclosure::Disclosure;
 use crate::problem::{Problem, Severity};
@@ -37,6 +38,11 @@ pub struct Dataset {
     pub results: crate::results::Catalogue,
     /// The disclosure control its pupils are under ([`Dataset::disclosed`]); `None`: unrounded.
     pub disclosure: Option<Disclosure>,
+    /// The manifest's settings with the plan's operating margin and bands
+    /// ([`crate::scenario::Scenario::settings_over`]): every sufficiency figure reads these.
+    pub settings: Settings,
+    /// The plan these figures are of; `None` for the data as it is.
+    pub plan: Option<Arc<Plan>>,
 }
 
 /// A clone shares the base and forecasts and copies the plan's schools; its rows are built afresh
@@ -53,6 +59,8 @@ impl Clone for Dataset {
             problems: self.problems.clone(),
             results: crate::results::Catalogue::new(self.base.layers.len()),
             disclosure: self.disclosure,
+            settings: self.settings.clone(),
+            plan: self.plan.clone(),
         }
     }
 }
@@ -91,11 +99,13 @@ impl Dataset {
                 schools: base.register.clone(),
                 placements: base.placements.clone(),
                 projection: Projection::none(),
-                base,
                 model,
                 problems,
                 results: crate::results::Catalogue::new(n_layers),
                 disclosure: None,
+                settings: base.settings.clone(),
+                plan: None,
+                base,
             }
         })
     }
@@ -105,6 +115,7 @@ impl Dataset {
     /// # Errors
     /// The plan cannot be applied ([`PlanError`]).
     pub fn project(base: Arc<Base>, model: Arc<Model>, plan: &Plan) -> Result<Self, PlanError> {
+        let settings = plan.settings_over(&base.settings)?;
         let mut projection = Projection::build(&base, &model, plan)?;
         let mut problems = base.problems.clone();
         problems.extend(model.problems.iter().cloned());
@@ -124,6 +135,8 @@ impl Dataset {
             problems,
             results: crate::results::Catalogue::new(n_layers),
             disclosure: None,
+            settings,
+            plan: (!plan.is_empty()).then(|| Arc::new(plan.clone())),
         })
     }
 

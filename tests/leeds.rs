@@ -792,3 +792,36 @@ fn clipping_wards_to_the_lsoa_box_changes_no_overlap() {
     }
     assert!(compared > 2000, "{compared}");
 }
+
+/// A housing site given by its primary planning area's code also adds secondary pupils: the
+/// secondary planning area holding a point inside that primary area takes them, and the
+/// projection says so.
+#[test]
+fn leeds_housing_by_primary_area_code_reaches_secondary_areas() {
+    let Some(ds) = common::leeds() else { return };
+    let year = ds.census_year + 2;
+    let text = format!(
+        "name = \"Homes in 3830049\"\n[[housing]]\nsite = \"Little London\"\narea = \"3830049\"\ncompletions = [[{year}, 1200]]\n[yields]\nprimary = 0.25\nsecondary = 0.15\n"
+    );
+    let plan: placeplan::scenario::Scenario = toml::from_str(&text).expect("plan");
+    let with = ds.with_plan(&plan).expect("applies");
+    let notes = with.projection.notes.join("\n");
+    assert!(
+        notes.contains("3830049 is not a secondary planning area; its pupils go to"),
+        "{notes}"
+    );
+    assert!(!notes.contains("left out"), "{notes}");
+    let changes = placeplan::analysis::diff::diff(ds, &with);
+    let pa = |phase: placeplan::model::Phase| {
+        changes
+            .iter()
+            .filter(|c| c.phase == phase && c.layer != "la" && !c.layer.starts_with("ward"))
+            .map(|c| c.pupils.1 - c.pupils.0)
+            .fold(0.0_f64, f64::max)
+    };
+    // 1,200 homes × 0.15 = 180 secondary pupils in one secondary planning area, by the last year.
+    let secondary = pa(placeplan::model::Phase::Secondary);
+    let primary = pa(placeplan::model::Phase::Primary);
+    assert!((secondary - 180.0).abs() < 0.5, "secondary pupils added: {secondary}");
+    assert!((primary - 300.0).abs() < 0.5, "primary pupils added: {primary}");
+}

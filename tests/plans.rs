@@ -129,6 +129,14 @@ async fn bad_plans_say_what_is_wrong() {
             "outside the authority",
         ),
         ("name = \"x\"\n[[expand]\n".to_owned(), "not valid TOML"),
+        (
+            "name = \"x\"\n[settings]\noperating_margin = 2\n".to_owned(),
+            "operating_margin 2 is not a fraction from 0 to 0.5",
+        ),
+        (
+            "name = \"x\"\n[settings.bands]\ntight_below = 0.2\nhealthy_below = 0.1\n".to_owned(),
+            "bands out of order",
+        ),
         ("name = \"x\"\n[[demolish]]\nurn = 1\n".to_owned(), "not valid TOML"),
     ];
     for (toml, says) in cases {
@@ -188,4 +196,118 @@ proptest! {
         let there = ds.with_plan(&plan).expect("applies");
         prop_assert!(placeplan::analysis::diff::diff(ds, &there).is_empty());
     }
+}
+
+#[tokio::test]
+async fn a_plan_may_try_another_margin_and_bands() {
+    let s = state();
+    let toml =
+        "name = \"Wider tight band\"\n[settings]\noperating_margin = 0.05\n[settings.bands]\ntight_below = 0.08\nhealthy_below = 0.15\n";
+    let (status, answer) = post(&s, toml).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let changes = answer["changes"].as_array().expect("changes");
+    assert!(!changes.is_empty(), "a wider band changes statuses");
+    for c in changes {
+        assert_eq!(c["capacity"][0], c["capacity"][1], "the rule changes no places: {c}");
+        assert_eq!(c["pupils"][0], c["pupils"][1], "nor pupils: {c}");
+    }
+    // Every status is the one the new bands give the row's spare fraction; the margin is 5%.
+    let band = |spare: f64, cap: f64| {
+        let f = spare / cap;
+        if f < 0.0 {
+            "deficit"
+        } else if f < 0.08 {
+            "tight"
+        } else if f <= 0.15 {
+            "healthy"
+        } else {
+            "surplus"
+        }
+    };
+    let mut moved_to_tight = 0;
+    for c in changes {
+        let (spare, cap) = (
+            c["spare"][1].as_f64().unwrap_or_default(),
+            c["capacity"][1].as_f64().unwrap_or_default(),
+        );
+        if cap > 0.0 {
+            assert_eq!(c["status"][1], band(spare, cap), "{c}");
+        }
+        moved_to_tight += usize::from(c["status"][0] == "healthy" && c["status"][1] == "tight");
+        // An area's margin shortfall is its own; the authority's sums its areas'.
+        let (before, after) = (
+            c["margin_shortfall"][0].as_f64().unwrap_or_default(),
+            c["margin_shortfall"][1].as_f64().unwrap_or_default(),
+        );
+        if c["layer"] == "la" {
+            assert!(after >= before, "a wider margin never needs fewer places: {c}");
+        } else {
+            let pupils = c["pupils"][1].as_f64().unwrap_or_default();
+            assert!((after - (pupils * 1.05 - cap).max(0.0)).abs() < 0.01, "{c}");
+        }
+    }
+    assert!(moved_to_tight > 0, "some healthy areas are tight under the wider band");
+    assert_eq!(
+        answer["described"][0],
+        "Sufficiency rule: operating margin 5%, tight below 8% spare, healthy up to 15% spare"
+    );
+}
+
+#[tokio::test]
+async fn ward_pages_and_profiles_of_a_plan_give_its_figures() {
+    let s = state();
+    let text = std::fs::read_to_string(scenario_file()).expect("scenario");
+    let (_, answer) = post(&s, &text).await;
+    let id = answer["id"].as_str().expect("id").to_owned();
+    let changes = answer["changes"].as_array().expect("changes");
+    // A changed planning-area row: its profile under the plan has the plan's figures.
+    let c = changes.iter().find(|c| c["layer"] == "localities").expect("a locality changes");
+    let code = c["code"].as_str().unwrap_or_default();
+    let figure = |body: &[u8]| -> (f64, f64) {
+        let v: Value = serde_json::from_slice(body).expect("profile");
+        let r = v["figures"]
+            .as_array()
+            .and_then(|f| f.iter().find(|r| r["phase"] == c["phase"] && r["year"] == c["year"]).cloned())
+            .expect("the row of the changed year");
+        (r["capacity"].as_f64().unwrap_or_default(), r["pupils"].as_f64().unwrap_or_default())
+    };
+    let (status, body) = get(&s, &format!("/api/areas/localities/{code}?plan={id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        figure(&body),
+        (
+            c["capacity"][1].as_f64().unwrap_or_default(),
+            c["pupils"][1].as_f64().unwrap_or_default()
+        )
+    );
+    let (_, body) = get(&s, &format!("/api/areas/localities/{code}")).await;
+    assert_eq!(
+        figure(&body),
+        (
+            c["capacity"][0].as_f64().unwrap_or_default(),
+            c["pupils"][0].as_f64().unwrap_or_default()
+        )
+    );
+    let (status, _) = get(&s, &format!("/api/areas/localities/{code}?plan=0123456789abcdef0123456789abcdef")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // A changed ward: its page and JSON under the plan name the plan and give its forecast.
+    let w = changes.iter().find(|c| c["layer"] == "wards").expect("a ward changes");
+    let code = w["code"].as_str().unwrap_or_default();
+    let (status, json) = get(&s, &format!("/api/wards/{code}?plan={id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let facts: Value = serde_json::from_slice(&json).expect("ward JSON");
+    assert_eq!(facts["plan"]["name"], answer["name"]);
+    assert_eq!(facts["plan"]["changes"], answer["described"]);
+    let (_, base_json) = get(&s, &format!("/api/wards/{code}")).await;
+    let base: Value = serde_json::from_slice(&base_json).expect("ward JSON");
+    assert!(base.get("plan").is_none(), "the data as it is names no plan");
+    assert_ne!(facts["headline"], base["headline"], "the plan's forecast figures differ");
+    let (status, page) = get(&s, &format!("/ward/{code}?plan={id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let page = String::from_utf8(page).expect("HTML");
+    assert!(page.contains("What-if plan:"), "the page says it is a plan's");
+    assert!(page.contains(&format!("plan={id}")), "its links keep the plan");
+    let (_, base_page) = get(&s, &format!("/ward/{code}")).await;
+    assert!(!String::from_utf8_lossy(&base_page).contains("What-if plan:"));
 }

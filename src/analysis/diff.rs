@@ -28,6 +28,8 @@ pub struct DiffRow {
     pub spare: (f64, f64),
     /// Shortfall before → after.
     pub shortfall: (f64, f64),
+    /// Shortfall against pupils plus the operating margin, before → after.
+    pub margin_shortfall: (f64, f64),
     /// Status before → after.
     pub status: (String, String),
 }
@@ -40,7 +42,8 @@ fn changed(a: f64, b: f64) -> bool {
     (a - b).abs() > 0.005
 }
 
-/// Rows whose places, pupils, shortfall or status differ between `base` and `scen`.
+/// Rows whose places, pupils, shortfall (with or without the operating margin) or status differ
+/// between `base` and `scen`.
 #[must_use]
 pub fn diff(base: &Dataset, scen: &Dataset) -> Vec<DiffRow> {
     let mut out = Vec::new();
@@ -61,7 +64,12 @@ pub fn diff(base: &Dataset, scen: &Dataset) -> Vec<DiffRow> {
             };
             let (x, y) = (&b.sufficiency, &a.sufficiency);
             let st = |s: Option<crate::analysis::sufficiency::Status>| s.map_or(String::new(), |s| s.as_str().to_owned());
-            if changed(x.capacity, y.capacity) || changed(x.pupils, y.pupils) || changed(x.shortfall, y.shortfall) || x.status != y.status {
+            if changed(x.capacity, y.capacity)
+                || changed(x.pupils, y.pupils)
+                || changed(x.shortfall, y.shortfall)
+                || changed(x.margin_shortfall, y.margin_shortfall)
+                || x.status != y.status
+            {
                 out.push(DiffRow {
                     layer: id.clone(),
                     code: a.code.clone(),
@@ -72,6 +80,7 @@ pub fn diff(base: &Dataset, scen: &Dataset) -> Vec<DiffRow> {
                     pupils: (x.pupils, y.pupils),
                     spare: (x.spare, y.spare),
                     shortfall: (x.shortfall, y.shortfall),
+                    margin_shortfall: (x.margin_shortfall, y.margin_shortfall),
                     status: (st(x.status), st(y.status)),
                 });
             }

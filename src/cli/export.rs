@@ -62,6 +62,10 @@ pub struct Args {
     /// `plain` UTF-8 with LF for scripts.
     #[arg(long, value_name = "STYLE", default_value = "excel", value_parser = parse_csv_style)]
     pub csv: CsvStyle,
+    /// A what-if plan (the TOML `placeplan scenario diff` reads): the figures are the plan's, and
+    /// say so.
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
     /// Round every pupil count as a published page would: to the nearest 5, with counts of 1 to
     /// 4 shown as "c" (as DfE statistics do) — for figures that leave the planning team.
     #[arg(long)]
@@ -108,6 +112,7 @@ pub fn run(a: &Args) -> CliResult {
         return fail(exit::DATA, why);
     }
     let ds = super::load::with_disclosure(ds, a.disclosure_control);
+    let ds = super::load::with_scenario(ds, a.scenario.as_deref(), a.json)?;
     let li = match export::layer_for(&ds, level, a.layer.as_deref()) {
         Ok(li) => li,
         Err(e) => {
@@ -215,6 +220,7 @@ fn postgis(a: &Args, db: &str) -> CliResult {
         return fail(exit::DATA, why);
     }
     let ds = super::load::with_disclosure(ds, a.disclosure_control);
+    let ds = super::load::with_scenario(ds, a.scenario.as_deref(), a.json)?;
     let schema = a.schema.clone().unwrap_or_else(|| postgis::default_schema(&ds));
     let bar = if a.json {
         ProgressBar::hidden()

@@ -142,3 +142,26 @@ pub fn with_disclosure(ds: Dataset, on: bool) -> Dataset {
     }
     ds
 }
+
+/// `ds` with the what-if plan of `--scenario FILE` applied, when given; what its projection did
+/// goes to stderr unless `quiet`.
+///
+/// # Errors
+/// A usage failure naming the file and the change that cannot be applied.
+pub fn with_scenario(ds: Dataset, path: Option<&std::path::Path>, quiet: bool) -> Result<Dataset, Box<dyn std::error::Error>> {
+    let Some(path) = path else { return Ok(ds) };
+    match crate::scenario::Scenario::read(path).and_then(|sc| ds.with_plan(&sc)) {
+        Ok(x) => {
+            if !quiet {
+                for n in &x.projection.notes {
+                    eprintln!("placeplan: scenario: {n}");
+                }
+            }
+            Ok(x)
+        }
+        Err(e) => Err(Box::new(super::Failure {
+            code: super::exit::USAGE,
+            message: e.to_string(),
+        })),
+    }
+}

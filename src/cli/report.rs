@@ -46,6 +46,10 @@ pub struct Args {
     /// PDFs through Chromium (PLACEPLAN_CHROMIUM, or chromium on PATH).
     #[arg(long, value_enum, default_value = "auto")]
     pub pdf: PdfMode,
+    /// A what-if plan (the TOML `placeplan scenario diff` reads): the figures are the plan's, and
+    /// say so.
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
     /// Round every pupil count as a published page would: to the nearest 5, with counts of 1 to
     /// 4 shown as "c" (as DfE statistics do) — for figures that leave the planning team.
     #[arg(long)]
@@ -87,6 +91,7 @@ pub fn run(a: &Args) -> CliResult {
         return fail(exit::DATA, why);
     }
     let ds = super::load::with_disclosure(ds, a.disclosure_control);
+    let ds = super::load::with_scenario(ds, a.scenario.as_deref(), a.json)?;
     let map = MapData::without_tiles(&ds);
     let wl = ward_layers(&ds, &map);
     let li = match &a.layer {

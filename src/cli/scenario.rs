@@ -10,7 +10,8 @@ use std::path::PathBuf;
 #[derive(Debug, clap::Subcommand)]
 pub enum Action {
     /// Compare two scenarios (or `base` and a scenario): every area × phase × year whose places,
-    /// pupils, shortfall or status changes, for the authority, wards and planning areas.
+    /// pupils, shortfall (with or without the operating margin) or status changes, for the
+    /// authority, wards and planning areas.
     Diff(DiffArgs),
 }
 
@@ -24,10 +25,11 @@ pub struct DiffArgs {
     pub base: String,
     /// A scenario TOML file: [[expand]] urn/places/from, [[close]] urn/from, [[open]]
     /// name/phase/capacity/from/easting/northing, [[housing]] site/area or easting+northing/
-    /// completions = [[year, dwellings], …], [yields] primary/secondary.
+    /// completions = [[year, dwellings], …], [yields] primary/secondary, [settings]
+    /// operating_margin and [settings.bands] deficit_below/tight_below/healthy_below.
     pub scenario: PathBuf,
     /// Print JSON: {base, scenario, notes, changes: [{layer, code, phase, year, capacity:[before,
-    /// after], pupils, spare, shortfall, status}]}.
+    /// after], pupils, spare, shortfall, margin_shortfall, status}]}.
     #[arg(long)]
     pub json: bool,
 }
@@ -83,13 +85,13 @@ pub fn run(a: &Args) -> CliResult {
     writeln!(out, "\n{} area × phase × year figures change.\n", changes.len())?;
     writeln!(
         out,
-        "{:<12} {:<10} {:<26} {:<9} {:>7}  {:>15}  {:>15}  {:>13}  status",
-        "layer", "code", "name", "phase", "year", "places", "pupils", "shortfall"
+        "{:<12} {:<10} {:<26} {:<9} {:>7}  {:>15}  {:>15}  {:>13}  {:>13}  status",
+        "layer", "code", "name", "phase", "year", "places", "pupils", "shortfall", "with margin"
     )?;
     for c in &changes {
         writeln!(
             out,
-            "{:<12} {:<10} {:<26} {:<9} {:>7}  {:>6.0} → {:>6.0}  {:>6.0} → {:>6.0}  {:>5.0} → {:>5.0}  {} → {}",
+            "{:<12} {:<10} {:<26} {:<9} {:>7}  {:>6.0} → {:>6.0}  {:>6.0} → {:>6.0}  {:>5.0} → {:>5.0}  {:>5.0} → {:>5.0}  {} → {}",
             c.layer,
             c.code,
             c.name.chars().take(26).collect::<String>(),
@@ -101,6 +103,8 @@ pub fn run(a: &Args) -> CliResult {
             c.pupils.1,
             c.shortfall.0,
             c.shortfall.1,
+            c.margin_shortfall.0,
+            c.margin_shortfall.1,
             c.status.0,
             c.status.1
         )?;

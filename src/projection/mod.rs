@@ -506,13 +506,29 @@ impl Projection {
             };
             let layer = &base.layers[li];
             let mut by_area: BTreeMap<usize, Vec<&Completion>> = BTreeMap::new();
+            let locate = |p: geo::Coord| base.indexes[li].locate(layer, p, base.settings.snap_distance_m).map(|x| x.0);
+            let mut placed_by_point = std::collections::BTreeSet::new();
             for c in completions {
                 let area = c
                     .area
                     .as_deref()
                     .and_then(|code| layer.areas.iter().position(|a| a.code.as_str() == code))
+                    .or_else(|| c.at.and_then(locate))
                     .or_else(|| {
-                        c.at.and_then(|p| base.indexes[li].locate(layer, p, base.settings.snap_distance_m).map(|x| x.0))
+                        // The code of another layer's area (a primary planning area, for the
+                        // secondary phase): the area of this layer holding a point inside it.
+                        let code = c.area.as_deref()?;
+                        let other = base.layers.iter().find_map(|l| l.areas.iter().find(|a| a.code.as_str() == code))?;
+                        let a = locate(geo::InteriorPoint::interior_point(&other.geometry)?.0)?;
+                        placed_by_point.insert(format!(
+                            "site {:?}: {code} is not a {} planning area; its pupils go to {} ({}), the one holding a point inside {}",
+                            c.site,
+                            phase.as_str(),
+                            layer.areas[a].name,
+                            layer.areas[a].code,
+                            other.name
+                        ));
+                        Some(a)
                     });
                 match area {
                     Some(a) => by_area.entry(a).or_default().push(c),
@@ -524,6 +540,7 @@ impl Projection {
                     ))),
                 }
             }
+            notes.extend(placed_by_point.into_iter().map(Ok));
             let forecast_years: Vec<i32> = self.years(phase).iter().copied().filter(|&y| y > base.census_year).collect();
             for (a, sites) in &by_area {
                 let schools = &members[*a];

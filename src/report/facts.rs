@@ -165,6 +165,37 @@ pub struct WardFacts {
     pub comparison: Vec<CompareRow>,
     /// How the figures were made.
     pub methods: Vec<String>,
+    /// The what-if plan the figures are of; absent for the data as it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan: Option<PlanFacts>,
+}
+
+/// The plan behind a page's figures.
+#[derive(Clone, Debug, Serialize)]
+pub struct PlanFacts {
+    /// Its name.
+    pub name: String,
+    /// Its changes in words.
+    pub changes: Vec<String>,
+    /// What its projection did (pupils moved, housing added, sites left out).
+    pub notes: Vec<String>,
+}
+
+/// The plan of `ds`, in words, when it has one.
+#[must_use]
+pub fn plan_facts(ds: &Dataset) -> Option<PlanFacts> {
+    let plan = ds.plan.as_ref()?;
+    let school = |urn: u32| {
+        ds.schools
+            .iter()
+            .find(|s| s.urn.0 == urn)
+            .map_or_else(|| format!("URN {urn}"), |s| format!("{} (URN {urn})", s.name))
+    };
+    Some(PlanFacts {
+        name: plan.name.clone(),
+        changes: plan.describe(&school),
+        notes: ds.projection.notes.clone(),
+    })
 }
 
 /// The ward layers of a dataset, in manifest order: `(map layer index, boundary index)`.
@@ -611,7 +642,7 @@ pub fn ward_facts(ds: &Dataset, map: &MapData, la_rows: &[SummaryRow], l: &MapLa
         layer_title: l.title.clone(),
         code: f.code.clone(),
         name: f.name.clone(),
-        authority: ds.name.clone(),
+        authority: ds.base.name.clone(),
         synthetic: ds.synthetic,
         disclosure: ds.disclosure_note(),
         census_year: census,
@@ -623,5 +654,6 @@ pub fn ward_facts(ds: &Dataset, map: &MapData, la_rows: &[SummaryRow], l: &MapLa
         priorities_in_layer,
         comparison,
         methods,
+        plan: plan_facts(ds),
     }
 }

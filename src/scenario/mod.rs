@@ -26,10 +26,16 @@
 //! [yields]              # pupils per dwelling (your authority's figures)
 //! primary = 0.25
 //! secondary = 0.15
+//! [settings]            # the sufficiency rule to try (default: the manifest's)
+//! operating_margin = 0.05
+//! [settings.bands]
+//! tight_below = 0.05
+//! healthy_below = 0.15
 //! ```
 
 pub mod housing;
 
+use crate::manifest::Settings;
 use crate::model::Yields;
 use serde::{Deserialize, Serialize};
 
@@ -145,9 +151,157 @@ pub struct Scenario {
     pub housing: Vec<Site>,
     /// Yields for the housing (default: the manifest's `[settings.yields]`).
     pub yields: Option<Yields>,
+    /// The operating margin and status bands to try (default: the manifest's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<PlanSettings>,
+}
+
+/// The sufficiency rule a plan tries instead of the manifest's `[settings]`; what it leaves out
+/// stays as the manifest has it.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PlanSettings {
+    /// Operating margin (a fraction of pupils, 0 to 0.5).
+    pub operating_margin: Option<f64>,
+    /// Status bands (spare places as fractions of places).
+    pub bands: Option<PlanBands>,
+}
+
+/// Status band thresholds a plan tries (see [`crate::manifest::Bands`]).
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PlanBands {
+    /// Spare below this is a deficit.
+    pub deficit_below: Option<f64>,
+    /// Spare below this is tight.
+    pub tight_below: Option<f64>,
+    /// Spare up to this is healthy; above it is surplus.
+    pub healthy_below: Option<f64>,
 }
 
 impl Scenario {
+    /// The plan's changes in words, one line each, in the order of the file's sections
+    /// (`school` names a URN).
+    #[must_use]
+    pub fn describe(&self, school: &dyn Fn(u32) -> String) -> Vec<String> {
+        use crate::text::{thousands, year_label};
+        let mut out = Vec::new();
+        for e in &self.expand {
+            let verb = if e.places >= 0.0 { "Add" } else { "Remove" };
+            out.push(format!(
+                "{verb} {} places at {} from {}",
+                thousands(e.places.abs()),
+                school(e.urn),
+                year_label(e.from)
+            ));
+        }
+        for c in &self.close {
+            out.push(format!(
+                "Close {} from {} (its pupils go to the other schools of its planning area)",
+                school(c.urn),
+                year_label(c.from)
+            ));
+        }
+        for o in &self.open {
+            out.push(format!(
+                "Open {}, {}, {} places from {} (at easting {:.0}, northing {:.0})",
+                o.name,
+                o.phase,
+                thousands(o.capacity),
+                year_label(o.from),
+                o.easting,
+                o.northing
+            ));
+        }
+        for h in &self.housing {
+            let homes: f64 = h.completions.iter().map(|c| c.1).sum();
+            let first = h.completions.iter().map(|c| c.0).min();
+            out.push(format!(
+                "{} homes at {}{}{}",
+                thousands(homes),
+                h.site,
+                h.area.as_ref().map_or(String::new(), |a| format!(" ({a})")),
+                first.map_or(String::new(), |y| format!(" from {}", year_label(y)))
+            ));
+        }
+        if let Some(p) = &self.settings {
+            let pct = |v: f64| format!("{}%", (v * 1000.0).round() / 10.0);
+            let mut parts = Vec::new();
+            if let Some(m) = p.operating_margin {
+                parts.push(format!("operating margin {}", pct(m)));
+            }
+            if let Some(b) = &p.bands {
+                for (name, v) in [
+                    ("deficit below", b.deficit_below),
+                    ("tight below", b.tight_below),
+                    ("healthy up to", b.healthy_below),
+                ] {
+                    if let Some(v) = v {
+                        parts.push(format!("{name} {} spare", pct(v)));
+                    }
+                }
+            }
+            if !parts.is_empty() {
+                out.push(format!("Sufficiency rule: {}", parts.join(", ")));
+            }
+        }
+        out
+    }
+
+    /// True when the plan changes nothing (no school, housing or rule change).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.expand.is_empty()
+            && self.close.is_empty()
+            && self.open.is_empty()
+            && self.housing.is_empty()
+            && self.settings.as_ref().is_none_or(|p| *p == PlanSettings::default())
+    }
+
+    /// `settings` with this plan's operating margin and bands in place of theirs.
+    ///
+    /// # Errors
+    /// A margin outside 0–50%, a band outside −100% to 100%, or bands out of order.
+    pub fn settings_over(&self, settings: &Settings) -> Result<Settings, ScenarioError> {
+        let mut out = settings.clone();
+        let Some(p) = &self.settings else { return Ok(out) };
+        let bad = |message: String| ScenarioError::Change {
+            name: self.name.clone(),
+            change: "settings".into(),
+            message,
+        };
+        if let Some(m) = p.operating_margin {
+            if !(0.0..=0.5).contains(&m) {
+                return Err(bad(format!("operating_margin {m} is not a fraction from 0 to 0.5 (0.02 is 2%)")));
+            }
+            out.operating_margin = m;
+        }
+        if let Some(b) = &p.bands {
+            for (name, v, slot) in [
+                ("deficit_below", b.deficit_below, &mut out.bands.deficit_below),
+                ("tight_below", b.tight_below, &mut out.bands.tight_below),
+                ("healthy_below", b.healthy_below, &mut out.bands.healthy_below),
+            ] {
+                if let Some(v) = v {
+                    if !(-1.0..=1.0).contains(&v) {
+                        return Err(bad(format!(
+                            "bands.{name} {v} is not a fraction of places from -1 to 1 (0.05 is 5%)"
+                        )));
+                    }
+                    *slot = v;
+                }
+            }
+            let o = &out.bands;
+            if !(o.deficit_below <= o.tight_below && o.tight_below <= o.healthy_below) {
+                return Err(bad(format!(
+                    "bands out of order: deficit_below {} ≤ tight_below {} ≤ healthy_below {} must hold",
+                    o.deficit_below, o.tight_below, o.healthy_below
+                )));
+            }
+        }
+        Ok(out)
+    }
+
     /// Reads a scenario file.
     ///
     /// # Errors

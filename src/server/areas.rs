@@ -423,18 +423,34 @@ fn school_profile(ds: &Dataset, l: &MapLayer, fi: usize) -> Profile {
     }
 }
 
-/// `/api/areas/{layer}/{code}`.
+/// `?plan=` of `/api/areas/{layer}/{code}`.
+#[derive(Debug, Deserialize)]
+pub struct PlanQuery {
+    /// A plan's id (from `POST /api/plans`): the profile of the plan's figures.
+    pub plan: Option<String>,
+}
+
+/// `/api/areas/{layer}/{code}[?plan=ID]`.
 ///
 /// # Errors
-/// 404 for an unknown layer or code.
-pub async fn area(State(state): State<Arc<AppState>>, Path((layer, code)): Path<(String, String)>) -> Result<Json<Profile>, ApiError> {
+/// 404 for an unknown layer, code or plan.
+pub async fn area(
+    State(state): State<Arc<AppState>>,
+    Path((layer, code)): Path<(String, String)>,
+    q: Result<Query<PlanQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Profile>, ApiError> {
+    let Query(q) = q?;
     let (l, _) = super::find_layer(&state, &layer)?;
     let (fi, _) = l.feature(&code).ok_or_else(|| {
         ApiError::NotFound(format!(
             "no feature with code {code:?} in layer {layer}; /api/search?q=NAME finds codes, /api/layers/{layer}/geojson lists them"
         ))
     })?;
-    let ds = &state.ds;
+    let plan = match q.plan.as_deref() {
+        Some(id) => Some(super::plans::find(&state, id).await?),
+        None => None,
+    };
+    let ds = plan.as_ref().map_or(&state.ds, |p| &p.ds);
     Ok(Json(match l.kind {
         MapKind::Schools => school_profile(ds, l, fi),
         _ => area_profile(ds, &state.map.equity, l, fi),

@@ -77,7 +77,9 @@ pub fn json_error(status: StatusCode, message: &str) -> Response {
 /// placeplan's words for an error status that a layer below the handlers answered.
 fn words(status: StatusCode) -> &'static str {
     match status {
-        StatusCode::METHOD_NOT_ALLOWED => "this address does not answer that method: the Allow header lists those it does (only POST /api/plans takes a body)",
+        StatusCode::METHOD_NOT_ALLOWED => {
+            "this address does not answer that method: the Allow header lists those it does (only POST /api/plans takes a body)"
+        }
         StatusCode::PAYLOAD_TOO_LARGE => {
             "the request body is too large: a plan sent to /api/plans is at most 16 KiB, and nothing else reads a body"
         }

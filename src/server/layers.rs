@@ -126,6 +126,8 @@ pub async fn layers(State(state): State<Arc<AppState>>, headers: HeaderMap) -> J
             "attribution": state.attribution,
             "operating_margin": ds.settings.operating_margin,
             "bands": ds.settings.bands,
+            // Pupils per dwelling for housing sites (`null`: the manifest has none).
+            "yields": ds.settings.yields,
             "apportionment": ds.weight_method,
             // The basemap under the layers, if the server was started with one.
             "basemap": match (&state.options.basemap, &state.options.basemap_style) {

@@ -61,6 +61,76 @@ pub struct PlanAnswer {
     pub notes: Vec<String>,
     /// Every area × phase × year whose figures change, as `placeplan scenario diff --json`.
     pub changes: Vec<DiffRow>,
+    /// The schools the plan opens, expands or closes, where they are (for the map).
+    pub schools: Vec<PlanSchool>,
+    /// The plan's changes in words.
+    pub described: Vec<String>,
+}
+
+/// A school a plan changes.
+#[derive(Clone, Debug, Serialize)]
+pub struct PlanSchool {
+    /// URN (a new school's is the plan's or 990001, 990002, …).
+    pub urn: u32,
+    /// Name.
+    pub name: String,
+    /// `opens`, `expands` or `closes`.
+    pub change: &'static str,
+    /// Places added (opens, expands: negative removes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub places: Option<f64>,
+    /// First academic year of the change.
+    pub from: i32,
+    /// Where, WGS84 `[lon, lat]` (absent for a school with no location).
+    pub point: Option<[f64; 2]>,
+}
+
+/// The schools `plan` changes in `ds` (the plan's figures), located for the map.
+fn plan_schools(ds: &Dataset, plan: &Scenario) -> Vec<PlanSchool> {
+    let point = |c: Option<geo::Coord>| {
+        c.and_then(|c| crate::crs::bng_to_wgs84(c.x, c.y).ok())
+            .map(|w| [(w.x * 1e6).round() / 1e6, (w.y * 1e6).round() / 1e6])
+    };
+    let school = |urn: u32| ds.schools.iter().find(|s| s.urn.0 == urn);
+    let mut out = Vec::new();
+    for e in &plan.expand {
+        let s = school(e.urn);
+        out.push(PlanSchool {
+            urn: e.urn,
+            name: s.map_or_else(|| format!("URN {}", e.urn), |s| s.name.clone()),
+            change: "expands",
+            places: Some(e.places),
+            from: e.from,
+            point: point(s.and_then(|s| s.location)),
+        });
+    }
+    for c in &plan.close {
+        let s = school(c.urn);
+        out.push(PlanSchool {
+            urn: c.urn,
+            name: s.map_or_else(|| format!("URN {}", c.urn), |s| s.name.clone()),
+            change: "closes",
+            places: None,
+            from: c.from,
+            point: point(s.and_then(|s| s.location)),
+        });
+    }
+    for o in &plan.open {
+        // The projection gave it its URN: the new school of that name.
+        let s = ds.schools.iter().rev().find(|s| s.name == o.name);
+        out.push(PlanSchool {
+            urn: o.urn.or(s.map(|s| s.urn.0)).unwrap_or_default(),
+            name: o.name.clone(),
+            change: "opens",
+            places: Some(o.capacity),
+            from: o.from,
+            point: point(Some(geo::Coord {
+                x: o.easting,
+                y: o.northing,
+            })),
+        });
+    }
+    out
 }
 
 /// The plans of one server.
@@ -81,6 +151,14 @@ impl Plans {
 
     fn saved_path(&self, id: &str) -> Option<PathBuf> {
         self.dir.as_ref().map(|d| d.join(format!("{id}.toml")))
+    }
+}
+
+impl StoredPlan {
+    /// The authority's rows under the plan.
+    #[must_use]
+    pub fn la_rows(&self) -> Vec<SummaryRow> {
+        crate::analysis::summary::summary(&self.ds, None, None, None)
     }
 }
 
@@ -117,6 +195,8 @@ fn project(state: &AppState, toml: String) -> Result<StoredPlan, ApiError> {
         saved: false,
         notes: ds.projection.notes.clone(),
         changes: diff(&state.ds, &ds),
+        schools: plan_schools(&ds, &plan),
+        described: crate::report::facts::plan_facts(&ds).map(|f| f.changes).unwrap_or_default(),
         id,
     };
     Ok(StoredPlan { toml, ds, answer })

@@ -103,6 +103,28 @@ try {
   await page.screenshot({ path: `${shots}/plan-map.png` });
   ok(`the map shows the plan: PA03 ${pa03.status[0]} → ${drawnStatus}`);
 
+  // The new school is marked on the map where it was placed, with its places.
+  const marked = await page.evaluate(() => window.placeplan.map.queryRenderedFeatures({ layers: ['plan-schools'] }).map((f) => f.properties.label));
+  assert.ok(marked.includes('NEW: Eastfield Primary (+420)'), `the new school is drawn: ${marked.join('; ')}`);
+  assert.ok(marked.some((l) => /^MORE PLACES: Ironbridge Moorside Primary School \(\+105\)$/.test(l)), `the expansion is marked: ${marked.join('; ')}`);
+  ok(`the plan's schools are marked on the map: ${marked.join('; ')}`);
+
+  // A change of the sufficiency rule: a wider tight band turns more areas tight.
+  const before = (await (await fetch(`${base}/api/plans/${await page.evaluate(() => window.placeplan.state.plan)}`)).json()).changes.length;
+  await page.selectOption('#plan-kind', 'settings');
+  assert.equal(await page.inputValue('#plan-tight_below'), '2', 'the form starts from the manifest\'s bands');
+  await page.fill('#plan-operating_margin', '5');
+  await page.fill('#plan-tight_below', '8');
+  await page.fill('#plan-healthy_below', '15');
+  await page.click('#plan-add');
+  await page.waitForFunction(() => document.querySelectorAll('#plan-edits li').length === 3);
+  await page.waitForFunction((n) => {
+    const m = document.querySelector('#plan-status').textContent.match(/^(\d+) area/);
+    return m && Number(m[1]) > n;
+  }, before);
+  assert.match(await page.locator('#plan-edits li').nth(2).textContent(), /Sufficiency rule: operating margin 5%, deficit below 0% spare, tight below 8%, healthy up to 15%/);
+  ok(`changed the operating margin and bands: ${await page.locator('#plan-status').textContent()}`);
+
   // 4. The table is the server's answer; the saved TOML is the plan; the link reopens it.
   const id = await page.evaluate(() => window.placeplan.state.plan);
   assert.match(id, /^[0-9a-f]{32}$/);
@@ -115,6 +137,7 @@ try {
   const toml = readFileSync(file, 'utf8');
   assert.match(toml, /\[\[expand\]\]\nurn = 190008\nplaces = 105\nfrom = 2026/);
   assert.match(toml, /\[\[open\]\]\nname = "Eastfield Primary"/);
+  assert.match(toml, /\[settings\]\noperating_margin = 0.05\n\n\[settings.bands\]\ndeficit_below = 0\ntight_below = 0.08\nhealthy_below = 0.15/);
   writeFileSync(`${shots}/plan.toml`, toml);
   writeFileSync(`${shots}/plan-changes.json`, JSON.stringify(answer.changes));
   await page.screenshot({ path: `${shots}/plan-editor.png` });
@@ -123,9 +146,32 @@ try {
   again.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
   await again.goto(`${base}/#plan=${id}`);
   await again.waitForSelector('body[data-map-ready="true"]', { timeout: 30000 });
-  await again.waitForFunction(() => document.querySelectorAll('#plan-edits li').length === 2);
+  await again.waitForFunction(() => document.querySelectorAll('#plan-edits li').length === 3);
   assert.equal(await again.locator('#plan-diff tbody tr').count(), rows, 'the link shows the same plan');
   ok(`saved the TOML and reopened the plan from its link (${answer.changes.length} changes)`);
+
+  // The panel sets the plan's figures beside the data as it is, and the chart draws both.
+  const third = await context.newPage();
+  third.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+  await third.goto(`${base}/#layer=localities&metric=status&phase=primary&year=2027&sel=localities%2FPA03&plan=${id}`);
+  await third.waitForSelector('#panel [data-field="plan-compare"] [data-field="plan-status"]', { timeout: 30000 });
+  const pa03Now = answer0(answer);
+  assert.equal(await third.locator('[data-field="plan-status"]').textContent(), pa03Now.status[1], 'the panel gives the plan\'s status');
+  assert.equal(await third.locator('[data-field="plan-capacity"]').textContent(), Math.round(pa03Now.capacity[1]).toLocaleString('en-GB'));
+  assert.ok(await third.locator('#panel svg.chart path.plan-pup').count() === 1, 'the chart draws the plan\'s pupils');
+  await third.locator('#panel').screenshot({ path: `${shots}/plan-panel.png` });
+  ok(`the panel: PA03 ${pa03Now.status[0]} as it is, ${pa03Now.status[1]} under the plan, with the chart of both`);
+
+  // The ward page of a plan says so and lists the plan; its links keep the plan.
+  const layers = await (await fetch(`${base}/api/layers`)).json();
+  const wardLayer = layers.layers.find((l) => l.kind && l.kind.area === 'ward');
+  const ward = (await (await fetch(`${base}/api/layers/${wardLayer.id}/areas`)).json())[0];
+  const wp = await context.newPage();
+  await wp.goto(`${base}/ward/${ward.code}?layer=${wardLayer.id}&plan=${id}`);
+  assert.match(await wp.locator('[data-field="plan"]').textContent(), /What-if plan: Moorside and a new school\..*Add 105 places at Ironbridge Moorside Primary School \(URN 190008\) from 2026\/27/s);
+  assert.match(await wp.locator('a', { hasText: 'Open on the map' }).getAttribute('href'), new RegExp(`plan=${id}`));
+  await wp.screenshot({ path: `${shots}/plan-ward.png`, fullPage: false });
+  ok(`the ward page of ${ward.name} under the plan`);
 
   assert.deepEqual(errors, [], 'no page errors and no request left the server');
   // 5. A bad plan says why, in the panel, not as an error page (the browser logs its 400).

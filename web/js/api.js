@@ -31,7 +31,7 @@ export const fileKey = (code) => {
 
 const server = {
   layers: () => getJSON('api/layers'),
-  area: (layer, code) => getJSON(`api/areas/${enc(layer)}/${enc(code)}`),
+  area: (layer, code, plan) => getJSON(`api/areas/${enc(layer)}/${enc(code)}${plan ? `?plan=${enc(plan)}` : ''}`),
   areas: (layer) => getJSON(`api/layers/${enc(layer)}/areas`),
   search: (q, limit = 8) => getJSON(`api/search?q=${enc(q)}&limit=${limit}`),
   explain: (layer, code, metric, phase, year) =>
@@ -86,7 +86,7 @@ export const href = STATIC
       profile: (layer, code) => (layer ? `api/areas/${enc(layer)}/${fileKey(code)}.json` : 'api/layers.json'),
     }
   : {
-      wardPage: (layer, code) => `ward/${enc(code)}?layer=${enc(layer)}`,
+      wardPage: (layer, code, plan) => `ward/${enc(code)}?layer=${enc(layer)}${plan ? `&plan=${enc(plan)}` : ''}`,
       download: (level, layer, format) => `api/export?level=${level}&layer=${enc(layer)}&format=${format}`,
       geojson: (layer) => `api/layers/${enc(layer)}/geojson`,
       profile: (layer, code) => (layer ? `api/areas/${enc(layer)}/${enc(code)}` : 'api/layers'),

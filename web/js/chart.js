@@ -6,19 +6,27 @@ import { academicYear, esc, places } from './format.js';
  * @param {{year:number, capacity:number, pupils:number, forecast:boolean}[]} series
  * @param {string} title  accessible description
  * @param {number} [selected]  the year shown on the map, marked on the chart
+ * @param {{year:number, capacity:number, pupils:number}[]} [plan]  the same under a plan, drawn over
  */
-export function capacityChart(series, title, selected) {
+export function capacityChart(series, title, selected, plan) {
   if (!series.length) return '';
-  if (series.length === 1) return barChart(series[0], title);
+  if (series.length === 1 && !plan) return barChart(series[0], title);
   const W = 360, H = 170, L = 44, R = 10, T = 12, B = 26;
-  const vals = series.flatMap((s) => [s.capacity, s.pupils]).filter(Number.isFinite);
+  const vals = [...series, ...(plan || [])].flatMap((s) => [s.capacity, s.pupils]).filter(Number.isFinite);
   // The axis starts at zero, so the gap between the lines is read at its true size.
   const lo = 0;
   const hi = Math.max(...vals, 1) * 1.08;
   const n = series.length;
   const x = (i) => L + (n === 1 ? (W - L - R) / 2 : (i * (W - L - R)) / (n - 1));
   const y = (v) => T + (H - T - B) * (1 - (v - lo) / (hi - lo));
-  const path = (k) => series.map((s, i) => `${i ? 'L' : 'M'}${x(i).toFixed(1)},${y(s[k]).toFixed(1)}`).join('');
+  const path = (k, list = series) => list
+    .map((s) => [series.findIndex((b) => b.year === s.year), s[k]])
+    .filter(([i, v]) => i >= 0 && Number.isFinite(v))
+    .map(([i, v], j) => `${j ? 'L' : 'M'}${x(i).toFixed(1)},${y(v).toFixed(1)}`)
+    .join('');
+  const planned = plan && plan.length
+    ? `<path class="plan-cap" d="${path('capacity', plan)}"/><path class="plan-pup" d="${path('pupils', plan)}"/>`
+    : '';
   const firstFc = series.findIndex((s) => s.forecast);
   const shade = firstFc >= 0
     ? `<rect class="fc" x="${(firstFc > 0 ? (x(firstFc - 1) + x(firstFc)) / 2 : L).toFixed(1)}" y="${T}" width="${(W - R - (firstFc > 0 ? (x(firstFc - 1) + x(firstFc)) / 2 : L)).toFixed(1)}" height="${H - T - B}"/>
@@ -39,9 +47,9 @@ export function capacityChart(series, title, selected) {
     ${shade}
     <line class="axis" x1="${L}" x2="${W - R}" y1="${H - B}" y2="${H - B}"/>
     ${ticks}${xl}${mark}
-    <path class="cap" d="${path('capacity')}"/><path class="pup" d="${path('pupils')}"/>${dots}
+    <path class="cap" d="${path('capacity')}"/><path class="pup" d="${path('pupils')}"/>${dots}${planned}
   </svg>
-  <p class="note">Dashed: places. Solid: pupils (roll, then forecast). The axis starts at 0; the vertical line is the year on the map.</p>`;
+  <p class="note">Dashed: places. Solid: pupils (roll, then forecast).${planned ? ' <span class="plan-key">Orange: the same under the plan.</span>' : ''} The axis starts at 0; the vertical line is the year on the map.</p>`;
 }
 
 /** One year only: two bars, places and pupils. */

@@ -11,7 +11,7 @@ import { calculation, renderProfile } from './panel.js';
 import { composeView, download, preparePrint } from './export.js';
 import { isBasemapLayer, mergeBasemap } from './basemap.js';
 import { mapPosition, parsePosition, readState, writeState } from './urlstate.js';
-import { PlanEditor } from './plan.js';
+import { PlanEditor, drawPlanSchools } from './plan.js';
 
 const $ = (id) => document.getElementById(id);
 /** The areas' fill opacity in the server's style (`fill-opacity` when not hovered). */
@@ -172,6 +172,31 @@ async function start() {
     };
   };
 
+  // The selected area's figures under the plan on view, set beside the data as it is.
+  let planProfile = null;
+  let planName = 'plan';
+  const refreshPlanProfile = async () => {
+    const id = state.plan;
+    const want = profile && id ? `${id}|${profile.layer}|${profile.code}` : '';
+    if (!want) {
+      if (planProfile) { planProfile = null; renderPanel(); }
+      return;
+    }
+    if (planProfile && planProfile.key === want) {
+      // The plan's name may come after its figures (a link opened with an area selected).
+      if (planProfile.name !== planName) { planProfile.name = planName; renderPanel(); }
+      return;
+    }
+    try {
+      const p = await api.area(profile.layer, profile.code, id);
+      if (state.plan !== id || !profile || `${id}|${profile.layer}|${profile.code}` !== want) return;
+      planProfile = { key: want, id, name: planName, profile: p };
+      renderPanel();
+    } catch (e) {
+      console.warn('plan profile', e);
+    }
+  };
+
   const renderPanel = () => {
     const panel = $('panel');
     if (!profile) {
@@ -180,7 +205,8 @@ async function start() {
       if (small.matches) map.easeTo({ padding: { bottom: 0 }, duration: 250 });
       return;
     }
-    $('panel-body').innerHTML = renderProfile(profile, state, meta, links());
+    const plan = planProfile && planProfile.id === state.plan && planProfile.key.endsWith(`|${profile.layer}|${profile.code}`) ? planProfile : null;
+    $('panel-body').innerHTML = renderProfile(profile, state, meta, links(), plan);
     panel.dataset.code = profile.code;
     panel.dataset.layer = profile.layer;
     panel.dataset.phase = state.phase;
@@ -294,6 +320,7 @@ async function start() {
     showMessage('');
     selLayer = layerId;
     state.sel = `${layerId}/${code}`;
+    refreshPlanProfile();
     view.select(layerId, profile.feature_id);
     // Open the panel first, so that the map is fitted to the space that is left.
     apply();
@@ -392,11 +419,15 @@ async function start() {
     editor = new PlanEditor($('plan-section'), {
       years,
       schoolName: (urn) => names.get(String(urn)) || `URN ${urn}`,
+      rule: { operating_margin: meta.dataset.operating_margin, bands: meta.dataset.bands, yields: meta.dataset.yields },
       onPlan: (answer) => {
         planAnswer = answer;
+        planName = answer ? answer.name : 'plan';
         state.plan = answer ? answer.id : undefined;
         writeState(state);
+        drawPlanSchools(map, answer);
         refreshPlan();
+        refreshPlanProfile();
       },
     });
     $('plan-section').hidden = false;

@@ -147,11 +147,35 @@ function yearTable(rows) {
     <th scope="col" class="num">Spare</th><th scope="col">Status</th></tr></thead><tbody>${body}</tbody></table>`;
 }
 
+/** The figures of a year as they are and under a plan, side by side; changed ones marked. */
+function compareTable(base, plan, planName, phase, year, census) {
+  if (!plan) return `<p class="note" data-field="plan-compare">Plan “${esc(planName)}”: no ${esc(phase)} figure here for ${academicYear(year)}.</p>`;
+  const fields = [
+    ['Places', 'capacity', places],
+    [`Pupils${year > census ? ' (forecast)' : ''}`, 'pupils', places],
+    ['Spare places', 'spare', signed],
+    ['Spare %', 'spare_pct', pct],
+    ['Short by', 'shortfall', places],
+    ['Places to add for the operating margin', 'margin_shortfall', places],
+  ];
+  const same = (a, b) => (a == null && b == null) || (a != null && b != null && Math.abs(a - b) < 0.5);
+  const rows = fields.map(([label, k, f]) => {
+    const a = base ? base[k] : null;
+    const b = plan[k];
+    return `<tr><th scope="row">${esc(label)}</th><td class="num">${a == null ? '—' : f(a)}</td><td class="num${same(a, b) ? '' : ' changed'}" data-field="plan-${k}">${b == null ? '—' : f(b)}</td></tr>`;
+  });
+  const st = (r) => (r && r.status ? `<span class="status ${esc(r.status)}">${esc(r.status)}</span>` : '—');
+  rows.push(`<tr><th scope="row">Status</th><td>${st(base)}</td><td class="${(base && base.status) === plan.status ? '' : 'changed'}" data-field="plan-status">${st(plan)}</td></tr>`);
+  return `<table class="plan-compare" data-field="plan-compare"><caption>As it is and under the plan “${esc(planName)}”, ${esc(phase)}, ${academicYear(year)}</caption>
+    <thead><tr><th scope="col"></th><th scope="col" class="num">As it is</th><th scope="col" class="num">Plan</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
 /**
- * Renders `profile` for `state` ({phase, year}); `links` = {permalink, geojson, explain}.
+ * Renders `profile` for `state` ({phase, year}); `links` = {permalink, geojson, explain};
+ * `plan` = {id, name, profile}: the same profile under the plan on view, set beside it.
  * Returns the HTML.
  */
-export function renderProfile(profile, state, meta, links) {
+export function renderProfile(profile, state, meta, links, plan) {
   const census = meta.dataset.census_year;
   const margin = meta.dataset.operating_margin;
   const parts = [];
@@ -167,7 +191,9 @@ export function renderProfile(profile, state, meta, links) {
     if (row) {
       parts.push(`<p class="headline">${statusBadge(row.status)} ${academicYear(row.year)}</p>`);
       parts.push(figures({ ...row, forecast: row.year > census, schools: 1 }, margin));
-      parts.push(capacityChart(rows.map((r) => ({ ...r, forecast: r.year > census })), `Places and pupils at ${profile.name}`, state.year));
+      const planRows = plan ? plan.profile.school_years.filter((r) => r.phase === row.phase) : null;
+      if (plan) parts.push(compareTable(row, planRows.find((r) => r.year === row.year), plan.name, row.phase, row.year, census));
+      parts.push(capacityChart(rows.map((r) => ({ ...r, forecast: r.year > census })), `Places and pupils at ${profile.name}`, state.year, planRows));
     }
     for (const [ph, lines] of profile.schools) {
       const l = lines[0];
@@ -187,6 +213,8 @@ export function renderProfile(profile, state, meta, links) {
     } else if (row) {
       parts.push(`<p class="headline">${statusBadge(row.status)} ${headline(profile.name, state.phase, row, census)}</p>`);
       parts.push(figures(row, margin));
+      const planRows = plan ? plan.profile.figures.filter((r) => r.phase === state.phase) : null;
+      if (plan) parts.push(compareTable(row, planRows.find((r) => r.year === row.year), plan.name, state.phase, row.year, census));
       // A forecast from population says how such projections did on the data's own history.
       const pop = meta.dataset.population_forecast;
       const scores = pop ? (pop.scores || []).filter((s) => s.phase === state.phase) : [];
@@ -208,7 +236,7 @@ export function renderProfile(profile, state, meta, links) {
           : '';
         parts.push(`<p class="note" data-field="admissions-check">${esc(adm.sentence + local)}</p>`);
       }
-      parts.push(capacityChart(rows, `${state.phase} places and pupils in ${profile.name} by year`, state.year));
+      parts.push(capacityChart(rows, `${state.phase} places and pupils in ${profile.name} by year`, state.year, planRows));
       parts.push(`<details class="calc"><summary>Figures by year</summary>${yearTable(rows)}</details>`);
       parts.push('<div id="calc-year"></div>');
     }
@@ -236,7 +264,7 @@ export function renderProfile(profile, state, meta, links) {
     parts.push(calc.map(calculation).join(''));
   }
   const ward = profile.kind && profile.kind.area === 'ward'
-    ? `<a href="${esc(href.wardPage(profile.layer, profile.code))}" id="ward-page">Ward page (printable)</a>` : '';
+    ? `<a href="${esc(href.wardPage(profile.layer, profile.code, plan && plan.id))}" id="ward-page">Ward page (printable)${plan ? ', with the plan' : ''}</a>` : '';
   const level = profile.kind && (profile.kind.area === 'ward' ? 'ward' : profile.kind.area === 'planning_area' ? 'planning_area' : null);
   const dl = level
     ? `<span class="downloads">Figures for every ${level === 'ward' ? 'ward' : 'planning area'}:

@@ -11,6 +11,7 @@ export function planToml(name, edits, yields) {
   const q = (s) => JSON.stringify(String(s));
   const lines = [`name = ${q(name || 'plan')}`];
   for (const e of edits) {
+    if (e.kind === 'settings') continue;
     lines.push('', `[[${e.kind}]]`);
     if (e.kind === 'expand') lines.push(`urn = ${e.urn}`, `places = ${e.places}`, `from = ${e.from}`);
     if (e.kind === 'close') lines.push(`urn = ${e.urn}`, `from = ${e.from}`);
@@ -27,9 +28,19 @@ export function planToml(name, edits, yields) {
       if (e.type) lines.push(`type = ${q(e.type)}`);
     }
   }
-  if (yields && Object.keys(yields).length) {
-    lines.push('', '[yields]');
-    for (const [k, v] of Object.entries(yields)) if (typeof v === 'number') lines.push(`${k} = ${v}`);
+  // Numbers of a table, then its sub-tables (yields by housing type; the bands).
+  const table = (head, obj) => {
+    const nums = Object.entries(obj).filter(([, v]) => typeof v === 'number');
+    if (nums.length) lines.push('', `[${head}]`, ...nums.map(([k, v]) => `${k} = ${v}`));
+  };
+  if (yields) {
+    table('yields', yields);
+    for (const [type, y] of Object.entries(yields.by_type || {})) table(`yields.by_type.${q(type)}`, y);
+  }
+  const rule = edits.find((e) => e.kind === 'settings');
+  if (rule) {
+    if (typeof rule.operating_margin === 'number') table('settings', { operating_margin: rule.operating_margin });
+    if (rule.bands) table('settings.bands', rule.bands);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -41,6 +52,7 @@ export function editsOf(plan) {
   for (const e of plan.expand || []) out.push({ kind: 'expand', ...e });
   for (const e of plan.close || []) out.push({ kind: 'close', ...e });
   for (const e of plan.housing || []) out.push({ kind: 'housing', ...e });
+  if (plan.settings) out.push({ kind: 'settings', operating_margin: plan.settings.operating_margin ?? undefined, bands: plan.settings.bands || undefined });
   return out;
 }
 
@@ -50,6 +62,17 @@ export function describe(e, schoolName) {
   if (e.kind === 'expand') return `${e.places >= 0 ? 'Add' : 'Remove'} ${num(Math.abs(e.places))} places at ${schoolName(e.urn)} ${from}`;
   if (e.kind === 'close') return `Close ${schoolName(e.urn)} ${from} (its pupils go to the other schools of its planning area)`;
   if (e.kind === 'open') return `Open ${e.name}, ${e.phase}, ${num(e.capacity)} places ${from}`;
+  if (e.kind === 'settings') {
+    const p = (v) => `${Math.round(v * 1000) / 10}%`;
+    const b = e.bands || {};
+    const parts = [
+      typeof e.operating_margin === 'number' ? `operating margin ${p(e.operating_margin)}` : '',
+      typeof b.deficit_below === 'number' ? `deficit below ${p(b.deficit_below)} spare` : '',
+      typeof b.tight_below === 'number' ? `tight below ${p(b.tight_below)}` : '',
+      typeof b.healthy_below === 'number' ? `healthy up to ${p(b.healthy_below)}` : '',
+    ].filter(Boolean);
+    return `Sufficiency rule: ${parts.join(', ')}`;
+  }
   const homes = e.completions.reduce((a, [, d]) => a + d, 0);
   return `${num(homes)} homes at ${e.site}${e.area ? ` (${e.area})` : ''} ${from}`;
 }
@@ -59,14 +82,20 @@ const FIELDS = {
   close: [['urn', 'School (click one on the map, or its URN)', 'number'], ['from', 'Closed from', 'year']],
   open: [['name', 'Name', 'text'], ['phase', 'Phase', 'phase'], ['capacity', 'Places', 'number'], ['from', 'Opens', 'year'], ['where', 'Where (click the map)', 'where']],
   housing: [['site', 'Site', 'text'], ['area', 'Planning area code (or click the map)', 'text'], ['dwellings', 'Homes', 'number'], ['from', 'Occupied', 'year'],
-    ['yield_primary', 'Primary pupils per home (blank: the manifest\'s yields)', 'number'], ['yield_secondary', 'Secondary pupils per home', 'number'],
+    ['yield_primary', 'Primary pupils per home', 'yield'], ['yield_secondary', 'Secondary pupils per home', 'yield'],
     ['where', 'Where (optional: click the map)', 'where']],
+  settings: [['operating_margin', 'Operating margin, % of pupils', 'percent'], ['deficit_below', 'Deficit: spare below, %', 'percent'],
+    ['tight_below', 'Tight: spare below, %', 'percent'], ['healthy_below', 'Healthy: spare up to, % (surplus above)', 'percent']],
 };
 
 export class PlanEditor {
-  /** `root`: the section; `years`: forecast years; `schools`: URN → name; `onPlan(answer|null)`. */
-  constructor(root, { years, schoolName, onPlan }) {
+  /**
+   * `root`: the section; `years`: forecast years; `schoolName(urn)`; `rule`: the manifest's
+   * {operating_margin, bands}; `onPlan(answer|null)`.
+   */
+  constructor(root, { years, schoolName, rule, onPlan }) {
     this.root = root;
+    this.rule = rule || { operating_margin: 0.02, bands: { deficit_below: 0, tight_below: 0.02, healthy_below: 0.1 } };
     this.years = years;
     this.schoolName = schoolName;
     this.onPlan = onPlan;
@@ -91,6 +120,18 @@ export class PlanEditor {
       const id = `plan-${key}`;
       if (type === 'year') return `<label class="field" for="${id}">${esc(label)}</label><select id="${id}">${yearOptions}</select>`;
       if (type === 'phase') return `<label class="field" for="${id}">${esc(label)}</label><select id="${id}"><option>primary</option><option>secondary</option></select>`;
+      if (type === 'percent') {
+        // Filled with the rule in force: the plan's, else the manifest's.
+        const cur = this.edits.find((e) => e.kind === 'settings') || {};
+        const v = key === 'operating_margin' ? cur.operating_margin ?? this.rule.operating_margin : (cur.bands || {})[key] ?? this.rule.bands[key];
+        return `<label class="field" for="${id}">${esc(label)}</label><input id="${id}" type="number" step="0.5" value="${Math.round(v * 1000) / 10}">`;
+      }
+      if (type === 'yield') {
+        // The plan's yields, else the manifest's; blank when neither has one.
+        const y = this.yields || this.rule.yields || {};
+        const v = y[key.replace('yield_', '')];
+        return `<label class="field" for="${id}">${esc(label)}</label><input id="${id}" type="number" step="any" min="0" value="${typeof v === 'number' ? v : ''}" placeholder="from your pupil yield data">`;
+      }
       if (type === 'where') return `<p class="note" id="plan-where">${esc(label)}: ${this.where ? `easting ${this.where.easting}, northing ${this.where.northing}` : 'not placed yet'}</p>`;
       return `<label class="field" for="${id}">${esc(label)}</label><input id="${id}" type="${type}"${type === 'number' ? ' step="any"' : ''}>`;
     }).join('');
@@ -135,10 +176,20 @@ export class PlanEditor {
       if (this.value('area')) e.area = this.value('area');
       else if (this.where) Object.assign(e, this.where);
       else return this.status('Give the planning area code, or click the map where the homes would be.');
-      // Pupil yields for the plan, when the manifest has none (or the user has local ones).
-      if (this.value('yield_primary') || this.value('yield_secondary')) {
-        this.yields = { ...(this.yields || {}), primary: n('yield_primary'), secondary: n('yield_secondary') };
+      // Yields other than those in force become the plan's (by-type yields are kept).
+      const cur = this.yields || this.rule.yields || {};
+      const yp = this.value('yield_primary'), ys = this.value('yield_secondary');
+      if (!yp || !ys) {
+        if (!(typeof cur.primary === 'number')) return this.status('Give the pupils per home for each phase (from your authority\'s pupil yield data): this data has no yields.');
+      } else if (Number(yp) !== cur.primary || Number(ys) !== cur.secondary) {
+        this.yields = { ...cur, primary: Number(yp), secondary: Number(ys) };
       }
+    }
+    if (kind === 'settings') {
+      const f = (k) => n(k) / 100;
+      e = { kind, operating_margin: f('operating_margin'), bands: { deficit_below: f('deficit_below'), tight_below: f('tight_below'), healthy_below: f('healthy_below') } };
+      // One rule per plan: a new one replaces the last.
+      this.edits = this.edits.filter((x) => x.kind !== 'settings');
     }
     if ((kind === 'expand' || kind === 'close') && !(e.urn > 0)) return this.status('Choose a school: click it on the map, or type its URN.');
     this.edits.push(e);
@@ -245,4 +296,55 @@ export class PlanEditor {
       this.status(`The plan of this link cannot be shown: ${e.message}`);
     }
   }
+}
+
+const CHANGE_WORDS = { opens: 'NEW', expands: 'MORE PLACES', closes: 'CLOSES' };
+
+/**
+ * Marks the schools a plan opens, expands or closes on `map` (a GeoJSON source of their points,
+ * drawn above every layer); `answer` null clears them.
+ */
+export function drawPlanSchools(map, answer) {
+  const features = ((answer && answer.schools) || []).filter((s) => s.point).map((s) => ({
+    type: 'Feature',
+    geometry: { type: 'Point', coordinates: s.point },
+    properties: {
+      urn: s.urn,
+      change: s.change,
+      label: `${CHANGE_WORDS[s.change] || s.change}: ${s.name}${s.places != null ? ` (${s.places >= 0 ? '+' : '−'}${num(Math.abs(s.places))})` : ''}`,
+    },
+  }));
+  const data = { type: 'FeatureCollection', features };
+  const source = map.getSource('plan-schools');
+  if (source) {
+    source.setData(data);
+    return;
+  }
+  map.addSource('plan-schools', { type: 'geojson', data });
+  map.addLayer({
+    id: 'plan-schools',
+    type: 'circle',
+    source: 'plan-schools',
+    paint: {
+      'circle-radius': ['match', ['get', 'change'], 'opens', 9, 8],
+      'circle-color': ['match', ['get', 'change'], 'closes', '#ffffff', '#f47738'],
+      'circle-stroke-color': ['match', ['get', 'change'], 'closes', '#0b0c0c', '#ffffff'],
+      'circle-stroke-width': ['match', ['get', 'change'], 'closes', 3, 2.5],
+    },
+  });
+  map.addLayer({
+    id: 'plan-schools-label',
+    type: 'symbol',
+    source: 'plan-schools',
+    layout: {
+      'text-field': ['get', 'label'],
+      'text-font': ['Noto Sans Bold'],
+      'text-size': 12,
+      'text-anchor': 'top',
+      'text-offset': [0, 1.1],
+      'text-max-width': 12,
+      'text-allow-overlap': true,
+    },
+    paint: { 'text-color': '#0b0c0c', 'text-halo-color': '#ffffff', 'text-halo-width': 2 },
+  });
 }

@@ -149,6 +149,13 @@ impl Plans {
         }
     }
 
+    /// Keeps `plan`; the least recently used beyond [`KEPT`] are dropped at once (moka would
+    /// otherwise drop them at its next maintenance, holding up to a few hundred plans' memory).
+    fn keep(&self, id: String, plan: Arc<StoredPlan>) {
+        self.kept.insert(id, plan);
+        self.kept.run_pending_tasks();
+    }
+
     fn saved_path(&self, id: &str) -> Option<PathBuf> {
         self.dir.as_ref().map(|d| d.join(format!("{id}.toml")))
     }
@@ -221,7 +228,7 @@ pub(super) async fn find(state: &Arc<AppState>, id: &str) -> Result<Arc<StoredPl
         .map_err(|e| ApiError::Internal(e.to_string()))??;
     p.answer.saved = true;
     let p = Arc::new(p);
-    state.plans.kept.insert(id.to_owned(), Arc::clone(&p));
+    state.plans.keep(id.to_owned(), Arc::clone(&p));
     Ok(p)
 }
 
@@ -249,7 +256,7 @@ pub async fn create(State(state): State<Arc<AppState>>, body: String) -> Result<
                     .is_ok());
     }
     let answer = p.answer.clone();
-    state.plans.kept.insert(id, Arc::new(p));
+    state.plans.keep(id, Arc::new(p));
     Ok(Json(answer))
 }
 

@@ -156,6 +156,18 @@ impl Plans {
         self.kept.run_pending_tasks();
     }
 
+    /// How many plans are held in memory (as of the last plan kept).
+    #[must_use]
+    pub fn len(&self) -> u64 {
+        self.kept.entry_count()
+    }
+
+    /// True when no plan is held.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     fn saved_path(&self, id: &str) -> Option<PathBuf> {
         self.dir.as_ref().map(|d| d.join(format!("{id}.toml")))
     }

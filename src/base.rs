@@ -80,8 +80,10 @@ pub struct Base {
     pub register: Vec<School>,
     /// `placements[layer][school]`.
     pub placements: Vec<Vec<Placement>>,
-    /// `indexes[layer]`: the R-tree of each layer, built once (a plan's new school is located with it).
-    pub indexes: Vec<AreaIndex>,
+    /// The R-tree and edge index of each layer ([`Base::index`]): built by a load, which joins
+    /// with them, and on first use after a snapshot, which needs them only to locate a plan's
+    /// new school or housing, or a postcode.
+    indexes: Vec<std::sync::OnceLock<AreaIndex>>,
     /// `apportionments[layer]`, `None` for the LSOA layer itself.
     pub apportionments: Vec<Option<Apportionment>>,
     /// Which weights aggregates use (population falls back to area without points).
@@ -152,6 +154,15 @@ fn confidential_inputs(m: &Manifest, src: &FileSource) -> (Vec<String>, Vec<Stri
 }
 
 impl Base {
+    /// The index of layer `li`'s areas, built on first use.
+    ///
+    /// # Panics
+    /// When `li` is not a layer of the base.
+    #[must_use]
+    pub fn index(&self, li: usize) -> &AreaIndex {
+        self.indexes[li].get_or_init(|| AreaIndex::new(&self.layers[li]))
+    }
+
     /// Loads and joins everything the manifest names. Problems are collected, not returned as
     /// errors: a missing or unreadable input is a fatal problem and the rest still loads.
     /// `progress` is told each step's name.
@@ -576,7 +587,7 @@ impl Base {
             register: schools,
             stages: stages.map(|(t, _)| t).unwrap_or_default(),
             placements,
-            indexes,
+            indexes: indexes.into_iter().map(std::sync::OnceLock::from).collect(),
             apportionments,
             weight_method,
             forecast_table,
@@ -782,7 +793,7 @@ impl Base {
         if placements.len() != layers.len() || apportionments.len() != layers.len() {
             return Err(crate::codec::DecodeError::Invalid("layer count"));
         }
-        let indexes = layers.par_iter().map(AreaIndex::new).collect();
+        let indexes = layers.iter().map(|_| std::sync::OnceLock::new()).collect();
         Ok(Self {
             name,
             synthetic,

@@ -434,7 +434,7 @@ mod tests {
         for (wi, w) in base.layers.iter().enumerate().filter(|(i, _)| *i != li) {
             for l in &base.layers[li].areas {
                 let bb = l.geometry.bounding_rect().expect("a box");
-                for a in base.indexes[wi].candidates(bb.min(), bb.max()) {
+                for a in base.index(wi).candidates(bb.min(), bb.max()) {
                     let full = l.geometry.intersection(&w.areas[a].geometry).unsigned_area();
                     let clipped = overlap_in_box(&l.geometry, &w.areas[a].geometry);
                     assert!(

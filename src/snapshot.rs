@@ -88,7 +88,9 @@ impl Cache {
     /// # Errors
     /// [`Miss`]: why there was none to use.
     pub fn read(&self, manifest: &Manifest, dir: &Path) -> Result<Base, Miss> {
+        let t = std::time::Instant::now();
         let bytes = std::fs::read(self.path(key(manifest, dir))).map_err(|_| Miss::None)?;
+        tracing::debug!(ms = t.elapsed().as_millis(), bytes = bytes.len(), "snapshot read");
         let mut r = Reader::new(&bytes);
         if r.take(MAGIC.len())? != MAGIC || u32::decode(&mut r)? != FORMAT {
             return Err(Miss::Damaged("not a snapshot of this format".into()));
@@ -101,14 +103,17 @@ impl Cache {
         if let Some((rel, _)) = seen.par_iter().find_any(|(rel, was)| watch.now(rel, *was) != *was) {
             return Err(Miss::Changed(rel.clone()));
         }
+        tracing::debug!(ms = t.elapsed().as_millis(), inputs = seen.len(), "snapshot inputs checked");
         let sum = u64::decode(&mut r)?;
         let len = r.len(1)?;
         let payload = r.take(len)?;
         if crate::source::hash(payload) != sum {
             return Err(Miss::Damaged("its bytes do not hash to what was written".into()));
         }
+        tracing::debug!(ms = t.elapsed().as_millis(), "snapshot hashed");
         let mut p = Reader::new(payload);
         let base = Base::decode(&mut p, manifest.settings.clone())?;
+        tracing::debug!(ms = t.elapsed().as_millis(), "snapshot decoded");
         if p.remaining() != 0 {
             return Err(Miss::Damaged("bytes after the base".into()));
         }

@@ -36,6 +36,27 @@ pub fn read_bounded(r: impl std::io::Read, size_hint: u64) -> std::io::Result<Ve
     Ok(out)
 }
 
+/// Opens `path` for reading as a data file, with its length: not a folder or a device.
+fn open_data_file(path: &Path) -> std::io::Result<(std::fs::File, u64)> {
+    let f = std::fs::File::open(path)?;
+    let meta = f.metadata()?;
+    if meta.is_dir() {
+        return Err(std::io::Error::new(std::io::ErrorKind::IsADirectory, "is a folder, not a file"));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_char_device() || t.is_block_device() || t.is_socket() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "is a device, not a data file",
+            ));
+        }
+    }
+    Ok((f, if meta.is_file() { meta.len() } else { 0 }))
+}
+
 /// A place to read input files from.
 #[derive(Clone, Debug)]
 pub enum FileSource {
@@ -113,11 +134,36 @@ impl Watched {
         }
     }
 
-    /// `rel` read now and hashed.
+    /// `rel` read now and hashed: what [`FileSource::read`] would give, hashed as it streams
+    /// through one buffer rather than held whole (all England's inputs are 150 MB).
     fn hashed(&self, rel: &str) -> Seen {
-        FileSource::Disk(self.dir.clone())
-            .read(rel)
-            .map_or(Seen::Absent, |b| Seen::Read(hash(&b)))
+        use std::hash::Hasher as _;
+        use std::io::Read as _;
+        let Ok((f, len)) = open_data_file(&self.dir.join(rel)) else {
+            return Seen::Absent;
+        };
+        if len > MAX_INPUT_BYTES {
+            return Seen::Absent;
+        }
+        let mut h = twox_hash::XxHash3_64::with_seed(0);
+        let mut r = f.take(MAX_INPUT_BYTES + 1);
+        let mut buf = vec![0u8; 1 << 20];
+        let mut total = 0u64;
+        loop {
+            match r.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    h.write(&buf[..n]);
+                    total += n as u64;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => return Seen::Absent,
+            }
+        }
+        if total > MAX_INPUT_BYTES {
+            return Seen::Absent;
+        }
+        Seen::Read(h.finish())
     }
 }
 
@@ -135,23 +181,8 @@ impl FileSource {
     pub fn read(&self, rel: &str) -> std::io::Result<Vec<u8>> {
         match self {
             FileSource::Disk(base) => {
-                let f = std::fs::File::open(base.join(rel))?;
-                let meta = f.metadata()?;
-                if meta.is_dir() {
-                    return Err(std::io::Error::new(std::io::ErrorKind::IsADirectory, "is a folder, not a file"));
-                }
-                #[cfg(unix)]
-                {
-                    use std::os::unix::fs::FileTypeExt;
-                    let t = meta.file_type();
-                    if t.is_char_device() || t.is_block_device() || t.is_socket() {
-                        return Err(std::io::Error::new(
-                            std::io::ErrorKind::InvalidInput,
-                            "is a device, not a data file",
-                        ));
-                    }
-                }
-                read_bounded(f, if meta.is_file() { meta.len() } else { 0 })
+                let (f, len) = open_data_file(&base.join(rel))?;
+                read_bounded(f, len)
             }
             FileSource::Embedded(files) => files
                 .iter()
@@ -214,4 +245,26 @@ impl FileSource {
 #[must_use]
 pub fn with_extension(rel: &str, ext: &str) -> String {
     Path::new(rel).with_extension(ext).to_string_lossy().into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file hashed as it streams gives what hashing its bytes whole gives, whatever its size
+    /// against the buffer: the snapshot's check and its write agree.
+    #[test]
+    fn streamed_hash_is_the_hash_of_the_whole() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let mut rng = crate::stats::rng::SplitMix::new(7);
+        for (name, len) in [("empty", 0usize), ("small", 100), ("mid", 241), ("big", (1 << 20) * 2 + 12_345)] {
+            let bytes: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
+            std::fs::write(dir.path().join(name), &bytes).expect("written");
+            let w = Watched::new(dir.path().to_path_buf());
+            assert_eq!(w.hashed(name), Seen::Read(hash(&bytes)), "{name}");
+        }
+        let w = Watched::new(dir.path().to_path_buf());
+        assert_eq!(w.hashed("not-there"), Seen::Absent);
+        assert_eq!(w.hashed("."), Seen::Absent);
+    }
 }

@@ -777,7 +777,7 @@ fn clipping_wards_to_the_lsoa_box_changes_no_overlap() {
     for (wi, w) in ds.layers.iter().enumerate().filter(|(i, _)| *i != li) {
         for l in &ds.layers[li].areas {
             let bb = l.geometry.bounding_rect().expect("a box");
-            for a in ds.indexes[wi].candidates(bb.min(), bb.max()) {
+            for a in ds.index(wi).candidates(bb.min(), bb.max()) {
                 let full = l.geometry.intersection(&w.areas[a].geometry).unsigned_area();
                 let clipped = placeplan::geometry::overlap_in_box(&l.geometry, &w.areas[a].geometry);
                 assert!(

@@ -190,11 +190,11 @@ pub struct HotspotReport {
 /// Spatial weights of `polys` (EPSG:27700): contiguity with a 0.5 m tolerance, or k-nearest /
 /// distance-band on the centroids.
 #[must_use]
-pub fn weights_for(polys: &[geo::MultiPolygon<f64>], spec: WeightSpec) -> Weights {
+pub fn weights_for<P: std::borrow::Borrow<geo::MultiPolygon<f64>> + Sync>(polys: &[P], spec: WeightSpec) -> Weights {
     let centroids = || -> Vec<geo::Coord> {
         polys
             .iter()
-            .map(|p| p.centroid().map_or(geo::Coord { x: f64::NAN, y: f64::NAN }, |c| c.0))
+            .map(|p| p.borrow().centroid().map_or(geo::Coord { x: f64::NAN, y: f64::NAN }, |c| c.0))
             .collect()
     };
     match spec {
@@ -270,15 +270,20 @@ pub fn hotspots(ds: &Dataset, li: usize, metric: &str, phase: Phase, o: &Hotspot
         ));
     }
     let x: Vec<f64> = keep.iter().filter_map(|&a| values[a]).collect();
-    let polys: Vec<_> = keep.iter().map(|&a| layer.areas[a].geometry.clone()).collect();
+    let polys: Vec<&geo::MultiPolygon<f64>> = keep.iter().map(|&a| &layer.areas[a].geometry).collect();
+    let t = std::time::Instant::now();
     let w = weights_for(&polys, o.weights);
+    tracing::debug!(ms = t.elapsed().as_millis(), areas = polys.len(), "hot spots: weights built");
+    let t = std::time::Instant::now();
+    let run = gi_run(&x, &w, o);
+    tracing::debug!(ms = t.elapsed().as_millis(), permutations = o.permutations, "hot spots: statistics run");
     let GiRun {
         gi,
         p_norm,
         p_sim,
         p_fdr: adj,
         cutoff,
-    } = gi_run(&x, &w, o);
+    } = run;
     let islands = w.islands();
     let rows = keep
         .iter()

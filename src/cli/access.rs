@@ -78,12 +78,14 @@ pub fn run(a: &Args) -> CliResult {
         }
         o.catchment_m = c;
     }
+    let t = std::time::Instant::now();
     let report = match access(&ds, &o) {
         Ok(r) => r,
         Err(msg) => {
             return fail(exit::DATA, msg.to_string());
         }
     };
+    tracing::debug!(ms = t.elapsed().as_millis(), "TIMING access");
     if a.json {
         super::write_stdout(&(serde_json::to_string_pretty(&report)? + "\n"))?;
         return Ok(exit::OK);
@@ -123,5 +125,6 @@ pub fn run(a: &Args) -> CliResult {
         )?;
     }
     super::write_stdout(&out)?;
+    tracing::debug!(ms = t.elapsed().as_millis(), "TIMING written");
     Ok(exit::OK)
 }

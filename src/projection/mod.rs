@@ -308,7 +308,7 @@ impl Projection {
                 let placed = place_schools(
                     std::slice::from_ref(&school),
                     layer,
-                    &base.indexes[li],
+                    base.index(li),
                     base.settings.snap_distance_m,
                 );
                 self.placements[li].extend(placed);
@@ -506,7 +506,7 @@ impl Projection {
             };
             let layer = &base.layers[li];
             let mut by_area: BTreeMap<usize, Vec<&Completion>> = BTreeMap::new();
-            let locate = |p: geo::Coord| base.indexes[li].locate(layer, p, base.settings.snap_distance_m).map(|x| x.0);
+            let locate = |p: geo::Coord| base.index(li).locate(layer, p, base.settings.snap_distance_m).map(|x| x.0);
             let mut placed_by_point = std::collections::BTreeSet::new();
             for c in completions {
                 let area = c

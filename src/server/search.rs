@@ -135,7 +135,7 @@ pub fn postcode_areas(ds: &crate::dataset::Dataset, pc: &crate::readers::points:
         .iter()
         .enumerate()
         .filter(|(_, l)| matches!(l.kind, LayerKind::Ward | LayerKind::PlanningArea))
-        .filter_map(|(li, l)| Some((li, ds.indexes.get(li)?.locate(l, pc.at, 0.0)?.0)))
+        .filter_map(|(li, l)| Some((li, ds.index(li).locate(l, pc.at, 0.0)?.0)))
         .collect()
 }
 

@@ -85,7 +85,7 @@ pub fn run(a: &Args) -> CliResult {
             return fail(exit::DATA, msg.to_string());
         }
     };
-    tracing::debug!(ms = t.elapsed().as_millis(), "TIMING access");
+    tracing::debug!(ms = t.elapsed().as_millis(), "access computed");
     if a.json {
         super::write_stdout(&(serde_json::to_string_pretty(&report)? + "\n"))?;
         return Ok(exit::OK);
@@ -125,6 +125,6 @@ pub fn run(a: &Args) -> CliResult {
         )?;
     }
     super::write_stdout(&out)?;
-    tracing::debug!(ms = t.elapsed().as_millis(), "TIMING written");
+    tracing::debug!(ms = t.elapsed().as_millis(), "access written out");
     Ok(exit::OK)
 }

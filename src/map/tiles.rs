@@ -13,7 +13,7 @@
 
 use super::layer::{MapLayer, Prop};
 use geo::{
-    Area, BooleanOps, BoundingRect, Coord, Geometry, LineString, MapCoords, MultiPolygon, Orient, Polygon, Rect, Simplify, Validation,
+    Area, BooleanOps, BoundingRect, Coord, Geometry, LineString, MapCoords, MultiPolygon, Orient, Polygon, Rect, Validation,
 };
 use geozero::ToMvt;
 use geozero::mvt::{Message, Tile, TileValue, tile};
@@ -196,13 +196,18 @@ impl TileSet {
     #[must_use]
     pub fn new(layer: &MapLayer) -> Self {
         let full: Vec<Option<MultiPolygon<f64>>> = layer.features.iter().map(|f| polygons(&f.mercator)).collect();
+        // Each polygon is ranked once, then filtered for each zoom: what simplifying it afresh at
+        // each zoom gives ([`crate::geometry::Ranked`]).
+        let ranked: Vec<Option<crate::geometry::Ranked>> =
+            full.par_iter().map(|g| g.as_ref().map(crate::geometry::Ranked::new)).collect();
         let levels = (0..=MAX_DETAIL_ZOOM)
             .into_par_iter()
             .map(|z| {
                 let eps = SIMPLIFY_UNITS * unit_metres(z);
-                full.iter().map(|g| g.as_ref().map(|mp| mp.simplify(eps))).collect()
+                ranked.iter().map(|r| r.as_ref().map(|r| r.at(eps))).collect()
             })
             .collect();
+        drop(ranked);
         let items = layer
             .features
             .iter()

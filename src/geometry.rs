@@ -402,7 +402,6 @@ fn rdp_ranks(c: &[Coord]) -> Vec<f64> {
 mod tests {
     use super::*;
 
-
     /// Ranked once, filtered at any tolerance: exactly geo's `Simplify`, on rings of many
     /// wiggles, with holes, at tolerances from none to more than the ring (where geo keeps four
     /// vertices rather than collapse it), and on rings with repeated and collinear points.
@@ -415,12 +414,21 @@ mod tests {
                 .map(|i| {
                     let t = i as f64 / k as f64 * std::f64::consts::TAU;
                     let rr = r * (1.0 + 0.3 * rng.range(-1.0, 1.0));
-                    Coord { x: cx + rr * t.cos(), y: cy + rr * t.sin() }
+                    Coord {
+                        x: cx + rr * t.cos(),
+                        y: cy + rr * t.sin(),
+                    }
                 })
                 .collect();
             // A repeated point and a run on one line, as real boundaries have.
             v.insert(3, v[3]);
-            v.insert(8, Coord { x: (v[7].x + v[8].x) / 2.0, y: (v[7].y + v[8].y) / 2.0 });
+            v.insert(
+                8,
+                Coord {
+                    x: (v[7].x + v[8].x) / 2.0,
+                    y: (v[7].y + v[8].y) / 2.0,
+                },
+            );
             v.push(v[0]);
             LineString(v)
         };

@@ -333,10 +333,19 @@ async fn no_more_than_the_kept_plans_are_held() {
     let year = s.ds.census_year + 1;
     let mut ids = Vec::new();
     for k in 0..40 {
-        let (status, a) = post(&s, &format!("name = \"m{k}\"\n[[expand]]\nurn = 190008\nplaces = {}\nfrom = {year}\n", 30 + k)).await;
+        let (status, a) = post(
+            &s,
+            &format!("name = \"m{k}\"\n[[expand]]\nurn = 190008\nplaces = {}\nfrom = {year}\n", 30 + k),
+        )
+        .await;
         assert_eq!(status, StatusCode::OK, "{a}");
         ids.push(a["id"].as_str().expect("id").to_owned());
-        assert!(s.plans.len() <= placeplan::server::plans::KEPT, "{} plans held after {}", s.plans.len(), k + 1);
+        assert!(
+            s.plans.len() <= placeplan::server::plans::KEPT,
+            "{} plans held after {}",
+            s.plans.len(),
+            k + 1
+        );
     }
     assert_eq!(s.plans.len(), placeplan::server::plans::KEPT);
     let (status, _) = get(&s, &format!("/api/plans/{}", ids[39])).await;

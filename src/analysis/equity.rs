@@ -276,7 +276,11 @@ pub fn hotspots(ds: &Dataset, li: usize, metric: &str, phase: Phase, o: &Hotspot
     tracing::debug!(ms = t.elapsed().as_millis(), areas = polys.len(), "hot spots: weights built");
     let t = std::time::Instant::now();
     let run = gi_run(&x, &w, o);
-    tracing::debug!(ms = t.elapsed().as_millis(), permutations = o.permutations, "hot spots: statistics run");
+    tracing::debug!(
+        ms = t.elapsed().as_millis(),
+        permutations = o.permutations,
+        "hot spots: statistics run"
+    );
     let GiRun {
         gi,
         p_norm,

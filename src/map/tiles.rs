@@ -12,9 +12,7 @@
 //! places each name once rather than once per tile the polygon crosses.
 
 use super::layer::{MapLayer, Prop};
-use geo::{
-    Area, BooleanOps, BoundingRect, Coord, Geometry, LineString, MapCoords, MultiPolygon, Orient, Polygon, Rect, Validation,
-};
+use geo::{Area, BooleanOps, BoundingRect, Coord, Geometry, LineString, MapCoords, MultiPolygon, Orient, Polygon, Rect, Validation};
 use geozero::ToMvt;
 use geozero::mvt::{Message, Tile, TileValue, tile};
 use rayon::prelude::*;
@@ -198,8 +196,7 @@ impl TileSet {
         let full: Vec<Option<MultiPolygon<f64>>> = layer.features.iter().map(|f| polygons(&f.mercator)).collect();
         // Each polygon is ranked once, then filtered for each zoom: what simplifying it afresh at
         // each zoom gives ([`crate::geometry::Ranked`]).
-        let ranked: Vec<Option<crate::geometry::Ranked>> =
-            full.par_iter().map(|g| g.as_ref().map(crate::geometry::Ranked::new)).collect();
+        let ranked: Vec<Option<crate::geometry::Ranked>> = full.par_iter().map(|g| g.as_ref().map(crate::geometry::Ranked::new)).collect();
         let levels = (0..=MAX_DETAIL_ZOOM)
             .into_par_iter()
             .map(|z| {

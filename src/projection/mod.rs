@@ -305,12 +305,7 @@ impl Projection {
             }
             let school = new_school(urn, o, phase);
             for (li, layer) in base.layers.iter().enumerate() {
-                let placed = place_schools(
-                    std::slice::from_ref(&school),
-                    layer,
-                    base.index(li),
-                    base.settings.snap_distance_m,
-                );
+                let placed = place_schools(std::slice::from_ref(&school), layer, base.index(li), base.settings.snap_distance_m);
                 self.placements[li].extend(placed);
             }
             // Where its pupils would come from: a school placed in no area of the authority's

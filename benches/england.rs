@@ -4,7 +4,7 @@
 //! * `validity_surely_valid` / `validity_geo_is_valid`: checking every LSOA polygon with
 //!   placeplan's sufficient test and with geo's quadratic one (on LSOAs' short rings geo's is
 //!   quicker; with the wards' long rings in the load, the sufficient test first wins);
-//! * `queen_weights`: building those weights from the polygons (R-tree of vertices);
+//! * `queen_weights`: building those weights from the polygons (a sweep of vertices by easting);
 //! * `e2sfca_primary`: E2SFCA with a 2-mile catchment from every LSOA to a SYNTHETIC set of
 //!   ~16,400 primary schools (England has no schools register in the data folder): one school at a
 //!   point inside every second LSOA, 210–630 places. Demand is IoD 2019 File 6 children 0–15 × 7/16.

@@ -526,11 +526,7 @@ impl Base {
                 let pts = lsoa_points.get(i).map_or(&[][..], Vec::as_slice);
                 rec.centroid_points = pts.len();
                 rec.centroid = if pts.is_empty() {
-                    layers[li]
-                        .areas
-                        .get(i)
-                        .and_then(|a| geo::InteriorPoint::interior_point(&a.geometry))
-                        .map(|p| p.0)
+                    layers[li].areas.get(i).and_then(|a| crate::geometry::interior_point(&a.geometry))
                 } else {
                     let n = pts.len() as f64;
                     Some(geo::Coord {

@@ -266,12 +266,19 @@ pub fn clip_to_rect(mp: &MultiPolygon<f64>, r: geo::Rect<f64>) -> MultiPolygon<f
     )
 }
 
-/// The area of `inner ∩ outer`, overlaying `inner` with only the part of `outer` inside
-/// `inner`'s box (1 m wider, [`clip_to_rect`]): a few hundred edges instead of a whole ward's.
+/// The area of `inner ∩ outer`. Most pairs need no overlay: when `outer`'s boundary does not
+/// meet `inner`'s boundary and no ring of `outer` lies inside `inner`, each part of `inner` lies
+/// wholly inside or wholly outside `outer` and one point of it says which (an LSOA inside its
+/// ward, or a neighbouring ward whose box meets the LSOA's). Otherwise `inner` is overlaid with
+/// only the part of `outer` inside `inner`'s box (1 m wider, [`clip_to_rect`]): a few hundred
+/// edges instead of a whole ward's.
 #[must_use]
 pub fn overlap_in_box(inner: &MultiPolygon<f64>, outer: &MultiPolygon<f64>) -> f64 {
     use geo::BoundingRect;
     let Some(bb) = inner.bounding_rect() else { return 0.0 };
+    if let Some(parts) = apart(inner, outer, bb) {
+        return parts;
+    }
     let pad = Coord { x: 1.0, y: 1.0 };
     let part = clip_to_rect(outer, geo::Rect::new(bb.min() - pad, bb.max() + pad));
     if part.0.is_empty() {
@@ -279,6 +286,151 @@ pub fn overlap_in_box(inner: &MultiPolygon<f64>, outer: &MultiPolygon<f64>) -> f
     } else {
         inner.intersection(&part).unsigned_area()
     }
+}
+
+/// The area of `inner ∩ outer` when their boundaries are apart (no segment of one meets one of
+/// the other, ends and touches included) and no ring of `outer` lies inside `inner`: then every
+/// polygon of `inner` is connected and misses `outer`'s boundary, so lies inside `outer` exactly
+/// when one of its positions does. `None` when that cannot be shown.
+fn apart(inner: &MultiPolygon<f64>, outer: &MultiPolygon<f64>, bb: geo::Rect<f64>) -> Option<f64> {
+    use geo::{Contains, Intersects, Line};
+    let (lo, hi) = (bb.min(), bb.max());
+    // `outer`'s segments whose box meets `inner`'s (no other can meet it), with their ring.
+    let mut near: Vec<(Line<f64>, usize, bool)> = Vec::new();
+    let rings = outer.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()));
+    for (r, ring) in rings.enumerate() {
+        for w in ring.0.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            if a.x.max(b.x) >= lo.x && a.x.min(b.x) <= hi.x && a.y.max(b.y) >= lo.y && a.y.min(b.y) <= hi.y {
+                near.push((Line::new(a, b), r, false));
+            }
+        }
+    }
+    let inside_outer = |p: &Polygon<f64>| p.exterior().0.first().is_some_and(|c| outer.contains(c));
+    if near.is_empty() {
+        // `inner`'s box is wholly inside or wholly outside `outer`.
+        return Some(if inner.0.first().is_some_and(inside_outer) {
+            inner.unsigned_area()
+        } else {
+            0.0
+        });
+    }
+    // Does any segment of `inner` meet one of those? A sweep by least easting over both sets.
+    let outer_count = near.len();
+    near.extend(
+        inner
+            .0
+            .iter()
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            .flat_map(|ring| ring.0.windows(2).map(|w| (Line::new(w[0], w[1]), 0, true))),
+    );
+    let west = |l: &Line<f64>| l.start.x.min(l.end.x);
+    let mut order: Vec<&(Line<f64>, usize, bool)> = near.iter().collect();
+    order.sort_unstable_by(|a, b| west(&a.0).total_cmp(&west(&b.0)));
+    for (i, (l, _, mine)) in order.iter().enumerate() {
+        let east = l.start.x.max(l.end.x);
+        let (south, north) = (l.start.y.min(l.end.y), l.start.y.max(l.end.y));
+        for (m, _, theirs) in order[i + 1..].iter().take_while(|(m, _, _)| west(m) <= east).map(|x| *x) {
+            if mine != theirs && m.start.y.max(m.end.y) >= south && m.start.y.min(m.end.y) <= north && l.intersects(m) {
+                return None;
+            }
+        }
+    }
+    // A ring of `outer` that meets `inner`'s box without meeting its boundary lies inside
+    // `inner` when one of its positions there does.
+    let mut seen = std::collections::HashSet::new();
+    for (l, r, _) in &near[..outer_count] {
+        if seen.insert(*r) && inner.contains(&l.start) {
+            return None;
+        }
+    }
+    Some(inner.0.iter().filter(|p| inside_outer(p)).map(geo::Area::unsigned_area).sum())
+}
+
+/// A point inside `mp`, by geo's `InteriorPoint` rule: in each polygon, the midpoint of the
+/// longest stretch inside it of a horizontal line through the middle of its box (moved off any
+/// vertex there), and of the polygons the one with the longest stretch. Geo finds where that
+/// line crosses the edges by a sweep for every crossing among all the edges, and tests each
+/// midpoint with a full `relate`; here each edge is met with the line on its own and the
+/// midpoint tested by its position alone — the same point (the test below), in a twentieth of
+/// the time (the apportionment asks it of every LSOA).
+#[must_use]
+pub fn interior_point(mp: &MultiPolygon<f64>) -> Option<Coord> {
+    let mut best: Option<(Coord, f64)> = None;
+    for p in &mp.0 {
+        if let Some((c, len)) = polygon_interior_point(p)
+            && best.is_none_or(|(_, b)| len > b)
+        {
+            best = Some((c, len));
+        }
+    }
+    best.map(|(c, _)| c)
+}
+
+fn polygon_interior_point(polygon: &Polygon<f64>) -> Option<(Coord, f64)> {
+    use geo::coordinate_position::{CoordPos, CoordinatePosition};
+    use geo::line_intersection::{LineIntersection, line_intersection};
+    use geo::{BoundingRect, CoordsIter, Line};
+    if polygon.exterior().0.len() == 1 {
+        return Some((polygon.exterior().0[0], 0.0));
+    }
+    let bounds = polygon.bounding_rect()?;
+    let mut y_mid = (bounds.min().y + bounds.max().y) / 2.0;
+    if polygon.coords_iter().any(|c| c.y == y_mid) {
+        let closest = polygon
+            .coords_iter()
+            .filter(|c| c.y != y_mid)
+            .map(|c| (c.y, (c.y - y_mid).abs()))
+            .min_by(|a, b| a.1.partial_cmp(&b.1).unwrap_or(std::cmp::Ordering::Less));
+        if let Some((y, _)) = closest {
+            y_mid = (y_mid + y) / 2.0;
+        }
+    }
+    let scan = Line::new(
+        Coord {
+            x: bounds.min().x,
+            y: y_mid,
+        },
+        Coord {
+            x: bounds.max().x,
+            y: y_mid,
+        },
+    );
+    let mut xs: Vec<f64> = Vec::new();
+    let rings = std::iter::once(polygon.exterior()).chain(polygon.interiors());
+    for w in rings.flat_map(|r| r.0.windows(2)) {
+        if w[0].y.min(w[1].y) > y_mid || w[0].y.max(w[1].y) < y_mid {
+            continue;
+        }
+        match line_intersection(Line::new(w[0], w[1]), scan) {
+            Some(LineIntersection::Collinear { intersection }) => xs.extend([intersection.start.x, intersection.end.x]),
+            Some(LineIntersection::SinglePoint { intersection, .. }) => xs.push(intersection.x),
+            None => {}
+        }
+    }
+    xs.sort_by(f64::total_cmp);
+    let mut stretches: Vec<(Coord, f64)> = xs
+        .windows(2)
+        .map(|w| {
+            (
+                Coord {
+                    x: (w[0] + w[1]) / 2.0,
+                    y: y_mid,
+                },
+                w[1] - w[0],
+            )
+        })
+        .collect();
+    stretches.sort_by(|a, b| b.1.total_cmp(&a.1));
+    for (mid, len) in stretches {
+        match polygon.coordinate_position(&mid) {
+            CoordPos::Inside => return Some((mid, len)),
+            // On the boundary only when the polygon has no area there.
+            CoordPos::OnBoundary => return Some((mid, 0.0)),
+            CoordPos::Outside => {}
+        }
+    }
+    polygon.coords_iter().next().map(|c| (c, 0.0))
 }
 
 /// Dissolves polygons into one multipolygon (used for derived territories and the demo).
@@ -445,6 +597,106 @@ mod tests {
 
     fn square(x0: f64, y0: f64, side: f64) -> LineString<f64> {
         LineString::from(vec![(x0, y0), (x0 + side, y0), (x0 + side, y0 + side), (x0, y0 + side), (x0, y0)])
+    }
+
+    #[test]
+    fn boundaries_apart_need_no_overlay_and_give_the_overlays_area() {
+        use geo::BoundingRect;
+        let p = |ext: LineString<f64>, holes: Vec<LineString<f64>>| Polygon::new(ext, holes);
+        let one = |ext, holes| MultiPolygon::new(vec![p(ext, holes)]).orient(Direction::Default);
+        // (case, inner, outer, whether the shortcut may answer)
+        let cases: Vec<(&str, MultiPolygon<f64>, MultiPolygon<f64>, bool)> = vec![
+            ("inside", one(square(2., 2., 2.), vec![]), one(square(0., 0., 10.), vec![]), true),
+            (
+                "outside, boxes apart",
+                one(square(20., 2., 2.), vec![]),
+                one(square(0., 0., 10.), vec![]),
+                true,
+            ),
+            (
+                "outside, in a notch of the box",
+                one(square(6., 6., 2.), vec![]),
+                one(
+                    LineString::from(vec![(0., 0.), (10., 0.), (10., 5.), (5., 5.), (5., 10.), (0., 10.), (0., 0.)]),
+                    vec![],
+                ),
+                true,
+            ),
+            (
+                "in the outer's hole",
+                one(square(2., 2., 2.), vec![]),
+                one(square(0., 0., 10.), vec![square(1., 1., 5.)]),
+                true,
+            ),
+            (
+                "one part in, one out",
+                MultiPolygon::new(vec![p(square(1., 1., 2.), vec![]), p(square(12., 1., 2.), vec![])]).orient(Direction::Default),
+                one(square(0., 0., 10.), vec![]),
+                true,
+            ),
+            (
+                "outer inside inner",
+                one(square(0., 0., 10.), vec![]),
+                one(square(2., 2., 2.), vec![]),
+                false,
+            ),
+            (
+                "outer's hole inside inner",
+                one(square(1., 1., 8.), vec![]),
+                one(square(0., 0., 10.), vec![square(4., 4., 2.)]),
+                false,
+            ),
+            (
+                "touching along an edge",
+                one(square(0., 0., 5.), vec![]),
+                one(square(5., 0., 5.), vec![]),
+                false,
+            ),
+            (
+                "touching at a corner",
+                one(square(0., 0., 5.), vec![]),
+                one(square(5., 5., 5.), vec![]),
+                false,
+            ),
+            ("crossing", one(square(0., 0., 5.), vec![]), one(square(3., 3., 5.), vec![]), false),
+        ];
+        for (name, inner, outer, shortcut) in cases {
+            let want = inner.intersection(&outer).unsigned_area();
+            let bb = inner.bounding_rect().expect("a box");
+            let quick = apart(&inner, &outer, bb);
+            assert_eq!(quick.is_some(), shortcut, "{name}: {quick:?}");
+            if let Some(a) = quick {
+                assert!((a - want).abs() < 1e-9, "{name}: {a} vs {want}");
+            }
+            assert!((overlap_in_box(&inner, &outer) - want).abs() < 1e-9, "{name}");
+        }
+    }
+
+    #[test]
+    fn interior_points_are_geos() {
+        use geo::InteriorPoint;
+        let (m, src) = crate::demo::embedded::demo().expect("demo");
+        let base = crate::base::Base::load(&m, &src, &|_| {});
+        let mut shapes: Vec<MultiPolygon<f64>> = base
+            .layers
+            .iter()
+            .flat_map(|l| l.areas.iter().map(|a| a.geometry.clone()))
+            .collect();
+        let p = |ext: LineString<f64>, holes: Vec<LineString<f64>>| Polygon::new(ext, holes);
+        shapes.extend([
+            // A vertex on the middle line; a hole across it; the longer of two parts wins.
+            MultiPolygon::new(vec![p(
+                LineString::from(vec![(0., 0.), (4., 0.), (4., 4.), (2., 2.), (0., 4.), (0., 0.)]),
+                vec![],
+            )]),
+            MultiPolygon::new(vec![p(square(0., 0., 10.), vec![square(2., 2., 6.)])]),
+            MultiPolygon::new(vec![p(square(0., 0., 1.), vec![]), p(square(5., 0., 3.), vec![])]),
+            MultiPolygon::new(vec![p(LineString::from(vec![(0., 0.), (1., 0.), (0., 0.)]), vec![])]),
+        ]);
+        for mp in &shapes {
+            assert_eq!(interior_point(mp), mp.interior_point().map(|p| p.0), "{mp:?}");
+        }
+        assert!(shapes.len() > 100, "{}", shapes.len());
     }
 
     #[test]

@@ -765,6 +765,25 @@ fn leeds_births_table_sets_age_zero_after_the_estimates() {
     std::fs::remove_dir_all(&tmp).ok();
 }
 
+/// placeplan's interior point (one pass over the edges) is geo's `InteriorPoint` (a sweep of
+/// every crossing and a `relate`) on every real Leeds boundary.
+#[test]
+fn leeds_interior_points_are_geos() {
+    use geo::InteriorPoint;
+    let Some(ds) = common::leeds() else { return };
+    let mut compared = 0;
+    for a in ds.layers.iter().flat_map(|l| &l.areas) {
+        assert_eq!(
+            placeplan::geometry::interior_point(&a.geometry),
+            a.geometry.interior_point().map(|p| p.0),
+            "{}",
+            a.code
+        );
+        compared += 1;
+    }
+    assert!(compared > 500, "{compared}");
+}
+
 /// The apportionment overlays each LSOA with only the part of each ward inside the LSOA's box:
 /// on Leeds' real boundaries (multi-part, holed, generalised separately) every piece's area is
 /// the full overlay's.

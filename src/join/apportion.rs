@@ -15,7 +15,7 @@
 
 use super::index::AreaIndex;
 use crate::model::BoundaryLayer;
-use geo::{Area, BoundingRect, Coord, InteriorPoint};
+use geo::{Area, BoundingRect, Coord};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -90,10 +90,8 @@ pub fn apportion(lsoas: &BoundaryLayer, target: &BoundaryLayer, index: &AreaInde
             if raw.is_empty() || covered <= 0.0 {
                 return (Vec::new(), 0.0, false);
             }
-            let best = lsoa
-                .geometry
-                .interior_point()
-                .and_then(|p| raw.iter().find(|(a, _)| index.contains(*a, p.0)).map(|(a, _)| *a))
+            let best = crate::geometry::interior_point(&lsoa.geometry)
+                .and_then(|p| raw.iter().find(|(a, _)| index.contains(*a, p)).map(|(a, _)| *a))
                 .or_else(|| raw.iter().max_by(|x, y| x.1.total_cmp(&y.1)).map(|(a, _)| *a));
             let pts = lsoa_points.get(l).map_or(&[][..], Vec::as_slice);
             let mut counts = vec![0usize; raw.len()];

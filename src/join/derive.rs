@@ -9,7 +9,6 @@
 use crate::geometry::dissolve;
 use crate::ids::{AreaCode, LayerId};
 use crate::model::{Area, BoundaryLayer, LayerKind, Phase, School};
-use geo::InteriorPoint;
 use rayon::prelude::*;
 use rstar::RTree;
 use rstar::primitives::GeomWithData;
@@ -41,8 +40,8 @@ pub fn derive_planning_areas(
         .areas
         .par_iter()
         .map(|a| {
-            let p = a.geometry.interior_point()?;
-            tree.nearest_neighbor(&[p.x(), p.y()]).map(|n| n.data.clone())
+            let p = crate::geometry::interior_point(&a.geometry)?;
+            tree.nearest_neighbor(&[p.x, p.y]).map(|n| n.data.clone())
         })
         .collect();
     let mut groups: BTreeMap<AreaCode, Vec<usize>> = BTreeMap::new();
@@ -59,8 +58,8 @@ pub fn derive_planning_areas(
                 .areas
                 .par_iter()
                 .map(|a| {
-                    let p = a.geometry.interior_point()?;
-                    index.locate(w, p.0, 0.0).map(|(k, _)| k)
+                    let p = crate::geometry::interior_point(&a.geometry)?;
+                    index.locate(w, p, 0.0).map(|(k, _)| k)
                 })
                 .collect()
         }

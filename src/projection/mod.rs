@@ -514,7 +514,7 @@ impl Projection {
                         // secondary phase): the area of this layer holding a point inside it.
                         let code = c.area.as_deref()?;
                         let other = base.layers.iter().find_map(|l| l.areas.iter().find(|a| a.code.as_str() == code))?;
-                        let a = locate(geo::InteriorPoint::interior_point(&other.geometry)?.0)?;
+                        let a = locate(crate::geometry::interior_point(&other.geometry)?)?;
                         placed_by_point.insert(format!(
                             "site {:?}: {code} is not a {} planning area; its pupils go to {} ({}), the one holding a point inside {}",
                             c.site,

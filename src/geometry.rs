@@ -131,6 +131,25 @@ pub fn repair(mp: MultiPolygon<f64>, sink: &mut ProblemSink<'_>, location: &str)
     Some(fixed.orient(Direction::Default))
 }
 
+/// Whether two of `segs` meet (ends and touches included) and `counts` says the pair counts:
+/// a sweep over the segments sorted by least easting, comparing each only with those whose
+/// eastings overlap its own (a ring crosses any vertical line a few times, so that is a
+/// handful). Sorts `segs`.
+fn any_meeting<T>(segs: &mut [(geo::Line<f64>, T)], counts: impl Fn(&(geo::Line<f64>, T), &(geo::Line<f64>, T)) -> bool) -> bool {
+    use geo::Intersects;
+    let west = |l: &geo::Line<f64>| l.start.x.min(l.end.x);
+    segs.sort_unstable_by(|a, b| west(&a.0).total_cmp(&west(&b.0)));
+    segs.iter().enumerate().any(|(i, a)| {
+        let l = &a.0;
+        let east = l.start.x.max(l.end.x);
+        let (south, north) = (l.start.y.min(l.end.y), l.start.y.max(l.end.y));
+        segs[i + 1..].iter().take_while(|b| west(&b.0) <= east).any(|b| {
+            let m = &b.0;
+            m.start.y.max(m.end.y) >= south && m.start.y.min(m.end.y) <= north && l.intersects(m) && counts(a, b)
+        })
+    })
+}
+
 /// A fast, exact sufficient test of validity, for the common case of rings that meet nowhere:
 /// `true` only when every ring is closed with 4 or more finite positions, no two segments meet
 /// (in one ring: apart from neighbours at their shared end, the rule geo's validation uses),
@@ -157,21 +176,9 @@ pub fn surely_valid(mp: &MultiPolygon<f64>) -> bool {
         }
         segs.extend(c.windows(2).map(|w| (Line::new(w[0], w[1]), r)));
     }
-    let west = |l: &Line<f64>| l.start.x.min(l.end.x);
-    segs.sort_unstable_by(|a, b| west(&a.0).total_cmp(&west(&b.0)));
-    for (i, (l, r)) in segs.iter().enumerate() {
-        let east = l.start.x.max(l.end.x);
-        let (south, north) = (l.start.y.min(l.end.y), l.start.y.max(l.end.y));
-        for (m, q) in segs[i + 1..].iter().take_while(|(m, _)| west(m) <= east) {
-            if m.start.y.max(m.end.y) < south || m.start.y.min(m.end.y) > north || !l.intersects(m) {
-                continue;
-            }
-            // Neighbours along one ring meet at their shared end, as geo's rule allows.
-            if r == q && (l.start == m.end || l.end == m.start) {
-                continue;
-            }
-            return false;
-        }
+    // Neighbours along one ring meet at their shared end, as geo's rule allows.
+    if any_meeting(&mut segs, |(l, r), (m, q)| !(r == q && (l.start == m.end || l.end == m.start))) {
+        return false;
     }
     // Rings that meet nowhere: a hole is inside its exterior, and one polygon inside another,
     // exactly when one of its positions is.
@@ -293,7 +300,7 @@ pub fn overlap_in_box(inner: &MultiPolygon<f64>, outer: &MultiPolygon<f64>) -> f
 /// polygon of `inner` is connected and misses `outer`'s boundary, so lies inside `outer` exactly
 /// when one of its positions does. `None` when that cannot be shown.
 fn apart(inner: &MultiPolygon<f64>, outer: &MultiPolygon<f64>, bb: geo::Rect<f64>) -> Option<f64> {
-    use geo::{Contains, Intersects, Line};
+    use geo::{Contains, Line};
     let (lo, hi) = (bb.min(), bb.max());
     // `outer`'s segments whose box meets `inner`'s (no other can meet it), with their ring.
     let mut near: Vec<(Line<f64>, usize, bool)> = Vec::new();
@@ -324,17 +331,9 @@ fn apart(inner: &MultiPolygon<f64>, outer: &MultiPolygon<f64>, bb: geo::Rect<f64
             .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
             .flat_map(|ring| ring.0.windows(2).map(|w| (Line::new(w[0], w[1]), 0, true))),
     );
-    let west = |l: &Line<f64>| l.start.x.min(l.end.x);
-    let mut order: Vec<&(Line<f64>, usize, bool)> = near.iter().collect();
-    order.sort_unstable_by(|a, b| west(&a.0).total_cmp(&west(&b.0)));
-    for (i, (l, _, mine)) in order.iter().enumerate() {
-        let east = l.start.x.max(l.end.x);
-        let (south, north) = (l.start.y.min(l.end.y), l.start.y.max(l.end.y));
-        for (m, _, theirs) in order[i + 1..].iter().take_while(|(m, _, _)| west(m) <= east).map(|x| *x) {
-            if mine != theirs && m.start.y.max(m.end.y) >= south && m.start.y.min(m.end.y) <= north && l.intersects(m) {
-                return None;
-            }
-        }
+    let mut both: Vec<(Line<f64>, bool)> = near.iter().map(|(l, _, mine)| (*l, *mine)).collect();
+    if any_meeting(&mut both, |(_, mine), (_, theirs)| mine != theirs) {
+        return None;
     }
     // A ring of `outer` that meets `inner`'s box without meeting its boundary lies inside
     // `inner` when one of its positions there does.

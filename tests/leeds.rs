@@ -784,11 +784,12 @@ fn leeds_interior_points_are_geos() {
     assert!(compared > 500, "{compared}");
 }
 
-/// The apportionment overlays each LSOA with only the part of each ward inside the LSOA's box:
-/// on Leeds' real boundaries (multi-part, holed, generalised separately) every piece's area is
-/// the full overlay's.
+/// The apportionment takes each LSOA × ward overlap from the two boundaries where they only
+/// cross, and otherwise overlays the LSOA with the part of the ward inside the LSOA's box: on
+/// Leeds' real boundaries (multi-part, holed, generalised separately) every piece's area is the
+/// full overlay's.
 #[test]
-fn clipping_wards_to_the_lsoa_box_changes_no_overlap() {
+fn leeds_overlaps_are_the_full_overlays() {
     use geo::{Area, BooleanOps, BoundingRect};
     let Some(ds) = common::leeds() else { return };
     let li = ds.lsoa_layer.expect("an LSOA layer");

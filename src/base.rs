@@ -153,6 +153,43 @@ fn confidential_inputs(m: &Manifest, src: &FileSource) -> (Vec<String>, Vec<Stri
     (counts, other.filter(|t| t.confidential).map(|t| src.display(&t.path)).collect())
 }
 
+/// The LSOA tables, read beside the boundaries, with their problems: the deprivation and
+/// population files' and the weighting points'.
+struct LsoaTables {
+    dep: HashMap<AreaCode, LsoaRecord>,
+    population: readers::population::Population,
+    points: Vec<geo::Coord>,
+    postcodes: Vec<readers::points::Postcode>,
+    table_problems: Vec<Problem>,
+    points_problems: Vec<Problem>,
+}
+
+fn read_lsoa_tables(manifest: &Manifest, src: &FileSource) -> LsoaTables {
+    let (mut table_problems, mut points_problems) = (Vec::new(), Vec::new());
+    let mut dep: HashMap<AreaCode, LsoaRecord> = HashMap::new();
+    for d in &manifest.deprivation {
+        readers::deprivation::read_into(d, src, &mut dep, &mut table_problems);
+    }
+    let population = manifest
+        .population
+        .as_ref()
+        .map(|p| readers::population::read(p, src, &mut table_problems))
+        .unwrap_or_default();
+    let (points, postcodes) = manifest
+        .weighting_points
+        .as_ref()
+        .map(|p| readers::points::read(p, src, &mut points_problems))
+        .unwrap_or_default();
+    LsoaTables {
+        dep,
+        population,
+        points,
+        postcodes,
+        table_problems,
+        points_problems,
+    }
+}
+
 impl Base {
     /// The index of layer `li`'s areas, built on first use.
     ///
@@ -171,12 +208,27 @@ impl Base {
         let mut problems = listed_twice(manifest, src);
         let settings = manifest.settings.clone();
 
-        progress("reading boundaries");
-        let mut layers: Vec<BoundaryLayer> = manifest
-            .boundaries
-            .iter()
-            .filter_map(|b| readers::boundaries::read(b, src, &mut problems))
-            .collect();
+        // The tables read one by one on one core, beside the boundaries (read in parallel): their
+        // problems join the list where they were found in a reading one after another.
+        progress("reading boundaries, deprivation, population and weighting points");
+        let (mut layers, tables) = rayon::join(
+            || {
+                manifest
+                    .boundaries
+                    .iter()
+                    .filter_map(|b| readers::boundaries::read(b, src, &mut problems))
+                    .collect::<Vec<BoundaryLayer>>()
+            },
+            || read_lsoa_tables(manifest, src),
+        );
+        let LsoaTables {
+            dep,
+            population,
+            points,
+            postcodes,
+            table_problems,
+            points_problems,
+        } = tables;
         let lsoa_layer = layers.iter().position(|l| l.kind == LayerKind::Lsoa);
 
         progress("reading schools");
@@ -279,16 +331,8 @@ impl Base {
             ));
         }
 
-        progress("reading deprivation and population");
-        let mut dep: HashMap<AreaCode, LsoaRecord> = HashMap::new();
-        for d in &manifest.deprivation {
-            readers::deprivation::read_into(d, src, &mut dep, &mut problems);
-        }
-        let population = manifest
-            .population
-            .as_ref()
-            .map(|p| readers::population::read(p, src, &mut problems))
-            .unwrap_or_default();
+        progress("joining deprivation and population");
+        problems.extend(table_problems);
         let (population_year, pop) = (population.year, &population.areas);
         let mut lsoas = Vec::new();
         let population_years = lsoa_layer
@@ -457,12 +501,7 @@ impl Base {
             });
         }
 
-        progress("reading weighting points");
-        let (points, postcodes) = manifest
-            .weighting_points
-            .as_ref()
-            .map(|p| readers::points::read(p, src, &mut problems))
-            .unwrap_or_default();
+        problems.extend(points_problems);
         progress("locating weighting points");
         let lsoa_points: Vec<Vec<geo::Coord>> = match lsoa_layer {
             Some(li) if !points.is_empty() => {

@@ -2,13 +2,17 @@
 
 use crate::problem::{Problem, ProblemSink, Severity};
 
+/// One row's cells: `get(i)` gives the `i`th as text.
+pub type Row = csv::StringRecord;
+
 /// A CSV file held as header + rows of strings, with the file line of each row.
 #[derive(Debug)]
 pub struct Table {
     /// Column names, trimmed.
     pub headers: Vec<String>,
-    /// `(line number in the file, cells)`; the header is line 1.
-    pub rows: Vec<(usize, Vec<String>)>,
+    /// `(line number in the file, cells)`; the header is line 1. A row's cells share one
+    /// buffer (a million-row file is a million allocations, not one per cell).
+    pub rows: Vec<(usize, Row)>,
 }
 
 impl Table {
@@ -36,7 +40,7 @@ impl Table {
         let body = records.filter_map(|rec| match rec {
             Ok(r) => Some((
                 usize::try_from(r.position().map_or(0, csv::Position::line)).unwrap_or(0) + skip_lines,
-                r.iter().map(str::to_owned).collect(),
+                r,
             )),
             Err(e) => {
                 unreadable.push(format!("unreadable CSV: {e}"));
@@ -59,7 +63,7 @@ impl Table {
     /// A fatal problem when the header row is blank.
     pub fn from_rows(
         headers: Vec<String>,
-        body: impl Iterator<Item = (usize, Vec<String>)>,
+        body: impl Iterator<Item = (usize, Row)>,
         file: &str,
         problems: &mut Vec<Problem>,
     ) -> Result<Self, Problem> {

@@ -196,7 +196,12 @@ fn read_sheet(
         None => return Err(Problem::fatal(&where_, "the sheet is empty")),
     };
     let body: Vec<(usize, Vec<String>)> = rows.collect();
-    let table = Table::from_rows(headers, body.into_iter(), &where_, problems);
+    let table = Table::from_rows(
+        headers,
+        body.into_iter().map(|(l, r)| (l, crate::table::Row::from(r))),
+        &where_,
+        problems,
+    );
     let mut sink = ProblemSink::new(&where_, problems);
     for (line, col, e) in errors {
         sink.push(
@@ -236,7 +241,7 @@ pub(crate) fn missing_column(t: &Table, file: &str, field: &str, example: &str) 
 }
 
 /// Parses an optional numeric cell, reporting text that is not a number.
-pub(crate) fn num(cells: &[String], col: Option<usize>, sink: &mut ProblemSink<'_>, line: usize, field: &str) -> Option<f64> {
+pub(crate) fn num(cells: &crate::table::Row, col: Option<usize>, sink: &mut ProblemSink<'_>, line: usize, field: &str) -> Option<f64> {
     let cell = cells.get(col?)?;
     match crate::text::parse_number(cell) {
         Ok(v) => v,
@@ -253,7 +258,7 @@ pub(crate) fn num(cells: &[String], col: Option<usize>, sink: &mut ProblemSink<'
 }
 
 /// Returns a trimmed, non-empty text cell.
-pub(crate) fn text(cells: &[String], col: Option<usize>) -> Option<String> {
+pub(crate) fn text(cells: &crate::table::Row, col: Option<usize>) -> Option<String> {
     let s = cells.get(col?)?.trim();
     if s.is_empty() { None } else { Some(s.to_owned()) }
 }

@@ -70,7 +70,7 @@ impl StageCounts {
 pub type StageTable = BTreeMap<u32, StageCounts>;
 
 /// One cell: `Ok(None)` for blank or suppressed, `Err(raw)` for text that is not a count.
-fn cell(cells: &[String], col: Option<usize>) -> Result<Option<f64>, String> {
+fn cell(cells: &crate::table::Row, col: Option<usize>) -> Result<Option<f64>, String> {
     let Some(raw) = text(cells, col) else { return Ok(None) };
     if ["x", "z", "c", "low", ":"].iter().any(|m| raw.eq_ignore_ascii_case(m)) {
         return Ok(None);

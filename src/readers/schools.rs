@@ -94,7 +94,7 @@ pub fn read(input: &SchoolsInput, src: &FileSource, problems: &mut Vec<Problem>)
                     Severity::Error,
                     &loc,
                     "URN",
-                    format!("{:?} is not a URN; row left out", cells.get(urn_c).map_or("", String::as_str)),
+                    format!("{:?} is not a URN; row left out", cells.get(urn_c).unwrap_or("")),
                 );
                 continue;
             }

@@ -160,8 +160,14 @@ pub fn parse_number(cell: &str) -> Result<Option<f64>, ()> {
     if t.is_empty() || t.eq_ignore_ascii_case("na") || t.eq_ignore_ascii_case("n/a") || t == "-" {
         return Ok(None);
     }
-    let cleaned: String = t.chars().filter(|c| *c != ',' && *c != '%' && *c != ' ').collect();
-    match cleaned.parse::<f64>() {
+    let grouped = |c: char| c == ',' || c == '%' || c == ' ';
+    // Most cells are plain numbers: parsed where they lie, without a cleaned copy.
+    let parsed = if t.contains(grouped) {
+        t.chars().filter(|c| !grouped(*c)).collect::<String>().parse::<f64>()
+    } else {
+        t.parse::<f64>()
+    };
+    match parsed {
         Ok(v) if v.is_finite() => Ok(Some(v)),
         _ => Err(()),
     }

@@ -275,7 +275,7 @@ pub fn clip_to_rect(mp: &MultiPolygon<f64>, r: geo::Rect<f64>) -> MultiPolygon<f
 
 /// The area of `inner ∩ outer`. Most pairs need no overlay: where the two boundaries cross only
 /// properly (at single points, away from every vertex, as boundaries generalised separately do)
-/// the area comes from the boundaries alone ([`by_boundaries`]). Otherwise — boundaries that
+/// the area comes from the boundaries alone (`by_boundaries`, below). Otherwise — boundaries that
 /// touch, share a vertex or run along each other — `inner` is overlaid with only the part of
 /// `outer` inside `inner`'s box (1 m wider, [`clip_to_rect`]): a few hundred edges instead of a
 /// whole ward's.

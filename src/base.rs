@@ -505,10 +505,7 @@ impl Base {
         progress("locating weighting points");
         let lsoa_points: Vec<Vec<geo::Coord>> = match lsoa_layer {
             Some(li) if !points.is_empty() => {
-                let located: Vec<Option<usize>> = points
-                    .par_iter()
-                    .map(|p| indexes[li].locate(&layers[li], *p, 0.0).map(|(i, _)| i))
-                    .collect();
+                let located = indexes[li].within_all(&points);
                 let mut per = vec![Vec::new(); layers[li].areas.len()];
                 for (p, l) in points.iter().zip(located) {
                     if let Some(l) = l {

@@ -273,26 +273,12 @@ pub fn clip_to_rect(mp: &MultiPolygon<f64>, r: geo::Rect<f64>) -> MultiPolygon<f
     )
 }
 
-/// The area of `inner ∩ outer`. Most pairs need no overlay: where the two boundaries cross only
-/// properly (at single points, away from every vertex, as boundaries generalised separately do)
-/// the area comes from the boundaries alone (`by_boundaries`, below). Otherwise — boundaries that
-/// touch, share a vertex or run along each other — `inner` is overlaid with only the part of
-/// `outer` inside `inner`'s box (1 m wider, [`clip_to_rect`]): a few hundred edges instead of a
-/// whole ward's.
+/// The area of `inner ∩ outer`: [`Overlaps`] of `inner` asked once, `outer`'s own point test
+/// deciding sides. For one pair; the apportionment prepares each LSOA once for all its wards.
 #[must_use]
 pub fn overlap_in_box(inner: &MultiPolygon<f64>, outer: &MultiPolygon<f64>) -> f64 {
-    use geo::BoundingRect;
-    let Some(bb) = inner.bounding_rect() else { return 0.0 };
-    if let Some(area) = by_boundaries(inner, outer, bb) {
-        return area;
-    }
-    let pad = Coord { x: 1.0, y: 1.0 };
-    let part = clip_to_rect(outer, geo::Rect::new(bb.min() - pad, bb.max() + pad));
-    if part.0.is_empty() {
-        0.0
-    } else {
-        inner.intersection(&part).unsigned_area()
-    }
+    use geo::coordinate_position::{CoordPos, CoordinatePosition};
+    Overlaps::new(inner).with(outer, |c| outer.coordinate_position(&c) == CoordPos::Inside)
 }
 
 /// Every ring of `mp`, each exterior before its holes.
@@ -300,123 +286,226 @@ fn rings_of(mp: &MultiPolygon<f64>) -> impl Iterator<Item = &LineString<f64>> {
     mp.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
 }
 
-/// Where a segment of one boundary properly crosses one of the other: how far along it (0–1)
-/// and the point, the same point for both segments.
-type Crossing = (usize, f64, Coord);
+/// Where a segment of one boundary properly crosses one of the other: which boundary (`false`
+/// for the inner one), which segment, how far along it (0–1), and the point, the same for both.
+type Crossing = (bool, u32, f64, Coord);
 
-/// The area of `inner ∩ outer` by Green's theorem: the boundary of the intersection is the part
-/// of `inner`'s boundary inside `outer` and the part of `outer`'s inside `inner`, and its area
-/// is the sum of `(x₁y₂ − x₂y₁)/2` over those pieces (both multipolygons wound as [`repair`]
-/// leaves them: exteriors counter-clockwise, holes clockwise). Each ring is followed from one
-/// point whose side is known — by a point test, or outside `bb` (`inner`'s box) — and changes
-/// side at each crossing; only `outer`'s segments whose box meets `bb` can cross.
+/// One multipolygon (`inner`, an LSOA) prepared for the areas of its overlaps with many others
+/// (its wards): its box, its area and its segments, ring by ring and sorted by least easting, are
+/// worked out once.
 ///
-/// `None` when the boundaries meet other than by proper crossings (a touch, a shared vertex,
-/// an overlapping edge: the orientation tests, exact, say so), or when a check of the walk
-/// fails; the caller then overlays. A separate crossing changes the result by rounding only.
-fn by_boundaries(inner: &MultiPolygon<f64>, outer: &MultiPolygon<f64>, bb: geo::Rect<f64>) -> Option<f64> {
-    use geo::Line;
-    use geo::coordinate_position::{CoordPos, CoordinatePosition};
-    let (lo, hi) = (bb.min(), bb.max());
-    let in_box = |c: Coord| c.x >= lo.x && c.x <= hi.x && c.y >= lo.y && c.y <= hi.y;
-    // `inner`'s segments ring by ring, then `outer`'s near ones; `run` marks where a stretch of
-    // consecutive segments of one ring begins.
-    let mut segs: Vec<Line<f64>> = Vec::new();
-    let mut run: Vec<bool> = Vec::new();
-    for ring in rings_of(inner) {
-        for (i, w) in ring.0.windows(2).enumerate() {
-            segs.push(Line::new(w[0], w[1]));
-            run.push(i == 0);
-        }
-    }
-    let mine = segs.len();
-    for ring in rings_of(outer) {
-        let mut follows = false;
-        for w in ring.0.windows(2) {
-            let (a, b) = (w[0], w[1]);
-            let near = a.x.max(b.x) >= lo.x && a.x.min(b.x) <= hi.x && a.y.max(b.y) >= lo.y && a.y.min(b.y) <= hi.y;
-            if near {
-                segs.push(Line::new(a, b));
-                run.push(!follows);
+/// Most pairs need no overlay: where the two boundaries cross only properly (at single points,
+/// away from every vertex, as boundaries generalised separately do) the area comes from the
+/// boundaries alone (Green's theorem, [`Overlaps::by_boundaries`]). Otherwise — boundaries that
+/// touch, share a vertex or run along each other — `inner` is overlaid with only the part of
+/// `outer` inside `inner`'s box (1 m wider, [`clip_to_rect`]): a few hundred edges instead of a
+/// whole ward's.
+pub struct Overlaps<'a> {
+    inner: &'a MultiPolygon<f64>,
+    bb: Option<geo::Rect<f64>>,
+    area: f64,
+    /// Segments ring by ring; `starts[i]`: segment `i` begins a ring.
+    segs: Vec<geo::Line<f64>>,
+    starts: Vec<bool>,
+    /// Segment indices by least easting, and those eastings.
+    by_west: Vec<u32>,
+    wests: Vec<f64>,
+}
+
+fn west(l: &geo::Line<f64>) -> f64 {
+    l.start.x.min(l.end.x)
+}
+
+impl<'a> Overlaps<'a> {
+    /// Prepares `inner` (wound as [`repair`] leaves it: exteriors counter-clockwise, holes clockwise).
+    #[must_use]
+    pub fn new(inner: &'a MultiPolygon<f64>) -> Self {
+        use geo::BoundingRect;
+        let (mut segs, mut starts) = (Vec::new(), Vec::new());
+        for ring in rings_of(inner) {
+            for (i, w) in ring.0.windows(2).enumerate() {
+                segs.push(geo::Line::new(w[0], w[1]));
+                starts.push(i == 0);
             }
-            follows = near;
+        }
+        let mut by_west: Vec<u32> = (0..segs.len() as u32).collect();
+        by_west.sort_unstable_by(|&a, &b| west(&segs[a as usize]).total_cmp(&west(&segs[b as usize])));
+        let wests = by_west.iter().map(|&i| west(&segs[i as usize])).collect();
+        Self {
+            inner,
+            bb: inner.bounding_rect(),
+            area: inner.unsigned_area(),
+            segs,
+            starts,
+            by_west,
+            wests,
         }
     }
-    // Every meeting of a segment of one with a segment of the other, by a sweep by least easting.
-    let west = |l: &Line<f64>| l.start.x.min(l.end.x);
-    let o = |p: Coord, q: Coord, r: Coord| {
-        let rc = |c: Coord| robust::Coord { x: c.x, y: c.y };
-        robust::orient2d(rc(p), rc(q), rc(r))
-    };
-    let mut order: Vec<usize> = (0..segs.len()).collect();
-    order.sort_unstable_by(|&a, &b| west(&segs[a]).total_cmp(&west(&segs[b])));
-    let mut crossings: Vec<Crossing> = Vec::new();
-    for (k, &i) in order.iter().enumerate() {
-        let l = segs[i];
-        let east = l.start.x.max(l.end.x);
-        let (south, north) = (l.start.y.min(l.end.y), l.start.y.max(l.end.y));
-        for &j in order[k + 1..].iter().take_while(|&&j| west(&segs[j]) <= east) {
-            let m = segs[j];
-            if (i < mine) == (j < mine) || m.start.y.max(m.end.y) < south || m.start.y.min(m.end.y) > north {
-                continue;
+
+    /// `inner`'s own area.
+    #[must_use]
+    pub fn area(&self) -> f64 {
+        self.area
+    }
+
+    /// The area of `inner ∩ outer`. `outer_holds(c)`: whether `c` lies strictly inside `outer` (an
+    /// index's point test, or `outer`'s own); it is asked only of `inner`'s vertices once no vertex
+    /// of either is found on the other's boundary.
+    pub fn with(&self, outer: &MultiPolygon<f64>, outer_holds: impl Fn(Coord) -> bool) -> f64 {
+        let Some(bb) = self.bb else { return 0.0 };
+        if let Some(area) = self.by_boundaries(outer, &outer_holds) {
+            return area;
+        }
+        let pad = Coord { x: 1.0, y: 1.0 };
+        let part = clip_to_rect(outer, geo::Rect::new(bb.min() - pad, bb.max() + pad));
+        if part.0.is_empty() {
+            0.0
+        } else {
+            self.inner.intersection(&part).unsigned_area()
+        }
+    }
+
+    /// The area of `inner ∩ outer` by Green's theorem: the boundary of the intersection is the part
+    /// of `inner`'s boundary inside `outer` and the part of `outer`'s inside `inner`, and its area
+    /// is the sum of `(x₁y₂ − x₂y₁)/2` over those pieces (both wound as [`repair`] leaves them).
+    /// Each ring is followed from one point whose side is known — by a point test, or outside `inner`'s
+    /// box — and changes side at each crossing; only `outer`'s segments whose box meets that box can
+    /// cross.
+    ///
+    /// `None` when the boundaries meet other than by proper crossings (a touch, a shared vertex, an
+    /// overlapping edge: the orientation tests, exact, say so), or when a check of the walk fails;
+    /// the caller then overlays. A vertex of either on the other's boundary meets a segment there
+    /// with a zero orientation, so the point tests of the walk never land on a boundary.
+    fn by_boundaries(&self, outer: &MultiPolygon<f64>, outer_holds: &dyn Fn(Coord) -> bool) -> Option<f64> {
+        use geo::Line;
+        use geo::coordinate_position::{CoordPos, CoordinatePosition};
+        let bb = self.bb?;
+        let (lo, hi) = (bb.min(), bb.max());
+        let in_box = |c: Coord| c.x >= lo.x && c.x <= hi.x && c.y >= lo.y && c.y <= hi.y;
+        // `outer`'s segments near the box, ring by ring; `run` marks where a stretch of consecutive
+        // segments of one ring begins.
+        let mut near: Vec<Line<f64>> = Vec::new();
+        let mut run: Vec<bool> = Vec::new();
+        for ring in rings_of(outer) {
+            let mut follows = false;
+            for w in ring.0.windows(2) {
+                let (a, b) = (w[0], w[1]);
+                let close = a.x.max(b.x) >= lo.x && a.x.min(b.x) <= hi.x && a.y.max(b.y) >= lo.y && a.y.min(b.y) <= hi.y;
+                if close {
+                    near.push(Line::new(a, b));
+                    run.push(!follows);
+                }
+                follows = close;
+            }
+        }
+        // Every meeting of a segment of one with a segment of the other: both lists by least
+        // easting, each pair met from whichever of the two starts further west (ties: from `inner`).
+        let o = |p: Coord, q: Coord, r: Coord| {
+            let rc = |c: Coord| robust::Coord { x: c.x, y: c.y };
+            robust::orient2d(rc(p), rc(q), rc(r))
+        };
+        let mut crossings: Vec<Crossing> = Vec::new();
+        let mut meet = |i: u32, j: u32| -> Option<()> {
+            let (l, m) = (self.segs[i as usize], near[j as usize]);
+            if m.start.y.max(m.end.y) < l.start.y.min(l.end.y) || m.start.y.min(m.end.y) > l.start.y.max(l.end.y) {
+                return Some(());
             }
             let (o1, o2) = (o(m.start, m.end, l.start), o(m.start, m.end, l.end));
             let (o3, o4) = (o(l.start, l.end, m.start), o(l.start, l.end, m.end));
             if o1 * o2 > 0.0 || o3 * o4 > 0.0 {
-                continue;
+                return Some(());
             }
             if o1 == 0.0 || o2 == 0.0 || o3 == 0.0 || o4 == 0.0 {
                 return None;
             }
             let (t, u) = (o1 / (o1 - o2), o3 / (o3 - o4));
             let at = l.start + (l.end - l.start) * t;
-            crossings.push((i, t, at));
-            crossings.push((j, u, at));
-        }
-    }
-    crossings.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
-    // Follow every stretch, adding the pieces on the other's inside.
-    let side = |mp: &MultiPolygon<f64>, c: Coord| match mp.coordinate_position(&c) {
-        CoordPos::Inside => Some(true),
-        CoordPos::Outside => Some(false),
-        CoordPos::OnBoundary => None,
-    };
-    let cross = |p: Coord, q: Coord| ((p.x - lo.x) * (q.y - lo.y) - (q.x - lo.x) * (p.y - lo.y)) / 2.0;
-    let (mut sum, mut c, mut inside, mut ring_start) = (0.0, 0, false, false);
-    for (i, l) in segs.iter().enumerate() {
-        if run[i] {
-            if i > 0 && i <= mine && inside != ring_start {
-                return None; // a ring of `inner` came back on the other side it started
+            crossings.push((false, i, t, at));
+            crossings.push((true, j, u, at));
+            Some(())
+        };
+        if !near.is_empty() {
+            let mut near_west: Vec<u32> = (0..near.len() as u32).collect();
+            near_west.sort_unstable_by(|&a, &b| west(&near[a as usize]).total_cmp(&west(&near[b as usize])));
+            let mut first = 0; // the first of `near_west` not west of the current inner segment
+            for (k, &i) in self.by_west.iter().enumerate() {
+                let l = &self.segs[i as usize];
+                let east = l.start.x.max(l.end.x);
+                while first < near_west.len() && west(&near[near_west[first] as usize]) < self.wests[k] {
+                    first += 1;
+                }
+                for &j in near_west[first..].iter().take_while(|&&j| west(&near[j as usize]) <= east) {
+                    meet(i, j)?;
+                }
             }
-            inside = if i < mine {
-                side(outer, l.start)?
-            } else if in_box(l.start) {
-                side(inner, l.start)?
-            } else {
-                false
-            };
-            ring_start = inside;
+            for &j in &near_west {
+                let m = &near[j as usize];
+                let (w, east) = (west(m), m.start.x.max(m.end.x));
+                let from = self.wests.partition_point(|&x| x <= w);
+                for &i in self.by_west[from..].iter().take_while(|&&i| west(&self.segs[i as usize]) <= east) {
+                    meet(i, j)?;
+                }
+            }
         }
-        let mut from = l.start;
-        while c < crossings.len() && crossings[c].0 == i {
+        crossings.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.total_cmp(&b.2)));
+        let split = crossings.partition_point(|c| !c.0);
+        let cross = |p: Coord, q: Coord| ((p.x - lo.x) * (q.y - lo.y) - (q.x - lo.x) * (p.y - lo.y)) / 2.0;
+        // Follow `inner`'s rings, adding the pieces inside `outer`.
+        let mut sum = 0.0;
+        let (mut c, mut inside, mut ring_start) = (0, false, false);
+        for (i, l) in self.segs.iter().enumerate() {
+            if self.starts[i] {
+                if i > 0 && inside != ring_start {
+                    return None; // a ring came back on the other side it started
+                }
+                inside = outer_holds(l.start);
+                ring_start = inside;
+            }
+            let mut from = l.start;
+            while c < split && crossings[c].1 as usize == i {
+                if inside {
+                    sum += cross(from, crossings[c].3);
+                }
+                (from, inside, c) = (crossings[c].3, !inside, c + 1);
+            }
             if inside {
-                sum += cross(from, crossings[c].2);
+                sum += cross(from, l.end);
             }
-            (from, inside, c) = (crossings[c].2, !inside, c + 1);
         }
-        if inside {
-            sum += cross(from, l.end);
+        if inside != ring_start {
+            return None;
         }
-        if i >= mine && inside && !in_box(l.end) {
-            return None; // left `inner`'s box on its inside
+        // Follow `outer`'s stretches near the box, adding the pieces inside `inner`.
+        let mut c = split;
+        for (j, m) in near.iter().enumerate() {
+            if run[j] {
+                inside = if in_box(m.start) {
+                    match self.inner.coordinate_position(&m.start) {
+                        CoordPos::Inside => true,
+                        CoordPos::Outside => false,
+                        CoordPos::OnBoundary => return None,
+                    }
+                } else {
+                    false
+                };
+            }
+            let mut from = m.start;
+            while c < crossings.len() && crossings[c].1 as usize == j {
+                if inside {
+                    sum += cross(from, crossings[c].3);
+                }
+                (from, inside, c) = (crossings[c].3, !inside, c + 1);
+            }
+            if inside {
+                sum += cross(from, m.end);
+            }
+            if inside && !in_box(m.end) {
+                return None; // left `inner`'s box on its inside
+            }
         }
+        let slack = 1e-9 * self.area.max(1.0);
+        (sum >= -slack && sum <= self.area + slack).then(|| sum.clamp(0.0, self.area))
     }
-    if mine > 0 && segs.len() == mine && inside != ring_start {
-        return None;
-    }
-    let whole = inner.unsigned_area();
-    let slack = 1e-9 * whole.max(1.0);
-    (sum >= -slack && sum <= whole + slack).then(|| sum.clamp(0.0, whole))
 }
 
 /// A point inside `mp`, by geo's `InteriorPoint` rule: in each polygon, the midpoint of the
@@ -673,7 +762,6 @@ mod tests {
 
     #[test]
     fn boundaries_that_only_cross_give_the_overlays_area_without_an_overlay() {
-        use geo::BoundingRect;
         let p = |ext: LineString<f64>, holes: Vec<LineString<f64>>| Polygon::new(ext, holes);
         let one = |ext, holes| MultiPolygon::new(vec![p(ext, holes)]).orient(Direction::Default);
         // (case, inner, outer, whether the boundaries answer without an overlay)
@@ -781,8 +869,10 @@ mod tests {
         ];
         for (name, inner, outer, shortcut) in cases {
             let want = inner.intersection(&outer).unsigned_area();
-            let bb = inner.bounding_rect().expect("a box");
-            let quick = by_boundaries(&inner, &outer, bb);
+            let quick = Overlaps::new(&inner).by_boundaries(&outer, &|c| {
+                use geo::coordinate_position::{CoordPos, CoordinatePosition};
+                outer.coordinate_position(&c) == CoordPos::Inside
+            });
             assert_eq!(quick.is_some(), shortcut, "{name}: {quick:?}");
             if let Some(a) = quick {
                 assert!((a - want).abs() < 1e-9, "{name}: {a} vs {want}");

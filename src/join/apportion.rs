@@ -15,7 +15,7 @@
 
 use super::index::AreaIndex;
 use crate::model::BoundaryLayer;
-use geo::{Area, BoundingRect, Coord};
+use geo::{BoundingRect, Coord};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -70,19 +70,23 @@ pub struct Apportionment {
 /// `lsoa_points[l]` are the population-proxy points inside LSOA `l` (empty when none loaded).
 #[must_use]
 pub fn apportion(lsoas: &BoundaryLayer, target: &BoundaryLayer, index: &AreaIndex, lsoa_points: &[Vec<Coord>]) -> Apportionment {
+    // Small batches: an LSOA's cost varies a hundredfold with its size and its wards, and rayon's
+    // default splits can leave a quarter of the list to one thread.
     let per_lsoa: Vec<(Vec<Piece>, f64, bool)> = lsoas
         .areas
         .par_iter()
+        .with_max_len(32)
         .enumerate()
         .map(|(l, lsoa)| {
-            let total = lsoa.geometry.unsigned_area();
             let Some(bb) = lsoa.geometry.bounding_rect() else {
                 return (Vec::new(), 0.0, false);
             };
+            let overlaps = crate::geometry::Overlaps::new(&lsoa.geometry);
+            let total = overlaps.area();
             // The LSOA lies inside its box, so only the part of each area inside the box can meet it.
             let mut raw: Vec<(usize, f64)> = index
                 .candidates(bb.min(), bb.max())
-                .map(|a| (a, crate::geometry::overlap_in_box(&lsoa.geometry, &target.areas[a].geometry)))
+                .map(|a| (a, overlaps.with(&target.areas[a].geometry, |c| index.contains(a, c))))
                 .filter(|(_, x)| total > 0.0 && *x / total >= SLIVER)
                 .collect();
             raw.sort_by_key(|(a, _)| *a);

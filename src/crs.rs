@@ -176,14 +176,15 @@ pub fn wgs84_to_web_mercator(lon: f64, lat: f64) -> Coord {
     }
 }
 
-/// Reprojects a polygon from `from` to BNG.
+/// Reprojects a polygon from `from` to BNG where it lies, without a copy.
 ///
 /// # Errors
-/// The first coordinate that cannot be transformed.
-pub fn multipolygon_to_bng(mp: &MultiPolygon<f64>, from: Crs) -> Result<MultiPolygon<f64>, CrsError> {
+/// The first coordinate that cannot be transformed (the polygon is then partly transformed).
+pub fn to_bng_in_place(mp: &mut MultiPolygon<f64>, from: Crs) -> Result<(), CrsError> {
+    use geo::MapCoordsInPlace;
     match from {
-        Crs::Bng => Ok(mp.clone()),
-        Crs::Wgs84 => mp.try_map_coords(|c| wgs84_to_bng(c.x, c.y)),
+        Crs::Bng => Ok(()),
+        Crs::Wgs84 => mp.try_map_coords_in_place(|c| wgs84_to_bng(c.x, c.y)),
     }
 }
 

@@ -96,7 +96,8 @@ pub fn repair(mp: MultiPolygon<f64>, sink: &mut ProblemSink<'_>, location: &str)
     }
     // One winding everywhere (exterior counter-clockwise): boolean ops take their fill rule
     // from the first ring, so mixed windings would make some polygons cancel others.
-    let mp = mp.orient(Direction::Default);
+    let mut mp = mp;
+    orient_in_place(&mut mp);
     // The sufficient test first: a sweep over the segments sorted by easting, so it costs about
     // a sort of the ring; geo's test, quadratic in a ring's length, decides only where it cannot
     // (reading England's LSOAs and wards: 1.6 s, against 2.9 s with an R-tree of segments).
@@ -148,6 +149,16 @@ fn any_meeting<T>(segs: &mut [(geo::Line<f64>, T)], counts: impl Fn(&(geo::Line<
             m.start.y.max(m.end.y) >= south && m.start.y.min(m.end.y) <= north && l.intersects(m) && counts(a, b)
         })
     })
+}
+
+/// Exteriors counter-clockwise, holes clockwise, where they lie: what geo's `orient(Direction::Default)`
+/// gives (a ring reversed only when its winding is the other), without a copy of every ring.
+fn orient_in_place(mp: &mut MultiPolygon<f64>) {
+    use geo::Winding;
+    for p in &mut mp.0 {
+        p.exterior_mut(Winding::make_ccw_winding);
+        p.interiors_mut(|holes| holes.iter_mut().for_each(Winding::make_cw_winding));
+    }
 }
 
 /// A fast, exact sufficient test of validity, for the common case of rings that meet nowhere:

@@ -5,7 +5,7 @@
 //! Each feature is read on its own, so one broken feature is reported and the rest load.
 //! Coordinates are reprojected to EPSG:27700 here, once.
 
-use crate::crs::{Crs, multipolygon_to_bng};
+use crate::crs::{Crs, to_bng_in_place};
 use crate::geometry::{MAX_COORDINATE, RingFault, repair, ring};
 use crate::ids::AreaCode;
 use crate::manifest::BoundaryInput;
@@ -178,14 +178,15 @@ pub fn read(input: &BoundaryInput, src: &FileSource, problems: &mut Vec<Problem>
                 }
             };
             let name = name_field.as_deref().and_then(get).unwrap_or_else(|| code.to_string());
-            let geometry = match multipolygon_to_bng(&f.geometry, crs) {
-                Ok(g) => g,
+            let mut geometry = f.geometry;
+            match to_bng_in_place(&mut geometry, crs) {
+                Ok(()) => {}
                 Err(e) => {
                     sink.push(Severity::Error, &f.location, "geometry", format!("{e}; feature left out"));
                     drop(sink);
                     return (None, local);
                 }
-            };
+            }
             let geometry = repair(geometry, &mut sink, &f.location);
             drop(sink);
             (geometry.map(|geometry| Area { code, name, geometry }), local)

@@ -3,7 +3,8 @@
 //! weighting points; `england.toml` beside them), so a regression shows in the step it is in:
 //! * `read_lsoas` / `read_wards`: GeoJSON read, reprojected to EPSG:27700, checked and repaired;
 //! * `read_population` / `read_points`: the CSV tables;
-//! * `locate_points`: every point in its LSOA (R-tree of boxes, then the edge interval trees);
+//! * `locate_points`: every point in its LSOA, as the load does it (`AreaIndex::within_all`: in
+//!   Z-order, R-tree of boxes, then the edge interval trees);
 //! * `apportion`: every LSOA × ward overlap with its three weights;
 //! * `whole_load`: `Base::load` on the manifest, every step together, as `check --no-cache` runs.
 //!
@@ -16,7 +17,6 @@ use placeplan::join::apportion::apportion;
 use placeplan::join::index::AreaIndex;
 use placeplan::manifest::Manifest;
 use placeplan::source::FileSource;
-use rayon::prelude::*;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -56,7 +56,7 @@ fn bench(c: &mut Criterion) {
             b.iter(|| placeplan::readers::points::read(p, &src, &mut Vec::new()));
         });
         let (points, _) = placeplan::readers::points::read(p, &src, &mut Vec::new());
-        let locate = || -> Vec<Option<usize>> { points.par_iter().map(|p| lsoa_ix.locate(&lsoas, *p, 0.0).map(|(i, _)| i)).collect() };
+        let locate = || lsoa_ix.within_all(&points);
         g.bench_function("locate_points", |b| b.iter(locate));
         for (p, l) in points.iter().zip(locate()) {
             if let Some(l) = l {

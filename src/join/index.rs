@@ -69,7 +69,7 @@ impl AreaIndex {
 
     /// [`AreaIndex::within`] for many points, in parallel. The points are visited in the order
     /// of a Z-order curve over 16 m cells, so neighbouring queries walk the same branches of the
-    /// tree and the same edges (England's 1,000,000 weighting points in LSOAs: 375 → 230 ms);
+    /// tree and the same edges (England's 1,000,000 weighting points in LSOAs: 375 → 210 ms);
     /// the answers come back in the points' own order.
     #[must_use]
     pub fn within_all(&self, points: &[Coord]) -> Vec<Option<usize>> {
@@ -112,5 +112,30 @@ impl AreaIndex {
             .map(|i| (i, Euclidean.distance(&pt, &layer.areas[i].geometry)))
             .filter(|(_, dist)| *dist <= snap_m)
             .min_by(|a, b| a.1.total_cmp(&b.1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AreaIndex;
+
+    /// Visiting the points in Z-order gives each the answer it gets on its own, in its own place:
+    /// the demo's weighting points, points outside every LSOA and one that is not a number.
+    #[test]
+    fn many_points_at_once_are_each_points_own_answer() {
+        let (m, src) = crate::demo::embedded::demo().expect("demo");
+        let base = crate::base::Base::load(&m, &src, &|_| {});
+        let li = base.lsoa_layer.expect("an LSOA layer");
+        let (mut points, _) = crate::readers::points::read(m.weighting_points.as_ref().expect("points"), &src, &mut Vec::new());
+        assert!(points.len() > 1000, "{}", points.len());
+        points.push(geo::Coord { x: 0.0, y: 0.0 });
+        points.push(geo::Coord { x: f64::NAN, y: 1.0 });
+        points.reverse();
+        let index = AreaIndex::new(&base.layers[li]);
+        let all = index.within_all(&points);
+        let one: Vec<Option<usize>> = points.iter().map(|&p| index.within(p)).collect();
+        assert_eq!(all, one);
+        assert_eq!((all[0], all[1]), (None, None));
+        assert!(all.iter().filter(|a| a.is_some()).count() > points.len() / 2);
     }
 }

@@ -764,7 +764,12 @@ impl Base {
         name.encode(out);
         synthetic.encode(out);
         census_year.encode(out);
-        layers.encode(out);
+        // The layers (most of the bytes: every boundary) as one block of known length, so a read
+        // decodes them beside the rest.
+        let mut block = Vec::new();
+        layers.encode(&mut block);
+        block.len().encode(out);
+        out.extend_from_slice(&block);
         lsoa_layer.encode(out);
         lsoas.encode(out);
         population_year.encode(out);
@@ -799,7 +804,38 @@ impl Base {
         let name = Codec::decode(r)?;
         let synthetic = Codec::decode(r)?;
         let census_year = Codec::decode(r)?;
-        let layers: Vec<BoundaryLayer> = Codec::decode(r)?;
+        let len = r.len(1)?;
+        let block = r.take(len)?;
+        // The layers' block and the rest side by side; the rest builds the base without its layers.
+        let (layers, rest) = rayon::join(
+            || -> Result<Vec<BoundaryLayer>, crate::codec::DecodeError> {
+                let mut b = crate::codec::Reader::new(block);
+                let layers = Codec::decode(&mut b)?;
+                if b.remaining() != 0 {
+                    return Err(crate::codec::DecodeError::Invalid("layers block"));
+                }
+                Ok(layers)
+            },
+            || Self::decode_rest(r, name, synthetic, census_year, settings),
+        );
+        let (layers, mut base) = (layers?, rest?);
+        if base.placements.len() != layers.len() || base.apportionments.len() != layers.len() {
+            return Err(crate::codec::DecodeError::Invalid("layer count"));
+        }
+        base.indexes = layers.iter().map(|_| std::sync::OnceLock::new()).collect();
+        base.layers = layers;
+        Ok(base)
+    }
+
+    /// What follows the layers in [`Base::encode`]'s bytes: a base with no layers yet.
+    fn decode_rest(
+        r: &mut crate::codec::Reader<'_>,
+        name: String,
+        synthetic: bool,
+        census_year: i32,
+        settings: Settings,
+    ) -> Result<Self, crate::codec::DecodeError> {
+        use crate::codec::Codec;
         let lsoa_layer = Codec::decode(r)?;
         let lsoas = Codec::decode(r)?;
         let population_year = Codec::decode(r)?;
@@ -822,10 +858,8 @@ impl Base {
         let problems = Codec::decode(r)?;
         let confidential = Codec::decode(r)?;
         let confidential_other = Codec::decode(r)?;
-        if placements.len() != layers.len() || apportionments.len() != layers.len() {
-            return Err(crate::codec::DecodeError::Invalid("layer count"));
-        }
-        let indexes = layers.iter().map(|_| std::sync::OnceLock::new()).collect();
+        let layers = Vec::new();
+        let indexes = Vec::new();
         Ok(Self {
             name,
             synthetic,

@@ -21,7 +21,7 @@ use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 /// The snapshot format; a change to [`crate::codec`] or to what [`Base::encode`] writes bumps it.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 /// How many snapshots a cache folder keeps (the newest).
 pub const KEEP: usize = 4;

@@ -765,11 +765,12 @@ impl Base {
         synthetic.encode(out);
         census_year.encode(out);
         // The layers (most of the bytes: every boundary) as one block of known length, so a read
-        // decodes them beside the rest.
-        let mut block = Vec::new();
-        layers.encode(&mut block);
-        block.len().encode(out);
-        out.extend_from_slice(&block);
+        // decodes them beside the rest: the length (8 bytes) is filled in once they are written.
+        let at = out.len();
+        0u64.encode(out);
+        layers.encode(out);
+        let len = (out.len() - at - 8) as u64;
+        out[at..at + 8].copy_from_slice(&len.to_le_bytes());
         lsoa_layer.encode(out);
         lsoas.encode(out);
         population_year.encode(out);

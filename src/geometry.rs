@@ -138,7 +138,6 @@ pub fn repair(mp: MultiPolygon<f64>, sink: &mut ProblemSink<'_>, location: &str)
 /// handful). Sorts `segs`.
 fn any_meeting<T>(segs: &mut [(geo::Line<f64>, T)], counts: impl Fn(&(geo::Line<f64>, T), &(geo::Line<f64>, T)) -> bool) -> bool {
     use geo::Intersects;
-    let west = |l: &geo::Line<f64>| l.start.x.min(l.end.x);
     segs.sort_unstable_by(|a, b| west(&a.0).total_cmp(&west(&b.0)));
     segs.iter().enumerate().any(|(i, a)| {
         let l = &a.0;
@@ -351,6 +350,12 @@ impl<'a> Overlaps<'a> {
             by_west,
             wests,
         }
+    }
+
+    /// `inner`'s bounding box (`None` when it has no positions).
+    #[must_use]
+    pub fn bbox(&self) -> Option<geo::Rect<f64>> {
+        self.bb
     }
 
     /// `inner`'s own area.

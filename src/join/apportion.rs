@@ -15,7 +15,7 @@
 
 use super::index::AreaIndex;
 use crate::model::BoundaryLayer;
-use geo::{BoundingRect, Coord};
+use geo::Coord;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -78,10 +78,10 @@ pub fn apportion(lsoas: &BoundaryLayer, target: &BoundaryLayer, index: &AreaInde
         .with_max_len(32)
         .enumerate()
         .map(|(l, lsoa)| {
-            let Some(bb) = lsoa.geometry.bounding_rect() else {
+            let overlaps = crate::geometry::Overlaps::new(&lsoa.geometry);
+            let Some(bb) = overlaps.bbox() else {
                 return (Vec::new(), 0.0, false);
             };
-            let overlaps = crate::geometry::Overlaps::new(&lsoa.geometry);
             let total = overlaps.area();
             // The LSOA lies inside its box, so only the part of each area inside the box can meet it.
             let mut raw: Vec<(usize, f64)> = index

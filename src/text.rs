@@ -13,16 +13,15 @@ use crate::problem::{Problem, Severity};
 ///
 /// # Errors
 /// A fatal [`Problem`] when the file is empty or the gzip stream is corrupt.
-pub fn decode(bytes: &[u8], file: &str, problems: &mut Vec<Problem>) -> Result<String, Problem> {
-    let raw: std::borrow::Cow<'_, [u8]> = if bytes.starts_with(&[0x1f, 0x8b]) {
-        crate::source::read_bounded(flate2::read::MultiGzDecoder::new(bytes), 0)
-            .map_err(|e| match e.kind() {
-                std::io::ErrorKind::FileTooLarge => Problem::fatal(file, format!("uncompressed, the file is {e}")),
-                _ => Problem::fatal(file, format!("gzip data is corrupt or truncated ({e})")),
-            })?
-            .into()
+pub fn decode(bytes: impl Into<Vec<u8>>, file: &str, problems: &mut Vec<Problem>) -> Result<String, Problem> {
+    let bytes = bytes.into();
+    let raw = if bytes.starts_with(&[0x1f, 0x8b]) {
+        crate::source::read_bounded(flate2::read::MultiGzDecoder::new(&bytes[..]), 0).map_err(|e| match e.kind() {
+            std::io::ErrorKind::FileTooLarge => Problem::fatal(file, format!("uncompressed, the file is {e}")),
+            _ => Problem::fatal(file, format!("gzip data is corrupt or truncated ({e})")),
+        })?
     } else {
-        bytes.into()
+        bytes
     };
     if raw.iter().all(u8::is_ascii_whitespace) {
         return Err(Problem::fatal(file, "file is empty"));
@@ -33,16 +32,17 @@ pub fn decode(bytes: &[u8], file: &str, problems: &mut Vec<Problem>) -> Result<S
             "this is binary data, not text (a CSV was expected): is it the right file, or a spreadsheet (.xlsx) to save as CSV?",
         ));
     }
-    let text = to_text(&raw, file, problems);
+    let text = to_text(raw, file, problems);
     if text.trim().is_empty() {
         return Err(Problem::fatal(file, "file is empty"));
     }
-    Ok(normalise_newlines(&text))
+    // UTF-8 with Unix line ends, the usual case, is handed on as read, without a copy.
+    Ok(if text.contains('\r') { normalise_newlines(&text) } else { text })
 }
 
 /// Bytes to text by the rules of [`decode`].
-fn to_text(raw: &[u8], file: &str, problems: &mut Vec<Problem>) -> String {
-    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(raw) {
+fn to_text(raw: Vec<u8>, file: &str, problems: &mut Vec<Problem>) -> String {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(&raw) {
         let (text, bad) = encoding.decode_without_bom_handling(&raw[bom..]);
         if bad {
             problems.push(Problem::new(
@@ -58,7 +58,7 @@ fn to_text(raw: &[u8], file: &str, problems: &mut Vec<Problem>) -> String {
         }
         return text.into_owned();
     }
-    if let Some(encoding) = utf16_without_bom(raw) {
+    if let Some(encoding) = utf16_without_bom(&raw) {
         problems.push(Problem::new(
             Severity::Warning,
             file,
@@ -69,20 +69,22 @@ fn to_text(raw: &[u8], file: &str, problems: &mut Vec<Problem>) -> String {
                 encoding.name()
             ),
         ));
-        return encoding.decode_without_bom_handling(raw).0.into_owned();
+        return encoding.decode_without_bom_handling(&raw).0.into_owned();
     }
-    match std::str::from_utf8(raw) {
-        Ok(s) => s.to_owned(),
+    match String::from_utf8(raw) {
+        Ok(s) => s,
         Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let raw = e.into_bytes();
             problems.push(Problem::new(
                 Severity::Warning,
                 file,
-                format!("byte {}", e.valid_up_to()),
+                format!("byte {valid}"),
                 "-",
                 "file is not valid UTF-8; read it as Windows-1252 (Excel's \"CSV\" on English Windows, a superset of \
                  Latin-1). Save as \"CSV UTF-8\" to silence this",
             ));
-            encoding_rs::WINDOWS_1252.decode_without_bom_handling(raw).0.into_owned()
+            encoding_rs::WINDOWS_1252.decode_without_bom_handling(&raw).0.into_owned()
         }
     }
 }
@@ -238,7 +240,7 @@ mod tests {
             (be.clone(), true),
         ] {
             let mut p = Vec::new();
-            assert_eq!(decode(&bytes, "u.csv", &mut p).expect("decodes"), text);
+            assert_eq!(decode(&bytes[..], "u.csv", &mut p).expect("decodes"), text);
             assert_eq!(!p.is_empty(), warned, "{p:?}");
         }
     }
@@ -247,7 +249,7 @@ mod tests {
     fn binary_data_is_refused_as_not_text() {
         let mut p = Vec::new();
         let junk: Vec<u8> = (0..10_000_u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
-        let e = decode(&junk, "r.csv", &mut p).expect_err("binary");
+        let e = decode(&junk[..], "r.csv", &mut p).expect_err("binary");
         assert!(e.message.contains("binary"), "{e}");
     }
 }

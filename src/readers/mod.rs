@@ -45,7 +45,7 @@ pub(crate) fn read_bytes(rel: &str, src: &crate::source::FileSource, problems: &
 /// The text of an input (decoded as [`crate::text::decode`] does), or a fatal problem naming the file.
 pub(crate) fn read_text(rel: &str, src: &crate::source::FileSource, problems: &mut Vec<crate::problem::Problem>) -> Option<String> {
     let bytes = read_bytes(rel, src, problems)?;
-    match crate::text::decode(&bytes, &src.display(rel), problems) {
+    match crate::text::decode(bytes, &src.display(rel), problems) {
         Ok(t) => Some(t),
         Err(p) => {
             problems.push(p);
@@ -86,7 +86,7 @@ pub(crate) fn read_table(
                 format!("sheet = {name:?} is for workbooks (.xlsx, .xls, .ods); this file is read as CSV"),
             ));
         }
-        crate::text::decode(&bytes, &file, problems).and_then(|t| Table::parse(&t, &file, skip_lines, problems))
+        crate::text::decode(bytes, &file, problems).and_then(|t| Table::parse(&t, &file, skip_lines, problems))
     };
     match table {
         Ok(t) => Some(t),

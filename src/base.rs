@@ -208,19 +208,31 @@ impl Base {
         let mut problems = listed_twice(manifest, src);
         let settings = manifest.settings.clone();
 
-        // The tables read one by one on one core, beside the boundaries (read in parallel): their
-        // problems join the list where they were found in a reading one after another.
+        // The tables read one by one on one core, beside the boundary layers (read beside each
+        // other, each in parallel): every problem joins the list where a reading one after
+        // another would have found it.
         progress("reading boundaries, deprivation, population and weighting points");
-        let (mut layers, tables) = rayon::join(
+        let ((mut layers, layer_problems), tables) = rayon::join(
             || {
-                manifest
+                let read: Vec<(Option<BoundaryLayer>, Vec<Problem>)> = manifest
                     .boundaries
-                    .iter()
-                    .filter_map(|b| readers::boundaries::read(b, src, &mut problems))
-                    .collect::<Vec<BoundaryLayer>>()
+                    .par_iter()
+                    .map(|b| {
+                        let mut found = Vec::new();
+                        (readers::boundaries::read(b, src, &mut found), found)
+                    })
+                    .collect();
+                let mut found = Vec::new();
+                let mut layers = Vec::with_capacity(read.len());
+                for (layer, mut p) in read {
+                    found.append(&mut p);
+                    layers.extend(layer);
+                }
+                (layers, found)
             },
             || read_lsoa_tables(manifest, src),
         );
+        problems.extend(layer_problems);
         let LsoaTables {
             dep,
             population,

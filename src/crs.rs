@@ -5,7 +5,11 @@
 //! ≤ 5 m worst case): ample for ward/LSOA equity maps and catchments, and it reproduces PROJ
 //! to 0.1 mm with the same `+towgs84` string.
 
-use geo::{Coord, MapCoords, MultiPolygon};
+mod grid;
+
+pub use grid::Grid;
+
+use geo::{Coord, MapCoords, MultiPolygon, Rect};
 use proj4rs::Proj;
 use proj4rs::transform::{Transform, TransformClosure, transform};
 use std::sync::OnceLock;
@@ -176,15 +180,62 @@ pub fn wgs84_to_web_mercator(lon: f64, lat: f64) -> Coord {
     }
 }
 
-/// Reprojects a polygon from `from` to BNG where it lies, without a copy.
-///
-/// # Errors
-/// The first coordinate that cannot be transformed (the polygon is then partly transformed).
-pub fn to_bng_in_place(mp: &mut MultiPolygon<f64>, from: Crs) -> Result<(), CrsError> {
-    use geo::MapCoordsInPlace;
-    match from {
-        Crs::Bng => Ok(()),
-        Crs::Wgs84 => mp.try_map_coords_in_place(|c| wgs84_to_bng(c.x, c.y)),
+/// Side, in degrees, of the cells [`ToBng`] interpolates WGS84 → BNG in: about 5.6 km north to
+/// south and 3.3 km east to west in Leeds.
+pub const GRID_STEP_DEG: f64 = 0.05;
+
+/// The most an interpolated point may miss the exact transform by at any of a cell's checks:
+/// 0.1 mm. Cells that miss by more take the exact transform.
+pub const GRID_TOLERANCE_M: f64 = 1e-4;
+
+/// How one layer's coordinates reach BNG: as they are, exactly one by one, or interpolated from a
+/// [`Grid`] of exact transforms over the layer's extent, checked cell by cell to within
+/// [`GRID_TOLERANCE_M`].
+pub enum ToBng {
+    /// Already BNG.
+    Identity,
+    /// Each coordinate through proj4rs.
+    Exact,
+    /// Interpolated where the grid's checks pass, exact elsewhere.
+    Interpolated(Grid),
+}
+
+impl ToBng {
+    /// For `coords` coordinates in `from` lying within `bounds`: a grid when building it costs at
+    /// most a quarter of the exact transforms it replaces, else exact.
+    #[must_use]
+    pub fn new(from: Crs, bounds: Option<Rect<f64>>, coords: usize) -> Self {
+        match (from, bounds) {
+            (Crs::Bng, _) => Self::Identity,
+            (Crs::Wgs84, Some(b)) if Grid::cost(b, GRID_STEP_DEG).saturating_mul(4) <= coords => {
+                Self::Interpolated(Grid::new(&wgs84_to_bng, b, GRID_STEP_DEG, GRID_TOLERANCE_M))
+            }
+            (Crs::Wgs84, _) => Self::Exact,
+        }
+    }
+
+    /// One coordinate.
+    ///
+    /// # Errors
+    /// [`CrsError`] when the exact transform refuses the point.
+    pub fn point(&self, x: f64, y: f64) -> Result<Coord, CrsError> {
+        match self {
+            Self::Identity => Ok(Coord { x, y }),
+            Self::Exact => wgs84_to_bng(x, y),
+            Self::Interpolated(g) => g.get(x, y).map_or_else(|| wgs84_to_bng(x, y), Ok),
+        }
+    }
+
+    /// Reprojects a polygon where it lies, without a copy.
+    ///
+    /// # Errors
+    /// The first coordinate that cannot be transformed (the polygon is then partly transformed).
+    pub fn multipolygon_in_place(&self, mp: &mut MultiPolygon<f64>) -> Result<(), CrsError> {
+        use geo::MapCoordsInPlace;
+        match self {
+            Self::Identity => Ok(()),
+            _ => mp.try_map_coords_in_place(|c| self.point(c.x, c.y)),
+        }
     }
 }
 

@@ -122,14 +122,32 @@ pub fn repair(mp: MultiPolygon<f64>, sink: &mut ProblemSink<'_>, location: &str)
         );
         return None;
     }
-    let change = if before > 0.0 { 100.0 * (after - before) / before } else { 0.0 };
     sink.push(
         Severity::Warning,
         location,
         "geometry",
-        format!("invalid polygon ({reason}); repaired by re-noding, area change {change:+.3}%"),
+        format!("invalid polygon ({reason}); repaired by re-noding, {}", area_change(before, after)),
     );
     Some(fixed.orient(Direction::Default))
+}
+
+/// A repair's change of area in words, without a signed zero: "area change under 1 m²",
+/// "area change +2,431 m² (+0.012%)", "area change -40 m² (under 0.001%)".
+fn area_change(before: f64, after: f64) -> String {
+    let d = after - before;
+    if d.abs() < 0.5 {
+        return "area change under 1 m²".to_owned();
+    }
+    let pct = 100.0 * d / before;
+    let share = if before <= 0.0 {
+        "from no area".to_owned()
+    } else if pct.abs() < 0.0005 {
+        "under 0.001%".to_owned()
+    } else {
+        format!("{pct:+.3}%")
+    };
+    let sign = if d > 0.0 { "+" } else { "-" };
+    format!("area change {sign}{} m² ({share})", crate::text::thousands(d.abs()))
 }
 
 /// Whether two of `segs` meet (ends and touches included) and `counts` says the pair counts:
@@ -714,6 +732,16 @@ fn rdp_ranks(c: &[Coord]) -> Vec<f64> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_repairs_area_change_reads_without_a_signed_zero() {
+        use super::area_change;
+        assert_eq!(area_change(1e6, 1e6 + 0.2), "area change under 1 m²");
+        assert_eq!(area_change(1e6, 1e6 - 0.2), "area change under 1 m²");
+        assert_eq!(area_change(1e6, 1e6 + 2431.0), "area change +2,431 m² (+0.243%)");
+        assert_eq!(area_change(1e9, 1e9 - 40.0), "area change -40 m² (under 0.001%)");
+        assert_eq!(area_change(0.0, 12.0), "area change +12 m² (from no area)");
+    }
+
     use super::*;
 
     /// Ranked once, filtered at any tolerance: exactly geo's `Simplify`, on rings of many

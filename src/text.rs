@@ -37,7 +37,7 @@ pub fn decode(bytes: impl Into<Vec<u8>>, file: &str, problems: &mut Vec<Problem>
         return Err(Problem::fatal(file, "file is empty"));
     }
     // UTF-8 with Unix line ends, the usual case, is handed on as read, without a copy.
-    Ok(if text.contains('\r') { normalise_newlines(&text) } else { text })
+    Ok(normalise_newlines(text))
 }
 
 /// Bytes to text by the rules of [`decode`].
@@ -119,11 +119,11 @@ fn utf16_without_bom(raw: &[u8]) -> Option<&'static encoding_rs::Encoding> {
     }
 }
 
-/// Converts CRLF and lone CR line endings to LF.
+/// Converts CRLF and lone CR line endings to LF; text without a CR comes back as it was, uncopied.
 #[must_use]
-pub fn normalise_newlines(s: &str) -> String {
+pub fn normalise_newlines(s: String) -> String {
     if !s.contains('\r') {
-        return s.to_owned();
+        return s;
     }
     s.replace("\r\n", "\n").replace('\r', "\n")
 }

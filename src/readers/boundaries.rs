@@ -5,7 +5,7 @@
 //! Each feature is read on its own, so one broken feature is reported and the rest load.
 //! Coordinates are reprojected to EPSG:27700 here, once.
 
-use crate::crs::{Crs, to_bng_in_place};
+use crate::crs::{Crs, ToBng};
 use crate::geometry::{MAX_COORDINATE, RingFault, repair, ring};
 use crate::ids::AreaCode;
 use crate::manifest::BoundaryInput;
@@ -153,6 +153,7 @@ pub fn read(input: &BoundaryInput, src: &FileSource, problems: &mut Vec<Problem>
         ));
         return None;
     };
+    let to_bng = reprojection(&raw, crs);
     // Reproject and repair in parallel, in small batches (features differ a thousandfold in
     // size, and rayon's default splits leave a quarter of the list to one thread); collect
     // problems per feature, then in order.
@@ -179,7 +180,7 @@ pub fn read(input: &BoundaryInput, src: &FileSource, problems: &mut Vec<Problem>
             };
             let name = name_field.as_deref().and_then(get).unwrap_or_else(|| code.to_string());
             let mut geometry = f.geometry;
-            match to_bng_in_place(&mut geometry, crs) {
+            match to_bng.multipolygon_in_place(&mut geometry) {
                 Ok(()) => {}
                 Err(e) => {
                     sink.push(Severity::Error, &f.location, "geometry", format!("{e}; feature left out"));
@@ -223,6 +224,25 @@ pub fn read(input: &BoundaryInput, src: &FileSource, problems: &mut Vec<Problem>
         phase: input.phase,
         source: file,
     })
+}
+
+/// How this layer's coordinates reach BNG: from `crs`, over the extent they cover.
+fn reprojection(raw: &[RawFeature], crs: Crs) -> ToBng {
+    use geo::{BoundingRect, CoordsIter};
+    let coords = raw.par_iter().map(|f| f.geometry.coords_count()).sum();
+    let bounds = raw.par_iter().filter_map(|f| f.geometry.bounding_rect()).reduce_with(|a, b| {
+        geo::Rect::new(
+            Coord {
+                x: a.min().x.min(b.min().x),
+                y: a.min().y.min(b.min().y),
+            },
+            Coord {
+                x: a.max().x.max(b.max().x),
+                y: a.max().y.max(b.max().y),
+            },
+        )
+    });
+    ToBng::new(crs, bounds, coords)
 }
 
 fn guess_field(raw: &[RawFeature], pred: impl Fn(&str) -> bool) -> Option<String> {

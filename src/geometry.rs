@@ -306,7 +306,50 @@ pub fn clip_to_rect(mp: &MultiPolygon<f64>, r: geo::Rect<f64>) -> MultiPolygon<f
 #[must_use]
 pub fn overlap_in_box(inner: &MultiPolygon<f64>, outer: &MultiPolygon<f64>) -> f64 {
     use geo::coordinate_position::{CoordPos, CoordinatePosition};
-    Overlaps::new(inner).with(outer, |c| outer.coordinate_position(&c) == CoordPos::Inside)
+    Overlaps::new(inner).with(&Outline::new(outer), |c| outer.coordinate_position(&c) == CoordPos::Inside)
+}
+
+/// A multipolygon (`outer`, a ward) prepared to be met with many small boxes (its LSOAs): its
+/// rings cut into runs of consecutive segments, each run with its box, so that the segments
+/// near a box are found by testing the runs' boxes first, not every segment.
+pub struct Outline<'a> {
+    mp: &'a MultiPolygon<f64>,
+    rings: Vec<&'a LineString<f64>>,
+    /// In ring order: the ring's number in `rings`, its first and one-past-last segment, and the
+    /// run's box (least and greatest corner).
+    runs: Vec<(u32, u32, u32, Coord, Coord)>,
+}
+
+impl<'a> Outline<'a> {
+    /// Segments per run: a ward boundary of 1,000 segments is met with an LSOA's box in about
+    /// 30 box tests and the segments of the few runs near it.
+    const RUN: usize = 32;
+
+    /// Prepares `mp`.
+    #[must_use]
+    pub fn new(mp: &'a MultiPolygon<f64>) -> Self {
+        Self::with_runs_of(mp, Self::RUN)
+    }
+
+    /// [`Outline::new`] with runs of `run` segments (at least one).
+    #[must_use]
+    pub fn with_runs_of(mp: &'a MultiPolygon<f64>, run: usize) -> Self {
+        let run = run.max(1);
+        let rings: Vec<&LineString<f64>> = rings_of(mp).collect();
+        let mut runs = Vec::new();
+        for (r, ring) in rings.iter().enumerate() {
+            let segments = ring.0.len().saturating_sub(1);
+            for start in (0..segments).step_by(run) {
+                let end = (start + run).min(segments);
+                let (mut lo, mut hi) = (ring.0[start], ring.0[start]);
+                for c in &ring.0[start + 1..=end] {
+                    (lo.x, lo.y, hi.x, hi.y) = (lo.x.min(c.x), lo.y.min(c.y), hi.x.max(c.x), hi.y.max(c.y));
+                }
+                runs.push((r as u32, start as u32, end as u32, lo, hi));
+            }
+        }
+        Self { mp, rings, runs }
+    }
 }
 
 /// Every ring of `mp`, each exterior before its holes.
@@ -385,13 +428,13 @@ impl<'a> Overlaps<'a> {
     /// The area of `inner ∩ outer`. `outer_holds(c)`: whether `c` lies strictly inside `outer` (an
     /// index's point test, or `outer`'s own); it is asked only of `inner`'s vertices once no vertex
     /// of either is found on the other's boundary.
-    pub fn with(&self, outer: &MultiPolygon<f64>, outer_holds: impl Fn(Coord) -> bool) -> f64 {
+    pub fn with(&self, outer: &Outline<'_>, outer_holds: impl Fn(Coord) -> bool) -> f64 {
         let Some(bb) = self.bb else { return 0.0 };
         if let Some(area) = self.by_boundaries(outer, &outer_holds) {
             return area;
         }
         let pad = Coord { x: 1.0, y: 1.0 };
-        let part = clip_to_rect(outer, geo::Rect::new(bb.min() - pad, bb.max() + pad));
+        let part = clip_to_rect(outer.mp, geo::Rect::new(bb.min() - pad, bb.max() + pad));
         if part.0.is_empty() {
             0.0
         } else {
@@ -410,20 +453,26 @@ impl<'a> Overlaps<'a> {
     /// overlapping edge: the orientation tests, exact, say so), or when a check of the walk fails;
     /// the caller then overlays. A vertex of either on the other's boundary meets a segment there
     /// with a zero orientation, so the point tests of the walk never land on a boundary.
-    fn by_boundaries(&self, outer: &MultiPolygon<f64>, outer_holds: &dyn Fn(Coord) -> bool) -> Option<f64> {
+    fn by_boundaries(&self, outer: &Outline<'_>, outer_holds: &dyn Fn(Coord) -> bool) -> Option<f64> {
         use geo::Line;
         use geo::coordinate_position::{CoordPos, CoordinatePosition};
         let bb = self.bb?;
         let (lo, hi) = (bb.min(), bb.max());
         let in_box = |c: Coord| c.x >= lo.x && c.x <= hi.x && c.y >= lo.y && c.y <= hi.y;
-        // `outer`'s segments near the box, ring by ring; `run` marks where a stretch of consecutive
-        // segments of one ring begins.
+        // `outer`'s segments near the box, ring by ring, from the runs whose box meets it; `run`
+        // marks where a stretch of consecutive segments of one ring begins. `close_to`: the ring
+        // and segment that continue a stretch, when the last segment looked at was near.
         let mut near: Vec<Line<f64>> = Vec::new();
         let mut run: Vec<bool> = Vec::new();
-        for ring in rings_of(outer) {
-            let mut follows = false;
-            for w in ring.0.windows(2) {
-                let (a, b) = (w[0], w[1]);
+        let mut close_to: Option<(u32, u32)> = None;
+        for &(r, start, end, rlo, rhi) in &outer.runs {
+            if rhi.x < lo.x || rlo.x > hi.x || rhi.y < lo.y || rlo.y > hi.y {
+                continue;
+            }
+            let ring = &outer.rings[r as usize].0;
+            let mut follows = close_to == Some((r, start));
+            for s in start..end {
+                let (a, b) = (ring[s as usize], ring[s as usize + 1]);
                 let close = a.x.max(b.x) >= lo.x && a.x.min(b.x) <= hi.x && a.y.max(b.y) >= lo.y && a.y.min(b.y) <= hi.y;
                 if close {
                     near.push(Line::new(a, b));
@@ -431,6 +480,7 @@ impl<'a> Overlaps<'a> {
                 }
                 follows = close;
             }
+            close_to = follows.then_some((r, end));
         }
         // Every meeting of a segment of one with a segment of the other: both lists by least
         // easting, each pair met from whichever of the two starts further west (ties: from `inner`).
@@ -913,13 +963,17 @@ mod tests {
         ];
         for (name, inner, outer, shortcut) in cases {
             let want = inner.intersection(&outer).unsigned_area();
-            let quick = Overlaps::new(&inner).by_boundaries(&outer, &|c| {
-                use geo::coordinate_position::{CoordPos, CoordinatePosition};
-                outer.coordinate_position(&c) == CoordPos::Inside
-            });
-            assert_eq!(quick.is_some(), shortcut, "{name}: {quick:?}");
-            if let Some(a) = quick {
-                assert!((a - want).abs() < 1e-9, "{name}: {a} vs {want}");
+            // Runs of one, two and the usual number of segments: the stretches near the box
+            // are the same however the rings are cut.
+            for run in [1, 2, Outline::RUN] {
+                let quick = Overlaps::new(&inner).by_boundaries(&Outline::with_runs_of(&outer, run), &|c| {
+                    use geo::coordinate_position::{CoordPos, CoordinatePosition};
+                    outer.coordinate_position(&c) == CoordPos::Inside
+                });
+                assert_eq!(quick.is_some(), shortcut, "{name}, runs of {run}: {quick:?}");
+                if let Some(a) = quick {
+                    assert!((a - want).abs() < 1e-9, "{name}, runs of {run}: {a} vs {want}");
+                }
             }
             assert!((overlap_in_box(&inner, &outer) - want).abs() < 1e-9, "{name}");
         }

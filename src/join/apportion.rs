@@ -72,6 +72,12 @@ pub struct Apportionment {
 pub fn apportion(lsoas: &BoundaryLayer, target: &BoundaryLayer, index: &AreaIndex, lsoa_points: &[Vec<Coord>]) -> Apportionment {
     // Small batches: an LSOA's cost varies a hundredfold with its size and its wards, and rayon's
     // default splits can leave a quarter of the list to one thread.
+    let outlines: Vec<crate::geometry::Outline<'_>> = target
+        .areas
+        .par_iter()
+        .with_max_len(64)
+        .map(|a| crate::geometry::Outline::new(&a.geometry))
+        .collect();
     let per_lsoa: Vec<(Vec<Piece>, f64, bool)> = lsoas
         .areas
         .par_iter()
@@ -86,7 +92,7 @@ pub fn apportion(lsoas: &BoundaryLayer, target: &BoundaryLayer, index: &AreaInde
             // The LSOA lies inside its box, so only the part of each area inside the box can meet it.
             let mut raw: Vec<(usize, f64)> = index
                 .candidates(bb.min(), bb.max())
-                .map(|a| (a, overlaps.with(&target.areas[a].geometry, |c| index.contains(a, c))))
+                .map(|a| (a, overlaps.with(&outlines[a], |c| index.contains(a, c))))
                 .filter(|(_, x)| total > 0.0 && *x / total >= SLIVER)
                 .collect();
             raw.sort_by_key(|(a, _)| *a);

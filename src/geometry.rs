@@ -352,6 +352,21 @@ impl<'a> Outline<'a> {
     }
 }
 
+/// The smallest box holding both `a` and `b`.
+#[must_use]
+pub fn rect_union(a: geo::Rect<f64>, b: geo::Rect<f64>) -> geo::Rect<f64> {
+    geo::Rect::new(
+        Coord {
+            x: a.min().x.min(b.min().x),
+            y: a.min().y.min(b.min().y),
+        },
+        Coord {
+            x: a.max().x.max(b.max().x),
+            y: a.max().y.max(b.max().y),
+        },
+    )
+}
+
 /// Every ring of `mp`, each exterior before its holes.
 fn rings_of(mp: &MultiPolygon<f64>) -> impl Iterator<Item = &LineString<f64>> {
     mp.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))

@@ -11,7 +11,7 @@ use crate::analysis::summary::{SummaryRow, layer_rows, pieces, school_places, sc
 use crate::crs::{CrsError, bng_to_wgs84, wgs84_to_web_mercator};
 use crate::dataset::Dataset;
 use crate::model::{LayerKind, Phase};
-use geo::{BoundingRect, Coord, Geometry, InteriorPoint, MapCoords, Point, Rect};
+use geo::{BoundingRect, Geometry, InteriorPoint, MapCoords, Point};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -132,18 +132,10 @@ fn interior(g: &Geometry<f64>) -> Option<[f64; 2]> {
 }
 
 fn bounds_of(features: &[MapFeature]) -> [f64; 4] {
-    let rect = features.iter().filter_map(|f| f.wgs84.bounding_rect()).reduce(|a, b| {
-        Rect::new(
-            Coord {
-                x: a.min().x.min(b.min().x),
-                y: a.min().y.min(b.min().y),
-            },
-            Coord {
-                x: a.max().x.max(b.max().x),
-                y: a.max().y.max(b.max().y),
-            },
-        )
-    });
+    let rect = features
+        .iter()
+        .filter_map(|f| f.wgs84.bounding_rect())
+        .reduce(crate::geometry::rect_union);
     rect.map_or([-180.0, -85.0, 180.0, 85.0], |r| [r.min().x, r.min().y, r.max().x, r.max().y])
 }
 

@@ -230,18 +230,10 @@ pub fn read(input: &BoundaryInput, src: &FileSource, problems: &mut Vec<Problem>
 fn reprojection(raw: &[RawFeature], crs: Crs) -> ToBng {
     use geo::{BoundingRect, CoordsIter};
     let coords = raw.par_iter().map(|f| f.geometry.coords_count()).sum();
-    let bounds = raw.par_iter().filter_map(|f| f.geometry.bounding_rect()).reduce_with(|a, b| {
-        geo::Rect::new(
-            Coord {
-                x: a.min().x.min(b.min().x),
-                y: a.min().y.min(b.min().y),
-            },
-            Coord {
-                x: a.max().x.max(b.max().x),
-                y: a.max().y.max(b.max().y),
-            },
-        )
-    });
+    let bounds = raw
+        .par_iter()
+        .filter_map(|f| f.geometry.bounding_rect())
+        .reduce_with(crate::geometry::rect_union);
     ToBng::new(crs, bounds, coords)
 }
 
